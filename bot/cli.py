@@ -1,0 +1,40 @@
+"""The ``acrbot`` command line: one sub-command per job, each registered by its module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.errors import AcrbotError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acrbot", description="Azure Container Registry assistant for Slack and the terminal."
+    )
+    parser.add_argument("--version", action="version", version=f"acrbot {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH", help="YAML config file (default: $ACRBOT_CONFIG, if set)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from bot.knowledge import commands as knowledge_commands
+
+    knowledge_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except AcrbotError as exc:
+        print(f"acrbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

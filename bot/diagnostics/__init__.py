@@ -1,0 +1,1 @@
+"""Read-only ACR diagnostics: a closed list of checks, run only after confirmation."""
