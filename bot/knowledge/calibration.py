@@ -1,0 +1,81 @@
+"""Confidence as a probability that the top entry is the right answer.
+
+A logistic model over a handful of :class:`~bot.knowledge.index.Evidence`
+features, fitted on labelled queries (``tests/eval/hard_queries.jsonl``) by
+``benchmarks/calibrate.py``. Few features and many labels keep it honest:
+it learns how much "explains most of the question" and "wins clearly" are
+worth, not which questions exist.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+FEATURES = ("coverage", "known_coverage", "log_strength", "lead", "title")
+_FITTED = Path(__file__).with_name("calibration.json")
+
+
+class _Evidence(Protocol):
+    coverage: float
+    known_coverage: float
+    strength: float
+    lead: float
+    title: float
+
+
+def features(evidence: _Evidence) -> list[float]:
+    return [
+        evidence.coverage,
+        evidence.known_coverage,
+        math.log1p(evidence.strength),
+        evidence.lead,
+        evidence.title,
+    ]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+
+    @classmethod
+    def default(cls) -> Calibration:
+        if _FITTED.is_file():
+            return cls.from_dict(json.loads(_FITTED.read_text(encoding="utf-8")))
+        return cls(weights=(4.0, 1.0, 0.5, 2.0, 1.0), bias=-5.0)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        weights = data["weights"]
+        return cls(tuple(float(weights[name]) for name in FEATURES), float(data["bias"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": dict(zip(FEATURES, self.weights, strict=True)), "bias": self.bias}
+
+    def confidence(self, evidence: _Evidence) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features(evidence), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def fit(
+    samples: list[tuple[list[float], int]], epochs: int = 4000, rate: float = 0.5, l2: float = 1e-3
+) -> Calibration:
+    """Plain batch gradient descent: a few features, a few hundred samples."""
+    size = len(FEATURES)
+    weights, bias = [0.0] * size, 0.0
+    count = max(len(samples), 1)
+    for _ in range(epochs):
+        grad, grad_bias = [0.0] * size, 0.0
+        for x, y in samples:
+            z = bias + sum(w * v for w, v in zip(weights, x, strict=True))
+            error = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))) - y
+            grad_bias += error
+            for i in range(size):
+                grad[i] += error * x[i]
+        bias -= rate * grad_bias / count
+        weights = [w - rate * (g / count + l2 * w) for w, g in zip(weights, grad, strict=True)]
+    return Calibration(tuple(round(w, 4) for w in weights), round(bias, 4))

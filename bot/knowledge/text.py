@@ -1,0 +1,150 @@
+"""Turning text in either language into the terms search compares.
+
+Three kinds of term, prefixed so they never collide:
+
+* ``w:stem`` — an English (or any Latin-script) word, lower-cased and lightly
+  stemmed so that "images", "image" and "imaging" meet;
+* ``c:两字`` — a pair of adjacent CJK characters: Chinese has no spaces, and
+  overlapping bigrams match words without a segmentation dictionary;
+* ``#concept`` — a glossary concept, found in either language. This is the
+  bridge that lets "admin password" meet "管理员凭据".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.knowledge.glossary import Glossary
+
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")  # "sloooow" → "slow"
+_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# Words that carry no topic. Question words are here too: "how do I" says
+# nothing about which entry is meant.
+ENGLISH_STOPWORDS = frozenset(
+    """a an the and or but if then else of to in on at by for with from into onto over
+    under about as is are was were be been being am do does did doing done have has had
+    having i me my mine we us our you your yours he she it its they them their this that
+    these those there here what which who whom whose when where why how can could should
+    would will shall may might must not no yes so too very just also only any some all
+    each every more most other such than via per please pls plz thanks thank hi hello hey
+    get got getting want wants need needs trying try tried use using used way ways
+    anyone someone something anything thing things know let lets make makes made
+    i'm im it's dont don't doesnt cant can't won't isnt s t d ll re ve m e g ie eg etc
+    one ok okay up out again still even much many really actually guys folks team""".split()
+)
+
+# Function words of a Chinese question. They are cut out before bigrams are
+# formed, so "今天吃什么" shares nothing with "为什么删除映像后…".
+CHINESE_STOPWORDS = (
+    "为什么", "怎么办", "怎么样", "怎么", "如何实现", "如何", "什么", "是否", "能否", "可以",
+    "能不能", "可不可以", "有没有", "请问", "一下", "我们", "你们", "他们", "我的", "你的",
+    "这个", "那个", "哪里", "哪个", "的话", "时候", "情况", "问题", "一个", "需要", "应该",
+    "已经", "还是", "但是", "然后", "因为", "所以", "如果", "或者", "以及", "进行", "使用",
+    "吗", "呢", "吧", "啊", "呀", "了", "的", "地", "得", "着", "过", "我", "你", "他", "她",
+    "它", "是", "在", "有", "和", "与", "或", "及", "就", "都", "也", "还", "又", "要", "会",
+    "能", "对", "把", "被", "让", "给", "从", "到", "这", "那", "哪", "谁", "个", "些",
+)  # fmt: skip
+_ZH_STOP = re.compile("|".join(sorted(map(re.escape, CHINESE_STOPWORDS), key=len, reverse=True)))
+
+
+def normalize(text: str) -> str:
+    """NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; then lower case."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _STRETCHED.sub(r"\1", text)
+
+
+def stem(word: str) -> str:
+    """A deliberately small stemmer: consistent beats clever for matching."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Text → weighted terms, with the glossary's concepts recognised."""
+
+    latin_forms: dict[tuple[str, ...], frozenset[str]]
+    cjk_forms: re.Pattern[str] | None
+    cjk_concepts: dict[str, frozenset[str]]
+    max_form_words: int
+
+    @classmethod
+    def from_glossary(cls, glossary: Glossary) -> Analyzer:
+        latin: dict[tuple[str, ...], set[str]] = {}
+        cjk: dict[str, set[str]] = {}
+        for form, concepts in glossary.forms().items():
+            form = normalize(form)
+            if _CJK_RUN.search(form):
+                cjk.setdefault(form.replace(" ", ""), set()).update(concepts)
+            else:
+                key = tuple(stem(w) for w in _WORD.findall(form))
+                if key:
+                    latin.setdefault(key, set()).update(concepts)
+        pattern = None
+        if cjk:
+            ordered = sorted(cjk, key=len, reverse=True)
+            pattern = re.compile("|".join(re.escape(f) for f in ordered))
+        return cls(
+            latin_forms={k: frozenset(v) for k, v in latin.items()},
+            cjk_forms=pattern,
+            cjk_concepts={k: frozenset(v) for k, v in cjk.items()},
+            max_form_words=max((len(k) for k in latin), default=1),
+        )
+
+    def terms(self, text: str) -> list[str]:
+        """All terms of ``text``, repeated as often as they occur."""
+        text = normalize(text)
+        stems = [stem(w) for w in _WORD.findall(text)]
+        found = [f"w:{s}" for s in stems if s not in _STEMMED_STOPWORDS]
+        found += [f"#{c}" for c in self._latin_concepts(stems)]
+        for run in _CJK_RUN.findall(text):
+            found += self._cjk_terms(run)
+        return found
+
+    def _latin_concepts(self, stems: list[str]) -> Iterable[str]:
+        """Longest glossary phrase at each position, over stemmed words."""
+        index = 0
+        while index < len(stems):
+            for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
+                concepts = self.latin_forms.get(tuple(stems[index : index + size]))
+                if concepts:
+                    yield from concepts
+                    index += size
+                    break
+            else:
+                index += 1
+
+    def _cjk_terms(self, run: str) -> list[str]:
+        found: list[str] = []
+        if self.cjk_forms is not None:
+            for match in self.cjk_forms.finditer(run):
+                found += [f"#{c}" for c in self.cjk_concepts[match.group(0)]]
+        for piece in _ZH_STOP.split(run):
+            if len(piece) == 1:
+                found.append(f"c:{piece}")
+            found += [f"c:{piece[i : i + 2]}" for i in range(len(piece) - 1)]
+        return found
+
+
+_STEMMED_STOPWORDS = frozenset(stem(w) for w in ENGLISH_STOPWORDS) | ENGLISH_STOPWORDS
