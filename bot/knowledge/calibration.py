@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-FEATURES = ("coverage", "known_coverage", "log_strength", "lead", "title")
+FEATURES = ("coverage", "known_coverage", "log_strength", "lead", "title", "log_matched")
 _FITTED = Path(__file__).with_name("calibration.json")
 
 
@@ -25,6 +25,7 @@ class _Evidence(Protocol):
     strength: float
     lead: float
     title: float
+    matched: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -34,6 +35,7 @@ def features(evidence: _Evidence) -> list[float]:
         math.log1p(evidence.strength),
         evidence.lead,
         evidence.title,
+        math.log1p(evidence.matched),
     ]
 
 
@@ -46,7 +48,7 @@ class Calibration:
     def default(cls) -> Calibration:
         if _FITTED.is_file():
             return cls.from_dict(json.loads(_FITTED.read_text(encoding="utf-8")))
-        return cls(weights=(4.0, 1.0, 0.5, 2.0, 1.0), bias=-5.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:

@@ -20,19 +20,21 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.model import Entry
-from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, words
+from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, stem, words
 
 # How much a term found in each field counts. Titles say what an entry is
 # about; bodies and code mention many things in passing.
 FIELD_WEIGHTS = {"title": 3.0, "title_en": 3.0, "section": 0.5, "body": 1.0, "code": 0.6, "urls": 0.6}
 BIGRAM_WEIGHT = 0.5
 K1, B = 1.2, 0.8
-TITLE_BASE = 0.5
-PASSAGE_WEIGHT = 0.8
+TITLE_BASE = 0.3
+PASSAGE_WEIGHT = 1.3
+COVERAGE_BASE = 1.0
 RERANK_POOL = 50
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
@@ -110,7 +112,7 @@ class Index:
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
-        self._known = set(vocabulary)
+        self._known = vocabulary | {stem(w) for w in vocabulary}
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         parsed = self._parse(query)
@@ -123,9 +125,12 @@ class Index:
             return []
         pool = heapq.nlargest(RERANK_POOL, scores, key=scores.__getitem__)
         titles = {n: self._title_coverage(n, parsed.terms) for n in pool}
-        final = {n: scores[n] * (TITLE_BASE + titles[n]) for n in pool}
-        ranked = sorted(pool, key=final.__getitem__, reverse=True)[: max(limit, 2)]
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in parsed.terms.items())
+        final = {
+            n: scores[n] * (TITLE_BASE + titles[n]) * (COVERAGE_BASE + matched[n] / total)
+            for n in pool
+        }
+        ranked = sorted(pool, key=final.__getitem__, reverse=True)[: max(limit, 2)]
         known = sum(w * self._idf[t] for t, w in parsed.terms.items() if t in self._idf)
         best = final[ranked[0]]
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
@@ -141,7 +146,9 @@ class Index:
                 matched=matched[number],
                 unknown=1 - known / total if total else 1.0,
             )
-            ceiling = min(ceiling, self.calibration.confidence(evidence))
+            # Below the top, a hit is only as likely as its distance from the winner allows.
+            share = (final[number] / best) ** 2 if best else 0.0
+            ceiling = min(ceiling, self.calibration.confidence(evidence) * share)
             hits.append(Hit(self.entries[number], round(ceiling, 4), final[number], evidence))
         return hits
 
@@ -199,14 +206,22 @@ class Index:
         return _Query(dict(terms), corrections)
 
     def _corrections(self, query: str) -> dict[str, str]:
-        """Misspelt words → the closest word the knowledge base uses."""
+        """Misspelt words → the closest word the knowledge base uses.
+
+        Only words whose stem the knowledge base has never seen are touched,
+        and only within one edit (two for long words; a transposition counts
+        as one), so "ages" never becomes "images".
+        """
         fixes = {}
         for word in set(words(query)):
-            if word in self._known or word in ENGLISH_STOPWORDS or len(word) < 4:
+            if len(word) < 4 or not word.isalpha() or word in ENGLISH_STOPWORDS:
                 continue
-            if not word.isalpha():
+            if word in self._known or stem(word) in self._known:
                 continue
-            match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=75 if len(word) == 4 else 80)
+            budget = 1 if len(word) <= 5 else 2
+            match = process.extractOne(
+                word, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget
+            )
             if match:
                 fixes[word] = match[0]
         return fixes

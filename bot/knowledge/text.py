@@ -37,6 +37,24 @@ ENGLISH_STOPWORDS = frozenset(
     anyone someone something anything thing things know let lets make makes made
     i'm im it's dont don't doesnt cant can't won't isnt s t d ll re ve m e g ie eg etc
     one ok okay up out again still even much many really actually guys folks team""".split()
+) | frozenset(
+    # Topic-neutral words: how people talk around a question (time, size,
+    # feelings, filler). They neither match an entry nor count as unexplained.
+    """today yesterday tomorrow now morning night week weekend day days hour hours minute
+    minutes min mins second seconds ago since before after last first next soon later
+    always never sometimes often usually already yet while until whenever everytime
+    big bigger large larger small smaller few little lot lots bunch couple several whole
+    new old same different another own else enough almost barely quite rather pretty
+    good bad better best worse worst great nice fine weird strange odd normal right wrong
+    sure able unable possible impossible easy hard quick quickly simple simply
+    seem seems seemed keep keeps kept happen happens happened happening go goes going went
+    gone come comes came take took give gave find found look looking looked tell told
+    say says said ask asked think thought wonder wondering guess hope mean means meant
+    help helps anybody somebody everyone nobody people person user users guy colleague
+    here's there's what's that's how's where's whats thats hows wheres why's
+    doc docs documentation article answer question questions idea ideas way reason
+    currently recently suddenly finally basically literally totally completely
+    definitely probably maybe perhaps kinda sorta super painfully extremely""".split()
 )
 
 # Function words of a Chinese question. They are cut out before bigrams are
@@ -49,6 +67,10 @@ CHINESE_STOPWORDS = (
     "吗", "呢", "吧", "啊", "呀", "了", "的", "地", "得", "着", "过", "我", "你", "他", "她",
     "它", "是", "在", "有", "和", "与", "或", "及", "就", "都", "也", "还", "又", "要", "会",
     "能", "对", "把", "被", "让", "给", "从", "到", "这", "那", "哪", "谁", "个", "些",
+    # Topic-neutral words (time, degree, feelings): they say how, not what.
+    "特别", "非常", "一直", "总是", "突然", "现在", "刚才", "刚刚", "昨天", "今天", "明天",
+    "好像", "感觉", "觉得", "一点", "有点", "正常", "其实", "到底", "究竟", "大家", "同事",
+    "帮忙", "谢谢", "请教", "麻烦", "怎样", "哪儿", "哪些", "多少", "好的", "知道",
 )  # fmt: skip
 _ZH_STOP = re.compile("|".join(sorted(map(re.escape, CHINESE_STOPWORDS), key=len, reverse=True)))
 

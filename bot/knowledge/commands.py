@@ -1,0 +1,82 @@
+"""`acrbot ask`, `acrbot search --json` and `acrbot eval`: the knowledge base from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.config import load_settings
+from bot.errors import AcrbotError
+from bot.knowledge.evaluation import evaluate, read_labelled
+from bot.knowledge.library import Library, SearchResult
+from bot.knowledge.terminal import render
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ask = sub.add_parser("ask", help="answer one question from the knowledge base")
+    ask.add_argument("question", nargs="+", help="the question, in English or Chinese")
+    ask.set_defaults(handler=_ask)
+
+    search = sub.add_parser("search", help="search many queries (one per line on stdin)")
+    search.add_argument("--json", action="store_true", required=True, help="JSON lines out")
+    search.add_argument("--limit", type=int, default=5, help="results per query (at most 5)")
+    search.set_defaults(handler=_search)
+
+    ev = sub.add_parser("eval", help="measure search on a labelled JSON-lines file")
+    ev.add_argument("file", type=Path, help='lines of {"query": ..., "anchor": "<id>" or null}')
+    ev.add_argument("--misses", action="store_true", help="also list every wrong answer")
+    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    ev.set_defaults(handler=_eval)
+
+
+def open_library(args: argparse.Namespace) -> Library:
+    library = Library.from_settings(load_settings(args.config).knowledge)
+    for error in library.current.errors:
+        print(f"acrbot: warning: {error}", file=sys.stderr)
+    if not library.current.entries:
+        raise AcrbotError("the knowledge base is empty: check knowledge.paths in the config")
+    return library
+
+
+def _ask(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    print(render(library.ask(" ".join(args.question))))
+    return 0
+
+
+def result_json(result: SearchResult) -> dict[str, object]:
+    return {
+        "query": result.query,
+        "answered": result.answered,
+        "results": [
+            {"id": h.entry.id, "title": h.entry.question, "score": round(h.score, 4)}
+            for h in result.hits
+        ],
+    }
+
+
+def _search(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    limit = max(1, min(args.limit, 5))
+    for line in sys.stdin:
+        query = line.rstrip("\r\n")
+        if not query.strip():
+            continue
+        print(json.dumps(result_json(library.ask(query, limit)), ensure_ascii=False), flush=True)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    library = open_library(args)
+    report = evaluate(library.current, read_labelled(args.file))
+    if args.json:
+        print(json.dumps(report.to_dict()))
+        return 0
+    print(f"{args.file}:")
+    print("\n".join(f"  {line}" for line in report.lines()))
+    if args.misses:
+        print("misses:")
+        print("\n".join(f"  {miss}" for miss in report.misses))
+    return 0

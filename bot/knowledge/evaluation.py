@@ -1,0 +1,115 @@
+"""Measuring search on labelled queries: the numbers the issue's targets name."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import AcrbotError
+from bot.knowledge.library import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Labelled:
+    query: str
+    anchor: str | None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    total: int
+    in_domain: int
+    off_topic: int
+    top1: float
+    top3: float
+    mrr: float
+    rejected: float
+    overall: float
+    p50_ms: float
+    p99_ms: float
+    misses: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        return [
+            f"queries        {self.total} ({self.in_domain} answerable, {self.off_topic} off-topic)",
+            f"top-1          {self.top1:.1%}",
+            f"top-3          {self.top3:.1%}",
+            f"MRR            {self.mrr:.3f}",
+            f"off-topic rejected {self.rejected:.1%}",
+            f"overall        {self.overall:.1%}  (answered and right, or rightly unanswered)",
+            f"latency        p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms",
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "misses"}
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AcrbotError(f"cannot read {path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            items.append(Labelled(str(data["query"]), data.get("anchor"), data.get("kind", "")))
+        except (ValueError, KeyError, TypeError):
+            raise AcrbotError(
+                f'{path.name}:{number}: expected {{"query": ..., "anchor": ... or null}}'
+            ) from None
+    return items
+
+
+def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
+    items = list(labelled)
+    latencies, reciprocal, misses = [], [], []
+    top1 = top3 = rejected = right = answerable = 0
+    for item in items:
+        started = time.perf_counter()
+        result = kb.ask(item.query)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ids = [hit.entry.id for hit in result.hits]
+        top = result.answer.entry.id if result.answer else None
+        if item.anchor is None:
+            rejected += not result.answered
+            right += not result.answered
+            if result.answered:
+                misses.append(f"answered off-topic {item.query!r} with {top}")
+            continue
+        answerable += 1
+        rank = ids.index(item.anchor) + 1 if item.anchor in ids else 0
+        top1 += rank == 1
+        top3 += 0 < rank <= 3
+        reciprocal.append(1 / rank if rank else 0.0)
+        right += top == item.anchor
+        if top != item.anchor:
+            misses.append(f"{item.query!r}: wanted {item.anchor}, got {top or 'no answer'}")
+    off_topic = len(items) - answerable
+    latencies.sort()
+    return Report(
+        total=len(items),
+        in_domain=answerable,
+        off_topic=off_topic,
+        top1=top1 / answerable if answerable else 0.0,
+        top3=top3 / answerable if answerable else 0.0,
+        mrr=sum(reciprocal) / answerable if answerable else 0.0,
+        rejected=rejected / off_topic if off_topic else 1.0,
+        overall=right / len(items) if items else 0.0,
+        p50_ms=_percentile(latencies, 50),
+        p99_ms=_percentile(latencies, 99),
+        misses=tuple(misses),
+    )
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    position = min(len(values) - 1, round(pct / 100 * (len(values) - 1)))
+    return values[position]

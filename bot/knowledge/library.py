@@ -1,0 +1,183 @@
+"""Loading the knowledge folder, and keeping it fresh while the bot runs.
+
+``*.md`` files are FAQ pages, ``*.yaml`` files are glossaries. The library
+notices edited, added and removed files and rebuilds the index without a
+restart. A file that fails to parse does not take the bot down: its last
+good version keeps serving (nothing is lost) and the error is kept for
+``errors`` so the operator is told.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import KnowledgeSettings
+from bot.errors import KnowledgeError
+from bot.knowledge.glossary import Glossary, load_glossary, merge
+from bot.knowledge.index import Hit, Index
+from bot.knowledge.markdown_parser import parse_markdown_file
+from bot.knowledge.model import Entry
+from bot.knowledge.text import Analyzer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What the bot would do with a question: answer it, or say it doesn't know."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    answered: bool
+    suggest_threshold: float
+
+    @property
+    def answer(self) -> Hit | None:
+        return self.hits[0] if self.answered and self.hits else None
+
+    @property
+    def suggestions(self) -> tuple[Hit, ...]:
+        """"Did you mean" candidates: close enough to be worth a click."""
+        rest = self.hits[1:] if self.answered else self.hits
+        return tuple(h for h in rest if h.score >= self.suggest_threshold)[:3]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """An immutable snapshot: entries, their index, and what failed to load."""
+
+    entries: tuple[Entry, ...]
+    index: Index
+    errors: tuple[str, ...] = ()
+    answer_threshold: float = 0.5
+    suggest_threshold: float = 0.2
+    _by_key: dict[str, Entry] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            self._by_key.setdefault(entry.key, entry)
+            self._by_key.setdefault(entry.id, entry)
+
+    def ask(self, query: str, limit: int = 5) -> SearchResult:
+        hits = tuple(self.index.search(query[:2000], limit=limit))
+        answered = bool(hits) and hits[0].score >= self.answer_threshold
+        return SearchResult(query, hits, answered, self.suggest_threshold)
+
+    def get(self, key: str) -> Entry | None:
+        """Look an entry up by its unique key, or by its anchor when that is unambiguous."""
+        return self._by_key.get(key)
+
+
+class Library:
+    """Holds the current :class:`KnowledgeBase` and swaps in a new one on change."""
+
+    def __init__(
+        self,
+        paths: tuple[Path, ...] | list[Path],
+        docs_base_url: str,
+        answer_threshold: float = 0.5,
+        suggest_threshold: float = 0.2,
+        reload_interval: float = 2.0,
+    ) -> None:
+        self.paths = tuple(Path(p) for p in paths)
+        self.docs_base_url = docs_base_url
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self.reload_interval = reload_interval
+        self._lock = threading.Lock()
+        self._good: dict[Path, tuple[float, list[Entry] | Glossary]] = {}
+        self._signature: tuple[tuple[str, float, int], ...] = ()
+        self._checked = 0.0
+        self._current = self._build()
+
+    @classmethod
+    def from_settings(cls, settings: KnowledgeSettings) -> Library:
+        return cls(
+            settings.paths,
+            settings.docs_base_url,
+            settings.answer_threshold,
+            settings.suggest_threshold,
+            settings.reload_interval,
+        )
+
+    @property
+    def current(self) -> KnowledgeBase:
+        """The live knowledge base, reloaded first if a file changed."""
+        if time.monotonic() - self._checked >= self.reload_interval:
+            self.reload_if_changed()
+        return self._current
+
+    def ask(self, query: str, limit: int = 5) -> SearchResult:
+        return self.current.ask(query, limit)
+
+    def reload_if_changed(self) -> bool:
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._files_signature() == self._signature:
+                return False
+            self._current = self._build()
+            return True
+
+    def _files(self) -> list[Path]:
+        found: list[Path] = []
+        for path in self.paths:
+            if path.is_dir():
+                found += sorted(p for p in path.rglob("*") if p.suffix in (".md", ".yaml", ".yml"))
+            elif path.is_file():
+                found.append(path)
+        return [p for p in found if not p.name.startswith(".") and p.name.lower() != "readme.md"]
+
+    def _files_signature(self) -> tuple[tuple[str, float, int], ...]:
+        signature = []
+        for path in self._files():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            signature.append((str(path), stat.st_mtime, stat.st_size))
+        return tuple(signature)
+
+    def _build(self) -> KnowledgeBase:
+        self._signature = self._files_signature()
+        entries: list[Entry] = []
+        glossaries: list[Glossary] = []
+        errors: list[str] = []
+        if not self._signature:
+            errors.append(f"no knowledge files found in {', '.join(map(str, self.paths))}")
+        for name, mtime, _size in self._signature:
+            loaded = self._load(Path(name), mtime, errors)
+            if isinstance(loaded, Glossary):
+                glossaries.append(loaded)
+            elif loaded:
+                entries.extend(loaded)
+        for error in errors:
+            log.error("knowledge: %s", error)
+        analyzer = Analyzer.from_glossary(merge(glossaries))
+        return KnowledgeBase(
+            entries=tuple(entries),
+            index=Index(entries, analyzer),
+            errors=tuple(errors),
+            answer_threshold=self.answer_threshold,
+            suggest_threshold=self.suggest_threshold,
+        )
+
+    def _load(self, path: Path, mtime: float, errors: list[str]) -> list[Entry] | Glossary | None:
+        """Parse one file; on failure fall back to its last good version."""
+        cached = self._good.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            if path.suffix == ".md":
+                loaded: list[Entry] | Glossary = parse_markdown_file(path, self.docs_base_url)
+            else:
+                loaded = load_glossary(path)
+        except KnowledgeError as exc:
+            kept = " (still serving its last good version)" if cached else ""
+            errors.append(f"{exc}{kept}")
+            return cached[1] if cached else None
+        self._good[path] = (mtime, loaded)
+        return loaded
