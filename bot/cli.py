@@ -19,9 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="YAML config file (default: $ACRBOT_CONFIG, if set)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from bot.diagnostics import commands as diagnostics_commands
     from bot.knowledge import commands as knowledge_commands
 
     knowledge_commands.register(sub)
+    diagnostics_commands.register(sub)
     return parser
 
 
@@ -38,3 +40,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `acrbot ask … | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0

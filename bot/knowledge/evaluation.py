@@ -34,8 +34,9 @@ class Report:
     misses: tuple[str, ...]
 
     def lines(self) -> list[str]:
+        counts = f"{self.in_domain} answerable, {self.off_topic} off-topic"
         return [
-            f"queries        {self.total} ({self.in_domain} answerable, {self.off_topic} off-topic)",
+            f"queries        {self.total} ({counts})",
             f"top-1          {self.top1:.1%}",
             f"top-3          {self.top3:.1%}",
             f"MRR            {self.mrr:.3f}",

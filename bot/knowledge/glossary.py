@@ -51,7 +51,9 @@ def load_glossary(path: Path) -> Glossary:
         for language in ("en", "zh"):
             listed = term.get(language) or []
             if not isinstance(listed, list) or not all(isinstance(f, str) for f in listed):
-                raise KnowledgeError(f"{path.name}: term '{term['id']}': '{language}' must be a list")
+                raise KnowledgeError(
+                    f"{path.name}: term '{term['id']}': '{language}' must be a list"
+                )
             forms.extend(listed)
         concepts.append(Concept(term["id"], tuple(dict.fromkeys(f.strip() for f in forms if f))))
     return Glossary(tuple(concepts))

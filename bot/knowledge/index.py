@@ -6,20 +6,25 @@ English, so string similarity has nothing to hold on to. Terms from
 meaning across; BM25 weighs them; rapidfuzz maps a misspelt word onto the
 closest word the knowledge base knows before any of that happens.
 
-Confidence answers "how much of what the user said does the top entry
-explain, and how clearly does it win": a query about the weather explains
-nothing and scores near zero however the ranking falls.
+Ranking multiplies three views of a candidate: BM25 over the whole entry (or
+its best passage), how much of the entry's *title* the query covers, and how
+much of the *query* the entry explains. Confidence (see calibration.py) reads
+the same evidence: a question about the weather explains nothing and scores
+near zero however the ranking falls.
+
+Postings are numpy arrays so that one query costs a few vector operations,
+not a Python loop per posting: that keeps a 10,000-entry base fast.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -29,12 +34,21 @@ from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, stem, wor
 
 # How much a term found in each field counts. Titles say what an entry is
 # about; bodies and code mention many things in passing.
-FIELD_WEIGHTS = {"title": 3.0, "title_en": 3.0, "section": 0.5, "body": 1.0, "code": 0.6, "urls": 0.6}
-BIGRAM_WEIGHT = 0.5
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "title_en": 3.0,
+    "section": 0.5,
+    "body": 1.0,
+    "code": 0.6,
+    "urls": 0.6,
+}
+BIGRAM_WEIGHT = 0.5  # a Chinese word yields several overlapping bigrams
 K1, B = 1.2, 0.8
 TITLE_BASE = 0.3
-PASSAGE_WEIGHT = 1.3
 COVERAGE_BASE = 1.0
+PASSAGE_WEIGHT = 0.8
+CORRECTION_DOUBT = 1.0
+CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carries it
 RERANK_POOL = 50
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
@@ -50,7 +64,6 @@ class Evidence:
     lead: float  # 1 for a clear winner, lower for a near tie or a lower rank
     title: float  # share of the entry's title the query covers
     matched: float  # information (summed idf) of the query terms the entry contains
-    unknown: float  # share of the query's information in words the knowledge base lacks
 
 
 @dataclass(frozen=True)
@@ -61,90 +74,113 @@ class Hit:
     evidence: Evidence
 
 
-@dataclass
-class _Query:
-    terms: dict[str, float]
-    corrections: dict[str, str]
+class _Postings:
+    """term → (document numbers, BM25 term weights), as numpy arrays."""
+
+    def __init__(self, documents: Sequence[Counter[str]]) -> None:
+        self.size = len(documents)
+        lengths = np.array([sum(d.values()) for d in documents], dtype=np.float64)
+        average = lengths.mean() if self.size else 1.0
+        norms = K1 * (1 - B + B * lengths / (average or 1.0))
+        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for number, counts in enumerate(documents):
+            for term, tf in counts.items():
+                docs, weights = lists[term]
+                docs.append(number)
+                weights.append(tf * (K1 + 1) / (tf + norms[number]))
+        self.arrays = {
+            t: (np.array(d, dtype=np.int32), np.array(w, dtype=np.float64))
+            for t, (d, w) in lists.items()
+        }
+
+    def score(
+        self, query: dict[str, float], idf: dict[str, float]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 per document, and the summed idf of the query terms each contains."""
+        present = [t for t in query if t in self.arrays]
+        if not present:
+            return np.zeros(self.size), np.zeros(self.size)
+        docs = np.concatenate([self.arrays[t][0] for t in present])
+        bm25 = np.concatenate([query[t] * idf[t] * self.arrays[t][1] for t in present])
+        info = np.concatenate([np.full(len(self.arrays[t][0]), query[t] * idf[t]) for t in present])
+        return (
+            np.bincount(docs, weights=bm25, minlength=self.size),
+            np.bincount(docs, weights=info, minlength=self.size),
+        )
 
 
 class Index:
     def __init__(
         self, entries: Sequence[Entry], analyzer: Analyzer, calibration: Calibration | None = None
     ) -> None:
-        self.calibration = calibration or Calibration.default()
         self.entries = list(entries)
         self.analyzer = analyzer
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        lengths = []
+        self.calibration = calibration or Calibration.default()
         vocabulary: set[str] = set()
-        for number, entry in enumerate(self.entries):
+        documents = []
+        for entry in self.entries:
             weighted: Counter[str] = Counter()
             for field, text in _fields(entry).items():
                 vocabulary.update(words(text))
                 for term in analyzer.terms(text):
                     weighted[term] += FIELD_WEIGHTS[field]
-            for term, tf in weighted.items():
-                self._postings[term].append((number, tf))
-            lengths.append(sum(weighted.values()))
-        self._lengths = lengths
-        self._passages: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._passage_owner: list[int] = []
-        self._passage_lengths: list[float] = []
+            documents.append(weighted)
+        self._entries = _Postings(documents)
+        passages, owners = [], []
         for number, entry in enumerate(self.entries):
             for passage in entry.passages:
-                counted = Counter(analyzer.terms(_CODE_FENCE.sub(" ", passage)))
-                for term, tf in counted.items():
-                    self._passages[term].append((len(self._passage_owner), float(tf)))
-                self._passage_owner.append(number)
-                self._passage_lengths.append(float(sum(counted.values())))
-        self._avg_passage = (
-            sum(self._passage_lengths) / len(self._passage_lengths) if self._passage_lengths else 1.0
-        )
-        self._titles = [
-            (set(analyzer.terms(e.question)), set(analyzer.terms(e.title_en))) for e in self.entries
-        ]
-        self._avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+                passages.append(Counter(analyzer.terms(_CODE_FENCE.sub(" ", passage))))
+                owners.append(number)
+        self._passages = _Postings(passages)
+        self._passage_owner = np.array(owners, dtype=np.int64)
         count = max(len(self.entries), 1)
         self._idf = {
-            t: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5))
-            for t, p in self._postings.items()
+            t: math.log(1 + (count - len(d) + 0.5) / (len(d) + 0.5))
+            for t, (d, _w) in self._entries.arrays.items()
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._titles = [
+            (frozenset(analyzer.terms(e.question)), frozenset(analyzer.terms(e.title_en)))
+            for e in self.entries
+        ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        parsed = self._parse(query)
-        if not parsed.terms or not self.entries:
+        terms = self.query_terms(query)
+        if not terms or not self.entries:
             return []
-        scores, matched = self._bm25(parsed.terms)
-        for number, score in self._passage_scores(parsed.terms).items():
-            scores[number] = max(scores[number], PASSAGE_WEIGHT * score)
-        if not scores:
+        scores, matched = self._entries.score(terms, self._idf)
+        if len(self._passage_owner):
+            passage_scores, _ = self._passages.score(terms, self._idf)
+            best_passage = np.zeros(len(self.entries))
+            np.maximum.at(best_passage, self._passage_owner, passage_scores)
+            scores = np.maximum(scores, PASSAGE_WEIGHT * best_passage)
+        pool = _top(scores, RERANK_POOL)
+        if not pool:
             return []
-        pool = heapq.nlargest(RERANK_POOL, scores, key=scores.__getitem__)
-        titles = {n: self._title_coverage(n, parsed.terms) for n in pool}
-        total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in parsed.terms.items())
+        scores, matched = scores.tolist(), matched.tolist()
+        total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
+        known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
+        titles = {n: self._title_coverage(n, terms) for n in pool}
         final = {
             n: scores[n] * (TITLE_BASE + titles[n]) * (COVERAGE_BASE + matched[n] / total)
             for n in pool
         }
-        ranked = sorted(pool, key=final.__getitem__, reverse=True)[: max(limit, 2)]
-        known = sum(w * self._idf[t] for t, w in parsed.terms.items() if t in self._idf)
+        ranked = sorted(pool, key=final.__getitem__, reverse=True)[:limit]
         best = final[ranked[0]]
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
         hits: list[Hit] = []
         ceiling = 1.0
-        for number in ranked[:limit]:
+        for number in ranked:
             evidence = Evidence(
-                coverage=matched[number] / total if total else 0.0,
+                coverage=matched[number] / total,
                 known_coverage=matched[number] / known if known else 0.0,
                 strength=final[number],
                 lead=_lead(final[number], best, runner_up),
                 title=titles[number],
                 matched=matched[number],
-                unknown=1 - known / total if total else 1.0,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -152,60 +188,21 @@ class Index:
             hits.append(Hit(self.entries[number], round(ceiling, 4), final[number], evidence))
         return hits
 
-    def _bm25(self, query: dict[str, float]) -> tuple[dict[int, float], dict[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, float] = defaultdict(float)
-        for term, weight in query.items():
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for number, tf in self._postings[term]:
-                norm = K1 * (1 - B + B * self._lengths[number] / self._avg_length)
-                scores[number] += weight * idf * tf * (K1 + 1) / (tf + norm)
-                matched[number] += weight * idf
-        return scores, matched
-
-    def _passage_scores(self, query: dict[str, float]) -> dict[int, float]:
-        """Best single-passage BM25 per entry, for points an answer makes in passing."""
-        per_passage: dict[int, float] = defaultdict(float)
-        for term, weight in query.items():
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for number, tf in self._passages.get(term, ()):
-                length = self._passage_lengths[number] / self._avg_passage
-                per_passage[number] += weight * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length))
-        best: dict[int, float] = defaultdict(float)
-        for number, score in per_passage.items():
-            owner = self._passage_owner[number]
-            best[owner] = max(best[owner], score)
-        return best
-
-    def _title_coverage(self, number: int, query: dict[str, float]) -> float:
-        """How much of the entry's title (in its better language) the query covers.
-
-        BM25 rewards what matches but never misses what does not: without this,
-        "admin password" ranks the template entry (whose code says "password"
-        twice) above the plain admin-credentials one.
-        """
-        best = 0.0
-        for title in self._titles[number]:
-            total = sum(self._idf.get(t, 0.0) for t in title)
-            if total:
-                best = max(best, sum(self._idf.get(t, 0.0) for t in title if t in query) / total)
-        return best
-
-    def _parse(self, query: str) -> _Query:
-        corrections = self._corrections(query)
+    def query_terms(self, query: str) -> dict[str, float]:
+        """The query's terms with weights, after repairing misspelt words."""
         text = normalize(query)
-        for wrong, right in corrections.items():
-            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
         terms: dict[str, float] = defaultdict(float)
-        for term in self.analyzer.terms(text):
-            terms[term] += BIGRAM_WEIGHT if term.startswith("c:") else 1.0
-        return _Query(dict(terms), corrections)
+        for wrong, right in self.corrections(query).items():
+            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
+            # A repaired word might have been a real word the FAQ lacks ("match"
+            # is not a typo of "batch"): keep part of it as unexplained.
+            terms[f"?:{wrong}"] += CORRECTION_DOUBT
+        for term, in_concept in self.analyzer.analyze(text):
+            weight = BIGRAM_WEIGHT if term.startswith("c:") else 1.0
+            terms[term] += weight * (CONCEPT_WORD_WEIGHT if in_concept else 1.0)
+        return dict(terms)
 
-    def _corrections(self, query: str) -> dict[str, str]:
+    def corrections(self, query: str) -> dict[str, str]:
         """Misspelt words → the closest word the knowledge base uses.
 
         Only words whose stem the knowledge base has never seen are touched,
@@ -226,6 +223,28 @@ class Index:
                 fixes[word] = match[0]
         return fixes
 
+    def _title_coverage(self, number: int, query: dict[str, float]) -> float:
+        """How much of the entry's title (in its better language) the query covers.
+
+        BM25 rewards what matches but never misses what does not: without this,
+        "admin password" ranks the template entry (whose code says "password"
+        twice) above the plain admin-credentials one.
+        """
+        return max((self._share(title, query) for title in self._titles[number]), default=0.0)
+
+    def _share(self, title: Iterable[str], query: dict[str, float]) -> float:
+        weights = [(self._idf.get(t, 0.0), t in query) for t in title]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, hit in weights if hit) / total if total else 0.0
+
+
+def _top(scores: np.ndarray, count: int) -> list[int]:
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > count:
+        keep = np.argpartition(scores[candidates], -count)[-count:]
+        candidates = candidates[keep]
+    return [int(n) for n in candidates]
+
 
 def _lead(score: float, best: float, runner_up: float) -> float:
     """1 for a clear winner, less for a near tie, and less again below the top."""
@@ -240,7 +259,7 @@ def _fields(entry: Entry) -> dict[str, str]:
         "title": entry.question,
         "title_en": entry.title_en,
         "section": entry.section,
-        "body": _URL.sub(" ", body) + " " + " ".join(l.text for l in entry.links),
+        "body": _URL.sub(" ", body) + " " + " ".join(link.text for link in entry.links),
         "code": "\n".join(block.code for block in entry.code_blocks),
-        "urls": " ".join(l.url or "" for l in entry.links),
+        "urls": " ".join(link.url or "" for link in entry.links),
     }

@@ -41,7 +41,7 @@ class SearchResult:
 
     @property
     def suggestions(self) -> tuple[Hit, ...]:
-        """"Did you mean" candidates: close enough to be worth a click."""
+        """ "Did you mean" candidates: close enough to be worth a click."""
         rest = self.hits[1:] if self.answered else self.hits
         return tuple(h for h in rest if h.score >= self.suggest_threshold)[:3]
 

@@ -110,15 +110,18 @@ def _headings(tokens: list[Token], line_count: int) -> list[_Heading]:
         anchor_match = _ANCHOR.search(inline.content)
         anchor = anchor_match.group(1) if anchor_match else _slug(title)
         found.append(_Heading(int(token.tag[1]), anchor, title, token.map[0], token.map[1]))
-    for current, following in zip(found, [*found[1:], None], strict=True):
-        current.body_end = following.line if following else line_count
+    for number, current in enumerate(found):
+        current.body_end = found[number + 1].line if number + 1 < len(found) else line_count
     return found
 
 
 def _plain_text(children: list[Token]) -> str:
-    return "".join(c.content for c in children if c.type in ("text", "code_inline")).replace(
-        "\n", " "
-    )
+    parts = [
+        f" {c.content} " if c.type == "code_inline" else c.content
+        for c in children
+        if c.type in ("text", "code_inline")
+    ]
+    return re.sub(r"\s+", " ", "".join(parts))
 
 
 def _is_question(heading: _Heading) -> bool:

@@ -24,7 +24,9 @@ def render(result: SearchResult, lookup: dict[str, Entry] | None = None) -> str:
     if result.suggestions:
         lines.append("")
         lines.append("Did you mean:")
-        lines += [f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions]
+        lines += [
+            f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions
+        ]
     return "\n".join(lines)
 
 
@@ -56,7 +58,9 @@ def _no_answer(result: SearchResult) -> str:
     lines = [f"No answer: I don't know a good answer to {result.query.strip()!r}."]
     if result.suggestions:
         lines.append("Closest entries:")
-        lines += [f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions]
+        lines += [
+            f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions
+        ]
     else:
         lines.append("Try rephrasing with the error message or the feature's name.")
     return "\n".join(lines)

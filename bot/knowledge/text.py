@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.knowledge.glossary import Glossary
 
@@ -81,6 +81,7 @@ def normalize(text: str) -> str:
     return _STRETCHED.sub(r"\1", text)
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately small stemmer: consistent beats clever for matching."""
     if len(word) <= 3 or not word.isalpha():
@@ -110,6 +111,7 @@ class Analyzer:
     cjk_forms: re.Pattern[str] | None
     cjk_concepts: dict[str, frozenset[str]]
     max_form_words: int
+    first_words: frozenset[str]
 
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> Analyzer:
@@ -132,40 +134,68 @@ class Analyzer:
             cjk_forms=pattern,
             cjk_concepts={k: frozenset(v) for k, v in cjk.items()},
             max_form_words=max((len(k) for k in latin), default=1),
+            first_words=frozenset(k[0] for k in latin),
         )
 
     def terms(self, text: str) -> list[str]:
         """All terms of ``text``, repeated as often as they occur."""
+        return [term for term, _ in self.analyze(text)]
+
+    def analyze(self, text: str) -> list[tuple[str, bool]]:
+        """Terms, each flagged when it lies inside a glossary phrase.
+
+        A flagged word is already carried by its concept: a query may then
+        count it lightly, so "password" is not worth more than its meaning
+        ("credentials") just because one answer happens to spell it out.
+        """
         text = normalize(text)
         stems = [stem(w) for w in _WORD.findall(text)]
-        found = [f"w:{s}" for s in stems if s not in _STEMMED_STOPWORDS]
-        found += [f"#{c}" for c in self._latin_concepts(stems)]
+        concepts, covered = self._latin_concepts(stems)
+        found = [
+            (f"w:{s}", i in covered) for i, s in enumerate(stems) if s not in _STEMMED_STOPWORDS
+        ]
+        found += [(f"#{c}", False) for c in concepts]
         for run in _CJK_RUN.findall(text):
             found += self._cjk_terms(run)
         return found
 
-    def _latin_concepts(self, stems: list[str]) -> Iterable[str]:
+    def _latin_concepts(self, stems: list[str]) -> tuple[list[str], set[int]]:
         """Longest glossary phrase at each position, over stemmed words."""
+        concepts: list[str] = []
+        covered: set[int] = set()
         index = 0
         while index < len(stems):
-            for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
-                concepts = self.latin_forms.get(tuple(stems[index : index + size]))
-                if concepts:
-                    yield from concepts
-                    index += size
-                    break
-            else:
-                index += 1
+            size = self._phrase_at(stems, index) if stems[index] in self.first_words else 0
+            if size:
+                concepts += self.latin_forms[tuple(stems[index : index + size])]
+                covered.update(range(index, index + size))
+            index += size or 1
+        return concepts, covered
 
-    def _cjk_terms(self, run: str) -> list[str]:
-        found: list[str] = []
+    def _phrase_at(self, stems: list[str], index: int) -> int:
+        for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
+            if tuple(stems[index : index + size]) in self.latin_forms:
+                return size
+        return 0
+
+    def _cjk_terms(self, run: str) -> list[tuple[str, bool]]:
+        found: list[tuple[str, bool]] = []
+        covered: set[int] = set()
         if self.cjk_forms is not None:
             for match in self.cjk_forms.finditer(run):
-                found += [f"#{c}" for c in self.cjk_concepts[match.group(0)]]
-        for piece in _ZH_STOP.split(run):
+                found += [(f"#{c}", False) for c in self.cjk_concepts[match.group(0)]]
+                covered.update(range(match.start(), match.end()))
+        start = 0
+        for stop in [*_ZH_STOP.finditer(run), None]:
+            end = stop.start() if stop else len(run)
+            piece = run[start:end]
             if len(piece) == 1:
-                found.append(f"c:{piece}")
-            found += [f"c:{piece[i : i + 2]}" for i in range(len(piece) - 1)]
+                found.append((f"c:{piece}", start in covered))
+            found += [
+                (f"c:{piece[i : i + 2]}", {start + i, start + i + 1} <= covered)
+                for i in range(len(piece) - 1)
+            ]
+            start = stop.end() if stop else end
         return found
 
 

@@ -1,0 +1,512 @@
+"""A fake Azure on 127.0.0.1: ARM's registry endpoints and a registry login server.
+
+One ``ThreadingHTTPServer`` on port 0 serves both halves, so a test points
+``azure.arm_endpoint`` at :attr:`FakeAzure.url` and ``azure.login_server_url``
+at :attr:`FakeAzure.login_server_url` (``<url>/registry/{name}``). It checks
+what real Azure checks (bearer token, ``api-version``, the token endpoints'
+form fields), pages registry lists with ``nextLink``, answers errors with
+ARM / registry error bodies, and can misbehave per registry (the scenario
+knobs on :class:`FakeRegistry`). Every request is recorded with secrets
+redacted, so tests can assert that nothing but GETs and the two token POSTs
+were sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
+OTHER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000002"
+TENANT = "11111111-1111-1111-1111-111111111111"
+GIB = 1024**3
+PROVIDER = "providers/Microsoft.ContainerRegistry/registries"
+ROUTES = ("list", "registry", "usages", "challenge", "exchange", "token")
+_SECRET_FIELDS = {"access_token", "refresh_token"}
+
+_LIST_RE = re.compile(rf"/subscriptions/([^/]+)/{PROVIDER}/?", re.IGNORECASE)
+_REGISTRY_RE = re.compile(
+    rf"/subscriptions/([^/]+)/resourceGroups/([^/]+)/{PROVIDER}/([^/]+)(/listUsages)?/?",
+    re.IGNORECASE,
+)
+_LOGIN_RE = re.compile(r"/registry/([^/]+)(/v2/|/oauth2/exchange|/oauth2/token)")
+
+
+@dataclass
+class FakeRegistry:
+    """One registry and how it should misbehave.
+
+    Route names for the per-route knobs: ``list``, ``registry``, ``usages``,
+    ``challenge``, ``exchange``, ``token``.
+    """
+
+    name: str
+    subscription: str = SUBSCRIPTION
+    resource_group: str = "rg-acr"
+    sku: str = "Premium"
+    location: str = "chinaeast2"
+    admin_user_enabled: bool = False
+    public_network_access: str = "Enabled"
+    default_action: str = "Allow"
+    ip_rules: int = 0
+    storage_used: int = 12 * GIB
+    storage_limit: int = 500 * GIB
+    webhooks_used: int = 2
+    webhooks_limit: int = 500
+    cmk: str | None = None  # None, "match" or "mismatch"
+    forbidden: bool = False  # 403 on GET /v2/ (firewall)
+    no_challenge: bool = False  # 401 on GET /v2/ without WWW-Authenticate
+    basic_challenge: bool = False  # a Basic challenge instead of Bearer
+    exchange_denied: bool = False  # 401 on /oauth2/exchange
+    exchange_throttled: bool = False  # 429 on every /oauth2/exchange
+    token_denied: bool = False  # 401 on /oauth2/token
+    arm_forbidden: bool = False  # 403 AuthorizationFailed on ARM GETs of this registry
+    rate_limited_once: frozenset[str] = frozenset()  # 429 + Retry-After: 1, then fine
+    server_error: dict[str, int] = field(default_factory=dict)  # route -> 500/503, always
+    malformed_json: frozenset[str] = frozenset()  # route -> 200 with a broken body
+    slow: frozenset[str] = frozenset()  # route -> sleep FakeAzure.slow_seconds first
+
+    @property
+    def login_server(self) -> str:
+        return f"{self.name.lower()}.azurecr.io"
+
+    @property
+    def resource_id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+            f"/{PROVIDER}/{self.name}"
+        )
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    form: dict[str, str]
+    route: str | None
+
+
+class FakeAzure:
+    """Context manager running the fake on a daemon thread; see the module docstring."""
+
+    def __init__(
+        self,
+        registries: list[FakeRegistry] | tuple[FakeRegistry, ...] = (),
+        *,
+        token: str = "fake-aad-token",
+        page_size: int = 2,
+        list_errors: dict[str, int] | None = None,
+        require_tenant: bool = True,
+        slow_seconds: float = 2.0,
+    ) -> None:
+        self.registries = list(registries)
+        self.token = token
+        self.page_size = page_size
+        self.list_errors = dict(list_errors or {})
+        self.require_tenant = require_tenant
+        self.slow_seconds = slow_seconds
+        self.requests: list[RecordedRequest] = []
+        self.issued: set[str] = set()  # refresh and access tokens handed out
+        self._hits: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def __enter__(self) -> FakeAzure:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-azure", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "use FakeAzure as a context manager"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def arm_endpoint(self) -> str:
+        return self.url
+
+    @property
+    def login_server_url(self) -> str:
+        return f"{self.url}/registry/{{name}}"
+
+    # --- inspection ----------------------------------------------------------
+
+    def calls(self, route: str | None = None) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if route is None or r.route == route]
+
+    def find(self, name: str) -> FakeRegistry | None:
+        return next((r for r in self.registries if r.name.lower() == name.lower()), None)
+
+    # --- used by the handler -------------------------------------------------
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def first_hit(self, registry: str, route: str) -> bool:
+        with self._lock:
+            key = (registry.lower(), route)
+            if key in self._hits:
+                return False
+            self._hits.add(key)
+            return True
+
+    def issue(self, prefix: str) -> str:
+        value = f"{prefix}-{secrets.token_hex(12)}"
+        with self._lock:
+            self.issued.add(value)
+        return value
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeAzure
+    server_version = "FakeAzure/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    # --- dispatch ------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        form = self._form() if method == "POST" else {}
+        route, registry, args = self._route(method, parts.path)
+        self.fake.record(
+            RecordedRequest(method, parts.path, query, self._headers(), _redact(form), route)
+        )
+        try:
+            if route is None:
+                self._arm_error(404 if method == "GET" else 405, "NotFound", "No such endpoint.")
+            elif registry is not None and self._misbehave(registry, route):
+                pass
+            else:
+                getattr(self, f"_{route}")(registry, query, form, *args)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeouts); nothing to answer
+
+    def _route(self, method: str, path: str) -> tuple[str | None, FakeRegistry | None, tuple]:
+        if method == "GET" and (m := _LIST_RE.fullmatch(path)):
+            return "list", None, (m.group(1),)
+        if method == "GET" and (m := _REGISTRY_RE.fullmatch(path)):
+            found = self._lookup(m.group(3), m.group(1), m.group(2))
+            route = "usages" if m.group(4) else "registry"
+            return route, found, (m.group(3),)
+        if m := _LOGIN_RE.fullmatch(path):
+            endpoint = {"/v2/": "challenge", "/oauth2/exchange": "exchange"}.get(
+                m.group(2), "token"
+            )
+            if (method == "GET") == (endpoint == "challenge"):
+                return endpoint, self.fake.find(m.group(1)), (m.group(1),)
+        return None, None, ()
+
+    def _lookup(self, name: str, sub: str, group: str) -> FakeRegistry | None:
+        found = self.fake.find(name)
+        if found and (found.subscription, found.resource_group.lower()) == (
+            sub.lower(),
+            group.lower(),
+        ):
+            return found
+        return None
+
+    def _misbehave(self, registry: FakeRegistry, route: str) -> bool:
+        """Apply the scenario knobs; True when a response was already sent."""
+        if route in registry.slow:
+            time.sleep(self.fake.slow_seconds)
+        if route in registry.rate_limited_once and self.fake.first_hit(registry.name, route):
+            self._json(
+                429,
+                {"error": {"code": "TooManyRequests", "message": "Slow down."}},
+                {"Retry-After": "1"},
+            )
+            return True
+        if route in registry.server_error:
+            status = registry.server_error[route]
+            self._json(status, {"error": {"code": "InternalServerError", "message": "Oops."}})
+            return True
+        if route in registry.malformed_json:
+            self._send(200, b'{"value": [ this is not json', "application/json")
+            return True
+        return False
+
+    # --- ARM -----------------------------------------------------------------
+
+    def _arm_ok(self, query: dict[str, list[str]]) -> bool:
+        if self.headers.get("Authorization") != f"Bearer {self.fake.token}":
+            self._arm_error(401, "InvalidAuthenticationToken", "The access token is invalid.")
+            return False
+        if not query.get("api-version"):
+            self._arm_error(400, "MissingApiVersionParameter", "api-version is required.")
+            return False
+        return True
+
+    def _list(self, _registry: None, query: dict, _form: dict, subscription: str) -> None:
+        if not self._arm_ok(query):
+            return
+        if subscription.lower() in self.fake.list_errors:
+            status = self.fake.list_errors[subscription.lower()]
+            self._arm_error(status, "AuthorizationFailed", "No read access to the subscription.")
+            return
+        items = [_resource(r) for r in self.fake.registries if r.subscription == subscription]
+        start = int((query.get("$skipToken") or ["0"])[0])
+        page = items[start : start + self.fake.page_size]
+        body: dict[str, Any] = {"value": page}
+        if start + self.fake.page_size < len(items):
+            body["nextLink"] = (
+                f"{self.fake.url}/subscriptions/{subscription}/{PROVIDER}"
+                f"?api-version={query['api-version'][0]}&$skipToken={start + self.fake.page_size}"
+            )
+        self._json(200, body)
+
+    def _registry_get(self, registry: FakeRegistry | None, query: dict) -> bool:
+        if not self._arm_ok(query):
+            return False
+        if registry is None:
+            self._arm_error(404, "ResourceNotFound", "The Resource was not found.")
+            return False
+        if registry.arm_forbidden:
+            self._arm_error(403, "AuthorizationFailed", "The client has no read access.")
+            return False
+        return True
+
+    def _registry(self, registry: FakeRegistry | None, query: dict, _form: dict, _n: str) -> None:
+        if self._registry_get(registry, query):
+            assert registry is not None
+            self._json(200, _resource(registry))
+
+    def _usages(self, registry: FakeRegistry | None, query: dict, _form: dict, _name: str) -> None:
+        if not self._registry_get(registry, query):
+            return
+        assert registry is not None
+        if registry.sku.lower() == "classic":
+            self._arm_error(400, "NotSupported", "Classic registries do not report usage.")
+            return
+        self._json(
+            200,
+            {
+                "value": [
+                    {
+                        "name": "Size",
+                        "limit": registry.storage_limit,
+                        "currentValue": registry.storage_used,
+                        "unit": "Bytes",
+                    },
+                    {
+                        "name": "Webhooks",
+                        "limit": registry.webhooks_limit,
+                        "currentValue": registry.webhooks_used,
+                        "unit": "Count",
+                    },
+                ]
+            },
+        )
+
+    def _arm_error(self, status: int, code: str, message: str) -> None:
+        self._json(status, {"error": {"code": code, "message": message}})
+
+    # --- login server --------------------------------------------------------
+
+    def _challenge(self, registry: FakeRegistry | None, _q: dict, _f: dict, name: str) -> None:
+        if registry is None:
+            self._send(404, b"", "text/plain")
+            return
+        if registry.forbidden:
+            body = {"errors": [{"code": "DENIED", "message": "client is not allowed access"}]}
+            self._json(403, body)
+            return
+        base = f"{self.fake.url}/registry/{name}"
+        headers = {}
+        if registry.basic_challenge:
+            headers["WWW-Authenticate"] = f'Basic realm="{base}"'
+        elif not registry.no_challenge:
+            headers["WWW-Authenticate"] = (
+                f'Bearer realm="{base}/oauth2/token",service="{registry.login_server}"'
+            )
+        body = {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}
+        self._json(401, body, headers)
+
+    def _exchange(self, registry: FakeRegistry | None, _q: dict, form: dict, _n: str) -> None:
+        if not self._form_ok(registry, form, "access_token", ("access_token",)):
+            return
+        assert registry is not None
+        if self.fake.require_tenant and not form.get("tenant"):
+            self._registry_error(400, "BAD_REQUEST", "tenant is required")
+        elif form.get("access_token") != self.fake.token:
+            self._registry_error(401, "UNAUTHORIZED", "invalid AAD access token")
+        elif registry.exchange_throttled:
+            self._json(
+                429,
+                {"errors": [{"code": "TOOMANYREQUESTS", "message": "throttled"}]},
+                {"Retry-After": "1"},
+            )
+        elif registry.exchange_denied:
+            self._registry_error(401, "UNAUTHORIZED", "the identity has no access")
+        else:
+            self._json(200, {"refresh_token": self.fake.issue("fake-refresh")})
+
+    def _token(self, registry: FakeRegistry | None, _q: dict, form: dict, _n: str) -> None:
+        if not self._form_ok(registry, form, "refresh_token", ("refresh_token", "scope")):
+            return
+        assert registry is not None
+        if form.get("refresh_token") not in self.fake.issued:
+            self._registry_error(401, "UNAUTHORIZED", "invalid refresh token")
+        elif registry.token_denied:
+            self._registry_error(401, "UNAUTHORIZED", "access denied for the requested scope")
+        else:
+            self._json(200, {"access_token": self.fake.issue("fake-access")})
+
+    def _form_ok(
+        self, registry: FakeRegistry | None, form: dict, grant: str, required: tuple[str, ...]
+    ) -> bool:
+        if registry is None:
+            self._registry_error(404, "NAME_UNKNOWN", "registry unknown")
+            return False
+        content_type = self.headers.get("Content-Type", "")
+        if not content_type.startswith("application/x-www-form-urlencoded"):
+            self._registry_error(400, "BAD_REQUEST", "form encoding required")
+            return False
+        if form.get("grant_type") != grant or form.get("service") != registry.login_server:
+            self._registry_error(400, "BAD_REQUEST", "bad grant_type or service")
+            return False
+        missing = [name for name in required if not form.get(name)]
+        if missing:
+            self._registry_error(400, "BAD_REQUEST", f"missing {', '.join(missing)}")
+            return False
+        return True
+
+    def _registry_error(self, status: int, code: str, message: str) -> None:
+        self._json(status, {"errors": [{"code": code, "message": message}]})
+
+    # --- plumbing ------------------------------------------------------------
+
+    def _form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+    def _headers(self) -> dict[str, str]:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if "authorization" in headers:
+            scheme = headers["authorization"].split(" ", 1)[0]
+            headers["authorization"] = f"{scheme} <redacted>"
+        return headers
+
+    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(body).encode(), "application/json", headers)
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _redact(form: dict[str, str]) -> dict[str, str]:
+    return {k: ("<redacted>" if k in _SECRET_FIELDS and v else v) for k, v in form.items()}
+
+
+def _resource(registry: FakeRegistry) -> dict[str, Any]:
+    """The registry as ARM describes it (2025-11-01 shape), with the knobs applied."""
+    identity: dict[str, Any] = {"type": "None"}
+    encryption: dict[str, Any] = {"status": "disabled"}
+    if registry.cmk:
+        client_id = "22222222-2222-2222-2222-222222222222"
+        identity = {
+            "type": "UserAssigned",
+            "userAssignedIdentities": {
+                f"/subscriptions/{registry.subscription}/resourceGroups/{registry.resource_group}"
+                "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acr-key": {
+                    "principalId": "33333333-3333-3333-3333-333333333333",
+                    "clientId": client_id,
+                }
+            },
+        }
+        encryption = {
+            "status": "enabled",
+            "keyVaultProperties": {
+                "identity": client_id
+                if registry.cmk == "match"
+                else "44444444-4444-4444-4444-444444444444",
+                "keyIdentifier": "https://vault.example/keys/acr/SECRET-KEY-VERSION",
+            },
+        }
+    return {
+        "id": registry.resource_id,
+        "name": registry.name,
+        "type": "Microsoft.ContainerRegistry/registries",
+        "location": registry.location,
+        "sku": {"name": registry.sku, "tier": registry.sku},
+        "identity": identity,
+        "properties": {
+            "loginServer": registry.login_server,
+            "provisioningState": "Succeeded",
+            "adminUserEnabled": registry.admin_user_enabled,
+            "networkRuleSet": {
+                "defaultAction": registry.default_action,
+                "ipRules": [
+                    {"action": "Allow", "value": f"203.0.113.{i}"} for i in range(registry.ip_rules)
+                ],
+            },
+            "publicNetworkAccess": registry.public_network_access,
+            "networkRuleBypassOptions": "AzureServices",
+            "policies": {
+                "quarantinePolicy": {"status": "disabled"},
+                "trustPolicy": {"type": "Notary", "status": "disabled"},
+                "retentionPolicy": {"days": 7, "status": "enabled"},
+                "exportPolicy": {"status": "enabled"},
+                "azureADAuthenticationAsArmPolicy": {"status": "enabled"},
+            },
+            "encryption": encryption,
+            "dataEndpointEnabled": False,
+            "zoneRedundancy": "Enabled",
+            "anonymousPullEnabled": False,
+        },
+    }

@@ -1,0 +1,107 @@
+"""`acrbot ask`, `search --json` and `eval`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.cli import main
+
+ROOT = Path(__file__).parents[2]
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_ask_prints_the_answer_with_code_docs_and_confidence(capsys):
+    assert main(["ask", "how", "do", "I", "get", "the", "admin", "password"]) == 0
+    out = capsys.readouterr().out
+    assert "Q: 如何实现获取容器注册表的管理员凭据？" in out
+    assert "az acr credential show -n myRegistry" in out
+    assert (
+        "Docs: https://learn.microsoft.com/zh-cn/azure/container-registry/container-registry-faq#"
+        in out
+    )
+    assert "Confidence: 0." in out
+
+
+def test_ask_says_plainly_when_it_does_not_know(capsys):
+    assert main(["ask", "what's the weather tomorrow"]) == 0
+    assert "No answer" in capsys.readouterr().out
+
+
+def test_search_json_contract():
+    queries = "docker pull is slow\n怎么查看管理员密码\nthanks!\n\nkubernets\n"
+    done = run("search", "--json", stdin=queries)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["query"] for line in lines] == [
+        "docker pull is slow", "怎么查看管理员密码", "thanks!", "kubernets",
+    ]  # fmt: skip
+    for line in lines:
+        assert set(line) == {"query", "answered", "results"}
+        assert isinstance(line["answered"], bool)
+        assert len(line["results"]) <= 5
+        scores = [r["score"] for r in line["results"]]
+        assert scores == sorted(scores, reverse=True)
+        for result in line["results"]:
+            assert set(result) == {"id", "title", "score"}
+            assert 0.0 <= result["score"] <= 1.0
+    assert lines[0]["answered"] and lines[0]["results"][0]["id"] == "docker-pull-is-slow"
+    assert lines[2]["answered"] is False
+
+
+def test_eval_prints_every_metric(tmp_path, capsys):
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(
+        '{"query": "docker pull is slow", "anchor": "docker-pull-is-slow"}\n'
+        '{"query": "what is the weather tomorrow", "anchor": null}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(labelled)]) == 0
+    out = capsys.readouterr().out
+    for label in ("top-1", "top-3", "MRR", "off-topic rejected", "overall", "p50", "p99"):
+        assert label in out
+    assert "overall        100.0%" in out
+
+
+def test_eval_rejects_a_malformed_file_with_the_line_number(tmp_path):
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text('{"query": "x", "anchor": null}\nnot json\n', encoding="utf-8")
+    done = run("eval", str(labelled))
+    assert done.returncode == 2
+    assert "set.jsonl:2" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_broken_config_stops_with_one_clear_line(tmp_path):
+    config = tmp_path / "acrbot.yaml"
+    config.write_text("knowledge:\n  answer_threshold: high\n", encoding="utf-8")
+    done = run("--config", str(config), "ask", "x")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "acrbot: configuration error in knowledge.answer_threshold: must be a number, got 'high'"
+    )
+
+
+def test_knowledge_folder_from_config(tmp_path):
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "team.md").write_text("### How do I page the ACR owner?\n\nUse #acr-help.\n")
+    config = tmp_path / "acrbot.yaml"
+    config.write_text("knowledge:\n  paths: [kb]\n", encoding="utf-8")
+    done = run("ask", "page the acr owner", env={"ACRBOT_CONFIG": str(config)})
+    assert done.returncode == 0
+    assert "How do I page the ACR owner?" in done.stdout
