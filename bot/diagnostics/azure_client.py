@@ -1,0 +1,439 @@
+"""The one module that talks to Azure, and it can only read.
+
+Every HTTP call acrbot makes to ARM or to a registry goes through
+:class:`AzureClient`, which offers GETs and the two token POSTs of the ACR
+auth flow (``/oauth2/exchange`` and ``/oauth2/token``) and nothing else. The
+rule is enforced twice: the client's own methods check before sending, and an
+httpx request hook refuses any other method or path even if someone reaches
+for the underlying ``httpx.Client``. That is what makes the diagnostics
+read-only by construction.
+
+Everything else that makes calls safe lives here too: explicit connect/read
+timeouts, one deadline for the whole check, retries on 429/5xx honouring
+``Retry-After`` (capped), no redirects (a redirect could carry a token
+elsewhere), and errors whose messages carry status codes and Azure error
+codes but never a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot import __version__
+from bot.errors import AcrbotError
+
+TOKEN_POST_PATHS = ("/oauth2/exchange", "/oauth2/token")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_PAGES = 50
+_MAX_DETAIL = 300
+_JWT_RE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
+_LONG_SECRET_RE = re.compile(r"[A-Za-z0-9+_=-]{40,}")
+
+
+class TokenCredential(Protocol):
+    """Anything azure-identity-like: ``get_token(*scopes)`` returns an object with ``.token``."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+
+
+class ReadOnlyViolation(AcrbotError):
+    """Something tried a call other than a GET or the two token POSTs; it was not sent."""
+
+
+class AzureError(AcrbotError):
+    """A call to Azure did not give a usable answer.
+
+    ``kind`` is one of ``dns``, ``connect``, ``tls``, ``timeout``, ``deadline``,
+    ``http``, ``malformed`` or ``credential``; ``status`` and ``code`` carry the
+    HTTP status and Azure's error code when there was a response.
+    """
+
+    def __init__(
+        self, kind: str, message: str, status: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.code = code
+
+
+class DeadlineExceeded(AzureError):
+    """The check ran out of its total time budget."""
+
+    def __init__(self, message: str = "The check ran out of time before Azure answered.") -> None:
+        super().__init__("deadline", message)
+
+
+class Secret:
+    """A token that stays out of reprs, logs and f-strings by accident."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret(***)"
+
+    __str__ = __repr__
+
+
+def token_tenant(token: Secret) -> str | None:
+    """The tenant (``tid`` claim) of an Azure AD token, read without verifying it.
+
+    The ACR exchange wants the tenant ID; when config does not name one, the
+    token itself says which tenant issued it. Nothing else is read from it.
+    """
+    parts = token.reveal().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return None
+    tenant = payload.get("tid") if isinstance(payload, dict) else None
+    return tenant if isinstance(tenant, str) and tenant else None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What ``GET /v2/`` answered: the status and the raw ``WWW-Authenticate`` header."""
+
+    status: int
+    www_authenticate: str | None
+
+
+class Deadline:
+    """A total time budget shared by every call of one check."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._ends = clock() + seconds
+
+    def remaining(self) -> float:
+        return self._ends - self._clock()
+
+    def require(self, minimum: float = 0.0) -> float:
+        left = self.remaining()
+        if left <= minimum:
+            raise DeadlineExceeded()
+        return left
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` without known secrets or token-shaped strings, clipped to a readable length."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    text = _JWT_RE.sub("[redacted]", text)
+    text = _LONG_SECRET_RE.sub("[redacted]", text)
+    text = "".join(ch if ch.isprintable() or ch.isspace() else "?" for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."
+
+
+def is_allowed(method: str, url: str | httpx.URL) -> bool:
+    """The closed list: any GET, and POST only to the two ACR token endpoints."""
+    if method.upper() == "GET":
+        return True
+    path = httpx.URL(str(url)).path.rstrip("/")
+    return method.upper() == "POST" and path.endswith(TOKEN_POST_PATHS)
+
+
+class AzureClient:
+    """Read-only access to ARM and a registry's login server for the length of one check."""
+
+    def __init__(
+        self,
+        credential: TokenCredential,
+        *,
+        arm_base: str,
+        arm_scope: str,
+        acr_scope: str,
+        api_version: str,
+        deadline: Deadline,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        max_retries: int = 2,
+        max_retry_wait: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._credential = credential
+        self.arm_base = arm_base.rstrip("/")
+        self._arm_scope = arm_scope
+        self._acr_scope = acr_scope
+        self.api_version = api_version
+        self.deadline = deadline
+        self._connect = connect_timeout
+        self._read = read_timeout
+        self._max_retries = max_retries
+        self._max_wait = max_retry_wait
+        self._sleep = sleep
+        self._secrets: list[str] = []
+        self._http = httpx.Client(
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": f"acrbot/{__version__} (read-only diagnostics)"},
+            event_hooks={"request": [_refuse_writes]},
+        )
+
+    def __enter__(self) -> AzureClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- ARM -----------------------------------------------------------------
+
+    def arm_get(self, path: str) -> dict[str, Any]:
+        """GET an ARM resource (``path`` starts with ``/subscriptions/``) as JSON."""
+        url = f"{self.arm_base}{path}"
+        response = self._send("GET", url, self._arm_headers(), {"api-version": self.api_version})
+        return self._arm_json(response)
+
+    def arm_list(self, path: str) -> Iterator[dict[str, Any]]:
+        """Every item of an ARM list, following ``nextLink`` on ARM's own host only."""
+        url: str | None = f"{self.arm_base}{path}"
+        params: dict[str, str] | None = {"api-version": self.api_version}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            page = self._arm_json(self._send("GET", url, self._arm_headers(), params))
+            items = page.get("value", [])
+            if not isinstance(items, list):
+                raise AzureError("malformed", "ARM returned a list without a 'value' array.")
+            yield from (item for item in items if isinstance(item, dict))
+            url, params = self._next_link(page.get("nextLink")), None
+        raise AzureError("malformed", f"ARM kept paging past {MAX_PAGES} pages; stopped.")
+
+    # --- registry data plane -------------------------------------------------
+
+    def challenge(self, base_url: str) -> Challenge:
+        """``GET /v2/`` without credentials, to see the auth challenge."""
+        response = self._send("GET", f"{base_url}/v2/", {}, None)
+        return Challenge(response.status_code, response.headers.get("WWW-Authenticate"))
+
+    def aad_token(self) -> Secret:
+        """An Azure AD token for ACR's audience, from the configured credential."""
+        return self._token(self._acr_scope)
+
+    def exchange(self, base_url: str, service: str, tenant: str | None, aad: Secret) -> Secret:
+        """Trade the AAD token for an ACR refresh token (``POST /oauth2/exchange``)."""
+        form = {"grant_type": "access_token", "service": service, "access_token": aad.reveal()}
+        if tenant:
+            form["tenant"] = tenant
+        return self._token_post(f"{base_url}/oauth2/exchange", form, "refresh_token")
+
+    def access_token(self, base_url: str, service: str, scope: str, refresh: Secret) -> Secret:
+        """Trade the refresh token for a scoped access token (``POST /oauth2/token``)."""
+        form = {
+            "grant_type": "refresh_token",
+            "service": service,
+            "scope": scope,
+            "refresh_token": refresh.reveal(),
+        }
+        return self._token_post(f"{base_url}/oauth2/token", form, "access_token")
+
+    def scrub(self, text: str) -> str:
+        """:func:`scrub` that also removes every token this client has handled."""
+        return scrub(text, tuple(self._secrets))
+
+    # --- plumbing ------------------------------------------------------------
+
+    def _token(self, scope: str) -> Secret:
+        self.deadline.require()
+        try:
+            token = self._credential.get_token(scope).token
+        except Exception as exc:  # azure-identity raises several unrelated types
+            detail = self.scrub(str(exc))
+            raise AzureError(
+                "credential",
+                f"Could not get an Azure AD token with the configured credential "
+                f"({type(self._credential).__name__}): {detail or type(exc).__name__}",
+            ) from None
+        self._remember(token)
+        return Secret(token)
+
+    def _remember(self, secret: str) -> None:
+        if secret not in self._secrets:
+            self._secrets.append(secret)
+
+    def _arm_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token(self._arm_scope).reveal()}"}
+
+    def _token_post(self, url: str, form: dict[str, str], field: str) -> Secret:
+        response = self._send("POST", url, {}, None, form)
+        if response.status_code != 200:
+            raise self._http_error(response, "The registry refused the token request")
+        value = _json(response).get(field)
+        if not isinstance(value, str) or not value:
+            raise AzureError("malformed", f"The registry's token answer has no {field}.")
+        self._remember(value)
+        return Secret(value)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: dict[str, str] | None,
+        form: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        if not is_allowed(method, url):
+            raise ReadOnlyViolation(
+                f"Refused {method} to {urlsplit(url).path}: diagnostics only read."
+            )
+        attempt = 0
+        while True:
+            response = self._attempt(method, url, headers, params, form)
+            wait = self._retry_wait(response, attempt)
+            if wait is None:
+                return response
+            self._sleep(wait)
+            attempt += 1
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: dict[str, str] | None,
+        form: dict[str, str] | None,
+    ) -> httpx.Response:
+        left = self.deadline.require()
+        timeout = httpx.Timeout(
+            connect=min(self._connect, left),
+            read=min(self._read, left),
+            write=min(self._read, left),
+            pool=min(self._connect, left),
+        )
+        try:
+            return self._http.request(
+                method, url, headers=headers, params=params, data=form, timeout=timeout
+            )
+        except httpx.TimeoutException as exc:
+            limit = (
+                self._connect
+                if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                else self._read
+            )
+            if left < limit or self.deadline.remaining() <= 0:
+                raise DeadlineExceeded() from None  # the deadline, not the timeout, cut it short
+            raise AzureError("timeout", f"{_host(url)} did not answer in time.") from None
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, url) from None
+
+    def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
+        if response.status_code not in RETRY_STATUSES or attempt >= self._max_retries:
+            return None
+        wait = min(_retry_after(response) or 0.5 * 2**attempt, self._max_wait)
+        if wait >= self.deadline.remaining():
+            return None
+        response.close()
+        return wait
+
+    def _arm_json(self, response: httpx.Response) -> dict[str, Any]:
+        if 200 <= response.status_code < 300:
+            return _json(response)
+        raise self._http_error(response, "Azure Resource Manager answered")
+
+    def _http_error(self, response: httpx.Response, prefix: str) -> AzureError:
+        code, message = _error_body(response)
+        text = f"{prefix} HTTP {response.status_code}"
+        text += f" ({code})" if code else ""
+        text += f": {self.scrub(message)}" if message else "."
+        return AzureError("http", text, status=response.status_code, code=code)
+
+    def _next_link(self, link: object) -> str | None:
+        if not link:
+            return None
+        target, base = urlsplit(str(link)), urlsplit(self.arm_base)
+        if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+            raise AzureError("malformed", "ARM's next-page link points at another host; ignored.")
+        return str(link)
+
+
+def _refuse_writes(request: httpx.Request) -> None:
+    """httpx request hook: the last line of defence for the closed list."""
+    if not is_allowed(request.method, request.url):
+        raise ReadOnlyViolation(f"Refused {request.method} to {request.url.path}: read-only.")
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        value = response.json()
+    except (ValueError, UnicodeDecodeError):
+        raise AzureError(
+            "malformed", f"{_host(str(response.url))} returned a response that is not valid JSON."
+        ) from None
+    if not isinstance(value, dict):
+        raise AzureError("malformed", f"{_host(str(response.url))} returned unexpected JSON.")
+    return value
+
+
+def _error_body(response: httpx.Response) -> tuple[str | None, str]:
+    """(code, message) from an ARM ``{"error": …}`` or registry ``{"errors": […]}`` body."""
+    try:
+        body = json.loads(response.content or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None, ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) and isinstance(body, dict):
+        errors = body.get("errors")
+        error = errors[0] if isinstance(errors, list) and errors else None
+    if not isinstance(error, dict):
+        return None, ""
+    code = error.get("code")
+    return (str(code) if code else None), str(error.get("message") or "")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _transport_error(exc: httpx.TransportError, url: str) -> AzureError:
+    host = _host(url)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return AzureError("tls", f"A TLS connection to {host} could not be made.")
+        if isinstance(cause, socket.gaierror):
+            return AzureError("dns", f"{host} could not be resolved.")
+        if isinstance(cause, ConnectionRefusedError):
+            return AzureError("connect", f"{host} refused the connection.")
+        cause = cause.__cause__ or cause.__context__
+    if "ssl" in str(exc).lower() or "certificate" in str(exc).lower():
+        return AzureError("tls", f"A TLS connection to {host} could not be made.")
+    return AzureError("connect", f"Could not connect to {host} ({type(exc).__name__}).")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or "the server"

@@ -1,0 +1,186 @@
+"""``acrbot diagnose`` and ``acrbot audit``: the diagnostics from a terminal.
+
+The operator at the terminal is trusted (no access rules), but the same
+closed list of checks runs through the same service, after the same kind of
+confirmation (a prompt, or ``--yes``), and lands in the same audit log.
+Exit codes: 0 the check passed, 1 it found problems, 2 it did not run
+(bad input, config error, or not confirmed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from typing import Any, TextIO
+
+from bot.config import Settings, load_settings
+from bot.diagnostics.audit import AuditLog
+from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
+from bot.diagnostics.report import CheckReport, FaqLookup, Status, StepResult
+from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
+from bot.diagnostics.settings import DiagnosticsSettings
+from bot.errors import AcrbotError
+from bot.storage import ClaimStore
+
+_MARKS = {
+    Status.OK: "[ok]     ",
+    Status.WARNING: "[warning]",
+    Status.FAILED: "[FAILED] ",
+    Status.SKIPPED: "[skipped]",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    diagnose = subparsers.add_parser(
+        "diagnose",
+        help="run a read-only diagnostic against a registry",
+        description="Run one of the read-only checks against an Azure container registry.",
+    )
+    diagnose.add_argument("registry", help="name, login server or resource ID of the registry")
+    diagnose.add_argument(
+        "--check", choices=list(CHECKS), default=DEFAULT_CHECK, help="which check to run"
+    )
+    diagnose.add_argument("--yes", action="store_true", help="run without asking first")
+    diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
+    diagnose.set_defaults(handler=run_diagnose)
+
+    audit = subparsers.add_parser("audit", help="show recent diagnostics audit records")
+    audit.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
+    audit.add_argument("--json", action="store_true", help="print JSON lines")
+    audit.set_defaults(handler=run_audit)
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    out: TextIO = sys.stdout
+    try:
+        service = _service(load_settings(args.config))
+        report = service.run_direct(
+            args.registry,
+            args.check,
+            on_step=None if args.json else lambda step: _print_step(step, out),
+            confirm=None if args.yes else _ask,
+        )
+    except Declined as exc:
+        return _not_run(args, str(exc) + " Add --yes to run without a prompt.")
+    except AcrbotError as exc:
+        return _not_run(args, str(exc))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=out)
+    else:
+        _print_report(report, out)
+    return 0 if report.ok else 1
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    settings = DiagnosticsSettings.from_app_settings(load_settings(args.config))
+    records = AuditLog(settings.audit_path).recent(max(0, args.limit))
+    if args.json:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    if not records:
+        print(f"No audit records yet ({settings.audit_path}).")
+    for record in records:
+        print(_audit_line(record))
+    return 0
+
+
+# --- wiring ---------------------------------------------------------------------
+
+
+def _service(app: Settings) -> Diagnostics:
+    settings = DiagnosticsSettings.from_app_settings(app)
+    return Diagnostics(
+        settings,
+        secret=secrets.token_bytes(32),  # terminal runs need no confirmation tokens
+        claims=ClaimStore(None),
+        audit=AuditLog(settings.audit_path),
+        faq_lookup=_faq_lookup(app),
+    )
+
+
+def _faq_lookup(app: Settings) -> FaqLookup | None:
+    """The knowledge base's FAQ lookup, once it offers one; until then, reports carry no links."""
+    return None
+
+
+def _ask(pending: PendingRequest) -> bool:
+    """Ask at the terminal; no terminal, end of input or anything but yes means no."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"Run {pending.description}? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def _not_run(args: argparse.Namespace, message: str) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+    else:
+        print(f"acrbot: {message}", file=sys.stderr)
+    return 2
+
+
+# --- rendering --------------------------------------------------------------------
+
+
+def _print_step(step: StepResult, out: TextIO) -> None:
+    took = f"{step.duration_ms} ms" if step.status != Status.SKIPPED else ""
+    print(f"{_MARKS[step.status]} {step.label:<36} {took:>8}  {step.code or ''}".rstrip(), file=out)
+    if step.status == Status.OK:
+        print(f"            {step.explanation}", file=out)
+        return
+    lines = [step.explanation]
+    if step.detail:
+        lines.append(f"Detail: {step.detail}")
+    if step.advice:
+        lines.append(f"What to do: {step.advice}")
+    if step.help_url:
+        lines.append(f"Reference: {step.help_url}")
+    for line in lines:
+        print(f"            {line}", file=out)
+
+
+def _print_report(report: CheckReport, out: TextIO) -> None:
+    registry = report.registry
+    print("", file=out)
+    print(report.summary, file=out)
+    print(
+        f"Registry: {registry.name} ({registry.login_server}), subscription "
+        f"{registry.subscription}, resource group {registry.resource_group}, "
+        f"{registry.cloud} cloud; took {report.duration_ms} ms.",
+        file=out,
+    )
+    for label, value in report.facts.items():
+        print(f"  {label}: {value}", file=out)
+    if report.faq_links:
+        print("FAQ entries that may help:", file=out)
+        for link in report.faq_links:
+            print(f"  - {link.title}: {link.url}", file=out)
+    for note in report.notes:
+        print(f"Note: {note}", file=out)
+
+
+def _audit_line(record: dict[str, Any]) -> str:
+    who = str(record.get("requester", "-"))
+    if record.get("confirmer") and record.get("confirmer") != record.get("requester"):
+        who += f" -> {record['confirmer']}"
+    duration = f"{record['duration_ms']} ms" if "duration_ms" in record else ""
+    fields = [
+        str(record.get("time", "?")),
+        f"{record.get('event', '?'):<12}",
+        f"{record.get('outcome', '?'):<16}",
+        who,
+        str(record.get("channel", "-")),
+        str(record.get("registry", "-")),
+        str(record.get("check", "-")),
+        duration,
+    ]
+    line = "  ".join(fields).rstrip()
+    if record.get("outcome") not in ("pending", "confirmed", "ok") and record.get("detail"):
+        line += f"\n      {record['detail']}"
+    return line

@@ -1,0 +1,66 @@
+"""Which Azure identity the diagnostics use, chosen in config (``azure.credential``).
+
+``default`` is azure-identity's DefaultAzureCredential (environment, workload
+identity, managed identity, developer logins), pointed at the configured
+cloud's authority. ``managed-identity`` and ``cli`` pin one source. ``static``
+reads a ready-made bearer token from ``ACRBOT_AZURE_TOKEN`` and exists only for
+emulators and tests; it never talks to Azure AD.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from azure.core.credentials import AccessToken
+from azure.identity import AzureCliCredential, DefaultAzureCredential, ManagedIdentityCredential
+
+from bot.diagnostics.azure_client import TokenCredential
+from bot.diagnostics.settings import AzureSettings
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+STATIC_TOKEN_ENV = "ACRBOT_AZURE_TOKEN"
+
+
+class StaticTokenCredential:
+    """Hands out one fixed token for any scope (emulators and tests only)."""
+
+    def __init__(self, token: str, lifetime_seconds: int = 3600) -> None:
+        self._token = token
+        self._lifetime = lifetime_seconds
+
+    def __repr__(self) -> str:
+        return "StaticTokenCredential(***)"
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + self._lifetime)
+
+
+def make_credential(
+    settings: AzureSettings, env: Mapping[str, str] | None = None
+) -> TokenCredential:
+    """Build the credential ``settings.credential`` names."""
+    env = os.environ if env is None else env
+    kind = settings.credential
+    if kind == "static":
+        token = env.get(STATIC_TOKEN_ENV, "").strip()
+        if not token:
+            raise ConfigError(
+                STATIC_TOKEN_ENV, "must hold a bearer token when azure.credential is 'static'"
+            )
+        if not settings.arm_endpoint:
+            log.warning("azure.credential 'static' is meant for emulators and tests only")
+        return StaticTokenCredential(token)
+    client_id = settings.managed_identity_client_id
+    if kind == "managed-identity":
+        return ManagedIdentityCredential(client_id=client_id)
+    if kind == "cli":
+        return AzureCliCredential(tenant_id=settings.tenant_id or "")
+    return DefaultAzureCredential(
+        authority=settings.cloud.authority_host, managed_identity_client_id=client_id
+    )

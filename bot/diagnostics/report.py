@@ -1,0 +1,113 @@
+"""The shape of a diagnostic result, shared by the checks, the CLI and the Slack layer.
+
+Checks produce :class:`StepResult` objects and one :class:`CheckReport`;
+renderers only read them. Keeping the shape plain (dataclasses, strings,
+numbers) means ``--json`` output, Slack blocks and the audit log all see the
+same facts, and none of them can reach a token: results are built from
+names, codes and outcomes, never from responses wholesale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class FaqLink:
+    """A knowledge-base entry that explains a result."""
+
+    id: str
+    title: str
+    url: str
+
+
+FaqLookup = Callable[[str], list[FaqLink]]
+"""Given a short search query, the FAQ entries that answer it (best first)."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step of a check: what happened, why it matters and what to do.
+
+    ``code`` is the ``az acr check-health`` error code when there is one, so
+    people can search for it; ``faq_query`` is how the report finds FAQ
+    entries for this outcome; ``help_url`` points at the public reference.
+    """
+
+    name: str
+    status: Status
+    code: str | None = None
+    explanation: str = ""
+    advice: str = ""
+    duration_ms: int = 0
+    detail: str = ""
+    title: str = ""
+    help_url: str | None = None
+    faq_query: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    @property
+    def is_problem(self) -> bool:
+        return self.status in (Status.FAILED, Status.WARNING)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        data.pop("faq_query")
+        return data
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    """Where the check ran: enough to tell registries apart, nothing secret."""
+
+    name: str
+    subscription: str
+    resource_group: str
+    cloud: str
+    login_server: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    check: str
+    registry: RegistrySummary
+    steps: tuple[StepResult, ...]
+    summary: str
+    facts: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    faq_links: tuple[FaqLink, ...] = ()
+    duration_ms: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no step failed (warnings are reported but do not fail the check)."""
+        return not any(step.status == Status.FAILED for step in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "ok": self.ok,
+            "summary": self.summary,
+            "registry": asdict(self.registry),
+            "steps": [step.to_dict() for step in self.steps],
+            "facts": dict(self.facts),
+            "data": dict(self.data),
+            "faq_links": [asdict(link) for link in self.faq_links],
+            "duration_ms": self.duration_ms,
+            "notes": list(self.notes),
+        }

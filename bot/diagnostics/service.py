@@ -1,0 +1,408 @@
+"""The diagnostics facade: the only entry point the Slack layer and the CLI use.
+
+It strings the pieces together in the one order that is safe: rate limit,
+known check, valid registry name, access rule, registry location; then a
+signed confirmation; then, on Confirm, the same access rule for whoever
+clicked, expiry, a once-only claim, a free concurrency slot, and the check
+itself under its deadline. Every request, confirmation, refusal and result
+is appended to the audit log on the way, so nothing runs unrecorded.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.diagnostics.access import AccessDenied, AccessPolicy, Membership, describe_grant
+from bot.diagnostics.audit import AuditLog
+from bot.diagnostics.azure_client import AzureClient, AzureError, Deadline, TokenCredential
+from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK, Check, CheckContext, run_check
+from bot.diagnostics.checks.base import OnStep, Resolver
+from bot.diagnostics.checks.dns import system_resolver
+from bot.diagnostics.clouds import Cloud, get_cloud
+from bot.diagnostics.confirmation import (
+    ConfirmationClaims,
+    ConfirmationError,
+    ConfirmationExpired,
+    ConfirmationSigner,
+    ConfirmationTampered,
+    new_request_id,
+)
+from bot.diagnostics.credentials import make_credential
+from bot.diagnostics.limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
+from bot.diagnostics.registries import AmbiguousRegistry, RegistryNotFound, RegistryTarget, locate
+from bot.diagnostics.registry_name import InvalidRegistryName, parse_registry, preview
+from bot.diagnostics.report import CheckReport, FaqLookup, Status
+from bot.diagnostics.settings import DiagnosticsSettings
+from bot.errors import AcrbotError, ConfigError
+from bot.storage import ClaimStore
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger(__name__)
+
+CredentialFactory = Callable[[], TokenCredential]
+TERMINAL_CHANNEL = "terminal"
+
+
+class UnknownCheck(AcrbotError):
+    """The request names a check that is not in the catalogue."""
+
+
+class AlreadyConfirmed(ConfirmationError):
+    """This request was confirmed before (a double click or a redelivery); it ran once."""
+
+
+class Declined(AcrbotError):
+    """The operator answered no at the terminal prompt."""
+
+
+class DiagnosticsFailed(AcrbotError):
+    """An unexpected internal error; details are in the bot's log, not in this message."""
+
+
+_OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
+    (RateLimited, "rate-limited"),
+    (UnknownCheck, "unknown-check"),
+    (InvalidRegistryName, "invalid-registry"),
+    (AccessDenied, "access-denied"),
+    (RegistryNotFound, "not-found"),
+    (AmbiguousRegistry, "ambiguous"),
+    (ConfirmationExpired, "expired"),
+    (ConfirmationTampered, "tampered"),
+    (AlreadyConfirmed, "replayed"),
+    (TooBusy, "busy"),
+    (Declined, "declined"),
+    (AzureError, "azure-error"),
+    (ConfigError, "config-error"),
+)
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request waiting for Confirm; ``token`` goes in the button value."""
+
+    token: str
+    request_id: str
+    requester: str
+    channel: str
+    registry: str
+    check: str
+    subscription: str
+    resource_group: str
+    cloud: str
+    description: str
+    expires_at: float
+
+
+class Diagnostics:
+    """Request, confirm and run the closed list of read-only checks."""
+
+    def __init__(
+        self,
+        settings: DiagnosticsSettings,
+        *,
+        secret: bytes,
+        claims: ClaimStore,
+        audit: AuditLog,
+        credential_factory: CredentialFactory | None = None,
+        faq_lookup: FaqLookup | None = None,
+        membership: Membership | None = None,
+        resolver: Resolver = system_resolver,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.audit = audit
+        self._signer = ConfirmationSigner(secret, settings.confirm_ttl_seconds)
+        self._claims = claims
+        self._faq_lookup = faq_lookup
+        self._policy = AccessPolicy(settings.access_rules, membership)
+        self._resolver = resolver
+        self._transport = transport
+        self._clock = clock
+        self._make_credential = credential_factory or (lambda: make_credential(settings.azure, env))
+        self._credential: TokenCredential | None = None
+        self._credential_lock = threading.Lock()
+        self._rate = RateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
+        self._running = ConcurrencyLimiter(settings.max_concurrent)
+
+    # --- public API ----------------------------------------------------------
+
+    @property
+    def checks(self) -> list[Check]:
+        """The catalogue, for menus and help."""
+        return list(CHECKS.values())
+
+    def request(
+        self, requester: str, channel: str, registry_text: str, check: str = DEFAULT_CHECK
+    ) -> PendingRequest:
+        """Validate and authorise a request; return what the Confirm button needs."""
+        record = self._record("request", requester, channel, registry_text, check)
+        with self._refusals_audited(record):
+            self._rate.hit(requester)
+            known = self._known_check(check)
+            wanted = parse_registry(registry_text)
+            record["registry"] = wanted.name
+            self._policy.require(requester, channel, known.name, wanted.name)
+            target = locate(wanted, self.settings.azure, self._open_client)
+            pending = self._pending(requester, channel, known, target, record["request_id"])
+        self.audit.append({**record, "outcome": "pending", "detail": pending.description})
+        return pending
+
+    def confirm_and_run(
+        self,
+        token: str,
+        confirmer: str,
+        on_step: OnStep | None = None,
+        channel: str | None = None,
+    ) -> CheckReport:
+        """Run a confirmed request once, if the confirmer may run it and it has not expired.
+
+        ``channel`` is where the click happened; when given it must be where the
+        request was made.
+        """
+        record: dict[str, Any] = {"event": "confirmation", "confirmer": confirmer}
+        record["channel"] = channel
+        with self._refusals_audited(record):
+            claims = self._signer.verify(token, self._clock())
+            record.update(_claims_record(claims))
+            if channel is not None and channel != claims.channel:
+                raise ConfirmationTampered(
+                    "This confirmation belongs to another conversation; nothing was run."
+                )
+            known = self._known_check(claims.check)
+            self._policy.require(confirmer, claims.channel, known.name, claims.registry)
+            target = RegistryTarget(
+                claims.registry,
+                claims.subscription,
+                claims.resource_group,
+                get_cloud(claims.cloud),
+                "confirmed",
+            )
+            return self._run_confirmed(known, target, on_step, record, once=claims.request_id)
+
+    def run_direct(
+        self,
+        registry_text: str,
+        check: str = DEFAULT_CHECK,
+        on_step: OnStep | None = None,
+        *,
+        confirm: Callable[[PendingRequest], bool] | None = None,
+        requester: str | None = None,
+    ) -> CheckReport:
+        """Run from the terminal: no access rules (the operator is at the keyboard), still audited.
+
+        ``confirm`` is asked with the located request before anything runs;
+        answering no raises :class:`Declined`.
+        """
+        requester = requester or _terminal_user()
+        record = self._record("request", requester, TERMINAL_CHANNEL, registry_text, check)
+        with self._refusals_audited(record):
+            known = self._known_check(check)
+            wanted = parse_registry(registry_text)
+            record["registry"] = wanted.name
+            target = locate(wanted, self.settings.azure, self._open_client)
+            pending = self._pending(
+                requester, TERMINAL_CHANNEL, known, target, record["request_id"]
+            )
+            self.audit.append({**record, "outcome": "pending", "detail": pending.description})
+            if confirm is not None and not confirm(pending):
+                raise Declined("Not run: the check was not confirmed.")
+            record.update(event="confirmation", confirmer=requester)
+            return self._run_confirmed(known, target, on_step, record)
+
+    def describe_access(self, user: str, channel: str) -> str:
+        """What ``user`` may run in ``channel``, or how an operator can allow it (for help)."""
+        grants = self._policy.grants_for(user, channel)
+        if not grants:
+            return (
+                "You cannot run diagnostics here yet. An operator can allow it in the "
+                "acrbot config, for example:\n" + describe_grant(user, DEFAULT_CHECK, "myregistry")
+            )
+        lines = [
+            f"- {', '.join('any check' if c == '*' else c for c in checks)} on "
+            f"{', '.join('any registry' if r == '*' else r for r in registries)}"
+            for checks, registries in grants
+        ]
+        return "You may run:\n" + "\n".join(lines)
+
+    # --- steps of the flow ---------------------------------------------------
+
+    def _known_check(self, name: str) -> Check:
+        check = CHECKS.get(name) if isinstance(name, str) else None
+        if check is None:
+            raise UnknownCheck(
+                f"There is no check called '{preview(str(name))}'. "
+                f"Available checks: {', '.join(CHECKS)}."
+            )
+        return check
+
+    def _pending(
+        self,
+        requester: str,
+        channel: str,
+        check: Check,
+        target: RegistryTarget,
+        request_id: str,
+    ) -> PendingRequest:
+        issued = int(self._clock())
+        claims = ConfirmationClaims(
+            requester=requester,
+            channel=channel,
+            registry=target.name,
+            check=check.name,
+            subscription=target.subscription,
+            resource_group=target.resource_group,
+            cloud=target.cloud.name,
+            request_id=request_id,
+            issued_at=issued,
+        )
+        return PendingRequest(
+            token=self._signer.issue(claims),
+            request_id=request_id,
+            requester=requester,
+            channel=channel,
+            registry=target.name,
+            check=check.name,
+            subscription=target.subscription,
+            resource_group=target.resource_group,
+            cloud=target.cloud.name,
+            description=f"{check.name} against {target.describe()}",
+            expires_at=issued + self.settings.confirm_ttl_seconds,
+        )
+
+    def _run_confirmed(
+        self,
+        check: Check,
+        target: RegistryTarget,
+        on_step: OnStep | None,
+        record: dict[str, Any],
+        once: str | None = None,
+    ) -> CheckReport:
+        """Take a concurrency slot, claim the request once (if asked), then run and audit it."""
+        self._credential_once()  # a broken credential config is refused before the claim
+        with self._running.slot():
+            if once is not None:
+                self._claim_once(once)
+            self.audit.append({**record, "outcome": "confirmed"})
+            return self._execute(check, target, on_step, record)
+
+    def _claim_once(self, request_id: str) -> None:
+        ttl = self.settings.confirm_ttl_seconds + 3600
+        if not self._claims.claim(f"diagnostics:confirm:{request_id}", ttl):
+            raise AlreadyConfirmed(
+                "This request was already confirmed, so it runs only once; "
+                "its result is posted with the first confirmation."
+            )
+
+    def _execute(
+        self, check: Check, target: RegistryTarget, on_step: OnStep | None, record: dict
+    ) -> CheckReport:
+        started = time.monotonic()
+        azure = self.settings.azure
+        with self._open_client(target.cloud) as client:
+            context = CheckContext(
+                target=target,
+                client=client,
+                login_base=lambda server: azure.login_base(target.name, server),
+                resolve=self._resolver,
+                tenant_id=azure.tenant_id,
+                dns_timeout=self.settings.connect_timeout_seconds,
+                storage_warning_percent=self.settings.storage_warning_percent,
+            )
+            report = run_check(check, context, on_step, self._faq_lookup)
+        codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})
+        self.audit.append(
+            {
+                **record,
+                "event": "result",
+                "outcome": "ok" if report.ok else "problems",
+                "duration_ms": int((time.monotonic() - started) * 1000),
+                "detail": report.summary + (f" [{', '.join(codes)}]" if codes else ""),
+            }
+        )
+        return report
+
+    def _open_client(self, cloud: Cloud) -> AzureClient:
+        s = self.settings
+        return AzureClient(
+            self._credential_once(),
+            arm_base=s.azure.arm_base(cloud),
+            arm_scope=cloud.arm_scope,
+            acr_scope=cloud.acr_scope,
+            api_version=s.azure.api_version,
+            deadline=Deadline(s.deadline_seconds),
+            connect_timeout=s.connect_timeout_seconds,
+            read_timeout=s.read_timeout_seconds,
+            max_retries=s.max_retries,
+            max_retry_wait=s.max_retry_wait_seconds,
+            transport=self._transport,
+        )
+
+    def _credential_once(self) -> TokenCredential:
+        with self._credential_lock:
+            if self._credential is None:
+                self._credential = self._make_credential()
+            return self._credential
+
+    # --- audit helpers -------------------------------------------------------
+
+    def _record(
+        self, event: str, requester: str, channel: str, registry_text: str, check: str
+    ) -> dict[str, Any]:
+        return {
+            "event": event,
+            "request_id": new_request_id(),
+            "requester": requester,
+            "channel": channel,
+            "registry": preview(str(registry_text)),
+            "check": check if check in CHECKS else preview(str(check)),
+        }
+
+    @contextmanager
+    def _refusals_audited(self, record: dict[str, Any]) -> Iterator[None]:
+        """Any error inside becomes an audited refusal carrying a message safe to show."""
+        try:
+            yield
+        except AcrbotError as exc:
+            outcome = next((name for cls, name in _OUTCOMES if isinstance(exc, cls)), "refused")
+            self.audit.append(
+                {**record, "event": "refusal", "outcome": outcome, "detail": str(exc)}
+            )
+            raise
+        except Exception as exc:
+            log.error("diagnostics failed unexpectedly: %s", type(exc).__name__, exc_info=True)
+            self.audit.append(
+                {**record, "event": "refusal", "outcome": "error", "detail": type(exc).__name__}
+            )
+            raise DiagnosticsFailed(
+                "Something went wrong inside acrbot while handling this request; nothing more "
+                "was run. An operator can find the details in the bot's log."
+            ) from None
+
+
+def _claims_record(claims: ConfirmationClaims) -> dict[str, Any]:
+    return {
+        "request_id": claims.request_id,
+        "requester": claims.requester,
+        "channel": claims.channel,
+        "registry": claims.registry,
+        "check": claims.check,
+    }
+
+
+def _terminal_user() -> str:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return f"cli:{preview(name)}"
