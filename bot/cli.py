@@ -21,8 +21,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from bot.diagnostics import commands as diagnostics_commands
     from bot.knowledge import commands as knowledge_commands
+    from bot.slack import cli as slack_commands
 
     knowledge_commands.register(sub)
+    slack_commands.register(sub)
     diagnostics_commands.register(sub)
     return parser
 

@@ -102,8 +102,11 @@ def _service(app: Settings) -> Diagnostics:
 
 
 def _faq_lookup(app: Settings) -> FaqLookup | None:
-    """The knowledge base's FAQ lookup, once it offers one; until then, reports carry no links."""
-    return None
+    """Reports link the FAQ entries that explain them, found by searching the knowledge base."""
+    from bot.knowledge.library import Library
+    from bot.services import faq_lookup_from
+
+    return faq_lookup_from(Library.from_settings(app.knowledge))
 
 
 def _ask(pending: PendingRequest) -> bool:

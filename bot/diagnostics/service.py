@@ -190,6 +190,33 @@ class Diagnostics:
             )
             return self._run_confirmed(known, target, on_step, record, once=claims.request_id)
 
+    def set_membership(self, membership: Membership | None) -> None:
+        """Group membership comes from the chat layer, which is built after this service."""
+        self._policy = AccessPolicy(self.settings.access_rules, membership)
+
+    def peek(self, token: str) -> ConfirmationClaims | None:
+        """What a genuine, unexpired token asks for; no side effects (for progress messages)."""
+        try:
+            return self._signer.verify(token, self._clock())
+        except ConfirmationError:
+            return None
+
+    def cancel(self, token: str, user: str, channel: str | None = None) -> str:
+        """Withdraw a pending request; afterwards its Confirm button runs nothing.
+
+        Anyone who could confirm may cancel, and so may the requester. Returns
+        the description of what was cancelled.
+        """
+        record: dict[str, Any] = {"event": "cancel", "confirmer": user, "channel": channel}
+        with self._refusals_audited(record):
+            claims = self._signer.verify(token, self._clock())
+            record.update(_claims_record(claims))
+            if user != claims.requester:
+                self._policy.require(user, claims.channel, claims.check, claims.registry)
+            self._claim_once(claims.request_id)
+        self.audit.append({**record, "outcome": "cancelled"})
+        return f"{claims.check} against {claims.registry}"
+
     def run_direct(
         self,
         registry_text: str,
@@ -300,8 +327,8 @@ class Diagnostics:
         ttl = self.settings.confirm_ttl_seconds + 3600
         if not self._claims.claim(f"diagnostics:confirm:{request_id}", ttl):
             raise AlreadyConfirmed(
-                "This request was already confirmed, so it runs only once; "
-                "its result is posted with the first confirmation."
+                "This request was already confirmed or cancelled, so it runs at most once; "
+                "a confirmed run posts its result with the first confirmation."
             )
 
     def _execute(

@@ -1,0 +1,72 @@
+"""The composition root: builds the knowledge base, diagnostics and stores from settings.
+
+Domain packages know nothing of each other; this is where the knowledge base
+becomes the diagnostics' FAQ lookup, and where the Slack app and the CLI get
+the same objects.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.diagnostics.audit import AuditLog
+from bot.diagnostics.confirmation import derive_secret
+from bot.diagnostics.report import FaqLink, FaqLookup
+from bot.diagnostics.service import Diagnostics
+from bot.diagnostics.settings import DiagnosticsSettings
+from bot.feedback import FeedbackStore
+from bot.knowledge.library import Library
+from bot.storage import ClaimStore
+
+FAQ_LINK_MIN_CONFIDENCE = 0.5
+
+
+def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
+    """Diagnostics' "which FAQ entries explain this result", answered by search."""
+
+    def lookup(query: str) -> list[FaqLink]:
+        hits = library.ask(query, limit=limit).hits
+        return [
+            FaqLink(h.entry.id, h.entry.question, h.entry.docs_url)
+            for h in hits
+            if h.score >= FAQ_LINK_MIN_CONFIDENCE
+        ]
+
+    return lookup
+
+
+@dataclass
+class Services:
+    settings: Settings
+    library: Library
+    feedback: FeedbackStore
+    claims: ClaimStore
+    diagnostics: Diagnostics
+
+
+def build_services(
+    settings: Settings,
+    *,
+    confirm_secret: str | None = None,
+    membership: Callable[[str], Iterable[str]] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Services:
+    env = os.environ if env is None else env
+    library = Library.from_settings(settings.knowledge)
+    claims = ClaimStore(settings.state_dir / "claims.sqlite3")
+    diagnostics_settings = DiagnosticsSettings.from_app_settings(settings)
+    master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret or secrets.token_hex(32)
+    diagnostics = Diagnostics(
+        diagnostics_settings,
+        secret=derive_secret(master),
+        claims=claims,
+        audit=AuditLog(diagnostics_settings.audit_path),
+        faq_lookup=faq_lookup_from(library),
+        membership=membership,
+        env=env,
+    )
+    return Services(settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics)

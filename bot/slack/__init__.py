@@ -1,0 +1,1 @@
+"""The Slack transport: turns Slack requests into domain calls and results into Block Kit."""

@@ -1,0 +1,178 @@
+"""Block Kit messages for knowledge answers: built with slack_sdk's models, checked by limits.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.knowledge.index import Hit
+from bot.knowledge.library import SearchResult
+from bot.knowledge.model import Entry
+from bot.slack import limits
+from bot.slack.i18n import HELP, say
+from bot.slack.mrkdwn import escape, link, to_mrkdwn
+
+QUERY_IN_BUTTON = 500  # leaves room for the entry key in a 2,000-character value
+
+
+@dataclass
+class Message:
+    """A message as Slack takes it: blocks plus the plain-text fallback."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.text = limits.clip(self.text, limits.FALLBACK_TEXT)
+        limits.check(self.blocks)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def button_value(entry_key: str, query: str) -> str:
+    return json.dumps({"k": entry_key, "q": query[:QUERY_IN_BUTTON]}, ensure_ascii=False)
+
+
+def read_button_value(value: str | None) -> tuple[str, str] | None:
+    """(entry key, query) from a button we made; None for anything else."""
+    try:
+        data = json.loads(value or "")
+        return str(data["k"]), str(data.get("q", ""))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _render(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def answer_message(result: SearchResult, language: str, *, shareable: bool = False) -> Message:
+    if result.answer is None:
+        return no_answer_message(result, language)
+    hit = result.answer
+    return entry_message(
+        hit.entry,
+        result.query,
+        language,
+        hit=hit,
+        suggestions=result.suggestions,
+        shareable=shareable,
+    )
+
+
+def entry_message(
+    entry: Entry,
+    query: str,
+    language: str,
+    *,
+    hit: Hit | None = None,
+    suggestions: tuple[Hit, ...] = (),
+    shareable: bool = False,
+    shared_by: str | None = None,
+) -> Message:
+    value = button_value(entry.key, query)
+    blocks: list[Block] = [HeaderBlock(text=limits.clip(entry.question, limits.HEADER_TEXT))]
+    tail = _tail(entry, hit, suggestions, query, language, shareable, value, shared_by)
+    room = limits.MAX_BLOCKS - len(blocks) - len(tail)
+    blocks += _answer_sections(entry, language, room)
+    blocks += tail
+    return Message(_fallback(entry), _render(blocks))
+
+
+def _answer_sections(entry: Entry, language: str, room: int) -> list[Block]:
+    texts = limits.pack(to_mrkdwn(entry.answer_markdown, entry.docs_url)) or ["…"]
+    if len(texts) > room:
+        texts = [*texts[: room - 1], say(language, "truncated")]
+    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in texts]
+
+
+def _tail(
+    entry: Entry,
+    hit: Hit | None,
+    suggestions: tuple[Hit, ...],
+    query: str,
+    language: str,
+    shareable: bool,
+    value: str,
+    shared_by: str | None,
+) -> list[Block]:
+    facts = [link(entry.docs_url, say(language, "docs"))]
+    if hit is not None:
+        facts.append(say(language, "confidence", value=f"{hit.score:.2f}"))
+    if shared_by:
+        facts.append(say(language, "shared_by", user=shared_by))
+    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=" · ".join(facts))])]
+    buttons = [
+        ButtonElement(text=say(language, "helpful"), action_id="feedback_up", value=value),
+        ButtonElement(text=say(language, "not_helpful"), action_id="feedback_down", value=value),
+    ]
+    if shareable:
+        buttons.append(
+            ButtonElement(
+                text=say(language, "share"), action_id="share_answer", value=value, style="primary"
+            )
+        )
+    blocks.append(ActionsBlock(block_id="answer_actions", elements=buttons))
+    if suggestions:
+        blocks += suggestion_blocks(suggestions, query, language)
+    return blocks
+
+
+def suggestion_blocks(hits: tuple[Hit, ...], query: str, language: str) -> list[Block]:
+    buttons = [
+        ButtonElement(
+            text=limits.clip(hit.entry.question, limits.BUTTON_TEXT),
+            action_id=f"show_entry_{number}",
+            value=button_value(hit.entry.key, query),
+        )
+        for number, hit in enumerate(hits)
+    ]
+    return [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=say(language, "did_you_mean"))),
+        ActionsBlock(block_id="suggestions", elements=buttons),
+    ]
+
+
+def no_answer_message(result: SearchResult, language: str) -> Message:
+    headline = say(language, "no_answer")
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*{headline}*\n{say(language, 'no_answer_hint')}")
+        )
+    ]
+    if result.suggestions:
+        blocks += suggestion_blocks(result.suggestions, result.query, language)
+    return Message(headline, _render(blocks))
+
+
+def help_message(language: str, access: str | None = None) -> Message:
+    text = HELP.get(language, HELP["en"])
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if access:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(access))]))
+    return Message(text.replace("*", ""), _render(blocks))
+
+
+def notice(text_mrkdwn: str, fallback: str | None = None) -> Message:
+    """A one-section message, for confirmations and refusals."""
+    text = limits.clip(text_mrkdwn, limits.SECTION_TEXT)
+    return Message(fallback or text, _render([SectionBlock(text=MarkdownTextObject(text=text))]))
+
+
+def _fallback(entry: Entry) -> str:
+    first = next(iter(to_mrkdwn(entry.answer_markdown, entry.docs_url)), "")
+    return f"{entry.question}\n{first}\n{entry.docs_url}"

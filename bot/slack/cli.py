@@ -1,0 +1,116 @@
+"""`acrbot serve`, `acrbot config check` and `acrbot feedback`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import logs
+from bot.config import load_settings
+from bot.diagnostics.settings import DiagnosticsSettings
+from bot.errors import AcrbotError
+from bot.feedback import FeedbackStore, summarise
+from bot.knowledge.library import Library
+from bot.slack.client import make_client
+from bot.slack.settings import SlackCredentials
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the Slack app (HTTP for production, or Socket Mode)")
+    serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"), help="bind address")
+    serve.add_argument("--port", type=int, help="port (default: $PORT or 3000)")
+    serve.set_defaults(handler=_serve)
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_sub.add_parser(
+        "check", help="validate settings and credentials without starting"
+    )
+    check.add_argument("--socket", action="store_true", help="check for Socket Mode")
+    check.add_argument("--offline", action="store_true", help="do not call Slack's auth.test")
+    check.set_defaults(handler=_config_check)
+
+    feedback = sub.add_parser("feedback", help="which entries and queries people marked unhelpful")
+    feedback.set_defaults(handler=_feedback)
+
+
+def _validated(args: argparse.Namespace) -> tuple:
+    settings = load_settings(args.config)
+    DiagnosticsSettings.from_app_settings(settings)
+    credentials = SlackCredentials.from_env(socket_mode=args.socket)
+    return settings, credentials
+
+
+def _preflight(credentials: SlackCredentials) -> str:
+    """One auth.test before starting, so a wrong token fails here with a clear line."""
+    client: WebClient = make_client(credentials)
+    try:
+        reply = client.auth_test()
+    except SlackApiError as exc:
+        raise AcrbotError(
+            f"Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error')}): "
+            "reinstall the app or copy the bot token again"
+        ) from None
+    except OSError as exc:
+        raise AcrbotError(
+            f"cannot reach Slack at {credentials.api_url} ({type(exc).__name__}); "
+            "check the network or SLACK_API_URL"
+        ) from None
+    return f"{reply.get('user')} in {reply.get('team')}"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
+    settings, credentials = _validated(args)
+    _preflight(credentials)
+    from bot.slack.server import serve_http, serve_socket
+
+    if args.socket:
+        serve_socket(settings, credentials)
+    else:
+        serve_http(settings, credentials, args.host, args.port or credentials.port)
+    return 0
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    settings, credentials = _validated(args)
+    diagnostics = DiagnosticsSettings.from_app_settings(settings)
+    library = Library.from_settings(settings.knowledge)
+    for error in library.current.errors:
+        print(f"warning: {error}", file=sys.stderr)
+    entries = len(library.current.entries)
+    paths = ", ".join(map(str, settings.knowledge.paths))
+    mode = "Socket Mode" if args.socket else f"HTTP on port {credentials.port}"
+    print(f"config: {settings.source or '(defaults; no config file)'}")
+    print(f"knowledge: {entries} entries from {paths}")
+    print(
+        f"diagnostics: {len(diagnostics.access_rules)} access rule(s), "
+        f"{len(diagnostics.azure.registries)} declared registries, "
+        f"cloud {diagnostics.azure.cloud.name}"
+    )
+    print(f"slack: API {credentials.api_url}, {mode}")
+    if not args.offline:
+        print(f"slack: token accepted ({_preflight(credentials)})")
+    print("config OK")
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    scores, worst = summarise(FeedbackStore(settings.feedback_path))
+    if not scores:
+        print(f"No feedback yet ({settings.feedback_path}).")
+        return 0
+    print("Entries, worst first (👎 share, 👎, 👍):")
+    for score in scores:
+        print(f"  {score.share_down:5.0%}  {score.down:4d}  {score.up:4d}  {score.entry}")
+    if worst:
+        print("Queries most often marked unhelpful:")
+        for query, entry, count in worst:
+            print(f"  {count:3d}×  {query!r} → {entry}")
+    return 0

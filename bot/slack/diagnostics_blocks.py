@@ -1,0 +1,122 @@
+"""Block Kit for the diagnostics flow: confirmation, progress and the report."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.diagnostics.report import CheckReport, Status, StepResult
+from bot.diagnostics.service import PendingRequest
+from bot.slack import limits
+from bot.slack.blocks import Message, _render
+from bot.slack.mrkdwn import escape, link
+
+ICONS = {Status.OK: "✅", Status.WARNING: "⚠️", Status.FAILED: "❌", Status.SKIPPED: "⏭️"}
+NETWORK_CAVEAT = "DNS and firewall results are seen from acrbot's network, not from your machine."
+
+
+def confirmation_message(pending: PendingRequest) -> Message:
+    what = escape(pending.description)
+    text = (
+        f"*Run `{pending.check}` against `{escape(pending.registry)}`?*\n{what}\n"
+        "It only reads: no change is made to the registry. This request expires in 10 minutes."
+    )
+    dialog = ConfirmObject(
+        title="Run this diagnostic?",
+        text=limits.clip(f"Run {pending.check} against {pending.registry} now?", 300),
+        confirm="Run it",
+        deny="Not now",
+    )
+    buttons = [
+        ButtonElement(
+            text="Confirm",
+            action_id="diag_confirm",
+            value=pending.token,
+            style="primary",
+            confirm=dialog,
+        ),
+        ButtonElement(text="Cancel", action_id="diag_cancel", value=pending.token),
+    ]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ActionsBlock(block_id="diagnostics_confirm", elements=buttons),
+    ]
+    return Message(
+        f"Run {pending.check} against {pending.registry}? (Confirm or Cancel)", _render(blocks)
+    )
+
+
+def progress_message(check: str, registry: str, steps: list[StepResult]) -> Message:
+    lines = [_step_line(step) for step in steps] or ["…"]
+    text = f"*Running `{check}` against `{escape(registry)}`…*\n" + "\n".join(lines)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    return Message(f"Running {check} against {registry}…", _render(blocks))
+
+
+def report_message(report: CheckReport, requested_by: str | None = None) -> Message:
+    registry = report.registry
+    icon = "✅" if report.ok else "❌"
+    header = limits.clip(f"{icon} {report.check} · {registry.name}", limits.HEADER_TEXT)
+    blocks: list[Block] = [
+        HeaderBlock(text=header),
+        SectionBlock(text=MarkdownTextObject(text=limits.clip(escape(report.summary), 3000))),
+    ]
+    steps = "\n".join(_step_line(step) for step in report.steps)
+    if steps:
+        blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in limits.pack([steps])]
+    for step in report.steps:
+        if step.is_problem and len(blocks) < limits.MAX_BLOCKS - 6:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=_problem(step))))
+    if report.facts:
+        fields = [
+            MarkdownTextObject(text=limits.clip(f"*{escape(k)}*\n{escape(str(v))}", 2000))
+            for k, v in list(report.facts.items())[: limits.SECTION_FIELDS]
+        ]
+        blocks.append(SectionBlock(fields=fields))
+    if report.faq_links:
+        faq = "\n".join(f"• {link(f.url, f.title)}" for f in report.faq_links[:5])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
+    return Message(f"{report.check} on {registry.name}: {report.summary}", _render(blocks))
+
+
+def _step_line(step: StepResult) -> str:
+    code = f" `{step.code}`" if step.code and step.status != Status.OK else ""
+    took = f" ({step.duration_ms} ms)" if step.duration_ms else ""
+    detail = f" — {escape(limits.clip(step.detail, 200))}" if step.detail else ""
+    return f"{ICONS.get(step.status, '•')} {escape(step.label)}{code}{took}{detail}"
+
+
+def _problem(step: StepResult) -> str:
+    parts = [f"*{escape(step.label)}*" + (f" `{step.code}`" if step.code else "")]
+    if step.explanation:
+        parts.append(escape(step.explanation))
+    if step.advice:
+        parts.append(f"_What to do:_ {escape(step.advice)}")
+    if step.help_url:
+        parts.append(link(step.help_url, "Reference"))
+    return limits.clip("\n".join(parts), 3000)
+
+
+def _context(report: CheckReport, requested_by: str | None) -> str:
+    registry = report.registry
+    parts = [
+        f"{escape(registry.login_server or registry.name)}",
+        f"subscription {escape(registry.subscription)}" if registry.subscription else "",
+        f"{registry.cloud} cloud",
+        f"{report.duration_ms} ms",
+    ]
+    if requested_by:
+        parts.append(f"confirmed by <@{requested_by}>")
+    text = " · ".join(p for p in parts if p)
+    if report.check == "check-health":
+        text += f"\n{NETWORK_CAVEAT}"
+    return limits.clip(text, 2000)

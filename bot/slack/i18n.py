@@ -1,0 +1,87 @@
+"""acrbot's own words in the language of the question (English or Chinese)."""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "no_answer": "I don't know a good answer to that.",
+        "no_answer_hint": (
+            "Try the error message or the feature's name, or see `/acr help`."
+        ),
+        "did_you_mean": "*Did you mean:*",
+        "confidence": "confidence {value}",
+        "docs": "Docs",
+        "helpful": "👍 Helpful",
+        "not_helpful": "👎 Not helpful",
+        "share": "Share in channel",
+        "shared_by": "Shared by <@{user}>",
+        "thanks_feedback": "Thanks — your feedback was recorded.",
+        "truncated": "… the answer continues in the docs.",
+        "empty_question": "Ask me a question, e.g. `/acr ask how do I get admin credentials?`",
+        "unknown_entry": (
+            "That entry is no longer in the knowledge base. Ask again to get a fresh answer."
+        ),
+        "not_available": (
+            "`/acr {command}` is not available yet: it is being built. "
+            "Questions work now: `/acr ask …`."
+        ),
+        "error": "Something went wrong on my side; please try again in a minute.",
+        "expired_button": (
+            "This button no longer works (the message is too old or was changed). Ask again."
+        ),
+    },
+    "zh": {
+        "no_answer": "这个问题我暂时找不到合适的答案。",
+        "no_answer_hint": "可以贴上报错信息或功能名称再问一次，或查看 `/acr help`。",
+        "did_you_mean": "*你是不是想问：*",
+        "confidence": "置信度 {value}",
+        "docs": "文档",
+        "helpful": "👍 有帮助",
+        "not_helpful": "👎 没帮助",
+        "share": "分享到频道",
+        "shared_by": "由 <@{user}> 分享",
+        "thanks_feedback": "谢谢，已记录你的反馈。",
+        "truncated": "……完整答案请看文档。",
+        "empty_question": "请提问，例如 `/acr ask 怎么获取管理员凭据？`",
+        "unknown_entry": "这个条目已不在知识库中，请重新提问。",
+        "not_available": "`/acr {command}` 还不可用（正在开发）。现在可以提问：`/acr ask …`。",
+        "error": "我这边出了点问题，请稍后再试。",
+        "expired_button": "这个按钮已失效（消息过旧或已更改），请重新提问。",
+    },
+}
+
+HELP = {
+    "en": (
+        "*acrbot* answers Azure Container Registry questions, in English or Chinese.\n"
+        "• `/acr ask QUESTION` (or just `/acr QUESTION`): an answer only you see, "
+        "with a button to share it\n"
+        "• mention me in a channel, or DM me: I answer in a thread\n"
+        "• `/acr diagnose REGISTRY`: read-only health check, after you confirm\n"
+        "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
+        "• `/acr triage TEXT`: the FAQ entries and checks that match an alert\n"
+        "• `/acr help`: this message"
+    ),
+    "zh": (
+        "*acrbot* 用中文或英文回答 Azure 容器注册表（ACR）相关问题。\n"
+        "• `/acr ask 问题`（或直接 `/acr 问题`）：只有你能看到的答案，可一键分享到频道\n"
+        "• 在频道里 @我，或私信我：我会在话题中回复\n"
+        "• `/acr diagnose 注册表名`：确认后运行只读的健康检查\n"
+        "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
+        "• `/acr triage 文本`：与告警匹配的 FAQ 条目和检查\n"
+        "• `/acr help`：显示本帮助"
+    ),
+}
+
+
+def language_of(text: str) -> str:
+    """Chinese if the text has Chinese in it: mixed messages come from Chinese speakers."""
+    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+
+
+def say(language: str, key: str, **values: str) -> str:
+    table = MESSAGES.get(language, MESSAGES["en"])
+    return table.get(key, MESSAGES["en"][key]).format(**values)

@@ -1,0 +1,141 @@
+"""Slack's Block Kit limits, in one place.
+
+Builders clip text with :func:`clip` and pack long answers with
+:func:`pack`; :func:`check` is the last look before anything is sent, so a
+message Slack would reject with ``invalid_blocks`` never leaves acrbot.
+slack_sdk's models check most single-object limits; the message-wide ones
+(50 blocks, unique ids) are only checked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+SECTION_FIELDS = 10
+FIELD_TEXT = 2000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+BUTTON_URL = 3000
+ID_LENGTH = 255
+ACTIONS_ELEMENTS = 25
+CONTEXT_ELEMENTS = 10
+CONFIRM = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+FALLBACK_TEXT = 3000  # Slack allows more; notifications show far less
+
+
+class BlockLimitError(ValueError):
+    """A message would break a Block Kit limit; the message lists each problem."""
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(ellipsis))].rstrip() + ellipsis
+
+
+def pack(pieces: Iterable[str], limit: int = SECTION_TEXT) -> list[str]:
+    """Join pieces into texts of at most ``limit`` characters, splitting only if one is too long."""
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        for part in _split(piece, limit):
+            if current and len(current) + 2 + len(part) > limit:
+                packed.append(current)
+                current = ""
+            current = f"{current}\n\n{part}" if current else part
+    if current:
+        packed.append(current)
+    return packed
+
+
+def _split(piece: str, limit: int) -> list[str]:
+    """Cut an over-long piece at line ends, closing and reopening code fences."""
+    if len(piece) <= limit:
+        return [piece]
+    parts, current, fenced = [], "", False
+    for line in piece.split("\n"):
+        line = clip(line, limit - 8)
+        if len(current) + len(line) + 5 > limit:
+            parts.append(current + ("\n```" if fenced else ""))
+            current = "```\n" if fenced else ""
+        current += line + "\n"
+        if line.strip().startswith("```"):
+            fenced = not fenced
+    if current.strip():
+        parts.append(current.rstrip("\n"))
+    return parts
+
+
+def check(blocks: list[Mapping[str, Any]]) -> None:
+    problems = list(problems_in(blocks))
+    if problems:
+        raise BlockLimitError("; ".join(problems))
+
+
+def problems_in(blocks: list[Mapping[str, Any]]) -> Iterable[str]:
+    if len(blocks) > MAX_BLOCKS:
+        yield f"{len(blocks)} blocks, at most {MAX_BLOCKS}"
+    block_ids: set[str] = set()
+    for number, block in enumerate(blocks):
+        where = f"blocks[{number}]"
+        block_id = block.get("block_id")
+        if block_id:
+            if block_id in block_ids:
+                yield f"{where}: duplicate block_id {block_id!r}"
+            block_ids.add(block_id)
+            yield from _longer(block_id, ID_LENGTH, f"{where}.block_id")
+        yield from _block(block, where)
+
+
+def _block(block: Mapping[str, Any], where: str) -> Iterable[str]:
+    kind = block.get("type")
+    if kind == "section":
+        yield from _longer(_text(block.get("text")), SECTION_TEXT, f"{where}.text")
+        fields = block.get("fields") or []
+        if len(fields) > SECTION_FIELDS:
+            yield f"{where}: {len(fields)} fields, at most {SECTION_FIELDS}"
+        for i, f in enumerate(fields):
+            yield from _longer(_text(f), FIELD_TEXT, f"{where}.fields[{i}]")
+        if block.get("accessory"):
+            yield from _element(block["accessory"], f"{where}.accessory")
+    elif kind == "header":
+        yield from _longer(_text(block.get("text")), HEADER_TEXT, f"{where}.text")
+    elif kind == "actions":
+        elements = block.get("elements") or []
+        if len(elements) > ACTIONS_ELEMENTS:
+            yield f"{where}: {len(elements)} elements, at most {ACTIONS_ELEMENTS}"
+        action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
+        if len(action_ids) != len(set(action_ids)):
+            yield f"{where}: duplicate action_id"
+        for i, element in enumerate(elements):
+            yield from _element(element, f"{where}.elements[{i}]")
+    elif kind == "context" and len(block.get("elements") or []) > CONTEXT_ELEMENTS:
+        yield f"{where}: more than {CONTEXT_ELEMENTS} context elements"
+
+
+def _element(element: Mapping[str, Any], where: str) -> Iterable[str]:
+    if element.get("type") != "button":
+        return
+    yield from _longer(_text(element.get("text")), BUTTON_TEXT, f"{where}.text")
+    yield from _longer(element.get("value") or "", BUTTON_VALUE, f"{where}.value")
+    yield from _longer(element.get("url") or "", BUTTON_URL, f"{where}.url")
+    yield from _longer(element.get("action_id") or "", ID_LENGTH, f"{where}.action_id")
+    confirm = element.get("confirm")
+    if confirm:
+        for key, limit in CONFIRM.items():
+            yield from _longer(_text(confirm.get(key)), limit, f"{where}.confirm.{key}")
+
+
+def _text(obj: Any) -> str:
+    if isinstance(obj, Mapping):
+        return str(obj.get("text") or "")
+    return str(obj or "")
+
+
+def _longer(text: str, limit: int, where: str) -> Iterable[str]:
+    if len(text) > limit:
+        yield f"{where} has {len(text)} characters, at most {limit}"

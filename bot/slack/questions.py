@@ -1,0 +1,42 @@
+"""From a Slack message to a question, and from the knowledge base to a reply."""
+
+from __future__ import annotations
+
+import re
+
+from bot.knowledge.library import Library
+from bot.slack.blocks import Message, answer_message, help_message
+from bot.slack.i18n import language_of, say
+
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<![^>]*>")
+MAX_QUESTION = 2000
+
+
+def clean(text: str) -> str:
+    """Slack's markup back to what the person typed: no mentions, links as their text."""
+    text = _MENTION.sub(" ", text or "")
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _CHANNEL.sub(lambda m: f"#{m.group(1) or ''}", text)
+    text = _SPECIAL.sub(" ", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())[:MAX_QUESTION]
+
+
+def reply_to(library: Library, text: str, *, shareable: bool = False) -> Message:
+    """The answer, the "I don't know", or the help when nothing was asked."""
+    question = clean(text)
+    language = language_of(question)
+    if not question:
+        return help_message(language)
+    if not any(c.isalnum() for c in question):
+        return help_message(language)
+    return answer_message(library.ask(question), language, shareable=shareable)
+
+
+def empty_question(language: str) -> Message:
+    from bot.slack.blocks import notice
+
+    return notice(say(language, "empty_question"))

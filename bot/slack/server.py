@@ -1,0 +1,109 @@
+"""Serving the app over HTTP for production: a small WSGI router under gunicorn.
+
+``POST /slack/events`` takes every Slack request (events, commands,
+interactivity); ``GET /healthz`` answers 200 for load balancers. Bolt's own
+development server is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+from bot.slack.settings import SlackCredentials
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; anything larger is not from Slack
+
+StartResponse = Callable[..., Any]
+
+
+def router(app: App, health: Callable[[], dict[str, Any]]) -> Callable[..., Iterable[bytes]]:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return _json(start_response, "200 OK", {"status": "ok", **health()})
+        if path != "/slack/events":
+            return _json(start_response, "404 Not Found", {"error": "not found"})
+        if method != "POST":
+            return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
+        if _length(environ) > MAX_BODY:
+            return _json(start_response, "413 Payload Too Large", {"error": "body too large"})
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def _length(environ: dict[str, Any]) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return MAX_BODY + 1
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+class _Gunicorn(BaseApplication):
+    """Gunicorn embedded: the app is built in each worker (no SQLite or threads across fork)."""
+
+    def __init__(
+        self, build: Callable[[], Callable[..., Iterable[bytes]]], options: dict[str, Any]
+    ):
+        self._build = build
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Callable[..., Iterable[bytes]]:
+        return self._build()
+
+
+def serve_http(settings: Settings, credentials: SlackCredentials, host: str, port: int) -> None:
+    from bot.slack.app import create_app
+
+    def build() -> Callable[..., Iterable[bytes]]:
+        app, services = create_app(settings, credentials)
+        return router(app, lambda: {"entries": len(services.library.current.entries)})
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": int(os.environ.get("WEB_CONCURRENCY", "1")),
+        "worker_class": "gthread",
+        "threads": int(os.environ.get("GUNICORN_THREADS", "16")),
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
+    }
+    log.info("acrbot serving Slack on http://%s:%s/slack/events", host, port)
+    _Gunicorn(build, options).run()
+
+
+def serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack.app import create_app
+
+    app, _services = create_app(settings, credentials, socket_mode=True)
+    SocketModeHandler(app, credentials.app_token).start()
