@@ -124,7 +124,7 @@ def test_replayed_confirmation_runs_once(fake: FakeAzure, make_service) -> None:
     service = make_service(fake)
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "check-health")
     service.confirm_and_run(pending.token, ALICE)
-    with pytest.raises(AlreadyConfirmed, match="only once"):
+    with pytest.raises(AlreadyConfirmed, match="at most once"):
         service.confirm_and_run(pending.token, BOB)
     assert last(service)["outcome"] == "replayed"
     assert login_calls(fake) == 3  # one challenge, one exchange, one token
