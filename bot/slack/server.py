@@ -7,11 +7,16 @@ development server is never used.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
@@ -26,22 +31,66 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; anything larger is not 
 StartResponse = Callable[..., Any]
 
 
-def router(app: App, health: Callable[[], dict[str, Any]]) -> Callable[..., Iterable[bytes]]:
+def router(
+    app: App, signing_secret: str, health: Callable[[], dict[str, Any]]
+) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(app, path="/slack/events")
+    secret = signing_secret.encode()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            return _json(start_response, "200 OK", {"status": "ok", **health()})
+            reply = _json(start_response, "200 OK", {"status": "ok", **health()})
+            return [] if method == "HEAD" else reply
         if path != "/slack/events":
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
             return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
         if _length(environ) > MAX_BODY:
             return _json(start_response, "413 Payload Too Large", {"error": "body too large"})
+        body = environ["wsgi.input"].read(_length(environ))
+        environ["wsgi.input"] = io.BytesIO(body)
+        # Bolt raises on bodies Slack never sends; refuse those here as the client's error.
+        if not _utf8(body):
+            return _json(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
+        if signed(secret, environ, body) and not well_formed(body, environ.get("CONTENT_TYPE")):
+            return _json(start_response, "400 Bad Request", {"error": "malformed Slack payload"})
         return slack(environ, start_response)
 
     return wsgi
+
+
+def signed(secret: bytes, environ: dict[str, Any], body: bytes) -> bool:
+    """Slack's v0 signature over a fresh timestamp (Bolt checks it again before dispatch)."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 5 * 60:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def well_formed(body: bytes, content_type: str | None) -> bool:
+    """Slack sends a JSON object, or a form whose ``payload`` (if any) is a JSON object."""
+    try:
+        text = body.decode("utf-8")
+        if (content_type or "").startswith("application/json") or text.lstrip().startswith("{"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+        if "payload" in form:
+            return isinstance(json.loads(form["payload"][0]), dict)
+        return bool(form)
+    except ValueError:
+        return False
 
 
 def _length(environ: dict[str, Any]) -> int:
@@ -82,7 +131,8 @@ def serve_http(settings: Settings, credentials: SlackCredentials, host: str, por
 
     def build() -> Callable[..., Iterable[bytes]]:
         app, services = create_app(settings, credentials)
-        return router(app, lambda: {"entries": len(services.library.current.entries)})
+        entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
+        return router(app, credentials.signing_secret, entries)
 
     options = {
         "bind": f"{host}:{port}",
