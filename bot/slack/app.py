@@ -30,6 +30,9 @@ def create_app(
         signing_secret=credentials.signing_secret or None,
         client=client,
         request_verification_enabled=not socket_mode,
+        # Listeners ack inline (answers to /acr ask go back in the ack itself) and hand
+        # slow work to lazy listeners: no thread hand-off and ack polling per request.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
     )

@@ -120,7 +120,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self._options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # older gunicorn releases lack some settings
+                self.cfg.set(key, value)
 
     def load(self) -> Callable[..., Iterable[bytes]]:
         return self._build()
@@ -143,6 +144,7 @@ def serve_http(settings: Settings, credentials: SlackCredentials, host: str, por
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
+        "control_socket_disable": True,  # no admin socket in $HOME (a state volume in the image)
         "errorlog": "-",
         "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
     }

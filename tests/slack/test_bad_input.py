@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.fakes import slack_requests as sr
-from tests.slack.conftest import SIGNING_SECRET, ALICE
+from tests.slack.conftest import ALICE, SIGNING_SECRET
 
 
 def still_answers(bot, slack, channel):

@@ -1,8 +1,12 @@
-"""`/acr`: ask, diagnose, usage, triage and help."""
+"""`/acr`: ask, diagnose, usage, triage and help.
+
+Questions are answered in the acknowledgement itself (search takes about a
+millisecond); diagnostics are acknowledged at once and continue in a lazy
+listener, because finding the registry may call Azure.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -23,7 +27,7 @@ def parse(text: str) -> tuple[str, str]:
     """``/acr WORD REST`` → (subcommand, rest); a bare question is ``ask``.
 
     One unknown word on its own is more likely a mistyped subcommand than a
-    question; the caller decides with the knowledge base (see ``_route``).
+    question; the caller decides with the knowledge base (see ``_reply``).
     """
     text = clean(text)
     word, _, rest = text.partition(" ")
@@ -34,57 +38,55 @@ def parse(text: str) -> tuple[str, str]:
     return ("ask" if rest else "word"), text
 
 
+def is_diagnostic(command: dict[str, Any]) -> bool:
+    return parse(command.get("text", ""))[0] in DIAGNOSTIC_CHECKS
+
+
 def register(app: App, services: Services) -> None:
-    @app.command("/acr")
-    def acr(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def request_diagnostic(command: dict[str, Any], respond: Respond) -> None:
         subcommand, rest = parse(command.get("text", ""))
-        language = language_of(rest)
+        _request(services, respond, command["user_id"], command["channel_id"], rest, subcommand)
+
+    def answer(ack: Ack, command: dict[str, Any]) -> None:
+        subcommand, rest = parse(command.get("text", ""))
         user, channel = command["user_id"], command["channel_id"]
-        if subcommand in DIAGNOSTIC_CHECKS:
-            ack()  # locating the registry may call Azure: answer Slack first
-            _request_diagnostic(services, respond, user, channel, rest, subcommand)
-            return
-        ack(
-            response_type="ephemeral", **_route(services, subcommand, rest, user, channel, language)
-        )
+        ack(response_type="ephemeral", **_reply(services, subcommand, rest, user, channel))
+
+    app.command("/acr", matchers=[is_diagnostic])(ack=acknowledge, lazy=[request_diagnostic])
+    app.command("/acr")(answer)
 
 
-def _route(
-    services: Services, subcommand: str, rest: str, user: str, channel: str, language: str
+def _reply(
+    services: Services, subcommand: str, rest: str, user: str, channel: str
 ) -> dict[str, Any]:
+    language = language_of(rest)
     if subcommand == "ask":
-        message = (
-            reply_to(services.library, rest, shareable=True) if rest else empty_question(language)
-        )
-        return message.as_kwargs()
-    if subcommand == "word":
-        result = services.library.ask(rest)
-        if result.answered:
-            return reply_to(services.library, rest, shareable=True).as_kwargs()
+        if not rest:
+            return empty_question(language).as_kwargs()
+        return reply_to(services.library, rest, shareable=True).as_kwargs()
+    if subcommand == "word" and services.library.ask(rest).answered:
+        return reply_to(services.library, rest, shareable=True).as_kwargs()
     if subcommand == "triage":
         return notice(say(language, "not_available", command="triage")).as_kwargs()
     access = services.diagnostics.describe_access(user, channel)
     return help_message(language, access).as_kwargs()
 
 
-def _request_diagnostic(
+def _request(
     services: Services, respond: Respond, user: str, channel: str, target: str, subcommand: str
 ) -> None:
     if not target:
-        respond(
-            response_type="ephemeral",
-            text=f"Usage: `/acr {subcommand} REGISTRY` (e.g. `/acr {subcommand} myregistry`)",
-        )
+        usage = f"Usage: `/acr {subcommand} REGISTRY`, e.g. `/acr {subcommand} myregistry`"
+        respond(response_type="ephemeral", text=usage)
         return
-    run: Callable[[], Any] = lambda: services.diagnostics.request(  # noqa: E731
-        user, channel, target, DIAGNOSTIC_CHECKS[subcommand]
-    )
+    check = DIAGNOSTIC_CHECKS[subcommand]
     try:
-        pending = run()
+        pending = services.diagnostics.request(user, channel, target, check)
     except AcrbotError as exc:
-        respond(
-            response_type="ephemeral",
-            **notice(f":no_entry: {escape(str(exc))}", str(exc)).as_kwargs(),
-        )
+        refusal = notice(f":no_entry: {escape(str(exc))}", str(exc))
+        respond(response_type="ephemeral", **refusal.as_kwargs())
         return
     respond(response_type="ephemeral", **confirmation_message(pending).as_kwargs())
