@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import secrets
-import sys
-import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,28 +20,6 @@ from tests.fakes.azure_api import SUBSCRIPTION, TENANT, FakeAzure, FakeRegistry
 TOKEN = "acrbot-test-SECRET-token-7f3a9c"
 ALICE, BOB, MALLORY = "UALICE", "UBOB", "UMALLORY"
 OPS_CHANNEL = "COPS"
-
-
-def _stub_knowledge_commands() -> bool:
-    """bot.cli imports bot.knowledge.commands; until that module lands, stand in for it.
-
-    Returns True when the stand-in was installed (a real process would then fail to start).
-    """
-    if "bot.knowledge.commands" in sys.modules:
-        return getattr(sys.modules["bot.knowledge.commands"], "__acrbot_stub__", False)
-    try:
-        missing = importlib.util.find_spec("bot.knowledge.commands") is None
-    except ModuleNotFoundError:
-        missing = True
-    if missing:
-        stub = types.ModuleType("bot.knowledge.commands")
-        stub.register = lambda subparsers: None  # type: ignore[attr-defined]
-        stub.__acrbot_stub__ = True  # type: ignore[attr-defined]
-        sys.modules["bot.knowledge.commands"] = stub
-    return missing
-
-
-KNOWLEDGE_COMMANDS_STUBBED = _stub_knowledge_commands()
 
 
 def base_config(fake: FakeAzure, **diagnostics: Any) -> dict[str, Any]:

@@ -14,7 +14,6 @@ import yaml
 import bot
 from bot.cli import main
 from tests.diagnostics.conftest import (
-    KNOWLEDGE_COMMANDS_STUBBED,
     TOKEN,
     assert_no_secret,
     base_config,
@@ -156,10 +155,6 @@ def test_audit_shows_recent_records(config: Path, capsys) -> None:
     assert [r["outcome"] for r in records] == ["ok", "invalid-registry"]
 
 
-@pytest.mark.skipif(
-    KNOWLEDGE_COMMANDS_STUBBED,
-    reason="bot.cli needs bot.knowledge.commands, which has not landed yet",
-)
 def test_entry_point_in_a_real_process(config: Path) -> None:
     env = {**os.environ, "ACRBOT_CONFIG": str(config), "ACRBOT_AZURE_TOKEN": TOKEN}
     env["PYTHONPATH"] = str(REPO)
