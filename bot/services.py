@@ -54,9 +54,10 @@ def build_services(
     confirm_secret: str | None = None,
     membership: Callable[[str], Iterable[str]] | None = None,
     env: Mapping[str, str] | None = None,
+    background_reload: bool = False,
 ) -> Services:
     env = os.environ if env is None else env
-    library = Library.from_settings(settings.knowledge)
+    library = Library.from_settings(settings.knowledge, background=background_reload)
     claims = ClaimStore(settings.state_dir / "claims.sqlite3")
     diagnostics_settings = DiagnosticsSettings.from_app_settings(settings)
     master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret or secrets.token_hex(32)

@@ -82,12 +82,14 @@ class Library:
         answer_threshold: float = 0.5,
         suggest_threshold: float = 0.2,
         reload_interval: float = 2.0,
+        background: bool = False,
     ) -> None:
         self.paths = tuple(Path(p) for p in paths)
         self.docs_base_url = docs_base_url
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.reload_interval = reload_interval
+        self.background = background
         self._lock = threading.Lock()
         self._good: dict[Path, tuple[float, list[Entry] | Glossary]] = {}
         self._signature: tuple[tuple[str, float, int], ...] = ()
@@ -95,32 +97,53 @@ class Library:
         self._current = self._build()
 
     @classmethod
-    def from_settings(cls, settings: KnowledgeSettings) -> Library:
+    def from_settings(cls, settings: KnowledgeSettings, *, background: bool = False) -> Library:
         return cls(
             settings.paths,
             settings.docs_base_url,
             settings.answer_threshold,
             settings.suggest_threshold,
             settings.reload_interval,
+            background=background,
         )
 
     @property
     def current(self) -> KnowledgeBase:
-        """The live knowledge base, reloaded first if a file changed."""
+        """The live knowledge base, reloaded if a file changed.
+
+        In the foreground (the CLI, tests) the caller waits for the reload; in
+        the background (the server) it gets the current base at once while a
+        thread rebuilds, so a large reload never holds up Slack's 3-second ack.
+        """
         if time.monotonic() - self._checked >= self.reload_interval:
-            self.reload_if_changed()
+            if not self.background:
+                self.reload_if_changed()
+            elif self._lock.acquire(blocking=False):
+                self._checked = time.monotonic()
+                threading.Thread(target=self._reload_in_background, daemon=True).start()
         return self._current
+
+    def _reload_in_background(self) -> None:
+        try:
+            self._reload_locked()
+        except Exception:  # a bug in a rebuild must not kill serving; the old base stays
+            log.exception("knowledge: reload failed; still serving the previous version")
+        finally:
+            self._lock.release()
 
     def ask(self, query: str, limit: int = 5) -> SearchResult:
         return self.current.ask(query, limit)
 
     def reload_if_changed(self) -> bool:
         with self._lock:
-            self._checked = time.monotonic()
-            if self._files_signature() == self._signature:
-                return False
-            self._current = self._build()
-            return True
+            return self._reload_locked()
+
+    def _reload_locked(self) -> bool:
+        self._checked = time.monotonic()
+        if self._files_signature() == self._signature:
+            return False
+        self._current = self._build()
+        return True
 
     def _files(self) -> list[Path]:
         found: list[Path] = []

@@ -90,3 +90,17 @@ def test_an_empty_folder_says_so(tmp_path):
     assert lib.current.entries == ()
     assert "no knowledge files" in lib.current.errors[0]
     assert not lib.ask("anything").answered
+
+
+def test_background_reload_serves_the_old_base_until_the_new_one_is_ready(knowledge_dir):
+    import time
+
+    lib = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, reload_interval=0, background=True)
+    before = lib.current
+    (knowledge_dir / "runbook.md").write_text(EXTRA, encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not lib.ask("rotate the webhook secret").answered:
+        assert time.monotonic() < deadline, "the background reload never landed"
+        time.sleep(0.05)
+    assert lib.current is not before
+    assert before.ask("admin credentials").answered  # the old snapshot still works
