@@ -22,7 +22,9 @@ def create_app(
     settings: Settings, credentials: SlackCredentials, *, socket_mode: bool = False
 ) -> tuple[App, Services]:
     client = make_client(credentials)
-    services = build_services(settings, confirm_secret=credentials.signing_secret or None)
+    services = build_services(
+        settings, confirm_secret=credentials.signing_secret or None, background_reload=True
+    )
     groups = {g for rule in services.diagnostics.settings.access_rules for g in rule.usergroups}
     services.diagnostics.set_membership(SlackUserGroups(client, groups))
     app = App(
