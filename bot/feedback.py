@@ -51,8 +51,13 @@ class FeedbackStore:
         line = (json.dumps(asdict(item), ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    # After a torn line, do not glue this click onto it. (Racing another
+                    # process's write this may add a blank line, which reading skips.)
+                    line = b"\n" + line
                 os.write(fd, line)
             finally:
                 os.close(fd)

@@ -20,13 +20,25 @@ class RedactSecrets(logging.Filter):
     """Rewrites each record's final message with tokens masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the format: keep them, masked, not raise
+            message = f"{record.msg} {record.args!r}"
+            record.msg, record.args = message, None
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Formatters fill exc_text only after the filters ran: render it now to mask it.
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def setup(level: str = "INFO") -> None:

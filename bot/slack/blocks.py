@@ -43,7 +43,21 @@ class Message:
 
 
 def button_value(entry_key: str, query: str) -> str:
-    return json.dumps({"k": entry_key, "q": query[:QUERY_IN_BUTTON]}, ensure_ascii=False)
+    def value(length: int) -> str:
+        return json.dumps({"k": entry_key, "q": query[:length]}, ensure_ascii=False)
+
+    low, high = 0, min(len(query), QUERY_IN_BUTTON)
+    if len(value(high)) <= limits.BUTTON_VALUE:
+        return value(high)
+    # JSON escapes (quotes, backslashes, control characters) made it too long:
+    # keep the longest start of the query that fits a button
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(value(middle)) <= limits.BUTTON_VALUE:
+            low = middle
+        else:
+            high = middle - 1
+    return value(low)
 
 
 def read_button_value(value: str | None) -> tuple[str, str] | None:

@@ -9,9 +9,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "no_answer": "I don't know a good answer to that.",
-        "no_answer_hint": (
-            "Try the error message or the feature's name, or see `/acr help`."
-        ),
+        "no_answer_hint": ("Try the error message or the feature's name, or see `/acr help`."),
         "did_you_mean": "*Did you mean:*",
         "confidence": "confidence {value}",
         "docs": "Docs",

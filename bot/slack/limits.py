@@ -53,21 +53,67 @@ def pack(pieces: Iterable[str], limit: int = SECTION_TEXT) -> list[str]:
 
 
 def _split(piece: str, limit: int) -> list[str]:
-    """Cut an over-long piece at line ends, closing and reopening code fences."""
+    """Cut an over-long piece at line ends, closing and reopening code fences.
+
+    Every part fits ``limit`` (room for the closing fence included), no part
+    is an empty code block, and a line longer than a part is cut in pieces
+    (at a space when it can be, never inside a ``<link>`` or ``&entity;``)
+    rather than dropped.
+    """
     if len(piece) <= limit:
         return [piece]
-    parts, current, fenced = [], "", False
-    for line in piece.split("\n"):
-        line = clip(line, limit - 8)
-        if len(current) + len(line) + 5 > limit:
-            parts.append(current + ("\n```" if fenced else ""))
-            current = "```\n" if fenced else ""
-        current += line + "\n"
-        if line.strip().startswith("```"):
-            fenced = not fenced
-    if current.strip():
-        parts.append(current.rstrip("\n"))
+    parts: list[str] = []
+    lines: list[str] = []
+    used = 0  # len("\n".join(lines)) + 1 when lines, else 0
+    fenced = False  # whether `lines` ends inside a code fence
+    queue = piece.split("\n")[::-1]
+    while queue:
+        line = queue.pop()
+        toggles = line.strip().startswith("```")
+        after = fenced != toggles
+        room = limit - used - (4 if after else 0)  # 4: "\n```" to close the fence
+        if len(line) <= room:
+            lines.append(line)
+            used += len(line) + 1
+            fenced = after
+        elif fenced and toggles:  # a closing fence that does not fit: close with "```"
+            parts.append("\n".join([*lines, "```"]))
+            lines, used, fenced = [], 0, False
+        elif lines and not (fenced and len(lines) == 1):  # more than an opening fence
+            parts.append("\n".join(lines) + ("\n```" if fenced else ""))
+            lines, used = (["```"], 4) if fenced else ([], 0)
+            queue.append(line)
+        else:  # the line alone is too long: cut it
+            head, tail = _cut(line, max(room, 1))
+            lines.append(head)
+            used += len(head) + 1
+            fenced = after
+            queue.append(tail)
+    if any(line.strip() for line in lines):
+        parts.append("\n".join(lines))
     return parts
+
+
+def _cut(line: str, width: int) -> tuple[str, str]:
+    """(head, rest) with ``len(head) <= width``, at a space in the second half if there is one."""
+    end = _safe_end(line, width)
+    space = line.rfind(" ", 0, end + 1)
+    while space > end // 2:
+        if _safe_end(line, space) == space:
+            return line[:space], line[space + 1 :]
+        space = line.rfind(" ", 0, space)
+    return line[:end], line[end:]
+
+
+def _safe_end(line: str, end: int) -> int:
+    """The largest cut ≤ ``end`` that splits no ``&entity;`` and no ``<link|label>``."""
+    amp = line.rfind("&", max(0, end - 7), end)
+    if amp > 0 and line.find(";", amp, end) < 0:
+        end = amp
+    opened = line.rfind("<", 0, end)
+    if opened > 0 and line.rfind(">", 0, end) < opened:
+        end = opened
+    return end
 
 
 def check(blocks: list[Mapping[str, Any]]) -> None:

@@ -9,6 +9,7 @@ a ``*`` inside a code block stays a ``*``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
@@ -36,8 +37,13 @@ def to_mrkdwn(markdown: str, base_url: str | None = None) -> list[str]:
     Returning blocks (not one string) lets the caller split a long answer
     between sections without cutting a code block in half.
     """
-    converter = _Converter(base_url)
-    return converter.render(_MD.parse(markdown))
+    return list(_converted(markdown, base_url))
+
+
+@lru_cache(maxsize=4096)
+def _converted(markdown: str, base_url: str | None) -> tuple[str, ...]:
+    """Entries are immutable and asked about again and again: convert each once."""
+    return tuple(_Converter(base_url).render(_MD.parse(markdown)))
 
 
 class _Converter:
@@ -60,7 +66,10 @@ class _Converter:
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 lists.pop()
                 if not lists and pending:
-                    blocks.append("\n".join(pending))
+                    block = "\n".join(pending)
+                    if quote:  # a list inside a quote: "> " must open each line, not follow "• "
+                        block = "\n".join(f"> {line}" for line in block.splitlines())
+                    blocks.append(block)
                     pending = []
             elif kind == "blockquote_open":
                 quote += 1
@@ -69,10 +78,10 @@ class _Converter:
             elif kind == "list_item_open":
                 pending.append(self._bullet(lists))
             elif kind == "inline":
-                text = self._inline(token.children or [])
+                text = self._inline(token.children or [], bold=heading)
                 if heading and text:
                     text = f"*{text}*"  # mrkdwn has no headings: bold stands in
-                if quote:
+                if quote and not lists:
                     text = _NOTE.sub(lambda m: f"*{m.group(1).capitalize()}:* ", text)
                     text = "\n".join(f"> {line}" for line in text.splitlines())
                 self._emit(text, lists, pending, blocks)
@@ -113,7 +122,8 @@ class _Converter:
         current[0] = number + 1
         return f"{indent}{number}. "
 
-    def _inline(self, children: list[Token]) -> str:
+    def _inline(self, children: list[Token], bold: bool = False) -> str:
+        """``bold``: the whole text will be bold, so ``**x**`` inside must not add marks."""
         out: list[str] = []
         links: list[str | None] = []
         for child in children:
@@ -125,9 +135,9 @@ class _Converter:
             elif kind in ("softbreak", "hardbreak"):
                 out.append("\n" if kind == "hardbreak" else " ")
             elif kind.endswith("_open") and kind[:-5] in _STYLE_MARKS:
-                out.append(_STYLE_MARKS[kind[:-5]])
+                out.append("" if bold and kind == "strong_open" else _STYLE_MARKS[kind[:-5]])
             elif kind.endswith("_close") and kind[:-6] in _STYLE_MARKS:
-                out.append(_STYLE_MARKS[kind[:-6]])
+                out.append("" if bold and kind == "strong_close" else _STYLE_MARKS[kind[:-6]])
             elif kind == "link_open":
                 links.append(self._url(str(child.attrGet("href") or "")))
                 out.append("\x00")  # where the label starts

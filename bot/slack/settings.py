@@ -67,6 +67,6 @@ def _api_url(value: str) -> str:
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
         raise ConfigError("PORT", f"must be a TCP port number, got {value!r}")
     return int(value)
