@@ -173,6 +173,22 @@ def no_answer_message(result: SearchResult, language: str) -> Message:
     return Message(headline, _render(blocks))
 
 
+def offer_checks(message: Message, registries: list[str], language: str) -> Message:
+    """Add one-click health checks for registries the question names (they still need Confirm)."""
+    if not registries or len(message.blocks) >= limits.MAX_BLOCKS:
+        return message
+    buttons = [
+        ButtonElement(
+            text=limits.clip(say(language, "run_check", registry=name), limits.BUTTON_TEXT),
+            action_id=f"diag_request_{number}",
+            value=json.dumps({"r": name, "c": "check-health"}),
+        )
+        for number, name in enumerate(registries[:3])
+    ]
+    offer = ActionsBlock(block_id="diagnostics_offer", elements=buttons).to_dict()
+    return Message(message.text, [*message.blocks, offer])
+
+
 def help_message(language: str, access: str | None = None) -> Message:
     text = HELP.get(language, HELP["en"])
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]

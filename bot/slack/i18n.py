@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share": "Share in channel",
         "shared_by": "Shared by <@{user}>",
         "thanks_feedback": "Thanks — your feedback was recorded.",
+        "run_check": "🩺 Run check-health on {registry}",
         "truncated": "… the answer continues in the docs.",
         "empty_question": "Ask me a question, e.g. `/acr ask how do I get admin credentials?`",
         "unknown_entry": (
@@ -43,6 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "share": "分享到频道",
         "shared_by": "由 <@{user}> 分享",
         "thanks_feedback": "谢谢，已记录你的反馈。",
+        "run_check": "🩺 对 {registry} 运行健康检查",
         "truncated": "……完整答案请看文档。",
         "empty_question": "请提问，例如 `/acr ask 怎么获取管理员凭据？`",
         "unknown_entry": "这个条目已不在知识库中，请重新提问。",
@@ -60,6 +62,7 @@ HELP = {
         "• mention me in a channel, or DM me: I answer in a thread\n"
         "• `/acr diagnose REGISTRY`: read-only health check, after you confirm\n"
         "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
+        "• `/acr info REGISTRY`: SKU, network rules, policies (never a credential)\n"
         "• `/acr triage TEXT`: the FAQ entries and checks that match an alert\n"
         "• `/acr help`: this message"
     ),
@@ -69,6 +72,7 @@ HELP = {
         "• 在频道里 @我，或私信我：我会在话题中回复\n"
         "• `/acr diagnose 注册表名`：确认后运行只读的健康检查\n"
         "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
+        "• `/acr info 注册表名`：SKU、网络规则、策略（从不显示凭据）\n"
         "• `/acr triage 文本`：与告警匹配的 FAQ 条目和检查\n"
         "• `/acr help`：显示本帮助"
     ),

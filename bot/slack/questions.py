@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from bot.knowledge.library import Library
-from bot.slack.blocks import Message, answer_message, help_message
+from bot.slack.blocks import Message, answer_message, help_message, offer_checks
 from bot.slack.i18n import language_of, say
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<![^>]*>")
+_LOGIN_SERVER = re.compile(r"\b([a-z0-9]{5,50})\.azurecr\.(?:io|cn|us)\b", re.IGNORECASE)
 MAX_QUESTION = 2000
 
 
@@ -33,7 +34,13 @@ def reply_to(library: Library, text: str, *, shareable: bool = False) -> Message
         return help_message(language)
     if not any(c.isalnum() for c in question):
         return help_message(language)
-    return answer_message(library.ask(question), language, shareable=shareable)
+    message = answer_message(library.ask(question), language, shareable=shareable)
+    return offer_checks(message, registries_in(question), language)
+
+
+def registries_in(text: str) -> list[str]:
+    """Registries named by login server (``myreg.azurecr.io``), as pasted errors name them."""
+    return list(dict.fromkeys(m.group(1).lower() for m in _LOGIN_SERVER.finditer(text)))
 
 
 def empty_question(language: str) -> Message:

@@ -47,7 +47,10 @@ def test_each_missing_or_malformed_setting_stops_with_one_line_naming_it(tmp_pat
     broken.write_text("azure:\n  cloud: mars\n", encoding="utf-8")
     cases = [
         ({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
-        ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+            "SLACK_BOT_TOKEN",
+        ),
         ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
         ({**GOOD_ENV, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({**GOOD_ENV, "PORT": "http"}, "PORT"),
@@ -70,7 +73,9 @@ def test_socket_mode_needs_an_app_token():
 
 def test_serve_says_plainly_when_slack_cannot_be_reached():
     unreachable = f"http://127.0.0.1:{free_port()}/api/"
-    done = acrbot("serve", "--port", str(free_port()), env={**GOOD_ENV, "SLACK_API_URL": unreachable})
+    done = acrbot(
+        "serve", "--port", str(free_port()), env={**GOOD_ENV, "SLACK_API_URL": unreachable}
+    )
     assert done.returncode == 2
     assert "cannot reach Slack" in done.stderr
     assert BOT_TOKEN not in done.stderr

@@ -262,3 +262,33 @@ def test_the_azure_token_never_reaches_slack(bot, slack):
     for call in slack.calls():
         assert AZURE_TOKEN not in json.dumps(call.params)
         assert "fake-refresh" not in json.dumps(call.params)
+
+
+def test_a_question_naming_a_registry_offers_a_confirmed_check(bot, slack):
+    error = "docker pull healthyreg.azurecr.io/app:1 fails: net/http: request canceled while waiting for connection"
+    body = sr.slash_command(
+        error, user_id=ALICE, channel_id=CHANNEL, response_url=slack.response_url("q")
+    )
+    answer = bot.post(body).json()
+    offer = button(answer, "diag_request_0")
+    assert "healthyreg" in offer["text"]["text"]
+    before = len(bot.azure.calls())
+    click(bot, slack, "diag_request_0", offer["value"], name="offer")
+    (confirmation,) = slack.wait_for("response_url", predicate=lambda c: c.name == "offer")
+    # before Confirm acrbot only finds the registry (an ARM list); no check step has run
+    assert {c.route for c in bot.azure.calls()[before:]} <= {"list"}
+    click(
+        bot,
+        slack,
+        "diag_confirm",
+        button(confirmation.params, "diag_confirm")["value"],
+        name="offer-run",
+    )
+    assert "check-health" in text_of(final(slack, "offer-run"))
+
+
+def test_an_offered_check_still_obeys_the_access_rules(bot, slack):
+    value = json.dumps({"r": "healthyreg", "c": "check-health"})
+    click(bot, slack, "diag_request_0", value, user=MALLORY, name="offer-mal")
+    (call,) = slack.wait_for("response_url", predicate=lambda c: c.name == "offer-mal")
+    assert "diag_confirm" not in text_of(call.params)

@@ -6,6 +6,7 @@ message's ``response_url``) happen in lazy listeners.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -18,7 +19,7 @@ from bot.errors import AcrbotError
 from bot.knowledge.model import Entry
 from bot.services import Services
 from bot.slack.blocks import entry_message, notice, read_button_value
-from bot.slack.diagnostics_blocks import progress_message, report_message
+from bot.slack.diagnostics_blocks import confirmation_message, progress_message, report_message
 from bot.slack.i18n import language_of, say
 from bot.slack.mrkdwn import escape
 
@@ -94,6 +95,22 @@ def register(app: App, services: Services) -> None:
             return
         respond(replace_original=True, text=f"Cancelled: {what} was not run.")
 
+    def request_check(body: Payload, action: Payload, respond: Respond) -> None:
+        """A "Run check-health on X" button: the same request flow as /acr diagnose X."""
+        try:
+            wanted = json.loads(str(action.get("value", "")))
+            registry, check = str(wanted["r"]), str(wanted["c"])
+        except (ValueError, KeyError, TypeError):
+            private(respond, text=say("en", "expired_button"))
+            return
+        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
+        try:
+            pending = services.diagnostics.request(user, channel, registry, check)
+        except AcrbotError as exc:
+            private(respond, **notice(f":no_entry: {escape(str(exc))}", str(exc)).as_kwargs())
+            return
+        private(respond, **confirmation_message(pending).as_kwargs())
+
     def unknown(action: Payload, respond: Respond) -> None:
         """Buttons from an older version, or crafted payloads: acknowledged, explained, ignored."""
         log.info("unknown action id %r ignored", str(action.get("action_id"))[:80])
@@ -104,6 +121,7 @@ def register(app: App, services: Services) -> None:
     app.action("share_answer")(ack=acknowledge, lazy=[share])
     app.action("diag_confirm")(ack=acknowledge, lazy=[confirm])
     app.action("diag_cancel")(ack=acknowledge, lazy=[cancel])
+    app.action(re.compile(r"^diag_request_\d+$"))(ack=acknowledge, lazy=[request_check])
     app.action(re.compile(".*"))(ack=acknowledge, lazy=[unknown])  # last: the catch-all
 
 
