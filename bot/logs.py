@@ -7,8 +7,9 @@ import re
 import sys
 
 _SECRET = re.compile(
-    r"(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}"
-    r"|(?:access|refresh)_token=[^&\s\"']+)"
+    r"(xox[abeprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}"
+    r"|(?:access|refresh)_token=[^&\s\"']+"
+    r"|\"(?:access|refresh)_token\"\s*:\s*\"[^\"]*\")"
 )
 
 

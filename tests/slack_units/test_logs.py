@@ -131,3 +131,12 @@ def test_setup_installs_one_redacting_handler(capsys) -> None:
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+
+
+def test_rotation_tokens_and_json_token_fields_are_masked() -> None:
+    from bot.logs import redact
+
+    text = 'xoxe-1-refresh {"access_token": "eyJhbGciOi", "refresh_token":"r-123"}'
+    cleaned = redact(text)
+    assert "xoxe-1-refresh" not in cleaned
+    assert "eyJhbGciOi" not in cleaned and "r-123" not in cleaned
