@@ -118,13 +118,22 @@ class Index:
         self.calibration = calibration or Calibration.default()
         vocabulary: set[str] = set()
         documents = []
+        titles = []
+        analyzed: dict[str, list[str]] = {}  # sections and the like repeat: analyze once
         for entry in self.entries:
             weighted: Counter[str] = Counter()
+            fields = {}
             for field, text in _fields(entry).items():
-                vocabulary.update(words(text))
-                for term in analyzer.terms(text):
+                if text not in analyzed:
+                    analyzed[text] = analyzer.terms(text)
+                    vocabulary.update(words(text))
+                fields[field] = analyzed[text]
+                for term in fields[field]:
                     weighted[term] += FIELD_WEIGHTS[field]
             documents.append(weighted)
+            titles.append((frozenset(fields["title"]), frozenset(fields["title_en"])))
+            if len(analyzed) > 4096:
+                analyzed.clear()
         self._entries = _Postings(documents)
         passages, owners = [], []
         for number, entry in enumerate(self.entries):
@@ -139,10 +148,7 @@ class Index:
             for t, (d, _w) in self._entries.arrays.items()
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        self._titles = [
-            (frozenset(analyzer.terms(e.question)), frozenset(analyzer.terms(e.title_en)))
-            for e in self.entries
-        ]
+        self._titles = titles
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}

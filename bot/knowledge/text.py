@@ -173,8 +173,9 @@ class Analyzer:
         return concepts, covered
 
     def _phrase_at(self, stems: list[str], index: int) -> int:
+        forms = self.latin_forms
         for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
-            if tuple(stems[index : index + size]) in self.latin_forms:
+            if tuple(stems[index : index + size]) in forms:
                 return size
         return 0
 
@@ -191,10 +192,13 @@ class Analyzer:
             piece = run[start:end]
             if len(piece) == 1:
                 found.append((f"c:{piece}", start in covered))
-            found += [
-                (f"c:{piece[i : i + 2]}", {start + i, start + i + 1} <= covered)
-                for i in range(len(piece) - 1)
-            ]
+            if covered:
+                found += [
+                    (f"c:{piece[i : i + 2]}", start + i in covered and start + i + 1 in covered)
+                    for i in range(len(piece) - 1)
+                ]
+            else:
+                found += [(f"c:{piece[i : i + 2]}", False) for i in range(len(piece) - 1)]
             start = stop.end() if stop else end
         return found
 
