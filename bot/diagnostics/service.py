@@ -87,19 +87,32 @@ _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
 
 @dataclass(frozen=True)
 class PendingRequest:
-    """A request waiting for Confirm; ``token`` goes in the button value."""
+    """A request waiting for Confirm; ``token`` (the signed ``claims``) goes in the button value."""
 
     token: str
-    request_id: str
-    requester: str
-    channel: str
-    registry: str
-    check: str
-    subscription: str
-    resource_group: str
-    cloud: str
+    claims: ConfirmationClaims
     description: str
     expires_at: float
+
+    @property
+    def registry(self) -> str:
+        return self.claims.registry
+
+    @property
+    def check(self) -> str:
+        return self.claims.check
+
+    @property
+    def subscription(self) -> str:
+        return self.claims.subscription
+
+    @property
+    def resource_group(self) -> str:
+        return self.claims.resource_group
+
+    @property
+    def request_id(self) -> str:
+        return self.claims.request_id
 
 
 class Diagnostics:
@@ -295,14 +308,7 @@ class Diagnostics:
         )
         return PendingRequest(
             token=self._signer.issue(claims),
-            request_id=request_id,
-            requester=requester,
-            channel=channel,
-            registry=target.name,
-            check=check.name,
-            subscription=target.subscription,
-            resource_group=target.resource_group,
-            cloud=target.cloud.name,
+            claims=claims,
             description=f"{check.name} against {target.describe()}",
             expires_at=issued + self.settings.confirm_ttl_seconds,
         )
