@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.knowledge.calibration import _FITTED, features, fit
+from bot.knowledge.calibration import FITTED_PATH, features, fit
 from bot.knowledge.evaluation import read_labelled
 from bot.knowledge.library import Library
 
@@ -34,8 +34,8 @@ def main(files: list[str]) -> int:
             right = item.anchor is not None and hits[0].entry.id == item.anchor
             samples.append((features(hits[0].evidence), int(right)))
     calibration = fit(samples)
-    _FITTED.write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
-    print(f"fitted on {len(samples)} samples -> {_FITTED}")
+    FITTED_PATH.write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
+    print(f"fitted on {len(samples)} samples -> {FITTED_PATH}")
     print(json.dumps(calibration.to_dict(), indent=2))
     return 0
 

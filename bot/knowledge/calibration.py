@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 FEATURES = ("coverage", "known_coverage", "log_strength", "lead", "title", "log_matched")
-_FITTED = Path(__file__).with_name("calibration.json")
+FITTED_PATH = Path(__file__).with_name("calibration.json")
 
 
 class _Evidence(Protocol):
@@ -46,8 +46,8 @@ class Calibration:
 
     @classmethod
     def default(cls) -> Calibration:
-        if _FITTED.is_file():
-            return cls.from_dict(json.loads(_FITTED.read_text(encoding="utf-8")))
+        if FITTED_PATH.is_file():
+            return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
         return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0), bias=-8.0)
 
     @classmethod

@@ -39,7 +39,3 @@ class Entry:
     language: str = "zh-cn"
     title_en: str = ""
     passages: tuple[str, ...] = field(default=())
-
-    @property
-    def title(self) -> str:
-        return self.question

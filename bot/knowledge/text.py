@@ -22,7 +22,6 @@ from bot.knowledge.glossary import Glossary
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # "sloooow" → "slow"
-_TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 # Words that carry no topic. Question words are here too: "how do I" says
 # nothing about which entry is meant.

@@ -38,6 +38,11 @@ class Message:
         self.text = limits.clip(self.text, limits.FALLBACK_TEXT)
         limits.check(self.blocks)
 
+    @classmethod
+    def of(cls, text: str, blocks: list[Block]) -> Message:
+        """From slack_sdk's typed blocks (which check their own limits on ``to_dict``)."""
+        return cls(text, [block.to_dict() for block in blocks])
+
     def as_kwargs(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}
 
@@ -67,10 +72,6 @@ def read_button_value(value: str | None) -> tuple[str, str] | None:
         return str(data["k"]), str(data.get("q", ""))
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def _render(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
 
 
 def answer_message(result: SearchResult, language: str, *, shareable: bool = False) -> Message:
@@ -103,7 +104,7 @@ def entry_message(
     room = limits.MAX_BLOCKS - len(blocks) - len(tail)
     blocks += _answer_sections(entry, language, room)
     blocks += tail
-    return Message(_fallback(entry), _render(blocks))
+    return Message.of(_fallback(entry), blocks)
 
 
 def _answer_sections(entry: Entry, language: str, room: int) -> list[Block]:
@@ -170,7 +171,7 @@ def no_answer_message(result: SearchResult, language: str) -> Message:
     ]
     if result.suggestions:
         blocks += suggestion_blocks(result.suggestions, result.query, language)
-    return Message(headline, _render(blocks))
+    return Message.of(headline, blocks)
 
 
 def offer_checks(message: Message, registries: list[str], language: str) -> Message:
@@ -194,13 +195,13 @@ def help_message(language: str, access: str | None = None) -> Message:
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if access:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(access))]))
-    return Message(text.replace("*", ""), _render(blocks))
+    return Message.of(text.replace("*", ""), blocks)
 
 
 def notice(text_mrkdwn: str, fallback: str | None = None) -> Message:
     """A one-section message, for confirmations and refusals."""
     text = limits.clip(text_mrkdwn, limits.SECTION_TEXT)
-    return Message(fallback or text, _render([SectionBlock(text=MarkdownTextObject(text=text))]))
+    return Message.of(fallback or text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def _fallback(entry: Entry) -> str:

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 from bot.diagnostics.report import CheckReport, Status, StepResult
 from bot.diagnostics.service import PendingRequest
 from bot.slack import limits
-from bot.slack.blocks import Message, _render
+from bot.slack.blocks import Message
 from bot.slack.mrkdwn import escape, link
 
 ICONS = {Status.OK: "✅", Status.WARNING: "⚠️", Status.FAILED: "❌", Status.SKIPPED: "⏭️"}
@@ -49,8 +49,8 @@ def confirmation_message(pending: PendingRequest) -> Message:
         SectionBlock(text=MarkdownTextObject(text=text)),
         ActionsBlock(block_id="diagnostics_confirm", elements=buttons),
     ]
-    return Message(
-        f"Run {pending.check} against {pending.registry}? (Confirm or Cancel)", _render(blocks)
+    return Message.of(
+        f"Run {pending.check} against {pending.registry}? (Confirm or Cancel)", blocks
     )
 
 
@@ -58,7 +58,7 @@ def progress_message(check: str, registry: str, steps: list[StepResult]) -> Mess
     lines = [_step_line(step) for step in steps] or ["…"]
     text = f"*Running `{check}` against `{escape(registry)}`…*\n" + "\n".join(lines)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
-    return Message(f"Running {check} against {registry}…", _render(blocks))
+    return Message.of(f"Running {check} against {registry}…", blocks)
 
 
 def report_message(report: CheckReport, requested_by: str | None = None) -> Message:
@@ -85,7 +85,7 @@ def report_message(report: CheckReport, requested_by: str | None = None) -> Mess
         faq = "\n".join(f"• {link(f.url, f.title)}" for f in report.faq_links[:5])
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
-    return Message(f"{report.check} on {registry.name}: {report.summary}", _render(blocks))
+    return Message.of(f"{report.check} on {registry.name}: {report.summary}", blocks)
 
 
 def _step_line(step: StepResult) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.knowledge.library import Library
-from bot.slack.blocks import Message, answer_message, help_message, offer_checks
+from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -44,6 +44,4 @@ def registries_in(text: str) -> list[str]:
 
 
 def empty_question(language: str) -> Message:
-    from bot.slack.blocks import notice
-
     return notice(say(language, "empty_question"))
