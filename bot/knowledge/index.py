@@ -97,7 +97,7 @@ class _Postings:
         self, query: dict[str, float], idf: dict[str, float]
     ) -> tuple[np.ndarray, np.ndarray]:
         """BM25 per document, and the summed idf of the query terms each contains."""
-        present = [t for t in query if t in self.arrays]
+        present = [t for t in query if t in self.arrays and t in idf]
         if not present:
             return np.zeros(self.size), np.zeros(self.size)
         docs = np.concatenate([self.arrays[t][0] for t in present])
@@ -138,7 +138,7 @@ class Index:
         passages, owners = [], []
         for number, entry in enumerate(self.entries):
             for passage in entry.passages:
-                passages.append(Counter(analyzer.terms(_CODE_FENCE.sub(" ", passage))))
+                passages.append(Counter(analyzer.terms(_prose(passage))))
                 owners.append(number)
         self._passages = _Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
@@ -259,13 +259,17 @@ def _lead(score: float, best: float, runner_up: float) -> float:
     return min(1.0, 0.6 + 2.0 * (best - runner_up) / best)
 
 
+def _prose(markdown: str) -> str:
+    """Markdown without its code blocks and raw URLs (code and links are fields of their own)."""
+    return _URL.sub(" ", _CODE_FENCE.sub(" ", markdown))
+
+
 def _fields(entry: Entry) -> dict[str, str]:
-    body = _CODE_FENCE.sub(" ", entry.answer_markdown)
     return {
         "title": entry.question,
         "title_en": entry.title_en,
         "section": entry.section,
-        "body": _URL.sub(" ", body) + " " + " ".join(link.text for link in entry.links),
+        "body": _prose(entry.answer_markdown) + " " + " ".join(link.text for link in entry.links),
         "code": "\n".join(block.code for block in entry.code_blocks),
         "urls": " ".join(link.url or "" for link in entry.links),
     }

@@ -53,7 +53,8 @@ ENGLISH_STOPWORDS = frozenset(
     here's there's what's that's how's where's whats thats hows wheres why's
     doc docs documentation article answer question questions idea ideas way reason
     currently recently suddenly finally basically literally totally completely
-    definitely probably maybe perhaps kinda sorta super painfully extremely""".split()
+    definitely probably maybe perhaps kinda sorta super painfully extremely
+    built builtin inbuilt native""".split()
 )
 
 # Function words of a Chinese question. They are cut out before bigrams are
