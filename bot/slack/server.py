@@ -53,7 +53,7 @@ def router(
         # Bolt raises on bodies Slack never sends; refuse those here as the client's error.
         if not _utf8(body):
             return _json(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
-        if signed(secret, environ, body) and not well_formed(body, environ.get("CONTENT_TYPE")):
+        if not well_formed(body, environ.get("CONTENT_TYPE")) and signed(secret, environ, body):
             return _json(start_response, "400 Bad Request", {"error": "malformed Slack payload"})
         return slack(environ, start_response)
 
