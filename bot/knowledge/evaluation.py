@@ -31,6 +31,7 @@ class Report:
     overall: float
     p50_ms: float
     p99_ms: float
+    calibration_error: float
     misses: tuple[str, ...]
 
     def lines(self) -> list[str]:
@@ -42,6 +43,7 @@ class Report:
             f"MRR            {self.mrr:.3f}",
             f"off-topic rejected {self.rejected:.1%}",
             f"overall        {self.overall:.1%}  (answered and right, or rightly unanswered)",
+            f"calibration    {self.calibration_error:.3f} (expected calibration error)",
             f"latency        p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms",
         ]
 
@@ -71,12 +73,15 @@ def read_labelled(path: Path) -> list[Labelled]:
 def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
     items = list(labelled)
     latencies, reciprocal, misses = [], [], []
+    confidence: list[tuple[float, bool]] = []  # top hit: (confidence, is it the right entry)
     top1 = top3 = rejected = right = answerable = 0
     for item in items:
         started = time.perf_counter()
         result = kb.ask(item.query)
         latencies.append((time.perf_counter() - started) * 1000)
         ids = [hit.entry.id for hit in result.hits]
+        if result.hits:
+            confidence.append((result.hits[0].score, ids[0] == item.anchor))
         top = result.answer.entry.id if result.answer else None
         if item.anchor is None:
             rejected += not result.answered
@@ -105,8 +110,24 @@ def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
         overall=right / len(items) if items else 0.0,
         p50_ms=_percentile(latencies, 50),
         p99_ms=_percentile(latencies, 99),
+        calibration_error=expected_calibration_error(confidence),
         misses=tuple(misses),
     )
+
+
+def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
+    """How far confidence is from the observed share of right answers, averaged over bins."""
+    if not pairs:
+        return 0.0
+    total = 0.0
+    for number in range(bins):
+        low, high = number / bins, (number + 1) / bins
+        members = [(c, ok) for c, ok in pairs if low <= c < high or (high == 1.0 and c == 1.0)]
+        if members:
+            mean = sum(c for c, _ in members) / len(members)
+            right = sum(ok for _, ok in members) / len(members)
+            total += len(members) / len(pairs) * abs(mean - right)
+    return round(total, 4)
 
 
 def _percentile(values: list[float], pct: float) -> float:

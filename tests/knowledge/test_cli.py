@@ -72,7 +72,7 @@ def test_eval_prints_every_metric(tmp_path, capsys):
     )
     assert main(["eval", str(labelled)]) == 0
     out = capsys.readouterr().out
-    for label in ("top-1", "top-3", "MRR", "off-topic rejected", "overall", "p50", "p99"):
+    for label in ("top-1", "top-3", "MRR", "off-topic rejected", "overall", "calibration", "p99"):
         assert label in out
     assert "overall        100.0%" in out
 
@@ -105,3 +105,13 @@ def test_knowledge_folder_from_config(tmp_path):
     done = run("ask", "page the acr owner", env={"ACRBOT_CONFIG": str(config)})
     assert done.returncode == 0
     assert "How do I page the ACR owner?" in done.stdout
+
+
+def test_calibration_error_is_zero_when_confidence_matches_outcomes():
+    from bot.knowledge.evaluation import expected_calibration_error
+
+    assert expected_calibration_error([(1.0, True), (0.0, False)]) == 0.0
+    assert expected_calibration_error([(0.95, False), (0.95, False)]) == 0.95
+    assert (
+        expected_calibration_error([(0.75, True), (0.75, True), (0.75, True), (0.75, False)]) == 0.0
+    )

@@ -62,7 +62,9 @@ def test_help_lists_the_same_commands_in_both_languages() -> None:
         language: [word for word in re.findall(r"`/acr (\w+)", text) if word in SUBCOMMANDS]
         for language, text in HELP.items()
     }
-    assert commands["en"] == commands["zh"] == ["ask", "diagnose", "usage", "info", "triage", "help"]
+    assert (
+        commands["en"] == commands["zh"] == ["ask", "diagnose", "usage", "info", "triage", "help"]
+    )
 
 
 def test_say_formats_and_falls_back() -> None:
