@@ -19,6 +19,16 @@ def command(bot, text, user=ALICE, channel="C1", name="r1"):
     return reply.json() if reply.content else {}
 
 
+def button_value(message: dict, action_id: str) -> str:
+    return next(
+        e["value"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+
+
 def all_text(message: dict) -> str:
     return json.dumps(message.get("blocks", []), ensure_ascii=False) + message.get("text", "")
 
@@ -105,13 +115,7 @@ def test_did_you_mean_button_shows_that_entry(bot, slack):
 
 def test_feedback_is_recorded_and_summarised(bot, slack):
     reply = command(bot, "docker pull is slow")
-    value = next(
-        e["value"]
-        for b in reply["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "feedback_down"
-    )
+    value = button_value(reply, "feedback_down")
     bot.post(
         sr.block_actions(
             "feedback_down", value, user_id="UFEED", response_url=slack.response_url("f1")
@@ -128,13 +132,7 @@ def test_feedback_is_recorded_and_summarised(bot, slack):
 
 def test_share_posts_in_channel_and_removes_the_private_copy(bot, slack):
     reply = command(bot, "ask content trust")
-    value = next(
-        e["value"]
-        for b in reply["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "share_answer"
-    )
+    value = button_value(reply, "share_answer")
     bot.post(
         sr.block_actions(
             "share_answer", value, user_id=ALICE, response_url=slack.response_url("sh")
