@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.knowledge.library import SearchResult
+from bot.knowledge.markdown_parser import resolve_link
 from bot.knowledge.model import Entry
 
 _FENCE = re.compile(r"^[ \t]*```([^\n]*)\n(.*?)^[ \t]*```[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -12,7 +13,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
 _NOTE = re.compile(r"^> \[!(\w+)\]\s*$", re.MULTILINE)
 
 
-def render(result: SearchResult, lookup: dict[str, Entry] | None = None) -> str:
+def render(result: SearchResult) -> str:
     if result.answer is None:
         return _no_answer(result)
     hit = result.answer
@@ -48,10 +49,9 @@ def _code(match: re.Match[str]) -> str:
 
 
 def _link(entry: Entry, text: str, href: str) -> str:
-    for link in entry.links:
-        if link.text == text and link.url:
-            return f"{text} <{link.url}>"
-    return text
+    """``text <url>``, with relative links resolved like the parser resolves them."""
+    url = resolve_link(text, href, entry.docs_url).url
+    return f"{text} <{url}>" if url else text
 
 
 def _no_answer(result: SearchResult) -> str:
