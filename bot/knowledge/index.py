@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
@@ -46,6 +46,7 @@ BIGRAM_WEIGHT = 0.5  # a Chinese word yields several overlapping bigrams
 K1, B = 1.2, 0.8
 TITLE_BASE = 0.3
 COVERAGE_BASE = 1.0
+FUZZ_WEIGHT = 1.0  # weight of rapidfuzz's similarity between the query and the English title
 PASSAGE_WEIGHT = 0.8
 CORRECTION_DOUBT = 1.0
 CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carries it
@@ -149,6 +150,7 @@ class Index:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._titles = titles
+        self._title_words = [_content_words(e.title_en) for e in self.entries]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
@@ -170,8 +172,12 @@ class Index:
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
         titles = {n: self._title_coverage(n, terms) for n in pool}
+        fuzzy = self._title_similarity(query, pool)
         final = {
-            n: scores[n] * (TITLE_BASE + titles[n]) * (COVERAGE_BASE + matched[n] / total)
+            n: scores[n]
+            * (TITLE_BASE + titles[n])
+            * (COVERAGE_BASE + matched[n] / total)
+            * (1 + FUZZ_WEIGHT * fuzzy[n])
             for n in pool
         }
         ranked = sorted(pool, key=final.__getitem__, reverse=True)[:limit]
@@ -229,6 +235,21 @@ class Index:
                 fixes[word] = match[0]
         return fixes
 
+    def _title_similarity(self, query: str, pool: list[int]) -> dict[int, float]:
+        """rapidfuzz's token-set similarity of the query to each English title, squared.
+
+        The English anchors are how most users phrase the question; a fuzzy
+        match on them separates near-twins ("pull" vs "push is slow") that
+        share most of their terms.
+        """
+        asked = _content_words(query)
+        return {
+            n: (fuzz.token_set_ratio(asked, self._title_words[n]) / 100) ** 2
+            if asked and self._title_words[n]
+            else 0.0
+            for n in pool
+        }
+
     def _title_coverage(self, number: int, query: dict[str, float]) -> float:
         """How much of the entry's title (in its better language) the query covers.
 
@@ -242,6 +263,11 @@ class Index:
         weights = [(self._idf.get(t, 0.0), t in query) for t in title]
         total = sum(w for w, _ in weights)
         return sum(w for w, hit in weights if hit) / total if total else 0.0
+
+
+def _content_words(text: str) -> str:
+    """Stemmed words without stopwords, sorted: the form titles and queries are compared in."""
+    return " ".join(sorted({stem(w) for w in words(text) if w not in ENGLISH_STOPWORDS}))
 
 
 def _top(scores: np.ndarray, count: int) -> list[int]:
