@@ -32,7 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check", help="validate settings and credentials without starting"
     )
     check.add_argument("--socket", action="store_true", help="check for Socket Mode")
-    check.add_argument("--offline", action="store_true", help="do not call Slack's auth.test")
+    check.add_argument(
+        "--online", action="store_true", help="also ask Slack (auth.test) whether the token works"
+    )
+    check.add_argument("--offline", action="store_true", help=argparse.SUPPRESS)  # the default
     check.set_defaults(handler=_config_check)
 
     feedback = sub.add_parser("feedback", help="which entries and queries people marked unhelpful")
@@ -94,7 +97,7 @@ def _config_check(args: argparse.Namespace) -> int:
         f"cloud {diagnostics.azure.cloud.name}"
     )
     print(f"slack: API {credentials.api_url}, {mode}")
-    if not args.offline:
+    if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
     print("config OK")
     return 0

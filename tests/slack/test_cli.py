@@ -25,8 +25,9 @@ def acrbot(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
     )
 
 
-def test_config_check_offline_passes_with_the_defaults():
-    done = acrbot("config", "check", "--offline", env=GOOD_ENV)
+def test_config_check_needs_no_network_and_passes_with_the_defaults():
+    unreachable = f"http://127.0.0.1:{free_port()}/api/"
+    done = acrbot("config", "check", env={**GOOD_ENV, "SLACK_API_URL": unreachable})
     assert done.returncode == 0, done.stderr
     assert "config OK" in done.stdout
     assert "31 entries" in done.stdout
@@ -36,7 +37,9 @@ def test_config_check_offline_passes_with_the_defaults():
 
 def test_config_check_asks_slack_when_online():
     with FakeSlack() as slack:
-        done = acrbot("config", "check", env={**GOOD_ENV, "SLACK_API_URL": slack.base_url})
+        done = acrbot(
+            "config", "check", "--online", env={**GOOD_ENV, "SLACK_API_URL": slack.base_url}
+        )
         assert done.returncode == 0, done.stderr
         assert "token accepted" in done.stdout
         assert slack.calls("auth.test")
@@ -57,7 +60,7 @@ def test_each_missing_or_malformed_setting_stops_with_one_line_naming_it(tmp_pat
         ({**GOOD_ENV, "ACRBOT_CONFIG": str(broken)}, "azure.cloud"),
     ]
     for env, setting in cases:
-        for command in (("config", "check", "--offline"), ("serve",)):
+        for command in (("config", "check"), ("serve",)):
             done = acrbot(*command, env=env)
             assert done.returncode == 2, (command, env, done.stderr)
             lines = done.stderr.strip().splitlines()
