@@ -7,6 +7,7 @@ the same objects.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +24,8 @@ from bot.knowledge.library import Library
 from bot.storage import ClaimStore
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
+MIN_CONFIRM_SECRET = 16
+log = logging.getLogger(__name__)
 
 
 def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
@@ -60,7 +63,14 @@ def build_services(
     library = Library.from_settings(settings.knowledge, background=background_reload)
     claims = ClaimStore(settings.state_dir / "claims.sqlite3")
     diagnostics_settings = DiagnosticsSettings.from_app_settings(settings)
-    master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret or secrets.token_hex(32)
+    master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret
+    if not env.get("ACRBOT_CONFIRM_SECRET") and (not master or len(master) < MIN_CONFIRM_SECRET):
+        if master:
+            log.warning(
+                "the signing secret is too short to sign Confirm buttons; using a key of this "
+                "process only (set ACRBOT_CONFIRM_SECRET when running several workers)"
+            )
+        master = secrets.token_hex(32)
     diagnostics = Diagnostics(
         diagnostics_settings,
         secret=derive_secret(master),

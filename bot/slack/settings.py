@@ -31,8 +31,10 @@ class SlackCredentials:
                 "SLACK_SIGNING_SECRET",
                 "is not set: copy it from your Slack app's Basic Information page",
             )
-        if signing_secret and (len(signing_secret) < 16 or not signing_secret.isalnum()):
-            raise ConfigError("SLACK_SIGNING_SECRET", "does not look like a Slack signing secret")
+        if any(c.isspace() for c in signing_secret):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET", "contains spaces: copy the secret again, on its own"
+            )
         app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
         if socket_mode and not app_token:
             raise ConfigError(
