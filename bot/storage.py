@@ -43,7 +43,3 @@ class ClaimStore:
             )
             self._db.commit()
             return cursor.rowcount == 1
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()

@@ -71,7 +71,6 @@ class Evidence:
 class Hit:
     entry: Entry
     score: float  # calibrated confidence in 0..1
-    raw: float
     evidence: Evidence
 
 
@@ -197,7 +196,7 @@ class Index:
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
             ceiling = min(ceiling, self.calibration.confidence(evidence) * share)
-            hits.append(Hit(self.entries[number], round(ceiling, 4), final[number], evidence))
+            hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
     def query_terms(self, query: str) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.library import Library
+from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
 
@@ -29,13 +29,16 @@ def clean(text: str) -> str:
 def reply_to(library: Library, text: str, *, shareable: bool = False) -> Message:
     """The answer, the "I don't know", or the help when nothing was asked."""
     question = clean(text)
-    language = language_of(question)
-    if not question:
-        return help_message(language)
     if not any(c.isalnum() for c in question):
-        return help_message(language)
-    message = answer_message(library.ask(question), language, shareable=shareable)
-    return offer_checks(message, registries_in(question), language)
+        return help_message(language_of(question))
+    return reply_with(library.ask(question), shareable=shareable)
+
+
+def reply_with(result: SearchResult, *, shareable: bool = False) -> Message:
+    """A search already made, as a reply (with checks offered for registries it names)."""
+    language = language_of(result.query)
+    message = answer_message(result, language, shareable=shareable)
+    return offer_checks(message, registries_in(result.query), language)
 
 
 def registries_in(text: str) -> list[str]:

@@ -33,7 +33,7 @@ EVIDENCE = Evidence(coverage=1, known_coverage=1, strength=1, lead=1, title=1, m
 
 
 def hit(entry: Entry, score: float) -> Hit:
-    return Hit(entry=entry, score=score, raw=score, evidence=EVIDENCE)
+    return Hit(entry=entry, score=score, evidence=EVIDENCE)
 
 
 def result(query: str, *hits: Hit, answered: bool = True) -> SearchResult:

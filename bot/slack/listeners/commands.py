@@ -17,7 +17,7 @@ from bot.slack.blocks import help_message, notice
 from bot.slack.diagnostics_blocks import confirmation_message
 from bot.slack.i18n import language_of, say
 from bot.slack.mrkdwn import escape
-from bot.slack.questions import clean, empty_question, reply_to
+from bot.slack.questions import clean, empty_question, reply_to, reply_with
 
 SUBCOMMANDS = ("ask", "diagnose", "usage", "info", "triage", "help")
 DIAGNOSTIC_CHECKS = {"diagnose": "check-health", "usage": "usage", "info": "info"}
@@ -67,8 +67,10 @@ def _reply(
         if not rest:
             return empty_question(language).as_kwargs()
         return reply_to(services.library, rest, shareable=True).as_kwargs()
-    if subcommand == "word" and services.library.ask(rest).answered:
-        return reply_to(services.library, rest, shareable=True).as_kwargs()
+    if subcommand == "word":
+        result = services.library.ask(rest)  # a lone word: a question only if it is answered
+        if result.answered:
+            return reply_with(result, shareable=True).as_kwargs()
     if subcommand == "triage":
         return notice(say(language, "not_available", command="triage")).as_kwargs()
     access = services.diagnostics.describe_access(user, channel)
