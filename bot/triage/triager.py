@@ -61,7 +61,12 @@ _WORDS = {
     },
 }
 _EXCERPT = 180
-_NOISE = re.compile(r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+", re.IGNORECASE)
+# Hashes, URLs, image references and IP addresses only dilute a FAQ search.
+_NOISE = re.compile(
+    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*azurecr\.(?:io|cn|us)\S*"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",
+    re.IGNORECASE,
+)
 
 
 class Triager:
