@@ -90,8 +90,9 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
             targets = targets or (scope,)
     for criterion in criteria:
         for key in ("metricName", "searchQuery", "metricMeasureColumn"):
-            if text(criterion.get(key)):
-                fragments.append(text(criterion.get(key)) or "")
+            value = text(criterion.get(key))
+            if value:  # one line: a query's pipes read well inline, in a summary or a search
+                fragments.append(" ".join(value.split()))
         for dimension in items(criterion.get("dimensions")):
             dim = mapping(dimension)
             name, value = text(dim.get("name"), 200), text(dim.get("value"), 600)
