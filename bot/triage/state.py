@@ -101,3 +101,55 @@ class SqliteAlertStore:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
                 (key, json.dumps(record), now + ttl),
             )
+
+
+class RedisAlertStore:
+    """An :class:`AlertStore` in Redis (``REDIS_URL``), for replicas on several hosts.
+
+    Keys live under ``acrbot:alerts:``; every call is bounded by the client's
+    timeouts. A Redis error propagates: the dispatcher logs it and the alert
+    is not posted, rather than posted twice by replicas that cannot agree.
+    """
+
+    PREFIX = "acrbot:alerts:"
+    _INCR = (
+        "local n = redis.call('INCR', KEYS[1]) "
+        "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n"
+    )
+
+    def __init__(self, url: str, *, timeout: float = 1.0) -> None:
+        import redis  # only installs that share state across hosts need it
+
+        self._client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+
+    def claim(self, key: str, ttl: float) -> bool:
+        return bool(self._client.set(self.PREFIX + key, "1", nx=True, px=_ms(ttl)))
+
+    def incr(self, key: str, ttl: float) -> int:
+        return int(self._client.eval(self._INCR, 1, self.PREFIX + key, _ms(ttl)))
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._client.get(self.PREFIX + key)
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, record: dict[str, Any], ttl: float) -> None:
+        self._client.set(self.PREFIX + key, json.dumps(record), px=_ms(ttl))
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+def open_alert_store(redis_url: str | None, state_dir: Path | None) -> AlertStore:
+    """Redis when a URL is given (every replica agrees), else SQLite in the state folder."""
+    if redis_url:
+        return RedisAlertStore(redis_url)
+    return SqliteAlertStore(state_dir / "alerts.sqlite3" if state_dir is not None else None)
