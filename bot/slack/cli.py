@@ -94,6 +94,16 @@ def _config_check(args: argparse.Namespace) -> int:
         f"cloud {diagnostics.azure.cloud.name}"
     )
     print(f"slack: API {credentials.api_url}, {mode}")
+    serve = settings.serve
+    print(
+        f"serve: {serve.workers} worker(s) x {serve.threads} threads, "
+        f"log {serve.log_level} ({serve.log_format})"
+    )
+    alerts = settings.alerts
+    print(
+        f"alerts: {len(alerts.channels)} watched channel(s), {len(alerts.routes)} route(s), "
+        f"webhooks {'on' if alerts.token else 'off (ACRBOT_ALERT_TOKEN unset)'}"
+    )
     if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
     print("config OK")
