@@ -107,7 +107,7 @@ class Section:
         if value is None:
             return float(default)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(self.name(key), f"must be a number, got {_kind(value)}")
+            raise ConfigError(self.name(key), f"must be a number, got {_shown(value)}")
         return _in_range(float(value), self.name(key), minimum, maximum, positive)
 
     def whole(self, key: str, default: int, minimum: int, maximum: int) -> int:
@@ -155,6 +155,13 @@ def _in_range(
         lower = "more than 0 and " if positive else ""
         raise ConfigError(name, f"must be {lower}at most {maximum:g}")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A short value as typed (``'high'``); a long or nested one only by its kind."""
+    if isinstance(value, str | int | float) and len(repr(value)) <= 40:
+        return repr(value)
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:
