@@ -96,3 +96,11 @@ def test_reply_message_an_unknown_question_says_so(library) -> None:
 def test_empty_question_notice() -> None:
     assert empty_question("zh").text == MESSAGES["zh"]["empty_question"]
     assert empty_question("en").blocks[0]["text"]["text"] == MESSAGES["en"]["empty_question"]
+
+
+def test_registries_in_text_use_every_clouds_login_suffix() -> None:
+    from bot.diagnostics.registry_name import registries_in
+
+    text = "pull MyReg01.azurecr.io/app failed; also chinareg.azurecr.cn and govreg1.azurecr.us/v2/"
+    assert registries_in(text) == ["myreg01", "chinareg", "govreg1"]
+    assert registries_in("myreg01.azurecr.io and myreg01.azurecr.io, bad.azurecr.io") == ["myreg01"]
