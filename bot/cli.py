@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.errors import AcrbotError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.diagnostics.service import Diagnostics
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     knowledge_commands.register(sub)
     slack_commands.register(sub)
-    diagnostics_commands.register(sub)
+    diagnostics_commands.register(sub, _terminal_diagnostics)
     triage_commands.register(sub)
     return parser
+
+
+def _terminal_diagnostics(settings: Settings) -> Diagnostics:
+    """Terminal runs: the same wiring as Slack, with claims kept in memory."""
+    from bot.services import build_services
+
+    return build_services(settings, persistent_claims=False).diagnostics
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any, TextIO
 
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
-from bot.diagnostics.report import CheckReport, FaqLookup, Status, StepResult
+from bot.diagnostics.report import CheckReport, Status, StepResult
 from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
-from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import AcrbotError
-from bot.storage import ClaimStore
+
+DiagnosticsFactory = Callable[[Settings], Diagnostics]
 
 _MARKS = {
     Status.OK: "[ok]     ",
@@ -32,7 +33,12 @@ _MARKS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction, build: DiagnosticsFactory) -> None:
+    """Add ``diagnose`` and ``audit``; ``build`` is the composition root's way to make the service.
+
+    The domain does not build its own service: ``bot/cli.py`` passes
+    ``bot.services.build_services``, so the terminal runs what Slack runs.
+    """
     diagnose = subparsers.add_parser(
         "diagnose",
         help="run a read-only diagnostic against a registry",
@@ -44,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     diagnose.add_argument("--yes", action="store_true", help="run without asking first")
     diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
-    diagnose.set_defaults(handler=run_diagnose)
+    diagnose.set_defaults(handler=partial(run_diagnose, build=build))
 
     audit = subparsers.add_parser("audit", help="show recent diagnostics audit records")
     audit.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
@@ -52,10 +58,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.set_defaults(handler=run_audit)
 
 
-def run_diagnose(args: argparse.Namespace) -> int:
+def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
     out: TextIO = sys.stdout
     try:
-        service = _service(load_settings(args.config))
+        service = build(load_settings(args.config))
         report = service.run_direct(
             args.registry,
             args.check,
@@ -74,7 +80,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    settings = DiagnosticsSettings.from_app_settings(load_settings(args.config))
+    settings = load_settings(args.config).diagnostics
     records = AuditLog(settings.audit_path).recent(max(0, args.limit))
     if args.json:
         for record in records:
@@ -87,26 +93,7 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- wiring ---------------------------------------------------------------------
-
-
-def _service(app: Settings) -> Diagnostics:
-    settings = DiagnosticsSettings.from_app_settings(app)
-    return Diagnostics(
-        settings,
-        secret=secrets.token_bytes(32),  # terminal runs need no confirmation tokens
-        claims=ClaimStore(None),
-        audit=AuditLog(settings.audit_path),
-        faq_lookup=_faq_lookup(app),
-    )
-
-
-def _faq_lookup(app: Settings) -> FaqLookup | None:
-    """Reports link the FAQ entries that explain them, found by searching the knowledge base."""
-    from bot.knowledge.library import Library
-    from bot.services import faq_lookup_from
-
-    return faq_lookup_from(Library.from_settings(app.knowledge))
+# --- prompting -------------------------------------------------------------------
 
 
 def _ask(pending: PendingRequest) -> bool:

@@ -18,11 +18,12 @@ import secrets
 from dataclasses import asdict, dataclass
 
 from bot.errors import AcrbotError, ConfigError
+from bot.secret_policy import MIN_SECRET_BYTES as _MIN_SECRET
+from bot.secret_policy import derive_secret  # noqa: F401 - re-exported for callers
 
 VERSION = "d1"
 MAX_TOKEN_CHARS = 2000  # a Slack button value holds at most 2000 characters
 _CLOCK_SKEW = 60.0
-_MIN_SECRET = 16
 _FIELDS = {
     "requester": "u",
     "channel": "c",
@@ -64,18 +65,6 @@ class ConfirmationClaims:
 def new_request_id() -> str:
     """A short random ID naming one request in the audit log and the once-only claim."""
     return secrets.token_urlsafe(9)
-
-
-def derive_secret(master: str | bytes, purpose: str = "acrbot diagnostics confirmation") -> bytes:
-    """A key for this purpose only, derived from a longer-lived secret (e.g. the signing secret).
-
-    Deriving keeps the confirmation key distinct from the secret it comes from,
-    so a confirmation token can never double as anything signed with the master.
-    """
-    raw = master.encode() if isinstance(master, str) else master
-    if len(raw) < _MIN_SECRET:
-        raise ConfigError("confirmation secret", f"must be at least {_MIN_SECRET} bytes long")
-    return hmac.new(raw, purpose.encode(), hashlib.sha256).digest()
 
 
 class ConfirmationSigner:

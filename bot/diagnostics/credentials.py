@@ -10,7 +10,6 @@ emulators and tests; it never talks to Azure AD.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -44,11 +43,15 @@ class StaticTokenCredential:
 def make_credential(
     settings: AzureSettings, env: Mapping[str, str] | None = None
 ) -> TokenCredential:
-    """Build the credential ``settings.credential`` names."""
-    env = os.environ if env is None else env
+    """Build the credential ``settings.credential`` names.
+
+    The static token comes from the settings (``bot.config`` read it from
+    ``ACRBOT_AZURE_TOKEN``); ``env``, when given, overrides it (tests).
+    """
     kind = settings.credential
     if kind == "static":
-        token = env.get(STATIC_TOKEN_ENV, "").strip()
+        token = env.get(STATIC_TOKEN_ENV, "") if env is not None else settings.static_token or ""
+        token = token.strip()
         if not token:
             raise ConfigError(
                 STATIC_TOKEN_ENV, "must hold a bearer token when azure.credential is 'static'"

@@ -128,3 +128,17 @@ def _from_resource_id(text: str) -> RegistryInput:
         subscription=subscription.lower(),
         resource_group=group,
     )
+
+
+_LOGIN_SERVER_IN_TEXT = re.compile(
+    r"\b([a-z0-9]{5,50})(" + "|".join(re.escape(s) for s in LOGIN_SUFFIXES) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def registries_in(text: str) -> list[str]:
+    """Registries named by login server (``myreg.azurecr.io``) in free text, as errors name them.
+
+    Built from ``LOGIN_SUFFIXES`` so a new cloud is recognised here too.
+    """
+    return list(dict.fromkeys(m.group(1).lower() for m in _LOGIN_SERVER_IN_TEXT.finditer(text)))

@@ -63,7 +63,6 @@ HELP = {
         "• `/acr diagnose REGISTRY`: read-only health check, after you confirm\n"
         "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
         "• `/acr info REGISTRY`: SKU, network rules, policies (never a credential)\n"
-        "• `/acr triage TEXT`: the FAQ entries and checks that match an alert\n"
         "• `/acr help`: this message"
     ),
     "zh": (
@@ -73,7 +72,6 @@ HELP = {
         "• `/acr diagnose 注册表名`：确认后运行只读的健康检查\n"
         "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
         "• `/acr info 注册表名`：SKU、网络规则、策略（从不显示凭据）\n"
-        "• `/acr triage 文本`：与告警匹配的 FAQ 条目和检查\n"
         "• `/acr help`：显示本帮助"
     ),
 }

@@ -22,8 +22,7 @@ from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import Settings
-from bot.slack.settings import SlackCredentials
+from bot.config import Settings, SlackCredentials
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; anything larger is not from Slack

@@ -49,7 +49,7 @@ diagnostics:
 """,
         encoding="utf-8",
     )
-    settings = DiagnosticsSettings.from_app_settings(load_settings(config, env={}))
+    settings = load_settings(config, env={}).diagnostics
     assert settings.azure.cloud.login_suffix == ".azurecr.cn"
     prod = settings.azure.declared("PRODREG")
     assert prod is not None and prod.cloud.name == "china" and prod.resource_group == "rg-prod"
