@@ -20,6 +20,8 @@ from bot.feedback import FeedbackStore
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.storage import ClaimStore
+from bot.triage.model import FaqRef
+from bot.triage.triager import FaqSearch, Triager
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
 
@@ -38,6 +40,18 @@ def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
     return lookup
 
 
+def faq_search_from(library: Library) -> FaqSearch:
+    """Triage's "which FAQ entries explain this alert", answered by the same search."""
+
+    def search(query: str, limit: int) -> list[FaqRef]:
+        return [
+            FaqRef(h.entry.id, h.entry.question, h.score, h.entry.docs_url)
+            for h in library.ask(query, limit).hits
+        ]
+
+    return search
+
+
 @dataclass
 class Services:
     """Everything a listener or a command needs, built once per process."""
@@ -47,6 +61,7 @@ class Services:
     feedback: FeedbackStore
     claims: ClaimStore
     diagnostics: Diagnostics
+    triager: Triager
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
@@ -76,4 +91,7 @@ def build_services(
         faq_lookup=faq_lookup_from(library),
         membership=membership,
     )
-    return Services(settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics)
+    triager = Triager(faq_search_from(library), language=settings.alerts.language)
+    return Services(
+        settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics, triager
+    )

@@ -63,6 +63,7 @@ HELP = {
         "• `/acr diagnose REGISTRY`: read-only health check, after you confirm\n"
         "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
         "• `/acr info REGISTRY`: SKU, network rules, policies (never a credential)\n"
+        "• `/acr triage TEXT`: paste an alert or an error: what it is about, the FAQ, the checks\n"
         "• `/acr help`: this message"
     ),
     "zh": (
@@ -72,6 +73,7 @@ HELP = {
         "• `/acr diagnose 注册表名`：确认后运行只读的健康检查\n"
         "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
         "• `/acr info 注册表名`：SKU、网络规则、策略（从不显示凭据）\n"
+        "• `/acr triage 文本`：粘贴告警或报错：涉及什么、FAQ 条目和可运行的检查\n"
         "• `/acr help`：显示本帮助"
     ),
 }

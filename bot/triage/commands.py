@@ -15,10 +15,10 @@ from typing import BinaryIO
 from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.knowledge.library import Library
-from bot.triage.model import FaqRef
+from bot.services import faq_search_from
 from bot.triage.readers import read_any
 from bot.triage.render_text import render
-from bot.triage.triager import FaqSearch, Triager
+from bot.triage.triager import Triager
 
 MAX_INPUT_BYTES = 1024 * 1024
 
@@ -30,18 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", nargs="?", help="the alert (JSON or text); stdin when omitted")
     parser.add_argument("--json", action="store_true", help="one JSON object per alert")
     parser.set_defaults(handler=_triage)
-
-
-def faq_search(library: Library) -> FaqSearch:
-    """The knowledge base's search as triage's FAQ lookup."""
-
-    def search(query: str, limit: int) -> list[FaqRef]:
-        return [
-            FaqRef(h.entry.id, h.entry.question, h.score, h.entry.docs_url)
-            for h in library.ask(query, limit).hits
-        ]
-
-    return search
 
 
 def read_input(file: str | None, stdin: BinaryIO | None = None) -> str:
@@ -69,7 +57,7 @@ def _triage(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     settings = load_settings(args.config)
     library = Library.from_settings(settings.knowledge)
-    triager = Triager(faq_search(library))
+    triager = Triager(faq_search_from(library), language=settings.alerts.language)
     triages = triager.triage_all(read_any(text))
     if args.json:
         for triage in triages:

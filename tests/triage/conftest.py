@@ -8,8 +8,8 @@ import pytest
 
 from bot.config import DEFAULT_DOCS_BASE_URL, bundled_knowledge_dir
 from bot.knowledge.library import Library
+from bot.services import faq_search_from
 from bot.triage import Triager
-from bot.triage.commands import faq_search
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -25,4 +25,4 @@ def library() -> Library:
 
 @pytest.fixture(scope="session")
 def triager(library: Library) -> Triager:
-    return Triager(faq_search(library))
+    return Triager(faq_search_from(library))
