@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction, build: DiagnosticsFactory) 
     diagnose.add_argument(
         "--check", choices=list(CHECKS), default=DEFAULT_CHECK, help="which check to run"
     )
+    diagnose.add_argument(
+        "--repository",
+        metavar="REPO",
+        help="check-health only: also check that the bot's identity may pull REPO",
+    )
     diagnose.add_argument("--yes", action="store_true", help="run without asking first")
     diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
     diagnose.set_defaults(handler=partial(run_diagnose, build=build))
@@ -67,6 +72,7 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
             args.check,
             on_step=None if args.json else lambda step: _print_step(step, out),
             confirm=None if args.yes else _ask,
+            repository=args.repository,
         )
     except Declined as exc:
         return _not_run(args, str(exc) + " Add --yes to run without a prompt.")

@@ -17,7 +17,12 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 
-from bot.errors import AcrbotError, ConfigError
+from bot.diagnostics.errors import (
+    ConfirmationError,
+    ConfirmationExpired,
+    ConfirmationTampered,
+)
+from bot.errors import ConfigError
 from bot.secret_policy import MIN_SECRET_BYTES as _MIN_SECRET
 from bot.secret_policy import derive_secret  # noqa: F401 - re-exported for callers
 
@@ -34,19 +39,9 @@ _FIELDS = {
     "cloud": "l",
     "request_id": "i",
     "issued_at": "t",
+    "repository": "p",
 }
-
-
-class ConfirmationError(AcrbotError):
-    """A confirmation cannot be honoured; nothing was run."""
-
-
-class ConfirmationTampered(ConfirmationError):
-    """The token was altered, truncated, or signed with another secret."""
-
-
-class ConfirmationExpired(ConfirmationError):
-    """The token is older than the confirmation window."""
+_OPTIONAL = {"repository": ""}  # fields added later: tokens issued before them still verify
 
 
 @dataclass(frozen=True)
@@ -60,6 +55,7 @@ class ConfirmationClaims:
     cloud: str
     request_id: str
     issued_at: int
+    repository: str = ""  # check-health only: the repository whose pull access is checked
 
 
 def new_request_id() -> str:
@@ -113,7 +109,10 @@ class ConfirmationSigner:
             raise tampered
         try:
             compact = json.loads(_unb64(body))
-            values = {name: compact[short] for name, short in _FIELDS.items()}
+            values = {
+                name: compact[short] if short in compact else _OPTIONAL[name]
+                for name, short in _FIELDS.items()
+            }
             claims = ConfirmationClaims(**values)
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise tampered from None

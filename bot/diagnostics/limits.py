@@ -16,19 +16,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bot.errors import AcrbotError
+from bot.diagnostics.errors import RateLimited, TooBusy
 
-
-class RateLimited(AcrbotError):
-    """This person asked too often; ``retry_after`` says how long to wait, in seconds."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class TooBusy(AcrbotError):
-    """Too many checks are running right now."""
+__all__ = ["ConcurrencyLimiter", "RateLimited", "RateLimiter", "TooBusy"]
 
 
 class RateLimiter:

@@ -43,7 +43,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     registries = [
         FakeRegistry("healthyreg"),
         FakeRegistry("walledreg", forbidden=True, default_action="Deny", ip_rules=2),
-        FakeRegistry("fullreg", storage_used=480 * 1024**3),
+        FakeRegistry("fullreg", storage_used=480 * 1024**3, max_storage=500 * 1024**3),
     ]
     with FakeSlack() as slack, FakeAzure(registries, token=AZURE_TOKEN) as azure:
         slack.usergroups = {"SOPS": [BOB]}
