@@ -91,3 +91,15 @@ def test_acr_triage_always_answers(context, text):
 def test_raw_rest_keeps_the_pasted_lines():
     assert raw_rest('triage {"a":\n 1}') == '{"a":\n 1}'
     assert raw_rest("TRIAGE\nline one\nline two") == "line one\nline two"
+
+
+def test_an_alert_button_passes_the_repository_to_the_request():
+    from bot.slack.listeners.actions import diag_request
+
+    services = SimpleNamespace(diagnostics=MagicMock())
+    value = json.dumps({"r": "contosoregistry", "c": "check-health", "p": "shop/api"})
+    body = {"user": {"id": "U1"}, "channel": {"id": "C1"}}
+    diag_request.request_check(body, {"value": value}, MagicMock(), {"services": services})
+    services.diagnostics.request.assert_called_once_with(
+        "U1", "C1", "contosoregistry", "check-health", "shop/api"
+    )
