@@ -34,11 +34,18 @@ def refuse(respond: Respond, error: AcrbotError) -> None:
 
 
 def request_diagnostic(
-    services: Services, respond: Respond, user: str, channel: str, target: str, check: str
+    services: Services,
+    respond: Respond,
+    user: str,
+    channel: str,
+    target: str,
+    check: str,
+    *,
+    repository: str | None = None,
 ) -> None:
     """Validate and authorise a check; show Confirm / Cancel, or why not."""
     try:
-        pending = services.diagnostics.request(user, channel, target, check)
+        pending = services.diagnostics.request(user, channel, target, check, repository)
     except AcrbotError as exc:
         refuse(respond, exc)
         return
