@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from azure.core.credentials import AccessToken
@@ -40,18 +39,15 @@ class StaticTokenCredential:
         return AccessToken(self._token, int(time.time()) + self._lifetime)
 
 
-def make_credential(
-    settings: AzureSettings, env: Mapping[str, str] | None = None
-) -> TokenCredential:
+def make_credential(settings: AzureSettings) -> TokenCredential:
     """Build the credential ``settings.credential`` names.
 
     The static token comes from the settings (``bot.config`` read it from
-    ``ACRBOT_AZURE_TOKEN``); ``env``, when given, overrides it (tests).
+    ``ACRBOT_AZURE_TOKEN``, the one place the environment is read).
     """
     kind = settings.credential
     if kind == "static":
-        token = env.get(STATIC_TOKEN_ENV, "") if env is not None else settings.static_token or ""
-        token = token.strip()
+        token = (settings.static_token or "").strip()
         if not token:
             raise ConfigError(
                 STATIC_TOKEN_ENV, "must hold a bearer token when azure.credential is 'static'"

@@ -14,7 +14,7 @@ import getpass
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -124,7 +124,6 @@ class Diagnostics:
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
-        env: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.audit = audit
@@ -135,7 +134,7 @@ class Diagnostics:
         self._resolver = resolver
         self._transport = transport
         self._clock = clock
-        self._make_credential = credential_factory or (lambda: make_credential(settings.azure, env))
+        self._make_credential = credential_factory or (lambda: make_credential(settings.azure))
         self._credential: TokenCredential | None = None
         self._credential_lock = threading.Lock()
         self._rate = RateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
@@ -216,10 +215,6 @@ class Diagnostics:
                 once=claims.request_id,
                 repository=claims.repository or None,
             )
-
-    def set_membership(self, membership: Membership | None) -> None:
-        """Group membership comes from the chat layer, which is built after this service."""
-        self._policy = AccessPolicy(self.settings.access_rules, membership)
 
     def peek(self, token: str) -> ConfirmationClaims | None:
         """What a genuine, unexpired token asks for; no side effects (for progress messages)."""

@@ -83,12 +83,6 @@ class AzureSettings:
         """ARM's base URL for ``cloud``, or the configured emulator endpoint."""
         return (self.arm_endpoint or cloud.arm_endpoint).rstrip("/")
 
-    def login_base(self, name: str, login_server: str) -> str:
-        """The base URL of a registry's data plane: the real host, or the configured template."""
-        if self.login_server_url:
-            return self.login_server_url.replace("{name}", name).rstrip("/")
-        return f"https://{login_server}"
-
 
 @dataclass(frozen=True)
 class DiagnosticsSettings:

@@ -40,12 +40,10 @@ def request_diagnostic(
     channel: str,
     target: str,
     check: str,
+    *,
     repository: str | None = None,
 ) -> None:
-    """Validate and authorise a check; show Confirm / Cancel, or why not.
-
-    ``repository`` (check-health only) comes from an alert about an image pull.
-    """
+    """Validate and authorise a check; show Confirm / Cancel, or why not."""
     try:
         pending = services.diagnostics.request(user, channel, target, check, repository)
     except AcrbotError as exc:

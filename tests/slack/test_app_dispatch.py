@@ -146,6 +146,20 @@ def test_diagnose_shows_the_configured_confirm_lifetime(inproc: InProcess) -> No
     assert button(reply, "diag_confirm")["value"]
 
 
+def test_diagnose_with_a_repository_confirms_what_will_be_checked(inproc: InProcess) -> None:
+    inproc.dispatch(inproc.command("diagnose healthyreg team/app", name="repo"))
+    (reply,) = inproc.replies("repo")
+    assert "team/app" in text_of(reply)
+    assert button(reply, "diag_confirm")["value"]
+
+
+def test_a_repository_is_refused_for_usage(inproc: InProcess) -> None:
+    inproc.dispatch(inproc.command("usage healthyreg team/app", name="usage-repo"))
+    (reply,) = inproc.replies("usage-repo")
+    assert ":no_entry:" in text_of(reply)
+    assert "diag_confirm" not in json.dumps(reply)
+
+
 def test_the_run_check_button_and_the_command_make_the_same_request(inproc: InProcess) -> None:
     inproc.dispatch(inproc.command("diagnose healthyreg", name="by-command"))
     value = json.dumps({"r": "healthyreg", "c": "check-health"})

@@ -128,6 +128,14 @@ def test_acr_diagnostic_requests_and_shows_confirm(context, services) -> None:
     assert "expires in 10 minutes" in text_of(kwargs)  # 1600 - 1000 seconds
 
 
+def test_acr_diagnose_passes_a_repository_on(context, services) -> None:
+    command = {"text": "diagnose myreg01  team/app ", "user_id": "U1", "channel_id": "C1"}
+    acr_diagnostic.request_check(command, MagicMock(), context)
+    services.diagnostics.request.assert_called_once_with(
+        "U1", "C1", "myreg01", "check-health", "team/app"
+    )
+
+
 def test_acr_diagnostic_without_a_registry_explains_usage(context, services) -> None:
     respond = MagicMock()
     acr_diagnostic.request_check(

@@ -101,4 +101,4 @@ def test_any_json_is_read(payload):
 def test_any_text_is_read(text):
     _triage_everything(read_any(text))
     found = find_registries([text], [text])
-    assert all(name.isalnum() and name.islower() for name in found.registries)
+    assert all(n.isascii() and n.isalnum() and n == n.lower() for n in found.registries)

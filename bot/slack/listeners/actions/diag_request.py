@@ -27,7 +27,9 @@ def request_check(
         private(respond, text=say("en", "expired_button"))
         return
     user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
-    request_diagnostic(services_of(context), respond, user, channel, registry, check, repository)
+    request_diagnostic(
+        services_of(context), respond, user, channel, registry, check, repository=repository
+    )
 
 
 def register(app: App) -> None:

@@ -15,15 +15,19 @@ def request_check(command: dict[str, Any], respond: Respond, context: BoltContex
     subcommand, target = parse(command.get("text", ""))
     if not target:
         usage = f"Usage: `/acr {subcommand} REGISTRY`, e.g. `/acr {subcommand} myregistry`"
+        if subcommand == "diagnose":
+            usage += " (add a repository to check pull access: `/acr diagnose myregistry team/app`)"
         private(respond, text=usage)
         return
+    registry, _, repository = target.partition(" ")
     request_diagnostic(
         services_of(context),
         respond,
         command["user_id"],
         command["channel_id"],
-        target,
+        registry,
         DIAGNOSTIC_CHECKS[subcommand],
+        repository=repository.strip() or None,
     )
 
 
