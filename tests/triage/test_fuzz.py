@@ -11,9 +11,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.slack.alert_blocks import alert_message
 from bot.triage import Triager, UnknownShape, read_alertmanager, read_any, read_azure_monitor
 from bot.triage.readers import read_payload
 from bot.triage.registries import find_registries
+from bot.triage.render_text import render
 from tests.triage.conftest import fixture
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,6 +77,10 @@ def mangled_payloads(draw):
 def _triage_everything(alerts):
     for triage in triager.triage_all(alerts):
         json.dumps(triage.to_json())
+        render(triage)
+        for count in (1, 7):  # Block Kit limits are checked when the message is built
+            alert_message(triage, "en", count=count)
+            alert_message(triage, "zh", count=count)
 
 
 @FUZZ

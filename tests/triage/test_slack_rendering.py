@@ -60,3 +60,19 @@ def test_chinese_words():
 def test_short_time():
     assert short_time("2026-11-29T02:41:07.6401842Z") == "2026-11-29 02:41 UTC"
     assert short_time(None) == ""
+
+
+def test_huge_fields_stay_within_block_kit_limits(triager):
+    payload = fixture("azure_log_failed_logins.json")
+    essentials = payload["data"]["essentials"]
+    essentials["alertRule"] = "r" * 10_000
+    essentials["severity"] = "S" * 5_000
+    essentials["description"] = "contosoregistry.azurecr.io 401 " * 5_000
+    criterion = payload["data"]["alertContext"]["condition"]["allOf"][0]
+    criterion["linkToFilteredSearchResultsUI"] = "https://portal.azure.com/" + "x" * 5_000
+    payload["data"]["essentials"]["configurationItems"] = [
+        f"reg{n:05d}.azurecr.io" for n in range(500)
+    ]
+    (alert,) = read_azure_monitor(payload)
+    message = alert_message(triager.triage(alert), count=99)  # limits.check runs on build
+    assert len(message.text) <= 3000
