@@ -12,6 +12,7 @@ from bot.services import Services, build_services
 from bot.slack import listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events
+from bot.slack.executors import LazyPools
 from bot.slack.membership import SlackUserGroups
 from bot.slack.settings import SlackCredentials
 
@@ -27,6 +28,7 @@ def create_app(
     )
     groups = {g for rule in services.diagnostics.settings.access_rules for g in rule.usergroups}
     services.diagnostics.set_membership(SlackUserGroups(client, groups))
+    pools = LazyPools.sized(services.diagnostics.settings.max_concurrent)
     app = App(
         token=credentials.bot_token,
         signing_secret=credentials.signing_secret or None,
@@ -37,7 +39,9 @@ def create_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
+        listener_executor=pools.answers,
     )
+    pools.install(app, client)  # answers and diagnostics on separate, sized pools
     app.use(deduplicate_events(services.claims))
     listeners.register(app, services)
 

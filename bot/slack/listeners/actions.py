@@ -20,6 +20,7 @@ from bot.knowledge.model import Entry
 from bot.services import Services
 from bot.slack.blocks import entry_message, notice, read_button_value
 from bot.slack.diagnostics_blocks import confirmation_message, progress_message, report_message
+from bot.slack.executors import diagnostic
 from bot.slack.i18n import language_of, say
 from bot.slack.mrkdwn import escape
 
@@ -64,6 +65,7 @@ def register(app: App, services: Services) -> None:
         respond(response_type="in_channel", replace_original=False, **message.as_kwargs())
         respond(delete_original=True)
 
+    @diagnostic
     def confirm(body: Payload, action: Payload, respond: Respond) -> None:
         user, channel = body["user"]["id"], (body.get("channel") or {}).get("id")
         token = str(action.get("value", ""))
@@ -95,6 +97,7 @@ def register(app: App, services: Services) -> None:
             return
         respond(replace_original=True, text=f"Cancelled: {what} was not run.")
 
+    @diagnostic
     def request_check(body: Payload, action: Payload, respond: Respond) -> None:
         """A "Run check-health on X" button: the same request flow as /acr diagnose X."""
         try:

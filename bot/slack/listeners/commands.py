@@ -15,6 +15,7 @@ from bot.errors import AcrbotError
 from bot.services import Services
 from bot.slack.blocks import help_message, notice
 from bot.slack.diagnostics_blocks import confirmation_message
+from bot.slack.executors import diagnostic
 from bot.slack.i18n import language_of, say
 from bot.slack.mrkdwn import escape
 from bot.slack.questions import clean, empty_question, reply_to, reply_with
@@ -46,6 +47,7 @@ def register(app: App, services: Services) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
+    @diagnostic
     def request_diagnostic(command: dict[str, Any], respond: Respond) -> None:
         subcommand, rest = parse(command.get("text", ""))
         _request(services, respond, command["user_id"], command["channel_id"], rest, subcommand)
