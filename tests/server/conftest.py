@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.acrbot_process import SIGNING_SECRET, start_bot, stop
+from tests.fakes.acrbot_process import AZURE_TOKEN, SIGNING_SECRET, start_bot, stop
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import post
@@ -32,7 +32,7 @@ class Served:
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("served")
-    with FakeSlack() as slack, FakeAzure([FakeRegistry("healthyreg")]) as azure:
+    with FakeSlack() as slack, FakeAzure([FakeRegistry("healthyreg")], token=AZURE_TOKEN) as azure:
         process, url, log = start_bot(tmp, slack, azure)
         try:
             yield Served(url, slack, log)
