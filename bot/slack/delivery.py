@@ -26,6 +26,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger(__name__)
+# A response_url is a capability (anyone holding it can post as the app); slack_sdk logs it
+# at INFO on every retry, so its client logs warnings and errors only.
+_webhook_log = logging.getLogger("acrbot.slack.response_url")
+_webhook_log.setLevel(logging.WARNING)
 
 RESPOND_TIMEOUT = 5  # seconds per attempt at a response_url
 COULD_NOT_POST = (
@@ -54,6 +58,7 @@ class BoundedRespond:
         client = WebhookClient(
             self.response_url,
             timeout=self.timeout,
+            logger=_webhook_log,
             retry_handlers=[
                 ServerErrorRetryHandler(max_retry_count=2),
                 ConnectionErrorRetryHandler(max_retry_count=1),

@@ -88,3 +88,4 @@ def test_a_failed_response_url_reply_is_apologised_for_in_the_channel(served, sl
     (apology,) = slack.wait_for("chat.postEphemeral", lambda c: c.params["channel"] == "CFB")
     assert apology.params["user"] == "UFB"
     assert COULD_NOT_POST in apology.params["text"]
+    assert slack.response_url() not in served.log.read_text()  # a capability: never logged
