@@ -111,17 +111,33 @@ def _utf8(body: bytes) -> bool:
 
 
 def well_formed(body: bytes, content_type: str | None) -> bool:
-    """Slack sends a JSON object, or a form whose ``payload`` (if any) is a JSON object."""
+    """The shape Slack sends: a JSON object, or a form (``payload`` holding a JSON object).
+
+    Only the envelope is checked (its ``type``, and the nested objects
+    listeners index into), so a body Slack could not have sent is a 400 here,
+    not an exception in a listener.
+    """
     try:
         text = body.decode("utf-8")
         if (content_type or "").startswith("application/json") or text.lstrip().startswith("{"):
-            return isinstance(json.loads(text), dict)
+            return _envelope(json.loads(text), objects=("event",))
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
         if "payload" in form:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            return _envelope(json.loads(form["payload"][0]), objects=("user", "team", "channel"))
+        if "command" in form:
+            return all(form.get(key, [""])[0] for key in ("command", "user_id", "channel_id"))
         return bool(form)
     except ValueError:
         return False
+
+
+def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return False
+    if any(data.get(key) is not None and not isinstance(data[key], dict) for key in objects):
+        return False
+    actions = data.get("actions", [])
+    return isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
 
 
 def serve_options(host: str, port: int, env: Mapping[str, str] | None = None) -> ServeOptions:

@@ -27,7 +27,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; alerts a few tens of kB
-BODY_TIMEOUT = 10.0  # seconds for a whole body, however it is trickled
+BODY_TIMEOUT = 5.0  # seconds for a whole body, however it is trickled
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -61,3 +63,18 @@ def test_unsigned_bodies_never_reach_the_log(served, slack):
     log = served.log.read_text()
     assert marker not in log
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type": 5}',
+        b'{"type": "event_callback", "event": "x"}',
+        b'{"type": "event_callback", "event": [1]}',
+        b"payload=" + quote(json.dumps({"type": "block_actions", "actions": "x"})).encode(),
+        b"payload=" + quote(json.dumps({"type": "block_actions", "user": "x"})).encode(),
+        b"command=%2Facr&text=ask+x",
+    ],
+)
+def test_signed_bodies_of_a_shape_slack_never_sends_are_400(served, body):
+    assert served.post(body).status_code == 400
