@@ -69,14 +69,15 @@ def _preflight(credentials: SlackCredentials) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
-    settings, credentials = _validated(args)
-    _preflight(credentials)
     from bot.slack.server import serve_http, serve_options, serve_socket
 
+    settings, credentials = _validated(args)
+    options = serve_options(args.host, args.port or credentials.port)
+    _preflight(credentials)
     if args.socket:
         serve_socket(settings, credentials)
     else:
-        serve_http(settings, credentials, serve_options(args.host, args.port or credentials.port))
+        serve_http(settings, credentials, options)
     return 0
 
 
