@@ -6,8 +6,9 @@ couple of times within a short timeout and remembers the last failure.
 When a lazy listener's reply finally fails (Slack 500 three times, a
 timeout, a 429 asking to wait longer than we hold a thread), :func:`undelivered`
 logs one line and tells the person with an ephemeral "couldn't post the
-answer" by whichever route still works. ``LazyPools.install`` takes another
-``on_undelivered`` to add a metric (call this one from it to keep both).
+answer" by whichever route still works. A metric hooks in by appending to
+``observers``; a later message that replaces the original (a diagnostic's
+report after a lost progress update) clears the failure.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ COULD_NOT_POST = (
     ":warning: Sorry, I couldn't post the answer: Slack did not accept it. "
     "Please try again in a minute."
 )
+
+#: Called with (listener, reason) for every reply not delivered: append a metric counter here.
+observers: list[Callable[[str, str], None]] = []
 
 Undelivered = Callable[[WebClient, BoltContext, str, Any, "BoundedRespond | None"], None]
 
@@ -71,6 +75,8 @@ class BoundedRespond:
             return None
         if reply.status_code >= 300:
             self.failure = f"response_url: HTTP {reply.status_code}"
+        elif fields.get("replace_original"):
+            self.failure = None  # a lost progress update, superseded by this message
         return reply
 
 
@@ -94,6 +100,8 @@ def undelivered(
     """Log the lost reply and tell the person, ephemerally, where Slack still lets us."""
     user, channel = context.user_id, context.channel_id
     expected = isinstance(failure, str | SlackApiError | OSError)
+    for observe in observers:
+        observe(listener, reason_of(failure))
     log.warning(
         "reply not delivered (%s, user %s, channel %s): %s",
         listener, user, channel, reason_of(failure),

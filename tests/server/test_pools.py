@@ -81,3 +81,14 @@ def test_a_listener_that_raises_is_reported_as_undelivered(runner):
     assert done.wait(5)
     runner.pools.answers.shutdown(wait=True)
     assert [(name, type(failure)) for name, failure in runner.lost] == [("broken", RuntimeError)]
+
+
+def test_observers_hear_of_every_undelivered_reply(monkeypatch):
+    from slack_bolt import BoltContext
+
+    from bot.slack import delivery
+
+    heard: list[tuple[str, str]] = []
+    monkeypatch.setattr(delivery, "observers", [lambda name, why: heard.append((name, why))])
+    delivery.undelivered(None, BoltContext(), "answer_mention", "response_url: HTTP 500", None)
+    assert heard == [("answer_mention", "response_url: HTTP 500")]
