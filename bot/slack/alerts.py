@@ -20,6 +20,7 @@ from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.policy import AlertPolicy
 from bot.triage.state import open_alert_store
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
+from bot.web.routes import Request, Response, Router
 
 log = logging.getLogger(__name__)
 PATHS = {f"/alerts/{source}": source for source in SOURCES}
@@ -54,3 +55,18 @@ class AlertWebhooks:
     ) -> WebhookReply:
         """Answer one webhook request (``headers`` with lower-case names)."""
         return self.intake.handle(PATHS.get(path, ""), query, headers, body)
+
+
+def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
+    """``POST /alerts/azure-monitor`` and ``POST /alerts/alertmanager`` on the Slack server.
+
+    The handler runs on the event loop: it parses, checks and queues (no I/O),
+    so it answers in about a millisecond however busy the request pool is.
+    """
+
+    async def alert_webhook(request: Request) -> Response:
+        reply = webhooks.handle(request.path, request.query, request.headers, request.body)
+        return Response.json(reply.status, reply.body, reply.headers)
+
+    for path in PATHS:
+        router.add("POST", path, alert_webhook)

@@ -12,6 +12,7 @@ from bot.services import Services, build_services
 from bot.slack import listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
+from bot.slack.executors import LazyPools
 from bot.slack.membership import SlackUserGroups
 from bot.slack.middleware import provide_services
 
@@ -34,6 +35,7 @@ def create_app(
         membership=SlackUserGroups(client, groups),
         background_reload=background_reload,
     )
+    pools = LazyPools.sized(settings.diagnostics.max_concurrent)
     app = App(
         token=credentials.bot_token,
         signing_secret=credentials.signing_secret or None,
@@ -44,7 +46,9 @@ def create_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
+        listener_executor=pools.answers,
     )
+    pools.install(app, client)  # answers and diagnostics on separate, sized pools
     app.use(deduplicate_events(services.claims))
     app.use(deduplicate_interactions(services.claims))
     app.use(provide_services(services))
