@@ -171,4 +171,6 @@ def serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
     from bot.slack.app import create_app
 
     app, _services = create_app(settings, credentials, socket_mode=True)
+    if settings.alerts.token:
+        log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")
     SocketModeHandler(app, credentials.app_token).start()
