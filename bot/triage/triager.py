@@ -60,7 +60,7 @@ _WORDS = {
         "nothing": "未识别出任何内容",
     },
 }
-_EXCERPT = 180
+_EXCERPT = 240
 # Hashes, URLs, image references and IP addresses only dilute a FAQ search.
 _NOISE = re.compile(
     r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*azurecr\.(?:io|cn|us)\S*"
