@@ -24,6 +24,7 @@ from bot.web.routes import Request, Response, Router
 
 log = logging.getLogger(__name__)
 PATHS = {f"/alerts/{source}": source for source in SOURCES}
+DRAIN_SECONDS = 5.0
 
 
 class AlertWebhooks:
@@ -70,3 +71,5 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
 
     for path in PATHS:
         router.add("POST", path, alert_webhook)
+    # Answered alerts not yet posted are posted before the worker exits (a few seconds at most).
+    router.on_shutdown.append(lambda: webhooks.dispatcher.join(DRAIN_SECONDS))
