@@ -38,6 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
         "storm": "fired {count} times — later firings go in the thread",
         "again": "Fired again: {count} times so far.",
         "resolved_reply": "✅ Resolved {time}.",
+        "still_firing": "✅ One resolved {time}; {count} still firing.",
         "resolved_note": "✅ Resolved {time} (I had not seen it fire).",
         "faq": "*What the FAQ says*",
         "run": "Run {check} on {registry}",
@@ -58,6 +59,7 @@ WORDS: dict[str, dict[str, str]] = {
         "storm": "已触发 {count} 次 — 后续触发记录在话题中",
         "again": "再次触发：目前共 {count} 次。",
         "resolved_reply": "✅ 已于 {time} 恢复。",
+        "still_firing": "✅ 其中一个已于 {time} 恢复；仍有 {count} 个在告警。",
         "resolved_note": "✅ 已于 {time} 恢复（之前未收到触发通知）。",
         "faq": "*FAQ 中的相关条目*",
         "run": "对 {registry} 运行 {check}",
@@ -156,9 +158,13 @@ def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:
     return Message(limits.clip(text, 3000), [])
 
 
-def resolved_reply(triage: Triage, language: str = "en") -> Message:
+def resolved_reply(triage: Triage, language: str = "en", still_firing: int = 0) -> Message:
     when = short_time(triage.alert.resolved_at) if triage.alert.resolved_at else ""
-    return Message(word(language, "resolved_reply", time=when).replace("  ", " "), [])
+    if still_firing:
+        text = word(language, "still_firing", time=when, count=still_firing)
+    else:
+        text = word(language, "resolved_reply", time=when)
+    return Message(text.replace("  ", " ").replace(" ;", ";"), [])
 
 
 def resolved_note(triage: Triage, language: str = "en") -> Message:

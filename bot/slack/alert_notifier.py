@@ -50,11 +50,20 @@ class SlackNotifier:
         except SlackApiError as exc:
             log.error("alerts: could not update a storm: %s", exc.response.get("error"))
 
-    def resolved(self, message: Posted | None, channel: str, triage: Triage) -> None:
+    def resolved(
+        self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
+    ) -> None:
         try:
             if message is None:
                 self._client.chat_postMessage(
                     channel=channel, **resolved_note(triage, self.language).as_kwargs()
+                )
+                return
+            if still_firing:
+                self._client.chat_postMessage(
+                    channel=message.channel,
+                    thread_ts=message.ts,
+                    **resolved_reply(triage, self.language, still_firing).as_kwargs(),
                 )
                 return
             self._client.chat_update(

@@ -33,8 +33,13 @@ class Notifier(Protocol):
     def storm(self, message: Posted, triage: Triage, count: int, thread: bool) -> None:
         """Show ``count`` firings on the storm's message; reply in its thread if ``thread``."""
 
-    def resolved(self, message: Posted | None, channel: str, triage: Triage) -> None:
-        """Mark ``message`` resolved and reply in its thread; a short note if it is unknown."""
+    def resolved(
+        self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
+    ) -> None:
+        """Mark ``message`` resolved and reply in its thread; a short note if it is unknown.
+
+        ``still_firing`` > 0 (a storm's other firings): only the thread reply.
+        """
 
 
 class AlertDispatcher:
@@ -89,7 +94,7 @@ class AlertDispatcher:
                     decision.message, triage, decision.count, decision.thread_update
                 )
         elif decision.action == Action.RESOLVE:
-            self.notifier.resolved(decision.message, channel, triage)
+            self.notifier.resolved(decision.message, channel, triage, decision.still_firing)
         return decision
 
     def join(self, timeout: float | None = None) -> bool:

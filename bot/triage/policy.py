@@ -9,7 +9,9 @@ every ``repeat_interval``. A delivery is therefore claimed by its key
 A storm is the same rule on the same target firing again within
 ``coalesce_seconds`` of the last firing: the first firing is posted, later
 ones update that message's count, and at most one of them a minute goes into
-its thread. A Resolved alert finds the message its Fired one produced.
+its thread. A Resolved alert finds the message its Fired one produced; in a
+storm, the message is marked resolved once every firing in it has resolved
+(until then each Resolved is a thread reply saying how many still fire).
 
 The policy decides and remembers; the caller (the Slack layer) posts. All
 state goes through :class:`~bot.triage.state.AlertStore`, so it survives a
@@ -51,6 +53,7 @@ class Decision:
     message: Posted | None = None
     count: int = 1  # firings in the storm so far, this one included
     thread_update: bool = False
+    still_firing: int = 0  # RESOLVE in a storm: firings of it not resolved yet
 
 
 class AlertPolicy:
@@ -74,7 +77,7 @@ class AlertPolicy:
         ):
             return Decision(Action.DUPLICATE)
         if alert.state == State.RESOLVED:
-            return Decision(Action.RESOLVE, message=self._message(alert))
+            return self._resolve(alert)
         if not alert.storm_key or self.coalesce_seconds <= 0:
             return Decision(Action.POST)
         return self._storm(alert, alert.storm_key)
@@ -87,15 +90,18 @@ class AlertPolicy:
         if opened_gate and not recent:
             opened = f"{now:.6f}"
             self._store.put(f"storm:{key}", {"opened": opened, "last": now}, self._storm_ttl())
+            self._store.incr(f"storm-fired:{key}:{opened}", self._storm_ttl())
             return Decision(Action.POST)
         record = record or self._store.get(f"storm:{key}") or {}
         opened = str(record.get("opened", "pending"))
         self._store.put(f"storm:{key}", {**record, "last": now}, self._storm_ttl())
-        count = self._store.incr(f"storm-count:{key}:{opened}", self._storm_ttl()) + 1
+        count = self._store.incr(f"storm-fired:{key}:{opened}", self._storm_ttl())
         message = _posted(record)
         if message and alert.identity:
             self._store.put(
-                f"message:{alert.identity}", {**_as_record(message), "storm": True}, MESSAGE_TTL
+                f"message:{alert.identity}",
+                {**_as_record(message), "storm": key, "opened": opened},
+                MESSAGE_TTL,
             )
         thread = message is not None and self._store.claim(
             f"storm-thread:{key}", self.thread_interval
@@ -104,17 +110,25 @@ class AlertPolicy:
 
     def posted(self, alert: Alert, message: Posted) -> None:
         """Remember where the message for a POSTed alert went (for storms and Resolved)."""
-        if alert.identity:
-            self._store.put(f"message:{alert.identity}", _as_record(message), MESSAGE_TTL)
-        if alert.storm_key and alert.state == State.FIRED:
+        where: dict[str, str] = _as_record(message)
+        if alert.storm_key and alert.state == State.FIRED and self.coalesce_seconds > 0:
             key = f"storm:{alert.storm_key}"
             record = self._store.get(key) or {"opened": "pending", "last": self._clock()}
-            self._store.put(key, {**record, **_as_record(message)}, self._storm_ttl())
+            self._store.put(key, {**record, **where}, self._storm_ttl())
+            where = {**where, "storm": alert.storm_key, "opened": str(record.get("opened"))}
+        if alert.identity:
+            self._store.put(f"message:{alert.identity}", where, MESSAGE_TTL)
 
-    def _message(self, alert: Alert) -> Posted | None:
-        if not alert.identity:
-            return None
-        return _posted(self._store.get(f"message:{alert.identity}") or {})
+    def _resolve(self, alert: Alert) -> Decision:
+        record = self._store.get(f"message:{alert.identity}") if alert.identity else None
+        record = record or {}
+        still_firing = 0
+        storm, opened = record.get("storm"), record.get("opened")
+        if isinstance(storm, str) and isinstance(opened, str):
+            fired = self._store.count(f"storm-fired:{storm}:{opened}")
+            resolved = self._store.incr(f"storm-resolved:{storm}:{opened}", self._storm_ttl())
+            still_firing = max(0, fired - resolved)
+        return Decision(Action.RESOLVE, message=_posted(record), still_firing=still_firing)
 
     def _storm_ttl(self) -> float:
         return max(self.coalesce_seconds * 2, 86400.0)

@@ -25,6 +25,9 @@ class AlertStore(Protocol):
     def incr(self, key: str, ttl: float) -> int:
         """Add one to a counter (created at 0, expiring after ``ttl``) and return it."""
 
+    def count(self, key: str) -> int:
+        """A counter's value (0 when absent or expired), without changing it."""
+
     def get(self, key: str) -> dict[str, Any] | None:
         """The record under ``key``, or ``None`` when absent or expired."""
 
@@ -79,6 +82,17 @@ class SqliteAlertStore:
             row = self._db.execute("SELECT value FROM alert_state WHERE key = ?", (key,)).fetchone()
             return int(row[0])
 
+    def count(self, key: str) -> int:
+        now = self._clock()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM alert_state WHERE key = ? AND expires >= ?", (key, now)
+            ).fetchone()
+        try:
+            return int(row[0]) if row else 0
+        except ValueError:
+            return 0
+
     def get(self, key: str) -> dict[str, Any] | None:
         now = self._clock()
         with self._lock:
@@ -129,6 +143,13 @@ class RedisAlertStore:
 
     def incr(self, key: str, ttl: float) -> int:
         return int(self._client.eval(self._INCR, 1, self.PREFIX + key, _ms(ttl)))
+
+    def count(self, key: str) -> int:
+        raw = self._client.get(self.PREFIX + key)
+        try:
+            return int(raw) if raw is not None else 0
+        except ValueError:
+            return 0
 
     def get(self, key: str) -> dict[str, Any] | None:
         raw = self._client.get(self.PREFIX + key)

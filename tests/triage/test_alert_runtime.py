@@ -94,3 +94,24 @@ def test_a_storm_is_one_message(runtime):
     thread = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
     assert len(top) == 1 and len(thread) == 1
     assert "fired 15 times" in json.dumps(slack.calls("chat.update")[-1].params["blocks"])
+
+
+def test_a_storm_message_is_marked_resolved_only_when_all_of_it_is(runtime):
+    webhooks, slack = runtime
+    ids = [f"/x/{uuid.uuid4()}" for _ in range(3)]
+    for alert_id in ids:
+        payload = fixture("azure_metric_storage.json")
+        payload["data"]["essentials"]["alertId"] = alert_id
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+    assert webhooks.dispatcher.join(10)
+    for number, alert_id in enumerate(ids):
+        payload = fixture("azure_metric_storage_resolved.json")
+        payload["data"]["essentials"]["alertId"] = alert_id
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+        assert webhooks.dispatcher.join(10)
+        resolved = [u for u in slack.calls("chat.update") if "RESOLVED" in u.params["text"]]
+        assert len(resolved) == (1 if number == 2 else 0)
+    replies = [
+        c.params["text"] for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")
+    ]
+    assert sum("still firing" in r for r in replies) == 2

@@ -122,3 +122,25 @@ def test_store_claims_and_counters_expire():
     store.put("r", {"a": 1}, 10)
     clock.now += 11
     assert store.claim("k", 10) and store.incr("n", 10) == 1 and store.get("r") is None
+
+
+def test_a_storm_is_resolved_when_every_firing_in_it_is():
+    policy = policy_for()
+    first = storage_alert("s1")
+    assert policy.decide(first).action == Action.POST
+    policy.posted(first, Posted("C1", "5.5"))
+    assert policy.decide(storage_alert("s2")).action == Action.COALESCE
+    assert policy.decide(storage_alert("s3")).action == Action.COALESCE
+    still = [policy.decide(storage_alert(n, "Resolved")) for n in ("s2", "s1", "s3")]
+    assert [d.still_firing for d in still] == [2, 1, 0]
+    assert all(d.message == Posted("C1", "5.5") for d in still)
+
+
+def test_a_flapping_alert_is_resolved_each_time():
+    policy = policy_for()
+    first = storage_alert("f1")
+    policy.decide(first)
+    policy.posted(first, Posted("C1", "7.7"))
+    assert policy.decide(storage_alert("f1", "Resolved")).still_firing == 0
+    assert policy.decide(storage_alert("f2")).action == Action.COALESCE  # fires again
+    assert policy.decide(storage_alert("f2", "Resolved")).still_firing == 0
