@@ -19,6 +19,11 @@ import yaml
 from bot.errors import ConfigError
 
 DEFAULT_DOCS_BASE_URL = "https://learn.microsoft.com/zh-cn/azure/container-registry/"
+# Per-language docs for editions of the FAQ (knowledge.docs_base_urls overrides or adds).
+DEFAULT_DOCS_BASE_URLS = {
+    "en": "https://learn.microsoft.com/en-us/azure/container-registry/",
+    "zh-tw": "https://learn.microsoft.com/zh-tw/azure/container-registry/",
+}
 
 
 def bundled_knowledge_dir() -> Path:
@@ -33,6 +38,9 @@ def bundled_knowledge_dir() -> Path:
 class KnowledgeSettings:
     paths: tuple[Path, ...] = field(default_factory=lambda: (bundled_knowledge_dir(),))
     docs_base_url: str = DEFAULT_DOCS_BASE_URL
+    docs_base_urls: Mapping[str, str] = field(
+        default_factory=lambda: {**DEFAULT_DOCS_BASE_URLS, "zh": DEFAULT_DOCS_BASE_URL}
+    )
     answer_threshold: float = 0.5
     suggest_threshold: float = 0.2
     reload_interval: float = 2.0
@@ -129,6 +137,14 @@ def _knowledge(raw: Any, base: Path, env: Mapping[str, str]) -> KnowledgeSetting
     docs = section.get("docs_base_url", DEFAULT_DOCS_BASE_URL)
     if not isinstance(docs, str) or not docs.startswith(("http://", "https://")):
         raise ConfigError("knowledge.docs_base_url", "must be an http(s) URL")
+    urls = section.get("docs_base_urls", {})
+    if not isinstance(urls, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith(("http://", "https://"))
+        for k, v in urls.items()
+    ):
+        raise ConfigError("knowledge.docs_base_urls", "must map languages (en, zh …) to URLs")
+    by_language = {**DEFAULT_DOCS_BASE_URLS, "zh": docs, **urls}
+    by_language = {k.lower(): v if v.endswith("/") else v + "/" for k, v in by_language.items()}
     answer = _number(section, "answer_threshold", 0.5, "knowledge")
     suggest = _number(section, "suggest_threshold", 0.2, "knowledge")
     for key, value in (("answer_threshold", answer), ("suggest_threshold", suggest)):
@@ -138,6 +154,7 @@ def _knowledge(raw: Any, base: Path, env: Mapping[str, str]) -> KnowledgeSetting
     return KnowledgeSettings(
         paths=tuple(paths),
         docs_base_url=docs if docs.endswith("/") else docs + "/",
+        docs_base_urls=by_language,
         answer_threshold=answer,
         suggest_threshold=suggest,
         reload_interval=interval,

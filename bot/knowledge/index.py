@@ -29,13 +29,16 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
-from bot.knowledge.model import Entry
+from bot.knowledge.editions import editions
+from bot.knowledge.language import ZH_TW, to_simplified
+from bot.knowledge.model import Entry, View
 from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, stem, words
 
 # How much a term found in each field counts. Titles say what an entry is
 # about; bodies and code mention many things in passing.
 FIELD_WEIGHTS = {
     "title": 3.0,
+    "alternates": 3.0,
     "title_en": 3.0,
     "section": 0.5,
     "body": 1.0,
@@ -72,6 +75,7 @@ class Hit:
     entry: Entry
     score: float  # calibrated confidence in 0..1
     evidence: Evidence
+    view: View | None = None  # the entry in the asker's language (set by KnowledgeBase.ask)
 
 
 class _Postings:
@@ -131,15 +135,16 @@ class Index:
                 for term in fields[field]:
                     weighted[term] += FIELD_WEIGHTS[field]
             documents.append(weighted)
-            titles.append((frozenset(fields["title"]), frozenset(fields["title_en"])))
+            titles.append(self._title_sets(entry, analyzed))
             if len(analyzed) > 4096:
                 analyzed.clear()
         self._entries = _Postings(documents)
         passages, owners = [], []
         for number, entry in enumerate(self.entries):
-            for passage in entry.passages:
-                passages.append(Counter(analyzer.terms(_prose(passage))))
-                owners.append(number)
+            for edition in editions(entry):
+                for passage in edition.passages:
+                    passages.append(Counter(analyzer.terms(_prose(_indexable(passage, edition)))))
+                    owners.append(number)
         self._passages = _Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
         count = max(len(self.entries), 1)
@@ -149,7 +154,9 @@ class Index:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._titles = titles
-        self._title_words = [_content_words(e.title_en) for e in self.entries]
+        self._title_words = [
+            [w for w in map(_content_words, _english_titles(e)) if w] for e in self.entries
+        ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
@@ -199,8 +206,26 @@ class Index:
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
+    def _title_sets(
+        self, entry: Entry, analyzed: dict[str, list[str]]
+    ) -> tuple[frozenset[str], ...]:
+        """Each edition's title, the anchor's words and each approved phrasing, as term sets."""
+        texts = [_indexable(e.question, e) for e in editions(entry)]
+        texts += [entry.title_en, *entry.alternates]
+        sets = []
+        for text in texts:
+            if text not in analyzed:
+                analyzed[text] = self.analyzer.terms(text)
+            sets.append(frozenset(analyzed[text]))
+        return tuple(sets)
+
     def query_terms(self, query: str) -> dict[str, float]:
-        """The query's terms with weights, after repairing misspelt words."""
+        """The query's terms with weights, after repairing misspelt words.
+
+        Traditional Chinese is converted to Simplified first (glossary zh-tw
+        words, then OpenCC's Taiwan-phrase conversion), so it meets the FAQ.
+        """
+        query = self.analyzer.simplify(query)
         text = normalize(query)
         terms: dict[str, float] = defaultdict(float)
         for wrong, right in self.corrections(query).items():
@@ -242,10 +267,11 @@ class Index:
         share most of their terms.
         """
         asked = _content_words(query)
+        if not asked:
+            return dict.fromkeys(pool, 0.0)
         return {
-            n: (fuzz.token_set_ratio(asked, self._title_words[n]) / 100) ** 2
-            if asked and self._title_words[n]
-            else 0.0
+            n: max((fuzz.token_set_ratio(asked, t) / 100 for t in self._title_words[n]), default=0)
+            ** 2
             for n in pool
         }
 
@@ -289,12 +315,35 @@ def _prose(markdown: str) -> str:
     return _URL.sub(" ", _CODE_FENCE.sub(" ", markdown))
 
 
+def _english_titles(entry: Entry) -> list[str]:
+    """What English askers' wording is compared with: the anchor, English titles, phrasings."""
+    found = [entry.title_en]
+    found += [e.question for e in editions(entry) if e.language == "en"]
+    found += [p for p in entry.alternates if p.isascii()]
+    return found
+
+
+def _indexable(text: str, edition: object) -> str:
+    """A Traditional Chinese edition is indexed as Simplified, as its askers' queries are."""
+    return to_simplified(text) if getattr(edition, "language", "") == ZH_TW else text
+
+
 def _fields(entry: Entry) -> dict[str, str]:
+    """Every edition's text, field by field: search finds an entry in any of its languages.
+
+    Code blocks are the same in every edition, so they count once.
+    """
+    all_editions = editions(entry)
+    first = all_editions[0]
     return {
-        "title": entry.question,
+        "title": " \n".join(_indexable(e.question, e) for e in all_editions),
+        "alternates": " \n".join(entry.alternates),
         "title_en": entry.title_en,
-        "section": entry.section,
-        "body": _prose(entry.answer_markdown) + " " + " ".join(link.text for link in entry.links),
-        "code": "\n".join(block.code for block in entry.code_blocks),
-        "urls": " ".join(link.url or "" for link in entry.links),
+        "section": " \n".join(dict.fromkeys(_indexable(e.section, e) for e in all_editions)),
+        "body": " \n".join(
+            _indexable(_prose(e.answer_markdown) + " " + " ".join(k.text for k in e.links), e)
+            for e in all_editions
+        ),
+        "code": "\n".join(block.code for block in first.code_blocks),
+        "urls": " ".join(link.url or "" for link in first.links),
     }

@@ -8,9 +8,15 @@ from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import resolve_link
 from bot.knowledge.model import Entry
 
-_FENCE = re.compile(r"^[ \t]*```([^\n]*)\n(.*?)^[ \t]*```[ \t]*$", re.DOTALL | re.MULTILINE)
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-_NOTE = re.compile(r"^> \[!(\w+)\]\s*$", re.MULTILINE)
+# Linear by construction (issue 8 item 5): fences are found by a loop over lines,
+# not a lazy DOTALL pattern that rescans the rest of the text from every opener;
+# a link's text and target exclude their own delimiters and newlines, so a match
+# attempt from one "[" stops at the next bracket and no character is rescanned
+# from many starting points. Possessive quantifiers forbid backtracking as well.
+MAX_RENDERED = 50_000  # characters of answer markdown rendered; an FAQ answer is far shorter
+_FENCE_LINE = re.compile(r"[ \t]*+```")
+_LINK = re.compile(r"\[([^\[\]\n]*+)\]\(([^()\n]*+)\)")
+_NOTE = re.compile(r"^> \[!(\w++)\][ \t]*+$", re.MULTILINE)
 
 
 def render(result: SearchResult) -> str:
@@ -33,17 +39,36 @@ def render(result: SearchResult) -> str:
 
 def _prose(entry: Entry) -> str:
     """The answer as plain text: code indented in place, links made explicit."""
-    text = _FENCE.sub(_code, entry.answer_markdown)
+    text = _code_blocks(entry.answer_markdown[:MAX_RENDERED])
     text = _NOTE.sub(lambda m: f"{m.group(1).capitalize()}:", text)
     text = _LINK.sub(lambda m: _link(entry, m.group(1), m.group(2)), text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
 
 
-def _code(match: re.Match[str]) -> str:
-    rows = match.group(2).rstrip().splitlines()
+def _code_blocks(markdown: str) -> str:
+    """Fenced code indented in place: one pass over the lines (an unclosed fence stays as is)."""
+    out: list[str] = []
+    opened: tuple[int, str] | None = None  # (index in out of the opening line, info string)
+    for line in markdown.split("\n"):
+        fence = _FENCE_LINE.match(line)
+        if opened is None:
+            if fence:
+                opened = (len(out), line[fence.end() :])
+            out.append(line)
+        elif fence and not line[fence.end() :].strip():
+            start, info = opened
+            out[start:] = [_code(info, out[start + 1 :])]
+            opened = None
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _code(info: str, body: list[str]) -> str:
+    rows = "\n".join(body).rstrip().splitlines()
     indent = min((len(r) - len(r.lstrip()) for r in rows if r.strip()), default=0)
-    language = match.group(1).strip()
+    language = info.strip()
     header = f"    [{language}]\n" if language else ""
     return header + "\n".join(f"    {r[indent:].rstrip()}" for r in rows)
 
