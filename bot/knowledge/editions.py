@@ -81,17 +81,21 @@ def _merge(members: list[Entry], docs_base_urls: Mapping[str, str]) -> Entry:
     ordered = sorted(members, key=rank)
     primary = ordered[0]
     editions = tuple(edition_of(m) for m in ordered)
-    urls = {
+    urls: dict[str, str] = {
         normalise(lang): urljoin(base, page_of(primary.source)) + f"#{primary.id}"
         for lang, base in docs_base_urls.items()
     }
     urls.update({e.language: e.docs_url for e in editions})
-    return replace(primary, editions=editions, docs_urls=tuple(sorted(urls.items())))
+    return replace(primary, editions=editions[1:], docs_urls=tuple(sorted(urls.items())))
 
 
 def editions(entry: Entry) -> tuple[Edition, ...]:
-    """The entry's editions (an entry built by hand, without any, is its own one)."""
-    return entry.editions or (edition_of(entry),)
+    """All the entry's editions, its own fields (the primary edition) first.
+
+    ``Entry.editions`` holds the *other* editions, so an entry's own fields
+    are never out of step with its primary edition.
+    """
+    return (edition_of(entry), *entry.editions)
 
 
 def languages(entry: Entry) -> list[str]:

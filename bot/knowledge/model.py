@@ -83,6 +83,6 @@ class Entry:
     language: str = "zh-cn"
     title_en: str = ""
     passages: tuple[str, ...] = field(default=())
-    editions: tuple[Edition, ...] = ()
+    editions: tuple[Edition, ...] = ()  # the other editions (the entry's fields are the first)
     docs_urls: tuple[tuple[str, str], ...] = ()  # (language, docs URL) for every known language
     alternates: tuple[str, ...] = ()

@@ -36,7 +36,7 @@ def reply_to(library: Library, text: str, *, shareable: bool = False) -> Message
 
 def reply_with(result: SearchResult, *, shareable: bool = False) -> Message:
     """A search already made, as a reply (with checks offered for registries it names)."""
-    language = language_of(result.query)
+    language = result.language  # detected from the characters when the search was made
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)
 
