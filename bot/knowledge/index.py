@@ -30,9 +30,18 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.editions import editions
+from bot.knowledge.general_words import general_cjk_spans, is_common_english
 from bot.knowledge.language import ZH_TW, to_simplified
 from bot.knowledge.model import Entry, View
-from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, stem, words
+from bot.knowledge.text import (
+    CJK_RUN,
+    ENGLISH_STOPWORDS,
+    Analyzer,
+    chinese_pieces,
+    normalize,
+    stem,
+    words,
+)
 
 # How much a term found in each field counts. Titles say what an entry is
 # about; bodies and code mention many things in passing.
@@ -68,6 +77,7 @@ class Evidence:
     lead: float  # 1 for a clear winner, lower for a near tie or a lower rank
     title: float  # share of the entry's title the query covers
     matched: float  # information (summed idf) of the query terms the entry contains
+    general: float = 0.0  # share of the query in everyday words the FAQ does not explain
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,53 @@ class Index:
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
+        self._explained_words, self._explained_pairs = self._explained_vocabulary()
+
+    def _explained_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The FAQ's own vocabulary: glossary forms and the words of every title.
+
+        A word found only in some answer's body is mentioned, not explained:
+        "write" or "network" in a paragraph does not make "write a poem about
+        networks" a question the FAQ answers.
+        """
+        latin = {w for key in self.analyzer.latin_forms for w in key}
+        pairs: set[str] = set()
+        texts = [*self.analyzer.cjk_concepts]
+        for entry in self.entries:
+            for edition in editions(entry):
+                texts += [
+                    _indexable(edition.question, edition),
+                    _indexable(edition.section, edition),
+                ]
+            texts += [entry.title_en, *entry.alternates]
+        for text in texts:
+            latin.update(stem(w) for w in words(text))
+            for run in CJK_RUN.findall(normalize(text)):
+                pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+        return frozenset(latin), frozenset(pairs)
+
+    def general_share(self, query: str) -> float:
+        """Share of the query in common general-language words the FAQ does not explain.
+
+        English: content words (no stopwords) that are neither FAQ vocabulary nor
+        a misspelling of it, yet common in general English. Chinese: characters of
+        common words whose pairs the FAQ vocabulary lacks (two characters ≈ a word).
+        """
+        text = normalize(self.analyzer.simplify(query))
+        general = content = 0.0
+        fixes = self.corrections(query)
+        for word in words(text):
+            if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
+                continue
+            content += 1
+            if stem(word) in self._explained_words or word in fixes:
+                continue
+            general += is_common_english(word)
+        for run in CJK_RUN.findall(text):
+            for piece in chinese_pieces(run):
+                content += len(piece) / 2
+                general += general_cjk_spans(piece, self._explained_pairs) / 2
+        return general / content if content else 0.0
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         terms = self.query_terms(query)
@@ -175,6 +232,7 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
+        general = self.general_share(query)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
         titles = {n: self._title_coverage(n, terms) for n in pool}
@@ -199,6 +257,7 @@ class Index:
                 lead=_lead(final[number], best, runner_up),
                 title=titles[number],
                 matched=matched[number],
+                general=general,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -251,6 +310,8 @@ class Index:
                 continue
             if word in self._known or stem(word) in self._known:
                 continue
+            if is_common_english(word):
+                continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
             budget = 1 if len(word) <= 5 else 2
             match = process.extractOne(
                 word, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget

@@ -22,6 +22,7 @@ from bot.knowledge.language import is_traditional, to_simplified
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK_RUN = _CJK_RUN
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # "sloooow" → "slow"
 
 # Words that carry no topic. Question words are here too: "how do I" says
@@ -74,6 +75,11 @@ CHINESE_STOPWORDS = (
     "帮忙", "谢谢", "请教", "麻烦", "怎样", "哪儿", "哪些", "多少", "好的", "知道",
 )  # fmt: skip
 _ZH_STOP = re.compile("|".join(sorted(map(re.escape, CHINESE_STOPWORDS), key=len, reverse=True)))
+
+
+def chinese_pieces(run: str) -> list[str]:
+    """A run of Chinese characters cut at its function words (the pieces bigrams come from)."""
+    return [p for p in _ZH_STOP.split(run) if p]
 
 
 def normalize(text: str) -> str:

@@ -16,6 +16,7 @@ from slack_bolt import Ack, App, Respond
 from bot.diagnostics.report import StepResult
 from bot.diagnostics.service import AlreadyConfirmed
 from bot.errors import AcrbotError
+from bot.feedback import record_click
 from bot.knowledge.model import Entry
 from bot.services import Services
 from bot.slack.blocks import entry_message, notice, read_button_value
@@ -44,14 +45,22 @@ def register(app: App, services: Services) -> None:
             return
         key, query = parsed
         verdict = "up" if action["action_id"].endswith("up") else "down"
-        services.feedback.record(query, key, body["user"]["id"], verdict)
-        private(respond, text=say(language_of(query), "thanks_feedback"))
+        user, language = body["user"]["id"], language_of(query)
+        if record_click(services.feedback, services.library.current, query, key, user, verdict):
+            private(respond, text=say(language, "thanks_feedback"))
+        else:  # a forged or outdated entry key: nothing recorded
+            private(respond, text=say(language, "unknown_entry"))
 
-    def show_entry(action: Payload, respond: Respond) -> None:
+    def show_entry(body: Payload, action: Payload, respond: Respond) -> None:
         entry, query = _entry_of(services, action)
         if entry is None:
             private(respond, text=say(language_of(query), "unknown_entry"))
             return
+        # A "did you mean" pick: a phrasing candidate for `acrbot feedback --phrasings`.
+        record_click(
+            services.feedback, services.library.current, query, entry.key,
+            body["user"]["id"], "picked", language_of(query),
+        )  # fmt: skip
         private(respond, **entry_message(entry, query, language_of(query)).as_kwargs())
 
     def share(body: Payload, action: Payload, respond: Respond) -> None:
