@@ -42,7 +42,9 @@ def test_ask_in_chinese_or_forced_language(capsys):
     out = capsys.readouterr().out
     assert "Q: 如何实现获取容器注册表的管理员凭据？" in out
     assert "Docs: https://learn.microsoft.com/zh-cn/azure/container-registry/" in out
-    assert main(["ask", "--language", "zh-tw", "how", "do", "I", "get", "admin", "credentials"]) == 0
+    assert (
+        main(["ask", "--language", "zh-tw", "how", "do", "I", "get", "admin", "credentials"]) == 0
+    )
     out = capsys.readouterr().out
     assert "管理員" in out and "管理员" not in out  # Traditional, converted from Simplified
     assert "Docs: https://learn.microsoft.com/zh-tw/azure/container-registry/" in out
