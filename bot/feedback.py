@@ -181,6 +181,11 @@ def candidate_id(query: str, anchor: str) -> str:
     return digest[:8]
 
 
+def _most_common(texts: Iterable[str]) -> str:
+    """The most frequent spelling; the earliest one on a tie."""
+    return Counter(texts).most_common(1)[0][0]
+
+
 def _phrasing(query: str) -> str:
     return " ".join(printable(query).split()).lower()
 
@@ -203,7 +208,7 @@ def candidates(items: Iterable[Feedback]) -> list[Candidate]:
     found = [
         Candidate(
             id=candidate_id(query, anchor),
-            query=" ".join(printable(picks[-1].query).split()),
+            query=_most_common(" ".join(printable(p.query).split()) for p in picks),
             anchor=anchor,
             language=printable(picks[-1].language),
             count=len(picks),
