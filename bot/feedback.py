@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 import unicodedata
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 VERDICTS = ("up", "down", "picked")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_FIELD = 1000
 
 
@@ -113,7 +115,7 @@ class FeedbackStore:
 
 def storable(text: str) -> str:
     """``text`` with lone surrogates (which UTF-8 cannot encode) replaced by U+FFFD."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def printable(text: str) -> str:

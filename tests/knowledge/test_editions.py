@@ -84,7 +84,9 @@ def test_search_and_answer_in_the_askers_language(tmp_path):
     lib = library(tmp_path / "k", **{"faq.zh-cn.md": ZH, "faq.en.md": EN})
     english = lib.ask("how to rotate the webhook secret")
     chinese = lib.ask("怎么轮换 webhook 密钥")
-    assert english.answer.entry.id == chinese.answer.entry.id == "how-do-i-rotate-the-webhook-secret"
+    assert (
+        english.answer.entry.id == chinese.answer.entry.id == "how-do-i-rotate-the-webhook-secret"
+    )
     assert english.language == "en" and english.answer.view.language == "en"
     assert english.answer.view.question == "How do I rotate the webhook secret?"
     assert english.answer.view.docs_url == (

@@ -77,7 +77,7 @@ def test_a_pick_becomes_a_phrasing_the_index_answers(setup):
 
 
 def test_nothing_is_learned_without_approval(setup):
-    config, state, library = setup
+    _config, state, library = setup
     store = FeedbackStore(state / "feedback.jsonl")
     record_click(store, library.current, ODD, library.current.get(ADMIN).key, "U1", "picked")
     assert not library.phrasings_path.exists()
