@@ -23,6 +23,7 @@ FEATURES = (
     "title",
     "log_matched",
     "general",
+    "point",
 )
 FITTED_PATH = Path(__file__).with_name("calibration.json")
 
@@ -35,6 +36,7 @@ class _Evidence(Protocol):
     title: float
     matched: float
     general: float
+    point: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -46,6 +48,7 @@ def features(evidence: _Evidence) -> list[float]:
         evidence.title,
         math.log1p(evidence.matched),
         evidence.general,
+        evidence.point,
     ]
 
 
@@ -58,7 +61,7 @@ class Calibration:
     def default(cls) -> Calibration:
         if FITTED_PATH.is_file():
             return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
-        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0), bias=-8.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:

@@ -78,6 +78,7 @@ class Evidence:
     title: float  # share of the entry's title the query covers
     matched: float  # information (summed idf) of the query terms the entry contains
     general: float = 0.0  # share of the query in everyday words the FAQ does not explain
+    point: float = 0.0  # share of the query's information the entry's titles carry
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Index:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._titles = titles
+        self._title_terms = [frozenset().union(*sets) for sets in titles]
         self._title_words = [
             [w for w in map(_content_words, _english_titles(e)) if w] for e in self.entries
         ]
@@ -179,9 +181,17 @@ class Index:
         "write" or "network" in a paragraph does not make "write a poem about
         networks" a question the FAQ answers.
         """
-        latin = {w for key in self.analyzer.latin_forms for w in key}
+        # Glossary forms of concepts some title is about; the glossary also names
+        # topics no entry answers (pricing, source control): those stay unexplained.
+        present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
+        latin = {
+            w
+            for key, concepts in self.analyzer.latin_forms.items()
+            if concepts & present
+            for w in key
+        }
         pairs: set[str] = set()
-        texts = [*self.analyzer.cjk_concepts]
+        texts = [f for f, concepts in self.analyzer.cjk_concepts.items() if concepts & present]
         for entry in self.entries:
             for edition in editions(entry):
                 texts += [
@@ -209,7 +219,9 @@ class Index:
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
             content += 1
-            if stem(word) in self._explained_words or word in fixes:
+            if word in fixes or not self._explained_words.isdisjoint(
+                (word, stem(word), stem(word) + "e")
+            ):
                 continue
             general += is_common_english(word)
         for run in CJK_RUN.findall(text):
@@ -258,6 +270,7 @@ class Index:
                 title=titles[number],
                 matched=matched[number],
                 general=general,
+                point=self._point(number, terms, total),
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -335,6 +348,18 @@ class Index:
             ** 2
             for n in pool
         }
+
+    def _point(self, number: int, query: dict[str, float], total: float) -> float:
+        """How much of the question is what the entry is *about* (its titles), not a mention.
+
+        "How to undo my last git commit" shares "git" with the entry on the
+        .git folder in builds, but git is not the point of either question.
+        """
+        if not total:
+            return 0.0
+        titles = self._title_terms[number]
+        carried = sum(w * self._idf.get(t, 0.0) for t, w in query.items() if t in titles)
+        return carried / total
 
     def _title_coverage(self, number: int, query: dict[str, float]) -> float:
         """How much of the entry's title (in its better language) the query covers.
