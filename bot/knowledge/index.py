@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +166,9 @@ class Index:
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
+        self._title_totals = [
+            tuple(sum(self._idf.get(t, 0.0) for t in title) for title in sets) for sets in titles
+        ]
         self._title_words = [
             [w for w in map(_content_words, _english_titles(e)) if w] for e in self.entries
         ]
@@ -205,7 +208,7 @@ class Index:
                 pairs.update(run[i : i + 2] for i in range(len(run) - 1))
         return frozenset(latin), frozenset(pairs)
 
-    def general_share(self, query: str) -> float:
+    def general_share(self, query: str, fixes: dict[str, str] | None = None) -> float:
         """Share of the query in common general-language words the FAQ does not explain.
 
         English: content words (no stopwords) that are neither FAQ vocabulary nor
@@ -214,7 +217,7 @@ class Index:
         """
         text = normalize(self.analyzer.simplify(query))
         general = content = 0.0
-        fixes = self.corrections(query)
+        fixes = self.corrections(query) if fixes is None else fixes
         for word in words(text):
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
@@ -231,7 +234,8 @@ class Index:
         return general / content if content else 0.0
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        terms = self.query_terms(query)
+        fixes = self.corrections(query)
+        terms = self.query_terms(query, fixes)
         if not terms or not self.entries:
             return []
         scores, matched = self._entries.score(terms, self._idf)
@@ -244,7 +248,7 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
-        general = self.general_share(query)
+        general = self.general_share(query, fixes)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
         titles = {n: self._title_coverage(n, terms) for n in pool}
@@ -291,7 +295,7 @@ class Index:
             sets.append(frozenset(analyzed[text]))
         return tuple(sets)
 
-    def query_terms(self, query: str) -> dict[str, float]:
+    def query_terms(self, query: str, fixes: dict[str, str] | None = None) -> dict[str, float]:
         """The query's terms with weights, after repairing misspelt words.
 
         Traditional Chinese is converted to Simplified first (glossary zh-tw
@@ -300,7 +304,8 @@ class Index:
         query = self.analyzer.simplify(query)
         text = normalize(query)
         terms: dict[str, float] = defaultdict(float)
-        for wrong, right in self.corrections(query).items():
+        fixes = self.corrections(query) if fixes is None else fixes
+        for wrong, right in fixes.items():
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
             # A repaired word might have been a real word the FAQ lacks ("match"
             # is not a typo of "batch"): keep part of it as unexplained.
@@ -368,12 +373,13 @@ class Index:
         "admin password" ranks the template entry (whose code says "password"
         twice) above the plain admin-credentials one.
         """
-        return max((self._share(title, query) for title in self._titles[number]), default=0.0)
-
-    def _share(self, title: Iterable[str], query: dict[str, float]) -> float:
-        weights = [(self._idf.get(t, 0.0), t in query) for t in title]
-        total = sum(w for w, _ in weights)
-        return sum(w for w, hit in weights if hit) / total if total else 0.0
+        asked = query.keys()
+        best = 0.0
+        for title, total in zip(self._titles[number], self._title_totals[number], strict=True):
+            if total:
+                idf = self._idf
+                best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
+        return best
 
 
 def _content_words(text: str) -> str:
