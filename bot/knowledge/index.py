@@ -187,11 +187,11 @@ class Index:
         # Glossary forms of concepts some title is about; the glossary also names
         # topics no entry answers (pricing, source control): those stay unexplained.
         present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
+        # Single-word forms only: "work" in the phrase "not working" explains nothing alone.
         latin = {
-            w
+            key[0]
             for key, concepts in self.analyzer.latin_forms.items()
-            if concepts & present
-            for w in key
+            if len(key) == 1 and concepts & present
         }
         pairs: set[str] = set()
         texts = [f for f, concepts in self.analyzer.cjk_concepts.items() if concepts & present]
@@ -250,7 +250,13 @@ class Index:
         scores, matched = scores.tolist(), matched.tolist()
         general = self.general_share(query, fixes)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
-        known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
+        # Known: what the index or the glossary knows. A glossary topic no entry is
+        # about ("on call", pricing) is known and unexplained, not noise to ignore.
+        known = sum(
+            w * self._idf.get(t, self._unknown_idf)
+            for t, w in terms.items()
+            if t in self._idf or t.startswith("#")
+        )
         titles = {n: self._title_coverage(n, terms) for n in pool}
         fuzzy = self._title_similarity(query, pool)
         final = {
