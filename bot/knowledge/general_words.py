@@ -32,6 +32,10 @@ def is_common_english(word: str) -> bool:
     return word in common_words("en")
 
 
+def is_common_chinese(word: str) -> bool:
+    return word in common_words("zh")
+
+
 def general_cjk_spans(piece: str, explained: frozenset[str]) -> int:
     """How many characters of a Chinese run lie in common words the FAQ does not explain.
 

@@ -30,7 +30,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.editions import editions
-from bot.knowledge.general_words import general_cjk_spans, is_common_english
+from bot.knowledge.general_words import general_cjk_spans, is_common_chinese, is_common_english
 from bot.knowledge.language import ZH_TW, to_simplified
 from bot.knowledge.model import Entry, View
 from bot.knowledge.text import (
@@ -250,12 +250,13 @@ class Index:
         scores, matched = scores.tolist(), matched.tolist()
         general = self.general_share(query, fixes)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
-        # Known: what the index or the glossary knows. A glossary topic no entry is
-        # about ("on call", pricing) is known and unexplained, not noise to ignore.
+        # Known: what the index, the glossary or general language knows. A glossary
+        # topic no entry is about ("on call", pricing) or an everyday word ("poem")
+        # is known and unexplained; only what nobody knows (noise, a rare typo) is ignored.
         known = sum(
             w * self._idf.get(t, self._unknown_idf)
             for t, w in terms.items()
-            if t in self._idf or t.startswith("#")
+            if t in self._idf or t.startswith("#") or _is_common_term(t)
         )
         titles = {n: self._title_coverage(n, terms) for n in pool}
         fuzzy = self._title_similarity(query, pool)
@@ -386,6 +387,14 @@ class Index:
                 idf = self._idf
                 best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
         return best
+
+
+def _is_common_term(term: str) -> bool:
+    """A word or character-pair term that is an everyday word of English or Chinese."""
+    kind, _, text = term.partition(":")
+    if kind == "w":
+        return is_common_english(text) or is_common_english(text + "e")
+    return kind == "c" and is_common_chinese(text)
 
 
 def _content_words(text: str) -> str:
