@@ -30,7 +30,12 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.editions import editions
-from bot.knowledge.general_words import general_cjk_spans, is_common_chinese, is_common_english
+from bot.knowledge.general_words import (
+    common_words,
+    general_cjk_spans,
+    is_common_chinese,
+    is_common_english,
+)
 from bot.knowledge.language import ZH_TW, to_simplified
 from bot.knowledge.model import Entry, View
 from bot.knowledge.text import (
@@ -176,6 +181,7 @@ class Index:
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
         self._explained_words, self._explained_pairs = self._explained_vocabulary()
+        common_words("en"), common_words("zh")  # loaded with the index, not by the first question
 
     def _explained_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """The FAQ's own vocabulary: glossary forms and the words of every title.

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.config import KnowledgeSettings
+from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge import phrasings as phrasing_files
 from bot.knowledge.editions import editions, pair, view_of
@@ -109,7 +109,8 @@ class Library:
         self.paths = tuple(Path(p) for p in paths)
         self.docs_base_url = docs_base_url
         # Per-language docs bases; docs_base_url stays the Simplified Chinese (seed) default.
-        self.docs_base_urls = {normalise(k): v for k, v in (docs_base_urls or {}).items()}
+        urls = DEFAULT_DOCS_BASE_URLS if docs_base_urls is None else docs_base_urls
+        self.docs_base_urls = {normalise(k): v for k, v in urls.items()}
         self.docs_base_urls.setdefault("zh", docs_base_url)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
