@@ -178,3 +178,23 @@ def test_a_traditional_edition_is_used_as_written_and_searched(tmp_path):
 )
 def test_convert_prose_never_touches_code(markdown, expected):
     assert convert_prose(markdown, to_traditional) == expected
+
+
+def test_docs_base_urls_from_config(tmp_path):
+    from bot.config import load_settings
+    from bot.errors import ConfigError
+
+    config = tmp_path / "acrbot.yaml"
+    config.write_text(
+        "knowledge:\n  docs_base_url: https://wiki.example.com/zh\n"
+        "  docs_base_urls: {en: 'https://wiki.example.com/en', ja: 'https://wiki.example.jp/'}\n",
+        encoding="utf-8",
+    )
+    urls = load_settings(config, env={}).knowledge.docs_base_urls
+    assert urls["zh"] == "https://wiki.example.com/zh/"  # docs_base_url stays the zh default
+    assert urls["en"] == "https://wiki.example.com/en/"
+    assert urls["ja"] == "https://wiki.example.jp/"
+    assert urls["zh-tw"].startswith("https://learn.microsoft.com/zh-tw/")
+    config.write_text("knowledge:\n  docs_base_urls: {en: 5}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"knowledge\.docs_base_urls"):
+        load_settings(config, env={})
