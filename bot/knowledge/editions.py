@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -140,10 +141,17 @@ def _view(
         language=language,
         question=convert(edition.question),
         section=convert(edition.section),
-        answer_markdown=convert_prose(edition.answer_markdown, convert),
+        source_markdown=edition.answer_markdown,  # converted when shown: View.answer_markdown
         docs_url=docs_url or edition.docs_url,
         converted=True,
     )
+
+
+@lru_cache(maxsize=1024)
+def converted_markdown(markdown: str, language: str) -> str:
+    """An answer converted to ``language``'s Chinese script, code untouched; cached."""
+    convert = to_traditional if language == ZH_TW else to_simplified
+    return convert_prose(markdown, convert)
 
 
 def convert_prose(markdown: str, convert: Callable[[str], str]) -> str:

@@ -37,6 +37,7 @@ from bot.knowledge.general_words import (
     is_common_english,
 )
 from bot.knowledge.language import ZH_TW, to_simplified
+from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
 from bot.knowledge.text import (
     CJK_RUN,
@@ -182,6 +183,7 @@ class Index:
         self._known = vocabulary | {stem(w) for w in vocabulary}
         self._explained_words, self._explained_pairs = self._explained_vocabulary()
         common_words("en"), common_words("zh")  # loaded with the index, not by the first question
+        warm_opencc()
 
     def _explained_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """The FAQ's own vocabulary: glossary forms and the words of every title.

@@ -80,3 +80,9 @@ def to_simplified(text: str) -> str:
 def to_traditional(text: str) -> str:
     """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached."""
     return _converter("s2twp").convert(text)
+
+
+def warm() -> None:
+    """Load OpenCC's dictionaries now (a first conversion takes tens of milliseconds)."""
+    for config in ("t2s", "s2t", "tw2sp", "s2twp"):
+        _converter(config).convert("预热")

@@ -50,9 +50,19 @@ class View:
     language: str
     question: str
     section: str
-    answer_markdown: str
+    source_markdown: str  # the edition's answer, before any conversion
     docs_url: str
     converted: bool = False
+
+    @property
+    def answer_markdown(self) -> str:
+        """The answer in the view's script, converted on first use (search makes five views
+        per question; only the ones shown are ever converted)."""
+        if not self.converted:
+            return self.source_markdown
+        from bot.knowledge.editions import converted_markdown  # editions imports this module
+
+        return converted_markdown(self.source_markdown, self.language)
 
 
 @dataclass(frozen=True)
