@@ -132,18 +132,15 @@ def _view(
     docs_url: str | None,
     convert: Callable[[str], str] | None = None,
 ) -> View:
-    if convert is None:
-        return View(
-            language, edition.question, edition.section, edition.answer_markdown,
-            docs_url or edition.docs_url,
-        )  # fmt: skip
+    """The edition as shown; with ``convert``, titles now and the answer when first read."""
+    same = convert is None
     return View(
         language=language,
-        question=convert(edition.question),
-        section=convert(edition.section),
-        source_markdown=edition.answer_markdown,  # converted when shown: View.answer_markdown
+        question=edition.question if same else convert(edition.question),
+        section=edition.section if same else convert(edition.section),
+        source_markdown=edition.answer_markdown,  # converted on use: View.answer_markdown
         docs_url=docs_url or edition.docs_url,
-        converted=True,
+        converted=not same,
     )
 
 
