@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=_config_check)
 
     feedback = sub.add_parser("feedback", help="which entries and queries people marked unhelpful")
+    feedback.add_argument(
+        "--phrasings", action="store_true", help="list phrasing candidates ('did you mean' picks)"
+    )
+    feedback.add_argument(
+        "--approve", metavar="ID", help="add candidate ID to the knowledge folder's phrasings.yaml"
+    )
     feedback.set_defaults(handler=_feedback)
 
 
@@ -112,6 +118,10 @@ def _config_check(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if args.phrasings or args.approve:
+        from bot.knowledge.learning import approve, list_phrasings
+
+        return approve(settings, args.approve) if args.approve else list_phrasings(settings)
     scores, worst = summarise(FeedbackStore(settings.feedback_path))
     if not scores:
         print(f"No feedback yet ({settings.feedback_path}).")

@@ -47,7 +47,7 @@ def reply_message(library: Library, text: str, *, shareable: bool = False) -> Me
 
 def result_message(result: SearchResult, *, shareable: bool = False) -> Message:
     """A search already made, as a reply message (with checks offered for registries it names)."""
-    language = language_of(result.query)
+    language = result.language  # detected from the characters when the search was made
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)
 
