@@ -42,14 +42,16 @@ def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
     return lookup
 
 
-def faq_search_from(library: Library) -> FaqSearch:
-    """Triage's "which FAQ entries explain this alert", answered by the same search."""
+def faq_search_from(library: Library, language: str = "en") -> FaqSearch:
+    """Triage's "which FAQ entries explain this alert", answered by the same search.
+
+    Titles and links are the editions in the alerts' language (``alerts.language``).
+    """
 
     def search(query: str, limit: int) -> list[FaqRef]:
-        return [
-            FaqRef(h.entry.id, h.entry.question, h.score, h.entry.docs_url)
-            for h in library.ask(query, limit).hits
-        ]
+        hits = library.ask(query, limit, language=language).hits
+        views = [(h, h.view or view_of(h.entry, language)) for h in hits]
+        return [FaqRef(h.entry.id, view.question, h.score, view.docs_url) for h, view in views]
 
     return search
 
@@ -93,7 +95,8 @@ def build_services(
         faq_lookup=faq_lookup_from(library),
         membership=membership,
     )
-    triager = Triager(faq_search_from(library), language=settings.alerts.language)
+    language = settings.alerts.language
+    triager = Triager(faq_search_from(library, language), language=language)
     return Services(
         settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics, triager
     )

@@ -57,7 +57,8 @@ def _triage(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     settings = load_settings(args.config)
     library = Library.from_settings(settings.knowledge)
-    triager = Triager(faq_search_from(library), language=settings.alerts.language)
+    language = settings.alerts.language
+    triager = Triager(faq_search_from(library, language), language=language)
     triages = triager.triage_all(read_any(text))
     if args.json:
         for triage in triages:

@@ -33,7 +33,7 @@ def render(triage: Triage) -> str:
     if triage.checks:
         lines.append("Checks worth running:")
         for check in triage.checks:
-            extra = f"   (repository {check.repository})" if check.repository else ""
+            extra = f" --repository {check.repository}" if check.repository else ""
             lines.append(f"  acrbot diagnose {check.registry} --check {check.check}{extra}")
     elif triage.about_registry and not triage.registries:
         lines.append("Name the registry to run a check: acrbot diagnose REGISTRY")
