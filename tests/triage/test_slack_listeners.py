@@ -40,6 +40,10 @@ def message(channel: str = WATCHED, **fields) -> dict[str, Any]:
         (message(subtype=None, bot_id=None, user="U0ACRBOT"), False),
         (message(subtype="message_changed"), False),
         (message(thread_ts="1764386000.000100"), False),
+        (
+            message(subtype=None, bot_id=None, user="U0P", text="<@U0ACRBOT> myreg.azurecr.io 401"),
+            False,
+        ),
     ],
 )
 def test_which_messages_are_read(context, event, matches):

@@ -4,7 +4,8 @@ Other bots and integrations post alerts there, so their messages are read
 too (``bot_message`` included), but never acrbot's own. A message is
 answered in its thread only when it concerns a registry or an ACR error: an
 alerts channel is busy, and silence on the rest is the point. Edits,
-deletions, joins and thread replies are left alone.
+deletions, joins and thread replies are left alone, and so are messages that
+@mention acrbot: the mention listener answers those (one reply, not two).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def in_a_watched_channel(event: dict[str, Any], context: BoltContext) -> bool:
     if event.get("subtype") not in READ_SUBTYPES:
         return False
     if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+        return False
+    own_user = context.get("bot_user_id")
+    if own_user and f"<@{own_user}>" in str(event.get("text") or ""):
         return False
     return not is_own(event, context)
 
