@@ -114,7 +114,7 @@ def bot(alert_bot: AlertBot) -> AlertBot:
     return alert_bot
 
 
-def azure(name: str, *, alert_id: str | None = None, rule: str | None = None, **essentials):
+def azure_alert(name: str, *, alert_id: str | None = None, rule: str | None = None, **essentials):
     """A fixture payload with a fresh alertId (and rule), so tests never de-duplicate each other."""
     payload = copy.deepcopy(fixture(name))
     found = payload["data"]["essentials"]
@@ -151,7 +151,7 @@ def quiet(slack: FakeSlack, seconds: float = 1.0) -> None:
 
 
 def test_metric_alert_on_storage_used(bot):
-    reply = bot.webhook("azure-monitor", azure("azure_metric_storage.json"))
+    reply = bot.webhook("azure-monitor", azure_alert("azure_metric_storage.json"))
     assert reply.status_code == 200 and reply.json() == {"accepted": 1}
     (call,) = posts_to(bot.slack, ONCALL)
     text = call.params["text"]
@@ -164,7 +164,7 @@ def test_metric_alert_on_storage_used(bot):
 
 
 def test_log_alert_on_failed_logins(bot):
-    reply = bot.webhook("azure-monitor", azure("azure_log_failed_logins.json"))
+    reply = bot.webhook("azure-monitor", azure_alert("azure_log_failed_logins.json"))
     assert reply.status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     assert re.search(r"acr-failed-logins-\w+ · contosoregistry", call.params["text"])
@@ -172,7 +172,7 @@ def test_log_alert_on_failed_logins(bot):
 
 
 def test_activity_log_alert_with_null_fields(bot):
-    reply = bot.webhook("azure-monitor", azure("azure_activity_nulls.json"))
+    reply = bot.webhook("azure-monitor", azure_alert("azure_activity_nulls.json"))
     assert reply.status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     assert "registries/write: Failed (Forbidden)" in call.params["text"]
@@ -196,7 +196,7 @@ def test_alertmanager_image_pull_backoff(bot):
 
 
 def test_a_non_registry_resource_offers_no_check(bot):
-    reply = bot.webhook("azure-monitor", azure("azure_metric_vm_cpu.json"))
+    reply = bot.webhook("azure-monitor", azure_alert("azure_metric_vm_cpu.json"))
     assert reply.status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     assert "not about a registry: no check to offer" in call.params["text"]
@@ -204,14 +204,14 @@ def test_a_non_registry_resource_offers_no_check(bot):
 
 
 def test_routes_send_matching_alerts_elsewhere(bot):
-    reply = bot.webhook("azure-monitor", azure("azure_metric_storage.json", severity="Sev0"))
+    reply = bot.webhook("azure-monitor", azure_alert("azure_metric_storage.json", severity="Sev0"))
     assert reply.status_code == 200
     posts_to(bot.slack, PROD_ONCALL)
 
 
 def test_fired_then_resolved_updates_the_message_and_replies_in_its_thread(bot):
     alert_id = str(uuid.uuid4())
-    fired = azure("azure_metric_storage.json", alert_id=alert_id, rule=f"storage-{alert_id}")
+    fired = azure_alert("azure_metric_storage.json", alert_id=alert_id, rule=f"storage-{alert_id}")
     assert bot.webhook("azure-monitor", fired).status_code == 200
     posts_to(bot.slack, ONCALL)
     resolved = copy.deepcopy(fired)
@@ -231,14 +231,14 @@ def test_fired_then_resolved_updates_the_message_and_replies_in_its_thread(bot):
 
 
 def test_resolved_without_a_fired_message_posts_a_short_note(bot):
-    payload = azure("azure_metric_storage_resolved.json", rule=f"never-fired-{uuid.uuid4()}")
+    payload = azure_alert("azure_metric_storage_resolved.json", rule=f"never-fired-{uuid.uuid4()}")
     assert bot.webhook("azure-monitor", payload).status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     assert "I had not seen it fire" in call.params["text"]
 
 
 def test_the_same_delivery_twice_is_posted_once(bot):
-    payload = azure("azure_metric_storage.json", rule=f"twice-{uuid.uuid4()}")
+    payload = azure_alert("azure_metric_storage.json", rule=f"twice-{uuid.uuid4()}")
     assert bot.webhook("azure-monitor", payload).status_code == 200
     assert bot.webhook("azure-monitor", payload).status_code == 200
     posts_to(bot.slack, ONCALL)
@@ -249,7 +249,7 @@ def test_the_same_delivery_twice_is_posted_once(bot):
 def test_a_storm_of_fifteen_firings_posts_once(bot):
     rule = f"storm-{uuid.uuid4()}"
     for _ in range(15):
-        reply = bot.webhook("azure-monitor", azure("azure_metric_storage.json", rule=rule))
+        reply = bot.webhook("azure-monitor", azure_alert("azure_metric_storage.json", rule=rule))
         assert reply.status_code == 200
     posts_to(bot.slack, ONCALL)
     updates = bot.slack.wait_for(
@@ -269,7 +269,7 @@ def test_a_storm_of_fifteen_firings_posts_once(bot):
 )
 def test_a_bad_or_missing_token_is_401(bot, token, bearer):
     reply = bot.webhook(
-        "azure-monitor", azure("azure_metric_storage.json"), token=token, bearer=bearer
+        "azure-monitor", azure_alert("azure_metric_storage.json"), token=token, bearer=bearer
     )
     assert reply.status_code == 401
     assert TOKEN not in reply.text
@@ -349,7 +349,7 @@ def test_acr_triage_says_when_nothing_is_recognised(bot):
 
 
 def test_a_check_button_goes_through_access_and_confirm(bot):
-    assert bot.webhook("azure-monitor", azure("azure_metric_storage.json")).status_code == 200
+    assert bot.webhook("azure-monitor", azure_alert("azure_metric_storage.json")).status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     (button,) = buttons_of(call)
     for user, expected in ((ALICE, "Confirm"), (MALLORY, "allowed to run diagnostics")):
@@ -397,3 +397,30 @@ def test_without_a_token_the_endpoints_are_off_and_say_so(tmp_path):
         finally:
             stop(process)
         assert "alert webhooks are off" in log.read_text()
+
+
+def test_records_survive_a_restart(tmp_path):
+    """Fired before a restart, Resolved after it: the same message is updated."""
+    with FakeSlack() as slack, FakeAzure([], token=AZURE_TOKEN) as azure:
+        env = {"ACRBOT_CONFIG": str(_config(tmp_path, azure)), "ACRBOT_ALERT_TOKEN": TOKEN}
+        fired = azure_alert("azure_metric_storage.json")
+        process, url, _log = start_bot(tmp_path, slack, azure, **env)
+        try:
+            assert AlertBot(url, slack).webhook("azure-monitor", fired).status_code == 200
+            (posted,) = posts_to(slack, ONCALL)
+            assert AlertBot(url, slack).webhook("azure-monitor", fired).status_code == 200
+        finally:
+            stop(process)
+        process, url, _log = start_bot(tmp_path, slack, azure, **env)
+        try:
+            again = AlertBot(url, slack)
+            assert again.webhook("azure-monitor", fired).status_code == 200  # still a duplicate
+            resolved = copy.deepcopy(fired)
+            resolved["data"]["essentials"]["monitorCondition"] = "Resolved"
+            assert again.webhook("azure-monitor", resolved).status_code == 200
+            (update,) = slack.wait_for("chat.update", timeout=10)
+            assert "RESOLVED" in update.params["text"]
+            top = [c for c in slack.calls("chat.postMessage") if not c.params.get("thread_ts")]
+            assert top == [posted]
+        finally:
+            stop(process)
