@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot import metrics
 from bot.diagnostics.access import AccessDenied, AccessPolicy, Membership, describe_grant
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.azure_client import AzureClient, AzureError, Deadline, TokenCredential
@@ -41,7 +42,7 @@ from bot.diagnostics.registry_name import InvalidRegistryName, parse_registry, p
 from bot.diagnostics.report import CheckReport, FaqLookup, Status
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import AcrbotError, ConfigError
-from bot.storage import ClaimStore
+from bot.storage import Storage, StorageUnavailable
 
 if TYPE_CHECKING:
     import httpx
@@ -62,6 +63,16 @@ class AlreadyConfirmed(ConfirmationError):
 
 class Declined(AcrbotError):
     """The operator answered no at the terminal prompt."""
+
+
+class DiagnosticsUnavailable(StorageUnavailable):
+    """The shared store is down: without the once-only guarantee and limits, nothing runs."""
+
+
+UNAVAILABLE = (
+    "Diagnostics are temporarily unavailable (acrbot cannot reach its shared state); "
+    "please try again in a minute. Questions are still answered."
+)
 
 
 class DiagnosticsFailed(AcrbotError):
@@ -123,7 +134,7 @@ class Diagnostics:
         settings: DiagnosticsSettings,
         *,
         secret: bytes,
-        claims: ClaimStore,
+        claims: Storage,
         audit: AuditLog,
         credential_factory: CredentialFactory | None = None,
         faq_lookup: FaqLookup | None = None,
@@ -145,8 +156,13 @@ class Diagnostics:
         self._make_credential = credential_factory or (lambda: make_credential(settings.azure, env))
         self._credential: TokenCredential | None = None
         self._credential_lock = threading.Lock()
-        self._rate = RateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
-        self._running = ConcurrencyLimiter(settings.max_concurrent)
+        # Limits live in the same store as the claims: per host (SQLite) or shared (Redis).
+        self._rate = RateLimiter(
+            settings.rate_limit_requests, settings.rate_limit_window_seconds, store=claims
+        )
+        self._running = ConcurrencyLimiter(
+            settings.max_concurrent, store=claims, slot_ttl=settings.deadline_seconds + 60
+        )
 
     # --- public API ----------------------------------------------------------
 
@@ -354,6 +370,7 @@ class Diagnostics:
             )
             report = run_check(check, context, on_step, self._faq_lookup)
         codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})
+        metrics.diagnostic(check.name, "ok" if report.ok else "problems")
         self.audit.append(
             {
                 **record,
@@ -406,8 +423,15 @@ class Diagnostics:
         """Any error inside becomes an audited refusal carrying a message safe to show."""
         try:
             yield
+        except StorageUnavailable:
+            _count_refusal(record, "unavailable")
+            self.audit.append(
+                {**record, "event": "refusal", "outcome": "unavailable", "detail": UNAVAILABLE}
+            )
+            raise DiagnosticsUnavailable(UNAVAILABLE) from None
         except AcrbotError as exc:
             outcome = next((name for cls, name in _OUTCOMES if isinstance(exc, cls)), "refused")
+            _count_refusal(record, outcome)
             self.audit.append(
                 {**record, "event": "refusal", "outcome": outcome, "detail": str(exc)}
             )
@@ -421,6 +445,12 @@ class Diagnostics:
                 "Something went wrong inside acrbot while handling this request; nothing more "
                 "was run. An operator can find the details in the bot's log."
             ) from None
+
+
+def _count_refusal(record: Mapping[str, Any], outcome: str) -> None:
+    metrics.refusal(outcome)
+    if record.get("check") in CHECKS:  # a closed list: never user text as a label
+        metrics.diagnostic(record["check"], outcome)
 
 
 def _claims_record(claims: ConfirmationClaims) -> dict[str, Any]:
