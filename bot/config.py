@@ -47,9 +47,20 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class StorageSettings:
+    """Where shared state lives: Redis when ``redis_url`` is set, else SQLite in ``state_dir``."""
+
+    redis_url: str | None = None  # REDIS_URL; redis://, rediss:// (TLS) or unix://
+
+    def __repr__(self) -> str:  # the URL may hold a password
+        return f"StorageSettings(redis_url={'set' if self.redis_url else None})"
+
+
+@dataclass(frozen=True)
 class Settings:
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
     state_dir: Path = field(default_factory=lambda: Path("var"))
     raw: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -75,10 +86,18 @@ def load_settings(
     base = source.parent if source else Path.cwd()
     knowledge = _knowledge(raw.get("knowledge") or {}, base, env)
     slack = _slack(raw.get("slack") or {}, base)
+    storage = _storage(raw.get("storage") or {}, env)
     state_dir = Path(env.get("ACRBOT_STATE_DIR") or raw.get("state_dir") or "var")
     if not state_dir.is_absolute():
         state_dir = (base if "state_dir" in raw else Path.cwd()) / state_dir
-    return Settings(knowledge=knowledge, slack=slack, state_dir=state_dir, raw=raw, source=source)
+    return Settings(
+        knowledge=knowledge,
+        slack=slack,
+        storage=storage,
+        state_dir=state_dir,
+        raw=raw,
+        source=source,
+    )
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -156,3 +175,21 @@ def _slack(raw: Any, base: Path) -> SlackSettings:
     if feedback:
         feedback_path = Path(feedback) if Path(feedback).is_absolute() else base / feedback
     return SlackSettings(alert_channels=tuple(channels), feedback_path=feedback_path)
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _storage(raw: Any, env: Mapping[str, str]) -> StorageSettings:
+    section = _section(raw, "storage")
+    unknown = sorted(set(section) - {"redis_url"})
+    if unknown:
+        raise ConfigError(f"storage.{unknown[0]}", "is not a known setting (known: redis_url)")
+    from_env = env.get("REDIS_URL", "").strip()
+    url = from_env or section.get("redis_url")
+    name = "REDIS_URL" if from_env else "storage.redis_url"
+    if url is None or url == "":
+        return StorageSettings()
+    if not isinstance(url, str) or not url.startswith(REDIS_SCHEMES):
+        raise ConfigError(name, "must be a redis://, rediss:// (TLS) or unix:// URL")
+    return StorageSettings(redis_url=url)

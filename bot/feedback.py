@@ -8,6 +8,7 @@ rewritten: the summary is computed from the whole history when asked.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -15,6 +16,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from bot.storage import RecordStream, StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 VERDICTS = ("up", "down")
 
@@ -40,14 +45,27 @@ class EntryScore:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path) -> None:
+    """Clicks in a JSON-lines file at ``path``, or in ``stream`` (Redis, shared by replicas)."""
+
+    def __init__(self, path: Path, stream: RecordStream | None = None) -> None:
         self.path = path
+        self.stream = stream
         self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        return self.stream.location if self.stream is not None else str(self.path)
 
     def record(self, query: str, entry: str, user: str, verdict: str) -> Feedback:
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}")
         item = Feedback(query[:1000], entry, user, verdict, round(time.time(), 3))
+        if self.stream is not None:
+            try:
+                self.stream.append(asdict(item))
+            except StorageUnavailable:  # the click is kept in the log rather than lost
+                log.error("feedback not stored (shared store down): " + json.dumps(asdict(item)))
+            return item
         line = (json.dumps(asdict(item), ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
@@ -64,6 +82,13 @@ class FeedbackStore:
         return item
 
     def __iter__(self) -> Iterator[Feedback]:
+        if self.stream is not None:
+            for record in self.stream:
+                try:
+                    yield Feedback(**record)
+                except TypeError:
+                    continue
+            return
         if not self.path.exists():
             return
         with self.path.open(encoding="utf-8") as lines:

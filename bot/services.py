@@ -21,7 +21,7 @@ from bot.diagnostics.service import Diagnostics
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.feedback import FeedbackStore
 from bot.knowledge.library import Library
-from bot.storage import ClaimStore
+from bot.storage import ProcessFallback, Storage, open_storage
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
 MIN_CONFIRM_SECRET = 16
@@ -47,8 +47,30 @@ class Services:
     settings: Settings
     library: Library
     feedback: FeedbackStore
-    claims: ClaimStore
+    claims: Storage  # the shared store: claims, limits, record streams
     diagnostics: Diagnostics
+    dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
+
+    def __post_init__(self) -> None:
+        if self.dedupe is None:
+            self.dedupe = ProcessFallback(self.claims)
+
+
+def open_shared_storage(settings: Settings) -> Storage:
+    """Redis when ``storage.redis_url`` (``REDIS_URL``) is set, else SQLite in ``state_dir``."""
+    return open_storage(settings.storage.redis_url, settings.state_dir)
+
+
+def audit_log(settings: Settings, store: Storage) -> AuditLog:
+    """The audit records: a Redis stream with Redis, else the JSON-lines file."""
+    path = DiagnosticsSettings.from_app_settings(settings).audit_path
+    return AuditLog(path, store.stream("audit", path))
+
+
+def feedback_store(settings: Settings, store: Storage) -> FeedbackStore:
+    """👍/👎 records: a Redis stream with Redis, else the JSON-lines file."""
+    path = settings.feedback_path
+    return FeedbackStore(path, store.stream("feedback", path) if store.kind == "redis" else None)
 
 
 def build_services(
@@ -61,7 +83,7 @@ def build_services(
 ) -> Services:
     env = os.environ if env is None else env
     library = Library.from_settings(settings.knowledge, background=background_reload)
-    claims = ClaimStore(settings.state_dir / "claims.sqlite3")
+    claims = open_shared_storage(settings)
     diagnostics_settings = DiagnosticsSettings.from_app_settings(settings)
     master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret
     if not env.get("ACRBOT_CONFIRM_SECRET") and (not master or len(master) < MIN_CONFIRM_SECRET):
@@ -75,9 +97,9 @@ def build_services(
         diagnostics_settings,
         secret=derive_secret(master),
         claims=claims,
-        audit=AuditLog(diagnostics_settings.audit_path),
+        audit=audit_log(settings, claims),
         faq_lookup=faq_lookup_from(library),
         membership=membership,
         env=env,
     )
-    return Services(settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics)
+    return Services(settings, library, feedback_store(settings, claims), claims, diagnostics)

@@ -16,7 +16,6 @@ import sys
 from typing import Any, TextIO
 
 from bot.config import Settings, load_settings
-from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
 from bot.diagnostics.report import CheckReport, FaqLookup, Status, StepResult
 from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
@@ -74,14 +73,17 @@ def run_diagnose(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    settings = DiagnosticsSettings.from_app_settings(load_settings(args.config))
-    records = AuditLog(settings.audit_path).recent(max(0, args.limit))
+    from bot.services import audit_log, open_shared_storage
+
+    app = load_settings(args.config)
+    audit = audit_log(app, open_shared_storage(app))  # the Redis stream, or the JSONL file
+    records = audit.recent(max(0, args.limit))
     if args.json:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
         return 0
     if not records:
-        print(f"No audit records yet ({settings.audit_path}).")
+        print(f"No audit records yet ({audit.location}).")
     for record in records:
         print(_audit_line(record))
     return 0
@@ -91,12 +93,14 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def _service(app: Settings) -> Diagnostics:
+    from bot.services import audit_log, open_shared_storage
+
     settings = DiagnosticsSettings.from_app_settings(app)
     return Diagnostics(
         settings,
         secret=secrets.token_bytes(32),  # terminal runs need no confirmation tokens
-        claims=ClaimStore(None),
-        audit=AuditLog(settings.audit_path),
+        claims=ClaimStore(None),  # no Confirm to claim; limits are the bot's, not the operator's
+        audit=audit_log(app, open_shared_storage(app)),  # every run is recorded where the bot's are
         faq_lookup=_faq_lookup(app),
     )
 

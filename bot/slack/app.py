@@ -38,7 +38,7 @@ def create_app(
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
     )
-    app.use(deduplicate_events(services.claims))
+    app.use(deduplicate_events(services.dedupe))  # falls back to the process if Redis is down
     listeners.register(app, services)
 
     @app.error

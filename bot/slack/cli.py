@@ -13,8 +13,9 @@ from bot import logs
 from bot.config import load_settings
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import AcrbotError
-from bot.feedback import FeedbackStore, summarise
+from bot.feedback import summarise
 from bot.knowledge.library import Library
+from bot.services import feedback_store, open_shared_storage
 from bot.slack.client import make_client
 from bot.slack.settings import SlackCredentials
 
@@ -105,9 +106,10 @@ def _config_check(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    scores, worst = summarise(FeedbackStore(settings.feedback_path))
+    store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
+    scores, worst = summarise(store)
     if not scores:
-        print(f"No feedback yet ({settings.feedback_path}).")
+        print(f"No feedback yet ({store.location}).")
         return 0
     print("Entries, worst first (👎 share, 👎, 👍):")
     for score in scores:
