@@ -182,7 +182,7 @@ def _build() -> SimpleNamespace:
         ),
         slack_retries=Counter(
             "acrbot_slack_api_retries",
-            "Slack Web API calls retried, by method and reason.",
+            "Slack Web API attempts that failed (429, 5xx, connection) and went to the retry rules.",
             ["method", "reason"],
             registry=registry,
         ),
@@ -228,3 +228,30 @@ def _build() -> SimpleNamespace:
             multiprocess_mode="livemostrecent",
         ),
     )
+
+
+def slack_failure_recorder() -> Any:
+    """A slack_sdk retry handler that retries nothing but counts each failed attempt.
+
+    Put it first in a WebClient's ``retry_handlers``: Bolt copies the handlers
+    onto every per-request client, so every failed Slack call (429, 5xx, a
+    dropped connection) is counted by method and reason before the real
+    handlers decide whether to retry it.
+    """
+    from slack_sdk.http_retry.handler import RetryHandler
+
+    class SlackFailureRecorder(RetryHandler):
+        def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None):
+            method = str(getattr(request, "url", "")).rstrip("/").rsplit("/", 1)[-1] or "unknown"
+            if response is not None and response.status_code == 429:
+                reason = "ratelimited"
+            elif response is not None and response.status_code >= 500:
+                reason = "server_error"
+            elif error is not None:
+                reason = "connection"
+            else:
+                return False
+            slack_retry(method if method.replace(".", "").isalnum() else "unknown", reason)
+            return False
+
+    return SlackFailureRecorder()

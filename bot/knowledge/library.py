@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import metrics
 from bot.config import KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge.glossary import Glossary, load_glossary, merge
@@ -95,6 +96,7 @@ class Library:
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
         self._current = self._build()
+        self.loaded_at = time.time()  # for /readyz: when the live base was (re)built
 
     @classmethod
     def from_settings(cls, settings: KnowledgeSettings, *, background: bool = False) -> Library:
@@ -127,12 +129,17 @@ class Library:
         try:
             self._reload_locked()
         except Exception:  # a bug in a rebuild must not kill serving; the old base stays
+            metrics.knowledge_reload(ok=False)
             log.exception("knowledge: reload failed; still serving the previous version")
         finally:
             self._lock.release()
 
     def ask(self, query: str, limit: int = 5) -> SearchResult:
-        return self.current.ask(query, limit)
+        current = self.current
+        started = time.perf_counter()
+        result = current.ask(query, limit)
+        metrics.search_seconds(time.perf_counter() - started)
+        return result
 
     def reload_if_changed(self) -> bool:
         with self._lock:
@@ -143,6 +150,8 @@ class Library:
         if self._files_signature() == self._signature:
             return False
         self._current = self._build()
+        self.loaded_at = time.time()
+        metrics.knowledge_reload(ok=not self._current.errors)
         return True
 
     def _files(self) -> list[Path]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
+from bot import logs
 from bot.config import Settings
 from bot.services import Services, build_services
 from bot.slack import listeners
@@ -37,6 +38,8 @@ def create_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
+        # Lazy listeners keep the request id of the request that started them.
+        listener_executor=logs.ContextExecutor(max_workers=5),
     )
     app.use(deduplicate_events(services.dedupe))  # falls back to the process if Redis is down
     listeners.register(app, services)

@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import metrics
 from bot.slack.settings import SlackCredentials
 
 
@@ -26,6 +27,7 @@ def make_client(credentials: SlackCredentials) -> WebClient:
         timeout=10,
         logger=logging.getLogger("acrbot.slack.web"),
         retry_handlers=[
+            metrics.slack_failure_recorder(),  # counts, never retries
             RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=2),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot import metrics
 from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
@@ -26,16 +27,25 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION]
 
 
-def reply_to(library: Library, text: str, *, shareable: bool = False) -> Message:
-    """The answer, the "I don't know", or the help when nothing was asked."""
+def reply_to(
+    library: Library, text: str, *, shareable: bool = False, source: str | None = None
+) -> Message:
+    """The answer, the "I don't know", or the help when nothing was asked.
+
+    ``source`` (mention, dm, command) counts the question in the metrics.
+    """
     question = clean(text)
     if not any(c.isalnum() for c in question):
         return help_message(language_of(question))
-    return reply_with(library.ask(question), shareable=shareable)
+    return reply_with(library.ask(question), shareable=shareable, source=source)
 
 
-def reply_with(result: SearchResult, *, shareable: bool = False) -> Message:
+def reply_with(
+    result: SearchResult, *, shareable: bool = False, source: str | None = None
+) -> Message:
     """A search already made, as a reply (with checks offered for registries it names)."""
+    if source is not None:
+        metrics.question(source, result.answered)
     language = language_of(result.query)
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)

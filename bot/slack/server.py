@@ -22,7 +22,9 @@ from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import logs, metrics
 from bot.config import Settings
+from bot.readiness import readiness
 from bot.slack.settings import SlackCredentials
 
 log = logging.getLogger(__name__)
@@ -32,16 +34,32 @@ StartResponse = Callable[..., Any]
 
 
 def router(
-    app: App, signing_secret: str, health: Callable[[], dict[str, Any]]
+    app: App,
+    signing_secret: str,
+    health: Callable[[], dict[str, Any]],
+    ready: Callable[[], tuple[int, dict[str, Any]]] | None = None,
 ) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(app, path="/slack/events")
     secret = signing_secret.encode()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        with logs.bound_request_id():
+            return route(environ, start_response)
+
+    def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
             reply = _json(start_response, "200 OK", {"status": "ok", **health()})
             return [] if method == "HEAD" else reply
+        if path == "/readyz" and method == "GET" and ready is not None:
+            code, body = ready()
+            return _json(start_response, f"{code} {'OK' if code == 200 else 'Not Ready'}", body)
+        if path == "/metrics" and method == "GET":
+            data, content_type = metrics.render()
+            start_response(
+                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))]
+            )
+            return [data]
         if path != "/slack/events":
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
@@ -133,7 +151,10 @@ def serve_http(settings: Settings, credentials: SlackCredentials, host: str, por
     def build() -> Callable[..., Iterable[bytes]]:
         app, services = create_app(settings, credentials)
         entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
-        return router(app, credentials.signing_secret, entries)
+        ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
+        return router(app, credentials.signing_secret, entries, ready)
+
+    metrics.setup_multiprocess()  # before the fork: workers inherit the folder
 
     options = {
         "bind": f"{host}:{port}",
@@ -147,6 +168,8 @@ def serve_http(settings: Settings, credentials: SlackCredentials, host: str, por
         "control_socket_disable": True,  # no admin socket in $HOME (a state volume in the image)
         "errorlog": "-",
         "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
+        "logger_class": "bot.gunicorn_logs.GunicornLogger",  # ACRBOT_LOG_FORMAT, redaction
+        "child_exit": lambda _arbiter, worker: metrics.mark_process_dead(worker.pid),
     }
     log.info("acrbot serving Slack on http://%s:%s/slack/events", host, port)
     _Gunicorn(build, options).run()

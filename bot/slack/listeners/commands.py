@@ -66,11 +66,11 @@ def _reply(
     if subcommand == "ask":
         if not rest:
             return empty_question(language).as_kwargs()
-        return reply_to(services.library, rest, shareable=True).as_kwargs()
+        return reply_to(services.library, rest, shareable=True, source="command").as_kwargs()
     if subcommand == "word":
         result = services.library.ask(rest)  # a lone word: a question only if it is answered
         if result.answered:
-            return reply_with(result, shareable=True).as_kwargs()
+            return reply_with(result, shareable=True, source="command").as_kwargs()
     if subcommand == "triage":
         return notice(say(language, "not_available", command="triage")).as_kwargs()
     access = services.diagnostics.describe_access(user, channel)

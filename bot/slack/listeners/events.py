@@ -28,14 +28,14 @@ def register(app: App, services: Services) -> None:
     def answer_mention(event: dict[str, Any], client: WebClient) -> None:
         if not is_from_a_person(event):
             return
-        reply = reply_to(services.library, event.get("text", ""))
+        reply = reply_to(services.library, event.get("text", ""), source="mention")
         thread = event.get("thread_ts") or event["ts"]
         client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply.as_kwargs())
 
     def answer_direct_message(event: dict[str, Any], client: WebClient) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return  # channel chatter is only answered when acrbot is mentioned
-        reply = reply_to(services.library, event.get("text", ""))
+        reply = reply_to(services.library, event.get("text", ""), source="dm")
         client.chat_postMessage(
             channel=event["channel"], thread_ts=event.get("thread_ts"), **reply.as_kwargs()
         )
