@@ -182,7 +182,7 @@ def _build() -> SimpleNamespace:
         ),
         slack_retries=Counter(
             "acrbot_slack_api_retries",
-            "Slack Web API attempts that failed (429, 5xx, connection) and went to the retry rules.",
+            "Slack Web API attempts that failed (429, 5xx, connection), retried or not.",
             ["method", "reason"],
             registry=registry,
         ),
