@@ -36,12 +36,10 @@ def test_a_users_rate_limit_holds_across_both(two_stores) -> None:
 def test_the_concurrency_cap_holds_across_both(two_stores) -> None:
     first, second = (ConcurrencyLimiter(2, store=s) for s in two_stores)
     with first.slot(), second.slot():
-        with pytest.raises(TooBusy):
-            with first.slot():
-                pass
-        with pytest.raises(TooBusy):
-            with second.slot():
-                pass
+        with pytest.raises(TooBusy), first.slot():
+            pass
+        with pytest.raises(TooBusy), second.slot():
+            pass
     with first.slot(), second.slot():
         pass  # both slots were released
 
