@@ -25,7 +25,12 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory, redis: RedisServer) -> Iterator[Replicas]:
-    registries = [FakeRegistry("healthyreg"), FakeRegistry("slowreg")]
+    registries = [
+        FakeRegistry("healthyreg"),
+        FakeRegistry("slowreg", slow=frozenset({"registry"})),
+        FakeRegistry("throttledreg", exchange_throttled=True),
+        FakeRegistry("failingreg", server_error={"registry": 500, "usages": 503}),
+    ]
     with FakeSlack() as slack, FakeAzure(registries, token=AZURE_TOKEN) as azure:
         slack.usergroups = {"SOPS": [BOB]}
         replicas = start_replicas(
