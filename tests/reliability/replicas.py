@@ -96,7 +96,7 @@ def start_replicas(
     folder: Path,
     slack: FakeSlack,
     azure: FakeAzure,
-    redis_url: str,
+    redis_url: str | None,
     *,
     count: int = 2,
     workers: int = 1,
@@ -116,12 +116,14 @@ def start_replicas(
         "ACRBOT_KNOWLEDGE_DIR": str(knowledge),
         "ACRBOT_AZURE_TOKEN": AZURE_TOKEN,
         "ACRBOT_STATE_DIR": str(folder / "cli-state"),
-        "REDIS_URL": redis_url,
         "WEB_CONCURRENCY": str(workers),
         **(extra_env or {}),
     }
     env.pop("SLACK_APP_TOKEN", None)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     started: list[Replica] = []
     try:
         for i in range(count):
