@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.errors import AcrbotError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.diagnostics.audit import AuditLog
+    from bot.diagnostics.service import Diagnostics
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +31,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     knowledge_commands.register(sub)
     slack_commands.register(sub)
-    diagnostics_commands.register(sub)
+    diagnostics_commands.register(sub, _terminal_diagnostics, _shared_audit)
     return parser
+
+
+def _terminal_diagnostics(settings: Settings) -> Diagnostics:
+    """Terminal runs: the same wiring as Slack, with claims kept in memory."""
+    from bot.services import build_services
+
+    return build_services(settings, persistent_claims=False).diagnostics
+
+
+def _shared_audit(settings: Settings) -> AuditLog:
+    """Where the bot writes its audit records: the Redis stream, or the JSONL file."""
+    from bot.services import audit_log, open_shared_storage
+
+    return audit_log(settings, open_shared_storage(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

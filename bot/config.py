@@ -1,13 +1,21 @@
-"""Settings: defaults, an optional YAML file, and a few environment variables.
+"""Settings: one typed tree, read once, from defaults ← the YAML file ← the environment.
 
-The YAML file is found through ``--config PATH`` or ``ACRBOT_CONFIG``. Each
-top-level section is parsed by the module that owns it, so a bad key is
-reported with its full dotted name (``knowledge.answer_threshold``) and the
-process refuses to start instead of running half-configured.
+This is the only module that reads ``os.environ`` for settings. The YAML file
+is found through ``--config PATH`` or ``ACRBOT_CONFIG`` and read without
+aliases or duplicate keys. Every section is a :class:`bot.config_section.Section`,
+so an unknown key anywhere, a wrong type or an out-of-range number stops
+start-up with one line naming the dotted key (and the nearest valid one).
+Secrets (Slack tokens, the alert token, the Confirm secret, the Azure token)
+come only from the environment and never appear in a ``repr``.
+
+Adding a section: a frozen dataclass, a ``_read_<name>`` function taking the
+:class:`Section` (and the environment, if it has variables), a field on
+:class:`Settings`, and its name in ``SECTIONS``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,9 +24,19 @@ from typing import Any
 
 import yaml
 
+from bot.config_section import Section, refuse_unknown
+from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import ConfigError
+from bot.yaml_loader import error_line, error_reason, load_yaml
 
 DEFAULT_DOCS_BASE_URL = "https://learn.microsoft.com/zh-cn/azure/container-registry/"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS = ("text", "json")
+ALERT_LANGUAGES = ("en", "zh")
+log = logging.getLogger(__name__)
+
+Env = Mapping[str, str]
 
 
 def bundled_knowledge_dir() -> Path:
@@ -27,6 +45,9 @@ def bundled_knowledge_dir() -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+# --- the tree ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -39,63 +60,151 @@ class KnowledgeSettings:
 
 
 @dataclass(frozen=True)
-class SlackSettings:
-    """Behaviour in Slack; the secrets come from the environment, not from here."""
+class SlackCredentials:
+    """Slack's secrets and endpoint, from the environment; checked for the mode that runs."""
 
-    alert_channels: tuple[str, ...] = ()
+    bot_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_SLACK_API_URL
+
+    def require(self, *, socket_mode: bool = False) -> SlackCredentials:
+        """These credentials if they can serve Slack; else a ConfigError naming the gap."""
+        _required(self.bot_token, "SLACK_BOT_TOKEN", "xoxb-", "the bot token (xoxb-…)")
+        if not self.signing_secret and not socket_mode:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET",
+                "is not set: copy it from your Slack app's Basic Information page",
+            )
+        if any(c.isspace() for c in self.signing_secret):
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET", "contains spaces: copy the secret again, on its own"
+            )
+        if socket_mode and not self.app_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN",
+                "is not set: Socket Mode needs an app-level token (xapp-…) "
+                "with the connections:write scope",
+            )
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-")
+        return self
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Behaviour in Slack, plus the credentials read from the environment."""
+
     feedback_path: Path | None = None
+    credentials: SlackCredentials = field(default_factory=SlackCredentials)
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How ``acrbot serve`` listens and logs (HOST, PORT, WEB_CONCURRENCY, ...)."""
+
+    host: str = "0.0.0.0"
+    port: int = 3000
+    workers: int = 1
+    threads: int = 16
+    log_level: str = "info"
+    log_format: str = "text"
 
 
 @dataclass(frozen=True)
 class StorageSettings:
-    """Where shared state lives: Redis when ``redis_url`` is set, else SQLite in ``state_dir``."""
+    """Shared state across replicas; ``None`` keeps claims in the local state directory."""
 
-    redis_url: str | None = None  # REDIS_URL; redis://, rediss:// (TLS) or unix://
+    redis_url: str | None = field(default=None, repr=False)  # may carry a password
 
-    def __repr__(self) -> str:  # the URL may hold a password
-        return f"StorageSettings(redis_url={'set' if self.redis_url else None})"
+
+@dataclass(frozen=True)
+class AlertRoute:
+    """Webhook alerts matching every listed field (empty: any) go to ``channel``."""
+
+    channel: str
+    subscriptions: tuple[str, ...] = ()
+    resource_groups: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alert triage (issue 9): watched channels, where webhook alerts go, storms."""
+
+    channels: tuple[str, ...] = ()
+    default_channel: str | None = None
+    routes: tuple[AlertRoute, ...] = ()
+    coalesce_seconds: float = 600.0
+    language: str = "en"
+    token: str | None = field(default=None, repr=False)  # ACRBOT_ALERT_TOKEN
 
 
 @dataclass(frozen=True)
 class Settings:
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     state_dir: Path = field(default_factory=lambda: Path("var"))
-    raw: Mapping[str, Any] = field(default_factory=dict)
+    confirm_secret: str | None = field(default=None, repr=False)  # ACRBOT_CONFIRM_SECRET
     source: Path | None = None
 
     @property
     def feedback_path(self) -> Path:
         return self.slack.feedback_path or self.state_dir / "feedback.jsonl"
 
+    @property
+    def credentials(self) -> SlackCredentials:
+        return self.slack.credentials
 
-def config_path(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
+
+# --- loading -------------------------------------------------------------------
+
+# Top-level keys of the YAML file. Sections parsed by their own domain are listed too.
+SECTIONS = (
+    "knowledge",
+    "slack",
+    "azure",
+    "access",
+    "diagnostics",
+    "serve",
+    "storage",
+    "alerts",
+    "state_dir",
+)
+
+
+def config_path(explicit: str | os.PathLike[str] | None, env: Env) -> Path | None:
     if explicit:
         return Path(explicit)
     from_env = env.get("ACRBOT_CONFIG", "").strip()
     return Path(from_env) if from_env else None
 
 
-def load_settings(
-    path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: str | os.PathLike[str] | None = None, env: Env | None = None) -> Settings:
+    """The whole settings tree; ``env`` defaults to ``os.environ`` (tests pass a dict)."""
     env = os.environ if env is None else env
     source = config_path(path, env)
     raw = _read_yaml(source) if source else {}
+    refuse_unknown(raw, "", SECTIONS)
     base = source.parent if source else Path.cwd()
-    knowledge = _knowledge(raw.get("knowledge") or {}, base, env)
-    slack = _slack(raw.get("slack") or {}, base)
-    storage = _storage(raw.get("storage") or {}, env)
-    state_dir = Path(env.get("ACRBOT_STATE_DIR") or raw.get("state_dir") or "var")
-    if not state_dir.is_absolute():
-        state_dir = (base if "state_dir" in raw else Path.cwd()) / state_dir
+    state_dir = _state_dir(raw, base, env)
+    slack = Section(raw.get("slack"), "slack", ("alert_channels", "feedback_path"))
+    knowledge = Section(raw.get("knowledge"), "knowledge", _KNOWLEDGE)
     return Settings(
-        knowledge=knowledge,
-        slack=slack,
-        storage=storage,
+        knowledge=_read_knowledge(knowledge, base, env),
+        slack=SlackSettings(slack.path("feedback_path", base), _read_credentials(env)),
+        diagnostics=DiagnosticsSettings.from_mapping(
+            raw, state_dir, azure_token=_env(env, "ACRBOT_AZURE_TOKEN")
+        ),
+        serve=_read_serve(Section(raw.get("serve"), "serve", _SERVE), env),
+        storage=_read_storage(Section(raw.get("storage"), "storage", ("redis_url",)), env),
+        alerts=_read_alerts(Section(raw.get("alerts"), "alerts", _ALERTS), slack, env),
         state_dir=state_dir,
-        raw=raw,
+        confirm_secret=_env(env, "ACRBOT_CONFIRM_SECRET"),
         source=source,
     )
 
@@ -103,14 +212,13 @@ def load_settings(
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(path), f"cannot read the config file ({exc.strerror})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(str(path), f"cannot read the config file ({reason})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(str(path), f"not valid YAML{where}") from None
+        raise ConfigError(str(path), f"{error_reason(exc)}{error_line(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -118,78 +226,150 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _section(raw: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(name, "must be a mapping")
-    return raw
+def _env(env: Env, name: str) -> str | None:
+    return env.get(name, "").strip() or None
 
 
-def _number(section: Mapping[str, Any], key: str, default: float, name: str) -> float:
-    value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{name}.{key}", f"must be a number, got {value!r}")
-    return float(value)
+def _state_dir(raw: Mapping[str, Any], base: Path, env: Env) -> Path:
+    from_env = _env(env, "ACRBOT_STATE_DIR")
+    value = raw.get("state_dir")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError("state_dir", "must be a folder path (a string)")
+    state_dir = Path(from_env or value or "var")
+    if not state_dir.is_absolute():
+        state_dir = (base if value and not from_env else Path.cwd()) / state_dir
+    return state_dir
 
 
-def _knowledge(raw: Any, base: Path, env: Mapping[str, str]) -> KnowledgeSettings:
-    section = _section(raw, "knowledge")
+_KNOWLEDGE = (
+    "paths",
+    "docs_base_url",
+    "answer_threshold",
+    "suggest_threshold",
+    "reload_interval",
+)
+
+
+def _read_knowledge(section: Section, base: Path, env: Env) -> KnowledgeSettings:
     paths: list[Path]
     if env.get("ACRBOT_KNOWLEDGE_DIR"):
         paths = [Path(p) for p in env["ACRBOT_KNOWLEDGE_DIR"].split(os.pathsep) if p]
     elif "paths" in section:
-        listed = section["paths"]
+        listed = section.get("paths")
         if isinstance(listed, str):
             listed = [listed]
-        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+        if not isinstance(listed, list) or not all(isinstance(p, str) and p for p in listed):
             raise ConfigError("knowledge.paths", "must be a list of folders or files")
+        if not listed:
+            raise ConfigError("knowledge.paths", "must list at least one folder or file")
         paths = [p if p.is_absolute() else base / p for p in map(Path, listed)]
     else:
         paths = [bundled_knowledge_dir()]
-    docs = section.get("docs_base_url", DEFAULT_DOCS_BASE_URL)
-    if not isinstance(docs, str) or not docs.startswith(("http://", "https://")):
-        raise ConfigError("knowledge.docs_base_url", "must be an http(s) URL")
-    answer = _number(section, "answer_threshold", 0.5, "knowledge")
-    suggest = _number(section, "suggest_threshold", 0.2, "knowledge")
-    for key, value in (("answer_threshold", answer), ("suggest_threshold", suggest)):
-        if not 0.0 <= value <= 1.0:
-            raise ConfigError(f"knowledge.{key}", "must be between 0 and 1")
-    interval = _number(section, "reload_interval", 2.0, "knowledge")
+    docs = section.url("docs_base_url", DEFAULT_DOCS_BASE_URL) or DEFAULT_DOCS_BASE_URL
     return KnowledgeSettings(
         paths=tuple(paths),
         docs_base_url=docs if docs.endswith("/") else docs + "/",
-        answer_threshold=answer,
-        suggest_threshold=suggest,
-        reload_interval=interval,
+        answer_threshold=section.number("answer_threshold", 0.5, minimum=0, maximum=1),
+        suggest_threshold=section.number("suggest_threshold", 0.2, minimum=0, maximum=1),
+        reload_interval=section.number("reload_interval", 2.0, positive=True, maximum=86400),
     )
 
 
-def _slack(raw: Any, base: Path) -> SlackSettings:
-    section = _section(raw, "slack")
-    channels = section.get("alert_channels", [])
-    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
-        raise ConfigError("slack.alert_channels", "must be a list of channel IDs such as C0123")
-    feedback = section.get("feedback_path")
-    if feedback is not None and not isinstance(feedback, str):
-        raise ConfigError("slack.feedback_path", "must be a file path")
-    feedback_path = None
-    if feedback:
-        feedback_path = Path(feedback) if Path(feedback).is_absolute() else base / feedback
-    return SlackSettings(alert_channels=tuple(channels), feedback_path=feedback_path)
+def _read_credentials(env: Env) -> SlackCredentials:
+    api_url = _env(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not api_url.startswith(("https://", "http://")):
+        raise ConfigError("SLACK_API_URL", "must be an http(s) URL such as https://slack.com/api/")
+    return SlackCredentials(
+        bot_token=_env(env, "SLACK_BOT_TOKEN") or "",
+        signing_secret=_env(env, "SLACK_SIGNING_SECRET") or "",
+        app_token=_env(env, "SLACK_APP_TOKEN"),
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+    )
 
 
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+def _required(value: str, name: str, prefix: str, what: str) -> None:
+    if not value:
+        raise ConfigError(name, f"is not set: it must hold {what}")
+    if not value.startswith(prefix):
+        raise ConfigError(name, f"must start with {prefix} (it should hold {what})")
 
 
-def _storage(raw: Any, env: Mapping[str, str]) -> StorageSettings:
-    section = _section(raw, "storage")
-    unknown = sorted(set(section) - {"redis_url"})
-    if unknown:
-        raise ConfigError(f"storage.{unknown[0]}", "is not a known setting (known: redis_url)")
-    from_env = env.get("REDIS_URL", "").strip()
-    url = from_env or section.get("redis_url")
-    name = "REDIS_URL" if from_env else "storage.redis_url"
-    if url is None or url == "":
-        return StorageSettings()
-    if not isinstance(url, str) or not url.startswith(REDIS_SCHEMES):
-        raise ConfigError(name, "must be a redis://, rediss:// (TLS) or unix:// URL")
+_SERVE = ("host", "port", "workers", "threads", "log_level", "log_format")
+
+
+def _read_serve(section: Section, env: Env) -> ServeSettings:
+    """YAML ``serve:`` values, each overridden by its environment variable when set."""
+    host = _env(env, "HOST") or section.text("host", "0.0.0.0") or "0.0.0.0"
+    return ServeSettings(
+        host=host,
+        port=_whole_from(env, "PORT", section, "port", 3000, 1, 65535, "a TCP port number"),
+        workers=_whole_from(env, "WEB_CONCURRENCY", section, "workers", 1, 1, 64, "a count"),
+        threads=_whole_from(env, "GUNICORN_THREADS", section, "threads", 16, 1, 1024, "a count"),
+        log_level=_choice_from(env, "LOG_LEVEL", section, "log_level", LOG_LEVELS, "info"),
+        log_format=_choice_from(
+            env, "ACRBOT_LOG_FORMAT", section, "log_format", LOG_FORMATS, "text"
+        ),
+    )
+
+
+def _whole_from(
+    env: Env, name: str, section: Section, key: str, default: int, low: int, high: int, what: str
+) -> int:
+    value = _env(env, name)
+    if value is None:
+        return section.whole(key, default, low, high)
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        raise ConfigError(name, f"must be {what} from {low} to {high}, got {shown!r}")
+    return int(value)
+
+
+def _choice_from(
+    env: Env, name: str, section: Section, key: str, choices: tuple[str, ...], default: str
+) -> str:
+    value = _env(env, name)
+    if value is None:
+        return section.choice(key, choices, default)
+    if value.lower() not in choices:
+        raise ConfigError(name, f"must be one of {', '.join(choices)}")
+    return value.lower()
+
+
+def _read_storage(section: Section, env: Env) -> StorageSettings:
+    url = _env(env, "REDIS_URL") or section.text("redis_url")
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
     return StorageSettings(redis_url=url)
+
+
+_ALERTS = ("channels", "default_channel", "routes", "coalesce_seconds", "language")
+_ROUTE = ("channel", "subscriptions", "resource_groups", "severities")
+
+
+def _read_alerts(section: Section, slack: Section, env: Env) -> AlertSettings:
+    channels = section.strings("channels", what="channel IDs")
+    deprecated = slack.strings("alert_channels", what="channel IDs such as C0123")
+    if deprecated:
+        log.warning("slack.alert_channels is deprecated: use alerts.channels")
+        channels = tuple(dict.fromkeys(channels + deprecated))
+    routes = []
+    for route in section.sections("routes", _ROUTE):
+        channel = route.text("channel")
+        if channel is None:
+            raise ConfigError(route.name("channel"), "is required: the channel ID to post to")
+        routes.append(
+            AlertRoute(
+                channel=channel,
+                subscriptions=tuple(s.lower() for s in route.strings("subscriptions")),
+                resource_groups=route.strings("resource_groups", what="resource group names"),
+                severities=route.strings("severities", what="severities such as Sev1"),
+            )
+        )
+    return AlertSettings(
+        channels=channels,
+        default_channel=section.text("default_channel"),
+        routes=tuple(routes),
+        coalesce_seconds=section.number("coalesce_seconds", 600.0, minimum=0, maximum=86400),
+        language=section.choice("language", ALERT_LANGUAGES, "en"),
+        token=_env(env, "ACRBOT_ALERT_TOKEN"),
+    )

@@ -199,6 +199,9 @@ class JsonFormatter(logging.Formatter):
 _FORMATTER = logging.Formatter()
 
 
+_chosen: str | None = None  # the format setup() installed; gunicorn's handlers follow it
+
+
 def log_format(env: Mapping[str, str] | None = None) -> str:
     """``ACRBOT_LOG_FORMAT``: text (default) or json; anything else is a configuration error."""
     env = os.environ if env is None else env
@@ -209,7 +212,15 @@ def log_format(env: Mapping[str, str] | None = None) -> str:
 
 
 def formatter(fmt: str | None = None) -> logging.Formatter:
-    return JsonFormatter() if (fmt or log_format()) == "json" else TextFormatter()
+    return JsonFormatter() if (fmt or _chosen or log_format()) == "json" else TextFormatter()
+
+
+def early_format(env: Mapping[str, str] | None = None) -> str:
+    """The format to log in before settings are read (their warnings): env's, or text."""
+    try:
+        return log_format(env)
+    except ConfigError:
+        return "text"  # the settings report the bad value with the others
 
 
 def secure(handler: logging.Handler, fmt: str | None = None) -> logging.Handler:
@@ -223,7 +234,9 @@ def secure(handler: logging.Handler, fmt: str | None = None) -> logging.Handler:
 
 def setup(level: str = "INFO", fmt: str | None = None) -> None:
     """One handler on the root logger, to stderr, in ``fmt`` (default: ACRBOT_LOG_FORMAT)."""
-    handler = secure(logging.StreamHandler(sys.stderr), fmt or log_format())
+    global _chosen
+    _chosen = fmt or log_format()
+    handler = secure(logging.StreamHandler(sys.stderr), _chosen)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if level.upper() in logging._nameToLevel else "INFO")

@@ -1,31 +1,27 @@
-"""The composition root: builds the knowledge base, diagnostics and stores from settings.
+"""The composition root: the one place that builds the knowledge base, diagnostics and stores.
 
 Domain packages know nothing of each other; this is where the knowledge base
 becomes the diagnostics' FAQ lookup, and where the Slack app and the CLI get
-the same objects.
+the same objects. The chat layer passes what only it knows (who belongs to
+which Slack user group) as arguments, so nothing is patched in afterwards.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config import Settings
+from bot.diagnostics.access import Membership
 from bot.diagnostics.audit import AuditLog
-from bot.diagnostics.confirmation import derive_secret
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
-from bot.diagnostics.settings import DiagnosticsSettings
 from bot.feedback import FeedbackStore
 from bot.knowledge.library import Library
-from bot.storage import ProcessFallback, Storage, open_storage
+from bot.secret_policy import confirm_key
+from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
-MIN_CONFIRM_SECRET = 16
-log = logging.getLogger(__name__)
 
 
 def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
@@ -44,6 +40,8 @@ def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
 
 @dataclass
 class Services:
+    """Everything a listener or a command needs, built once per process."""
+
     settings: Settings
     library: Library
     feedback: FeedbackStore
@@ -55,6 +53,10 @@ class Services:
         if self.dedupe is None:
             self.dedupe = ProcessFallback(self.claims)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Services:
+        # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
+        return self
+
 
 def open_shared_storage(settings: Settings) -> Storage:
     """Redis when ``storage.redis_url`` (``REDIS_URL``) is set, else SQLite in ``state_dir``."""
@@ -63,8 +65,8 @@ def open_shared_storage(settings: Settings) -> Storage:
 
 def audit_log(settings: Settings, store: Storage) -> AuditLog:
     """The audit records: a Redis stream with Redis, else the JSON-lines file."""
-    path = DiagnosticsSettings.from_app_settings(settings).audit_path
-    return AuditLog(path, store.stream("audit", path))
+    path = settings.diagnostics.audit_path
+    return AuditLog(path, store.stream("audit", path) if store.kind == "redis" else None)
 
 
 def feedback_store(settings: Settings, store: Storage) -> FeedbackStore:
@@ -76,30 +78,26 @@ def feedback_store(settings: Settings, store: Storage) -> FeedbackStore:
 def build_services(
     settings: Settings,
     *,
-    confirm_secret: str | None = None,
-    membership: Callable[[str], Iterable[str]] | None = None,
-    env: Mapping[str, str] | None = None,
+    membership: Membership | None = None,
     background_reload: bool = False,
+    persistent_claims: bool = True,
 ) -> Services:
-    env = os.environ if env is None else env
+    """Build every service from ``settings``.
+
+    ``membership`` answers which Slack user groups a user is in (the Slack app
+    passes one; the terminal has none). ``persistent_claims=False`` keeps
+    claims in memory (terminal runs: nothing to share with a server); audit and
+    feedback records still go where the server's go (Redis or the JSONL files).
+    """
     library = Library.from_settings(settings.knowledge, background=background_reload)
-    claims = open_shared_storage(settings)
-    diagnostics_settings = DiagnosticsSettings.from_app_settings(settings)
-    master = env.get("ACRBOT_CONFIRM_SECRET") or confirm_secret
-    if not env.get("ACRBOT_CONFIRM_SECRET") and (not master or len(master) < MIN_CONFIRM_SECRET):
-        if master:
-            log.warning(
-                "the signing secret is too short to sign Confirm buttons; using a key of this "
-                "process only (set ACRBOT_CONFIRM_SECRET when running several workers)"
-            )
-        master = secrets.token_hex(32)
+    shared = open_shared_storage(settings)
+    claims = shared if persistent_claims else SqliteStorage(None)
     diagnostics = Diagnostics(
-        diagnostics_settings,
-        secret=derive_secret(master),
+        settings.diagnostics,
+        secret=confirm_key(settings.confirm_secret, settings.credentials.signing_secret),
         claims=claims,
-        audit=audit_log(settings, claims),
+        audit=audit_log(settings, shared),
         faq_lookup=faq_lookup_from(library),
         membership=membership,
-        env=env,
     )
-    return Services(settings, library, feedback_store(settings, claims), claims, diagnostics)
+    return Services(settings, library, feedback_store(settings, shared), claims, diagnostics)

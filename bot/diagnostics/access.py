@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from bot.errors import AcrbotError, ConfigError
+from bot.diagnostics.errors import AccessDenied
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,6 @@ Membership = Callable[[str], Iterable[str]]
 """Given a user ID, the IDs of the user groups that person belongs to."""
 
 _RULE_KEYS = ("users", "usergroups", "channels", "checks", "registries")
-
-
-class AccessDenied(AcrbotError):
-    """The person may not run this check on this registry here; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +91,10 @@ class AccessPolicy:
         if not decision.allowed:
             raise AccessDenied(decision.reason)
         return decision
+
+    def names_registry(self, registry: str) -> bool:
+        """Does some rule name ``registry`` itself (not merely ``*``)? Widens where it may live."""
+        return any(registry.lower() in rule.registries for rule in self.rules)
 
     def grants_for(self, user: str, channel: str) -> list[tuple[list[str], list[str]]]:
         """What ``user`` may run here, as (checks, registries) pairs, for a help message."""

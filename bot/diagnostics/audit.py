@@ -32,6 +32,7 @@ FIELDS = (
     "channel",
     "registry",
     "check",
+    "repository",
     "outcome",
     "duration_ms",
     "detail",

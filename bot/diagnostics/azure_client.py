@@ -32,48 +32,53 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot import __version__
-from bot.errors import AcrbotError
+from bot.diagnostics.clouds import CLOUDS, is_login_url_of
+from bot.diagnostics.errors import (
+    AzureConnectError,
+    AzureCredentialError,
+    AzureDNSError,
+    AzureError,
+    AzureHTTPError,
+    AzureMalformedResponse,
+    AzureTimeout,
+    AzureTLSError,
+    AzureUnreachable,
+    DeadlineExceeded,
+    ReadOnlyViolation,
+    UntrustedLoginServer,
+)
 
 TOKEN_POST_PATHS = ("/oauth2/exchange", "/oauth2/token")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 50
 _MAX_DETAIL = 300
-_JWT_RE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
-_LONG_SECRET_RE = re.compile(r"[A-Za-z0-9+_=-]{40,}")
+_SCAN_LIMIT = 4000  # error bodies are clipped to this before any pattern looks at them
+# A JWT starts a run of token characters (the lookbehind), and possessive
+# quantifiers never give back what they took: each character is looked at a
+# bounded number of times, so a 100 kB body of "eyJeyJ…" cannot make it backtrack.
+_JWT_RE = re.compile(r"(?<![\w-])eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
+_LONG_SECRET_RE = re.compile(r"[A-Za-z0-9+_=-]{40,}+")
+
+__all__ = [
+    "AzureClient",
+    "AzureError",
+    "Challenge",
+    "Deadline",
+    "DeadlineExceeded",
+    "ReadOnlyViolation",
+    "Secret",
+    "TokenCredential",
+    "is_allowed",
+    "scrub",
+    "token_claims",
+    "token_tenant",
+]
 
 
 class TokenCredential(Protocol):
     """Anything azure-identity-like: ``get_token(*scopes)`` returns an object with ``.token``."""
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
-
-
-class ReadOnlyViolation(AcrbotError):
-    """Something tried a call other than a GET or the two token POSTs; it was not sent."""
-
-
-class AzureError(AcrbotError):
-    """A call to Azure did not give a usable answer.
-
-    ``kind`` is one of ``dns``, ``connect``, ``tls``, ``timeout``, ``deadline``,
-    ``http``, ``malformed`` or ``credential``; ``status`` and ``code`` carry the
-    HTTP status and Azure's error code when there was a response.
-    """
-
-    def __init__(
-        self, kind: str, message: str, status: int | None = None, code: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-        self.code = code
-
-
-class DeadlineExceeded(AzureError):
-    """The check ran out of its total time budget."""
-
-    def __init__(self, message: str = "The check ran out of time before Azure answered.") -> None:
-        super().__init__("deadline", message)
 
 
 class Secret:
@@ -93,20 +98,26 @@ class Secret:
     __str__ = __repr__
 
 
-def token_tenant(token: Secret) -> str | None:
-    """The tenant (``tid`` claim) of an Azure AD token, read without verifying it.
+def token_claims(token: Secret) -> dict[str, Any]:
+    """The claims of a JWT, read without verifying it; empty when it is not one.
 
-    The ACR exchange wants the tenant ID; when config does not name one, the
-    token itself says which tenant issued it. Nothing else is read from it.
+    Used for two claims only: the AAD token's tenant (``tid``, which the ACR
+    exchange wants) and the registry access token's ``access`` list (what the
+    registry granted). Neither is trusted for anything but a diagnosis.
     """
     parts = token.reveal().split(".")
-    if len(parts) != 3:
-        return None
+    if len(parts) != 3 or len(parts[1]) > 16_000:
+        return {}
     try:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except (ValueError, TypeError):
-        return None
-    tenant = payload.get("tid") if isinstance(payload, dict) else None
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def token_tenant(token: Secret) -> str | None:
+    """The tenant (``tid`` claim) of an Azure AD token, when config does not name one."""
+    tenant = token_claims(token).get("tid")
     return tenant if isinstance(tenant, str) and tenant else None
 
 
@@ -140,6 +151,11 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
+    if len(text) > _SCAN_LIMIT:
+        # Clip before the patterns run, and drop the last (possibly cut) word so
+        # half a token cannot slip past them.
+        words = text[:_SCAN_LIMIT].rsplit(None, 1)
+        text = (words[0] if len(words) == 2 else "") + " ..."
     text = _JWT_RE.sub("[redacted]", text)
     text = _LONG_SECRET_RE.sub("[redacted]", text)
     text = "".join(ch if ch.isprintable() or ch.isspace() else "?" for ch in text)
@@ -173,8 +189,10 @@ class AzureClient:
         max_retry_wait: float = 5.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        login_hosts: Callable[[str], bool] | None = None,
     ) -> None:
         self._credential = credential
+        self._login_hosts = login_hosts or _any_registry_host
         self.arm_base = arm_base.rstrip("/")
         self._arm_scope = arm_scope
         self._acr_scope = acr_scope
@@ -220,10 +238,10 @@ class AzureClient:
             page = self._arm_json(self._send("GET", url, self._arm_headers(), params))
             items = page.get("value", [])
             if not isinstance(items, list):
-                raise AzureError("malformed", "ARM returned a list without a 'value' array.")
+                raise AzureMalformedResponse("ARM returned a list without a 'value' array.")
             yield from (item for item in items if isinstance(item, dict))
             url, params = self._next_link(page.get("nextLink")), None
-        raise AzureError("malformed", f"ARM kept paging past {MAX_PAGES} pages; stopped.")
+        raise AzureMalformedResponse(f"ARM kept paging past {MAX_PAGES} pages; stopped.")
 
     # --- registry data plane -------------------------------------------------
 
@@ -238,6 +256,7 @@ class AzureClient:
 
     def exchange(self, base_url: str, service: str, tenant: str | None, aad: Secret) -> Secret:
         """Trade the AAD token for an ACR refresh token (``POST /oauth2/exchange``)."""
+        self._require_login_host(base_url)
         form = {"grant_type": "access_token", "service": service, "access_token": aad.reveal()}
         if tenant:
             form["tenant"] = tenant
@@ -245,6 +264,7 @@ class AzureClient:
 
     def access_token(self, base_url: str, service: str, scope: str, refresh: Secret) -> Secret:
         """Trade the refresh token for a scoped access token (``POST /oauth2/token``)."""
+        self._require_login_host(base_url)
         form = {
             "grant_type": "refresh_token",
             "service": service,
@@ -259,14 +279,21 @@ class AzureClient:
 
     # --- plumbing ------------------------------------------------------------
 
+    def _require_login_host(self, base_url: str) -> None:
+        """Tokens go only to a registry of the configured cloud (or the configured template)."""
+        if not self._login_hosts(base_url):
+            raise UntrustedLoginServer(
+                f"{_host(base_url)} is not a login server of the configured cloud, so no "
+                "token was sent to it."
+            )
+
     def _token(self, scope: str) -> Secret:
         self.deadline.require()
         try:
             token = self._credential.get_token(scope).token
         except Exception as exc:  # azure-identity raises several unrelated types
             detail = self.scrub(str(exc))
-            raise AzureError(
-                "credential",
+            raise AzureCredentialError(
                 f"Could not get an Azure AD token with the configured credential "
                 f"({type(self._credential).__name__}): {detail or type(exc).__name__}",
             ) from None
@@ -286,7 +313,7 @@ class AzureClient:
             raise self._http_error(response, "The registry refused the token request")
         value = _json(response).get(field)
         if not isinstance(value, str) or not value:
-            raise AzureError("malformed", f"The registry's token answer has no {field}.")
+            raise AzureMalformedResponse(f"The registry's token answer has no {field}.")
         self._remember(value)
         return Secret(value)
 
@@ -338,7 +365,7 @@ class AzureClient:
             )
             if left < limit or self.deadline.remaining() <= 0:
                 raise DeadlineExceeded() from None  # the deadline, not the timeout, cut it short
-            raise AzureError("timeout", f"{_host(url)} did not answer in time.") from None
+            raise AzureTimeout(f"{_host(url)} did not answer in time.") from None
         except httpx.TransportError as exc:
             raise _transport_error(exc, url) from None
 
@@ -356,20 +383,25 @@ class AzureClient:
             return _json(response)
         raise self._http_error(response, "Azure Resource Manager answered")
 
-    def _http_error(self, response: httpx.Response, prefix: str) -> AzureError:
+    def _http_error(self, response: httpx.Response, prefix: str) -> AzureHTTPError:
         code, message = _error_body(response)
         text = f"{prefix} HTTP {response.status_code}"
         text += f" ({code})" if code else ""
         text += f": {self.scrub(message)}" if message else "."
-        return AzureError("http", text, status=response.status_code, code=code)
+        return AzureHTTPError(text, status=response.status_code, code=code)
 
     def _next_link(self, link: object) -> str | None:
         if not link:
             return None
         target, base = urlsplit(str(link)), urlsplit(self.arm_base)
         if (target.scheme, target.netloc) != (base.scheme, base.netloc):
-            raise AzureError("malformed", "ARM's next-page link points at another host; ignored.")
+            raise AzureMalformedResponse("ARM's next-page link points at another host; ignored.")
         return str(link)
+
+
+def _any_registry_host(base_url: str) -> bool:
+    """The default rule: an https URL on a host under one of the clouds' login-server suffixes."""
+    return any(is_login_url_of(cloud, base_url) for cloud in CLOUDS.values())
 
 
 def _refuse_writes(request: httpx.Request) -> None:
@@ -382,11 +414,11 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         value = response.json()
     except (ValueError, UnicodeDecodeError):
-        raise AzureError(
-            "malformed", f"{_host(str(response.url))} returned a response that is not valid JSON."
+        raise AzureMalformedResponse(
+            f"{_host(str(response.url))} returned a response that is not valid JSON."
         ) from None
     if not isinstance(value, dict):
-        raise AzureError("malformed", f"{_host(str(response.url))} returned unexpected JSON.")
+        raise AzureMalformedResponse(f"{_host(str(response.url))} returned unexpected JSON.")
     return value
 
 
@@ -419,20 +451,20 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _transport_error(exc: httpx.TransportError, url: str) -> AzureError:
+def _transport_error(exc: httpx.TransportError, url: str) -> AzureUnreachable:
     host = _host(url)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
-            return AzureError("tls", f"A TLS connection to {host} could not be made.")
+            return AzureTLSError(f"A TLS connection to {host} could not be made.")
         if isinstance(cause, socket.gaierror):
-            return AzureError("dns", f"{host} could not be resolved.")
+            return AzureDNSError(f"{host} could not be resolved.")
         if isinstance(cause, ConnectionRefusedError):
-            return AzureError("connect", f"{host} refused the connection.")
+            return AzureConnectError(f"{host} refused the connection.")
         cause = cause.__cause__ or cause.__context__
     if "ssl" in str(exc).lower() or "certificate" in str(exc).lower():
-        return AzureError("tls", f"A TLS connection to {host} could not be made.")
-    return AzureError("connect", f"Could not connect to {host} ({type(exc).__name__}).")
+        return AzureTLSError(f"A TLS connection to {host} could not be made.")
+    return AzureConnectError(f"Could not connect to {host} ({type(exc).__name__}).")
 
 
 def _host(url: str) -> str:

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any, TextIO
 
 from bot.config import Settings, load_settings
+from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
-from bot.diagnostics.report import CheckReport, FaqLookup, Status, StepResult
+from bot.diagnostics.report import CheckReport, Status, StepResult
 from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
-from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import AcrbotError
-from bot.storage import ClaimStore
+
+DiagnosticsFactory = Callable[[Settings], Diagnostics]
+AuditFactory = Callable[[Settings], AuditLog]
+
+
+def jsonl_audit(settings: Settings) -> AuditLog:
+    """The audit log file of ``diagnostics.audit_path`` (without a shared store)."""
+    return AuditLog(settings.diagnostics.audit_path)
+
 
 _MARKS = {
     Status.OK: "[ok]     ",
@@ -31,7 +40,17 @@ _MARKS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction,
+    build: DiagnosticsFactory,
+    open_audit: AuditFactory = jsonl_audit,
+) -> None:
+    """Add ``diagnose`` and ``audit``; ``build`` is the composition root's way to make the service.
+
+    The domain does not build its own service: ``bot/cli.py`` passes
+    ``bot.services.build_services``, so the terminal runs what Slack runs, and
+    ``open_audit``, so ``acrbot audit`` reads where the bot writes (Redis or a file).
+    """
     diagnose = subparsers.add_parser(
         "diagnose",
         help="run a read-only diagnostic against a registry",
@@ -41,25 +60,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     diagnose.add_argument(
         "--check", choices=list(CHECKS), default=DEFAULT_CHECK, help="which check to run"
     )
+    diagnose.add_argument(
+        "--repository",
+        metavar="REPO",
+        help="check-health only: also check that the bot's identity may pull REPO",
+    )
     diagnose.add_argument("--yes", action="store_true", help="run without asking first")
     diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
-    diagnose.set_defaults(handler=run_diagnose)
+    diagnose.set_defaults(handler=partial(run_diagnose, build=build))
 
     audit = subparsers.add_parser("audit", help="show recent diagnostics audit records")
     audit.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
     audit.add_argument("--json", action="store_true", help="print JSON lines")
-    audit.set_defaults(handler=run_audit)
+    audit.set_defaults(handler=partial(run_audit, open_audit=open_audit))
 
 
-def run_diagnose(args: argparse.Namespace) -> int:
+def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
     out: TextIO = sys.stdout
     try:
-        service = _service(load_settings(args.config))
+        service = build(load_settings(args.config))
         report = service.run_direct(
             args.registry,
             args.check,
             on_step=None if args.json else lambda step: _print_step(step, out),
             confirm=None if args.yes else _ask,
+            repository=args.repository,
         )
     except Declined as exc:
         return _not_run(args, str(exc) + " Add --yes to run without a prompt.")
@@ -72,11 +97,8 @@ def run_diagnose(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def run_audit(args: argparse.Namespace) -> int:
-    from bot.services import audit_log, open_shared_storage
-
-    app = load_settings(args.config)
-    audit = audit_log(app, open_shared_storage(app))  # the Redis stream, or the JSONL file
+def run_audit(args: argparse.Namespace, open_audit: AuditFactory) -> int:
+    audit = open_audit(load_settings(args.config))  # the Redis stream, or the JSONL file
     records = audit.recent(max(0, args.limit))
     if args.json:
         for record in records:
@@ -89,28 +111,7 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- wiring ---------------------------------------------------------------------
-
-
-def _service(app: Settings) -> Diagnostics:
-    from bot.services import audit_log, open_shared_storage
-
-    settings = DiagnosticsSettings.from_app_settings(app)
-    return Diagnostics(
-        settings,
-        secret=secrets.token_bytes(32),  # terminal runs need no confirmation tokens
-        claims=ClaimStore(None),  # no Confirm to claim; limits are the bot's, not the operator's
-        audit=audit_log(app, open_shared_storage(app)),  # every run is recorded where the bot's are
-        faq_lookup=_faq_lookup(app),
-    )
-
-
-def _faq_lookup(app: Settings) -> FaqLookup | None:
-    """Reports link the FAQ entries that explain them, found by searching the knowledge base."""
-    from bot.knowledge.library import Library
-    from bot.services import faq_lookup_from
-
-    return faq_lookup_from(Library.from_settings(app.knowledge))
+# --- prompting -------------------------------------------------------------------
 
 
 def _ask(pending: PendingRequest) -> bool:

@@ -17,12 +17,18 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 
-from bot.errors import AcrbotError, ConfigError
+from bot.diagnostics.errors import (
+    ConfirmationError,
+    ConfirmationExpired,
+    ConfirmationTampered,
+)
+from bot.errors import ConfigError
+from bot.secret_policy import MIN_SECRET_BYTES as _MIN_SECRET
+from bot.secret_policy import derive_secret  # noqa: F401 - re-exported for callers
 
 VERSION = "d1"
 MAX_TOKEN_CHARS = 2000  # a Slack button value holds at most 2000 characters
 _CLOCK_SKEW = 60.0
-_MIN_SECRET = 16
 _FIELDS = {
     "requester": "u",
     "channel": "c",
@@ -33,19 +39,9 @@ _FIELDS = {
     "cloud": "l",
     "request_id": "i",
     "issued_at": "t",
+    "repository": "p",
 }
-
-
-class ConfirmationError(AcrbotError):
-    """A confirmation cannot be honoured; nothing was run."""
-
-
-class ConfirmationTampered(ConfirmationError):
-    """The token was altered, truncated, or signed with another secret."""
-
-
-class ConfirmationExpired(ConfirmationError):
-    """The token is older than the confirmation window."""
+_OPTIONAL = {"repository": ""}  # fields added later: tokens issued before them still verify
 
 
 @dataclass(frozen=True)
@@ -59,23 +55,12 @@ class ConfirmationClaims:
     cloud: str
     request_id: str
     issued_at: int
+    repository: str = ""  # check-health only: the repository whose pull access is checked
 
 
 def new_request_id() -> str:
     """A short random ID naming one request in the audit log and the once-only claim."""
     return secrets.token_urlsafe(9)
-
-
-def derive_secret(master: str | bytes, purpose: str = "acrbot diagnostics confirmation") -> bytes:
-    """A key for this purpose only, derived from a longer-lived secret (e.g. the signing secret).
-
-    Deriving keeps the confirmation key distinct from the secret it comes from,
-    so a confirmation token can never double as anything signed with the master.
-    """
-    raw = master.encode() if isinstance(master, str) else master
-    if len(raw) < _MIN_SECRET:
-        raise ConfigError("confirmation secret", f"must be at least {_MIN_SECRET} bytes long")
-    return hmac.new(raw, purpose.encode(), hashlib.sha256).digest()
 
 
 class ConfirmationSigner:
@@ -124,7 +109,10 @@ class ConfirmationSigner:
             raise tampered
         try:
             compact = json.loads(_unb64(body))
-            values = {name: compact[short] for name, short in _FIELDS.items()}
+            values = {
+                name: compact[short] if short in compact else _OPTIONAL[name]
+                for name, short in _FIELDS.items()
+            }
             claims = ConfirmationClaims(**values)
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise tampered from None

@@ -10,9 +10,7 @@ emulators and tests; it never talks to Azure AD.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from azure.core.credentials import AccessToken
@@ -41,14 +39,15 @@ class StaticTokenCredential:
         return AccessToken(self._token, int(time.time()) + self._lifetime)
 
 
-def make_credential(
-    settings: AzureSettings, env: Mapping[str, str] | None = None
-) -> TokenCredential:
-    """Build the credential ``settings.credential`` names."""
-    env = os.environ if env is None else env
+def make_credential(settings: AzureSettings) -> TokenCredential:
+    """Build the credential ``settings.credential`` names.
+
+    The static token comes from the settings (``bot.config`` read it from
+    ``ACRBOT_AZURE_TOKEN``, the one place the environment is read).
+    """
     kind = settings.credential
     if kind == "static":
-        token = env.get(STATIC_TOKEN_ENV, "").strip()
+        token = (settings.static_token or "").strip()
         if not token:
             raise ConfigError(
                 STATIC_TOKEN_ENV, "must hold a bearer token when azure.credential is 'static'"

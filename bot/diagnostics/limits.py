@@ -17,22 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from bot.errors import AcrbotError
+from bot.diagnostics.errors import RateLimited, TooBusy
 from bot.storage import MemoryStorage, Storage, StorageUnavailable
 
 SLOT_TTL = 120.0  # a slot a crashed process never released frees itself after this
 
-
-class RateLimited(AcrbotError):
-    """This person asked too often; ``retry_after`` says how long to wait, in seconds."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class TooBusy(AcrbotError):
-    """Too many checks are running right now."""
+__all__ = ["ConcurrencyLimiter", "RateLimited", "RateLimiter", "TooBusy"]
 
 
 class RateLimiter:

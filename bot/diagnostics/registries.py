@@ -14,12 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bot.diagnostics.azure_client import AzureClient, AzureError
+from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.clouds import Cloud, cloud_for_suffix
+from bot.diagnostics.errors import (
+    AmbiguousRegistry,
+    AzureCallFailed,
+    OutsideConfiguredScope,
+    RegistryNotFound,
+)
 from bot.diagnostics.registry_name import RegistryInput
 from bot.diagnostics.report import RegistrySummary
 from bot.diagnostics.settings import AzureSettings
-from bot.errors import AcrbotError
 
 PROVIDER = "providers/Microsoft.ContainerRegistry/registries"
 _GROUP_RE = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
@@ -28,12 +33,7 @@ ClientFactory = Callable[[Cloud], AzureClient]
 """Opens a read-only client for the given cloud (the caller owns the deadline)."""
 
 
-class RegistryNotFound(AcrbotError):
-    """No registry of that name in the places acrbot is configured to look."""
-
-
-class AmbiguousRegistry(AcrbotError):
-    """More than one registry matched; the person must say which one."""
+__all__ = ["AmbiguousRegistry", "RegistryNotFound", "RegistryTarget", "locate"]
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,18 @@ class RegistryTarget:
 
 
 def locate(
-    wanted: RegistryInput, azure: AzureSettings, open_client: ClientFactory
+    wanted: RegistryInput,
+    azure: AzureSettings,
+    open_client: ClientFactory,
+    named_by_rules: Callable[[str], bool] = lambda name: False,
 ) -> RegistryTarget:
-    """Where ``wanted`` lives; raises RegistryNotFound / AmbiguousRegistry / AzureError."""
+    """Where ``wanted`` lives; raises RegistryNotFound / AmbiguousRegistry / AzureError.
+
+    A resource ID is taken at its word only inside the configured reach: its
+    subscription is one of ``azure.subscriptions``, or an access rule names
+    the registry explicitly (not by ``*``). Otherwise anyone allowed ``*``
+    could point the bot's identity at any subscription it happens to read.
+    """
     hinted = cloud_for_suffix(wanted.login_suffix) if wanted.login_suffix else None
     declared = azure.declared(wanted.name)
     if declared is not None:
@@ -91,6 +100,13 @@ def locate(
         )
     _same_cloud(wanted, hinted, azure.cloud)
     if wanted.subscription and wanted.resource_group:
+        if wanted.subscription not in azure.subscriptions and not named_by_rules(wanted.name):
+            raise OutsideConfiguredScope(
+                f"That resource ID is in subscription {wanted.subscription}, which is not one of "
+                "azure.subscriptions, and no access rule names "
+                f"{wanted.name} explicitly; nothing was sent to Azure. An operator can add the "
+                "subscription or declare the registry in azure.registries."
+            )
         return RegistryTarget(
             wanted.name, wanted.subscription, wanted.resource_group, azure.cloud, "resource-id"
         )
@@ -117,9 +133,7 @@ def _search(name: str, azure: AzureSettings, open_client: ClientFactory) -> Regi
         for subscription in azure.subscriptions:
             try:
                 matches += _matches_in(client, subscription, name, azure.cloud)
-            except AzureError as exc:
-                if exc.kind == "deadline":
-                    raise
+            except AzureCallFailed as exc:  # DeadlineExceeded ends the search instead
                 failures.append(f"{subscription}: {exc}")
     if len(matches) == 1:
         return matches[0]

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.errors import AcrbotError
+from bot.diagnostics.clouds import LOGIN_SUFFIXES
+from bot.diagnostics.errors import InvalidRegistryName
 
 NAME_RE = re.compile(r"[A-Za-z0-9]{5,50}")
 SUBSCRIPTION_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # Resource group names: letters, digits, '_', '-', '.', '(' and ')'; 1-90 chars.
 RESOURCE_GROUP_RE = re.compile(r"[\w\-.()]{1,90}", re.ASCII)
-LOGIN_SUFFIXES = (".azurecr.io", ".azurecr.cn", ".azurecr.us")
 
 _MAX_INPUT = 600
 _PREVIEW_LEN = 40
@@ -33,14 +33,12 @@ _LOGIN_URL_RE = re.compile(
     r"(?:https?://)?(?P<host>[A-Za-z0-9.-]+?)(?::443)?(?:/v2)?/?", re.IGNORECASE
 )
 
+__all__ = ["LOGIN_SUFFIXES", "InvalidRegistryName", "RegistryInput", "parse_registry", "preview"]
+
 HOW_TO_NAME = (
     "Registry names are 5-50 letters and digits (for example myregistry). "
     "You can also paste the login server (myregistry.azurecr.io) or the registry's resource ID."
 )
-
-
-class InvalidRegistryName(AcrbotError):
-    """The text is not a registry name; the message explains why without echoing it."""
 
 
 @dataclass(frozen=True)
@@ -128,3 +126,17 @@ def _from_resource_id(text: str) -> RegistryInput:
         subscription=subscription.lower(),
         resource_group=group,
     )
+
+
+_LOGIN_SERVER_IN_TEXT = re.compile(
+    r"\b([a-z0-9]{5,50})(" + "|".join(re.escape(s) for s in LOGIN_SUFFIXES) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def registries_in(text: str) -> list[str]:
+    """Registries named by login server (``myreg.azurecr.io``) in free text, as errors name them.
+
+    Built from ``LOGIN_SUFFIXES`` so a new cloud is recognised here too.
+    """
+    return list(dict.fromkeys(m.group(1).lower() for m in _LOGIN_SERVER_IN_TEXT.finditer(text)))

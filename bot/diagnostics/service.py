@@ -20,28 +20,39 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
-from bot.diagnostics.access import AccessDenied, AccessPolicy, Membership, describe_grant
+from bot.diagnostics.access import AccessPolicy, Membership, describe_grant
 from bot.diagnostics.audit import AuditLog
-from bot.diagnostics.azure_client import AzureClient, AzureError, Deadline, TokenCredential
+from bot.diagnostics.azure_client import AzureClient, Deadline, TokenCredential
 from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK, Check, CheckContext, run_check
 from bot.diagnostics.checks.base import OnStep, Resolver
 from bot.diagnostics.checks.dns import system_resolver
-from bot.diagnostics.clouds import Cloud, get_cloud
+from bot.diagnostics.checks.health import CHECK_HEALTH
+from bot.diagnostics.clouds import Cloud, get_cloud, is_login_url_of
 from bot.diagnostics.confirmation import (
     ConfirmationClaims,
-    ConfirmationError,
-    ConfirmationExpired,
     ConfirmationSigner,
-    ConfirmationTampered,
     new_request_id,
 )
 from bot.diagnostics.credentials import make_credential
-from bot.diagnostics.limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
-from bot.diagnostics.registries import AmbiguousRegistry, RegistryNotFound, RegistryTarget, locate
-from bot.diagnostics.registry_name import InvalidRegistryName, parse_registry, preview
+from bot.diagnostics.errors import (
+    AccessDenied,
+    AlreadyConfirmed,
+    ConfirmationError,
+    ConfirmationTampered,
+    Declined,
+    DiagnosticsFailed,
+    InvalidRepositoryName,
+    UnknownCheck,
+    audit_outcome,
+)
+from bot.diagnostics.limits import ConcurrencyLimiter, RateLimiter
+from bot.diagnostics.login_servers import LoginServers
+from bot.diagnostics.registries import RegistryTarget, locate
+from bot.diagnostics.registry_name import RegistryInput, parse_registry, preview
 from bot.diagnostics.report import CheckReport, FaqLookup, Status
+from bot.diagnostics.repository_name import parse_repository
 from bot.diagnostics.settings import DiagnosticsSettings
-from bot.errors import AcrbotError, ConfigError
+from bot.errors import AcrbotError
 from bot.storage import Storage, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -50,23 +61,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CredentialFactory = Callable[[], TokenCredential]
+CHECK_HEALTH_NAME = CHECK_HEALTH.name
 TERMINAL_CHANNEL = "terminal"
-
-
-class UnknownCheck(AcrbotError):
-    """The request names a check that is not in the catalogue."""
-
-
-class AlreadyConfirmed(ConfirmationError):
-    """This request was confirmed before (a double click or a redelivery); it ran once."""
-
-
-class Declined(AcrbotError):
-    """The operator answered no at the terminal prompt."""
 
 
 class DiagnosticsUnavailable(StorageUnavailable):
     """The shared store is down: without the once-only guarantee and limits, nothing runs."""
+
+    outcome = "unavailable"
 
 
 UNAVAILABLE = (
@@ -75,25 +77,15 @@ UNAVAILABLE = (
 )
 
 
-class DiagnosticsFailed(AcrbotError):
-    """An unexpected internal error; details are in the bot's log, not in this message."""
-
-
-_OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
-    (RateLimited, "rate-limited"),
-    (UnknownCheck, "unknown-check"),
-    (InvalidRegistryName, "invalid-registry"),
-    (AccessDenied, "access-denied"),
-    (RegistryNotFound, "not-found"),
-    (AmbiguousRegistry, "ambiguous"),
-    (ConfirmationExpired, "expired"),
-    (ConfirmationTampered, "tampered"),
-    (AlreadyConfirmed, "replayed"),
-    (TooBusy, "busy"),
-    (Declined, "declined"),
-    (AzureError, "azure-error"),
-    (ConfigError, "config-error"),
-)
+__all__ = [
+    "AlreadyConfirmed",
+    "Declined",
+    "Diagnostics",
+    "DiagnosticsFailed",
+    "DiagnosticsUnavailable",
+    "PendingRequest",
+    "UnknownCheck",
+]
 
 
 @dataclass(frozen=True)
@@ -125,6 +117,10 @@ class PendingRequest:
     def request_id(self) -> str:
         return self.claims.request_id
 
+    @property
+    def repository(self) -> str | None:
+        return self.claims.repository or None
+
 
 class Diagnostics:
     """Request, confirm and run the closed list of read-only checks."""
@@ -142,7 +138,6 @@ class Diagnostics:
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
-        env: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.audit = audit
@@ -153,7 +148,7 @@ class Diagnostics:
         self._resolver = resolver
         self._transport = transport
         self._clock = clock
-        self._make_credential = credential_factory or (lambda: make_credential(settings.azure, env))
+        self._make_credential = credential_factory or (lambda: make_credential(settings.azure))
         self._credential: TokenCredential | None = None
         self._credential_lock = threading.Lock()
         # Limits live in the same store as the claims: per host (SQLite) or shared (Redis).
@@ -172,18 +167,30 @@ class Diagnostics:
         return list(CHECKS.values())
 
     def request(
-        self, requester: str, channel: str, registry_text: str, check: str = DEFAULT_CHECK
+        self,
+        requester: str,
+        channel: str,
+        registry_text: str,
+        check: str = DEFAULT_CHECK,
+        repository: str | None = None,
     ) -> PendingRequest:
-        """Validate and authorise a request; return what the Confirm button needs."""
+        """Validate and authorise a request; return what the Confirm button needs.
+
+        ``repository`` (check-health only) asks whether the bot's identity may
+        pull that repository; it travels inside the signed Confirm token.
+        """
         record = self._record("request", requester, channel, registry_text, check)
         with self._refusals_audited(record):
             self._rate.hit(requester)
+            if not channel:
+                raise AccessDenied("Diagnostics run only from a known conversation.")
             known = self._known_check(check)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
+            repo = self._repository(known, repository, record)
             self._policy.require(requester, channel, known.name, wanted.name)
-            target = locate(wanted, self.settings.azure, self._open_client)
-            pending = self._pending(requester, channel, known, target, record["request_id"])
+            target = self._locate(wanted)
+            pending = self._pending(requester, channel, known, target, record["request_id"], repo)
         self.audit.append({**record, "outcome": "pending", "detail": pending.description})
         return pending
 
@@ -196,17 +203,19 @@ class Diagnostics:
     ) -> CheckReport:
         """Run a confirmed request once, if the confirmer may run it and it has not expired.
 
-        ``channel`` is where the click happened; when given it must be where the
-        request was made.
+        ``channel`` is where the click happened and must be where the request
+        was made; a click that does not say where it happened runs nothing
+        (a missing channel is a refusal, never a wildcard).
         """
         record: dict[str, Any] = {"event": "confirmation", "confirmer": confirmer}
         record["channel"] = channel
         with self._refusals_audited(record):
             claims = self._signer.verify(token, self._clock())
             record.update(_claims_record(claims))
-            if channel is not None and channel != claims.channel:
+            if not channel or channel != claims.channel:
                 raise ConfirmationTampered(
-                    "This confirmation belongs to another conversation; nothing was run."
+                    "This confirmation belongs to another conversation (or did not say which "
+                    "one it came from); nothing was run."
                 )
             known = self._known_check(claims.check)
             self._policy.require(confirmer, claims.channel, known.name, claims.registry)
@@ -217,11 +226,14 @@ class Diagnostics:
                 get_cloud(claims.cloud),
                 "confirmed",
             )
-            return self._run_confirmed(known, target, on_step, record, once=claims.request_id)
-
-    def set_membership(self, membership: Membership | None) -> None:
-        """Group membership comes from the chat layer, which is built after this service."""
-        self._policy = AccessPolicy(self.settings.access_rules, membership)
+            return self._run_confirmed(
+                known,
+                target,
+                on_step,
+                record,
+                once=claims.request_id,
+                repository=claims.repository or None,
+            )
 
     def peek(self, token: str) -> ConfirmationClaims | None:
         """What a genuine, unexpired token asks for; no side effects (for progress messages)."""
@@ -254,6 +266,7 @@ class Diagnostics:
         *,
         confirm: Callable[[PendingRequest], bool] | None = None,
         requester: str | None = None,
+        repository: str | None = None,
     ) -> CheckReport:
         """Run from the terminal: no access rules (the operator is at the keyboard), still audited.
 
@@ -266,15 +279,16 @@ class Diagnostics:
             known = self._known_check(check)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
-            target = locate(wanted, self.settings.azure, self._open_client)
+            repo = self._repository(known, repository, record)
+            target = self._locate(wanted)
             pending = self._pending(
-                requester, TERMINAL_CHANNEL, known, target, record["request_id"]
+                requester, TERMINAL_CHANNEL, known, target, record["request_id"], repo
             )
             self.audit.append({**record, "outcome": "pending", "detail": pending.description})
             if confirm is not None and not confirm(pending):
                 raise Declined("Not run: the check was not confirmed.")
             record.update(event="confirmation", confirmer=requester)
-            return self._run_confirmed(known, target, on_step, record)
+            return self._run_confirmed(known, target, on_step, record, repository=repo)
 
     def describe_access(self, user: str, channel: str) -> str:
         """What ``user`` may run in ``channel``, or how an operator can allow it (for help)."""
@@ -302,6 +316,30 @@ class Diagnostics:
             )
         return check
 
+    def _repository(
+        self, check: Check, repository: str | None, record: dict[str, Any]
+    ) -> str | None:
+        """The validated repository, for check-health only; recorded in the audit line."""
+        if repository is None:
+            return None
+        record["repository"] = preview(str(repository))
+        if check.name != CHECK_HEALTH_NAME:
+            raise InvalidRepositoryName(
+                f"Only {CHECK_HEALTH_NAME} takes a repository; {check.name} does not."
+            )
+        name = parse_repository(repository)
+        record["repository"] = name
+        return name
+
+    def _locate(self, wanted: RegistryInput) -> RegistryTarget:
+        """Where the registry lives, within the configured subscriptions (see registries.locate)."""
+        return locate(
+            wanted,
+            self.settings.azure,
+            self._open_client,
+            named_by_rules=self._policy.names_registry,
+        )
+
     def _pending(
         self,
         requester: str,
@@ -309,6 +347,7 @@ class Diagnostics:
         check: Check,
         target: RegistryTarget,
         request_id: str,
+        repository: str | None = None,
     ) -> PendingRequest:
         issued = int(self._clock())
         claims = ConfirmationClaims(
@@ -321,11 +360,13 @@ class Diagnostics:
             cloud=target.cloud.name,
             request_id=request_id,
             issued_at=issued,
+            repository=repository or "",
         )
+        pull = f" (may it pull {repository}?)" if repository else ""
         return PendingRequest(
             token=self._signer.issue(claims),
             claims=claims,
-            description=f"{check.name} against {target.describe()}",
+            description=f"{check.name} against {target.describe()}{pull}",
             expires_at=issued + self.settings.confirm_ttl_seconds,
         )
 
@@ -336,6 +377,7 @@ class Diagnostics:
         on_step: OnStep | None,
         record: dict[str, Any],
         once: str | None = None,
+        repository: str | None = None,
     ) -> CheckReport:
         """Take a concurrency slot, claim the request once (if asked), then run and audit it."""
         self._credential_once()  # a broken credential config is refused before the claim
@@ -343,7 +385,7 @@ class Diagnostics:
             if once is not None:
                 self._claim_once(once)
             self.audit.append({**record, "outcome": "confirmed"})
-            return self._execute(check, target, on_step, record)
+            return self._execute(check, target, on_step, record, repository)
 
     def _claim_once(self, request_id: str) -> None:
         ttl = self.settings.confirm_ttl_seconds + 3600
@@ -354,17 +396,24 @@ class Diagnostics:
             )
 
     def _execute(
-        self, check: Check, target: RegistryTarget, on_step: OnStep | None, record: dict
+        self,
+        check: Check,
+        target: RegistryTarget,
+        on_step: OnStep | None,
+        record: dict,
+        repository: str | None = None,
     ) -> CheckReport:
         started = time.monotonic()
         azure = self.settings.azure
-        with self._open_client(target.cloud) as client:
+        servers = LoginServers(target.name, target.cloud, azure.login_server_url)
+        with self._open_client(target.cloud, login_hosts=servers.allows) as client:
             context = CheckContext(
                 target=target,
                 client=client,
-                login_base=lambda server: azure.login_base(target.name, server),
+                login_base=servers.base,
                 resolve=self._resolver,
                 tenant_id=azure.tenant_id,
+                repository=repository,
                 dns_timeout=self.settings.connect_timeout_seconds,
                 storage_warning_percent=self.settings.storage_warning_percent,
             )
@@ -382,7 +431,9 @@ class Diagnostics:
         )
         return report
 
-    def _open_client(self, cloud: Cloud) -> AzureClient:
+    def _open_client(
+        self, cloud: Cloud, login_hosts: Callable[[str], bool] | None = None
+    ) -> AzureClient:
         s = self.settings
         return AzureClient(
             self._credential_once(),
@@ -396,6 +447,7 @@ class Diagnostics:
             max_retries=s.max_retries,
             max_retry_wait=s.max_retry_wait_seconds,
             transport=self._transport,
+            login_hosts=login_hosts or (lambda url: is_login_url_of(cloud, url)),
         )
 
     def _credential_once(self) -> TokenCredential:
@@ -430,10 +482,9 @@ class Diagnostics:
             )
             raise DiagnosticsUnavailable(UNAVAILABLE) from None
         except AcrbotError as exc:
-            outcome = next((name for cls, name in _OUTCOMES if isinstance(exc, cls)), "refused")
-            _count_refusal(record, outcome)
+            _count_refusal(record, audit_outcome(exc))
             self.audit.append(
-                {**record, "event": "refusal", "outcome": outcome, "detail": str(exc)}
+                {**record, "event": "refusal", "outcome": audit_outcome(exc), "detail": str(exc)}
             )
             raise
         except Exception as exc:
@@ -460,6 +511,7 @@ def _claims_record(claims: ConfirmationClaims) -> dict[str, Any]:
         "channel": claims.channel,
         "registry": claims.registry,
         "check": claims.check,
+        "repository": claims.repository or None,
     }
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
-from bot.diagnostics.access import AccessRule, parse_rules
+from bot.config_section import Section, refuse_unknown
+from bot.diagnostics.access import _RULE_KEYS, AccessRule, parse_rules
 from bot.diagnostics.checks import CHECKS
 from bot.diagnostics.clouds import Cloud, get_cloud
 from bot.diagnostics.registry_name import NAME_RE, RESOURCE_GROUP_RE, SUBSCRIPTION_RE
@@ -73,6 +73,7 @@ class AzureSettings:
     arm_endpoint: str | None = None
     login_server_url: str | None = None
     api_version: str = DEFAULT_API_VERSION
+    static_token: str | None = field(default=None, repr=False)  # ACRBOT_AZURE_TOKEN
 
     def declared(self, name: str) -> RegistryConfig | None:
         """The config entry for registry ``name`` (case-insensitive), if any."""
@@ -81,12 +82,6 @@ class AzureSettings:
     def arm_base(self, cloud: Cloud) -> str:
         """ARM's base URL for ``cloud``, or the configured emulator endpoint."""
         return (self.arm_endpoint or cloud.arm_endpoint).rstrip("/")
-
-    def login_base(self, name: str, login_server: str) -> str:
-        """The base URL of a registry's data plane: the real host, or the configured template."""
-        if self.login_server_url:
-            return self.login_server_url.replace("{name}", name).rstrip("/")
-        return f"https://{login_server}"
 
 
 @dataclass(frozen=True)
@@ -106,25 +101,32 @@ class DiagnosticsSettings:
     audit_path: Path = field(default_factory=lambda: Path("var") / "audit.jsonl")
 
     @classmethod
-    def from_app_settings(cls, settings: Settings) -> DiagnosticsSettings:
-        """The diagnostics view of the application's settings (YAML plus state directory)."""
-        return cls.from_mapping(settings.raw, settings.state_dir)
-
-    @classmethod
     def from_mapping(
-        cls, raw: Mapping[str, Any], state_dir: Path | None = None
+        cls,
+        raw: Mapping[str, Any],
+        state_dir: Path | None = None,
+        *,
+        azure_token: str | None = None,
     ) -> DiagnosticsSettings:
-        """Parse the whole YAML mapping; relative ``audit_path`` lives under ``state_dir``."""
+        """Parse the ``azure``, ``access`` and ``diagnostics`` sections of the YAML mapping.
+
+        ``bot.config.load_settings`` calls this once; relative ``audit_path``
+        lives under ``state_dir``; ``azure_token`` is ``ACRBOT_AZURE_TOKEN``.
+        """
         state_dir = Path("var") if state_dir is None else state_dir
-        azure = _azure(_section(raw.get("azure"), "azure", _AZURE_KEYS))
-        access = _section(raw.get("access"), "access", _ACCESS_KEYS)
-        rules = parse_rules(access.get("rules", []), "access.rules", known_checks=CHECKS)
+        azure = _azure(Section(raw.get("azure"), "azure", _AZURE_KEYS), azure_token)
+        access = Section(raw.get("access"), "access", _ACCESS_KEYS)
+        listed = access.get("rules", [])
+        for index, item in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(item, Mapping):
+                refuse_unknown(item, f"access.rules[{index}]", _RULE_KEYS)
+        rules = parse_rules(listed, "access.rules", known_checks=CHECKS)
         _check_rule_registries(rules)
-        diag = _section(raw.get("diagnostics"), "diagnostics", _DIAGNOSTICS_KEYS)
-        rate = _section(diag.get("rate_limit"), "diagnostics.rate_limit", _RATE_KEYS)
-        connect = _positive(diag, "connect_timeout_seconds", 5.0)
-        read = _positive(diag, "read_timeout_seconds", 10.0)
-        deadline = _positive(diag, "deadline_seconds", 20.0)
+        diag = Section(raw.get("diagnostics"), "diagnostics", _DIAGNOSTICS_KEYS)
+        rate = diag.section("rate_limit", _RATE_KEYS)
+        connect = diag.number("connect_timeout_seconds", 5.0, positive=True, maximum=3600)
+        read = diag.number("read_timeout_seconds", 10.0, positive=True, maximum=3600)
+        deadline = diag.number("deadline_seconds", 20.0, positive=True, maximum=3600)
         if deadline < connect:
             raise ConfigError(
                 "diagnostics.deadline_seconds", "must be at least connect_timeout_seconds"
@@ -132,70 +134,46 @@ class DiagnosticsSettings:
         return cls(
             azure=azure,
             access_rules=rules,
-            confirm_ttl_seconds=_positive(diag, "confirm_ttl_seconds", 600.0, upper=86400),
+            confirm_ttl_seconds=diag.number(
+                "confirm_ttl_seconds", 600.0, positive=True, maximum=86400
+            ),
             deadline_seconds=deadline,
             connect_timeout_seconds=connect,
             read_timeout_seconds=read,
-            max_retries=_count(diag, "max_retries", 2, "diagnostics", lower=0, upper=10),
-            max_retry_wait_seconds=_positive(diag, "max_retry_wait_seconds", 5.0, upper=120),
-            rate_limit_requests=_count(rate, "max_requests", 5, "diagnostics.rate_limit"),
-            rate_limit_window_seconds=_positive(
-                rate, "window_seconds", 60.0, prefix="diagnostics.rate_limit"
+            max_retries=diag.whole("max_retries", 2, 0, 10),
+            max_retry_wait_seconds=diag.number(
+                "max_retry_wait_seconds", 5.0, positive=True, maximum=120
             ),
-            max_concurrent=_count(diag, "max_concurrent", 4, "diagnostics", upper=256),
-            storage_warning_percent=_positive(diag, "storage_warning_percent", 80.0, upper=100),
-            audit_path=_audit_path(diag.get("audit_path"), state_dir),
+            rate_limit_requests=rate.whole("max_requests", 5, 1, 10_000),
+            rate_limit_window_seconds=rate.number(
+                "window_seconds", 60.0, positive=True, maximum=3600
+            ),
+            max_concurrent=diag.whole("max_concurrent", 4, 1, 256),
+            storage_warning_percent=diag.number(
+                "storage_warning_percent", 80.0, positive=True, maximum=100
+            ),
+            audit_path=diag.path("audit_path", state_dir) or state_dir / "audit.jsonl",
         )
 
 
-def _section(value: Any, name: str, known: set[str]) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(name, "must be a mapping")
-    unknown = sorted(str(k) for k in value if k not in known)
-    if unknown:
-        raise ConfigError(
-            f"{name}.{unknown[0]}", f"unknown setting; known ones are {', '.join(sorted(known))}"
-        )
-    return value
-
-
-def _text(section: Mapping[str, Any], key: str, name: str) -> str | None:
-    value = section.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{name}.{key}", "must be a non-empty string")
-    return value.strip()
-
-
-def _url(section: Mapping[str, Any], key: str) -> str | None:
-    value = _text(section, key, "azure")
-    if value is not None and not value.startswith(("http://", "https://")):
-        raise ConfigError(f"azure.{key}", "must be an http(s) URL")
-    return value
-
-
-def _azure(section: Mapping[str, Any]) -> AzureSettings:
-    cloud = get_cloud(_text(section, "cloud", "azure") or "public")
-    credential = (_text(section, "credential", "azure") or "default").lower()
-    if credential not in CREDENTIAL_KINDS:
-        raise ConfigError("azure.credential", f"must be one of {', '.join(CREDENTIAL_KINDS)}")
+def _azure(section: Section, static_token: str | None) -> AzureSettings:
+    cloud = get_cloud(section.text("cloud") or "public")
+    credential = section.choice("credential", CREDENTIAL_KINDS, "default")
     subscriptions = _subscriptions(section.get("subscriptions", []))
-    template = _url(section, "login_server_url")
+    template = section.url("login_server_url")
     if template and "{" in template.replace("{name}", ""):
         raise ConfigError("azure.login_server_url", "may only use the placeholder {name}")
     return AzureSettings(
         cloud=cloud,
         credential=credential,
-        managed_identity_client_id=_text(section, "managed_identity_client_id", "azure"),
-        tenant_id=_text(section, "tenant_id", "azure"),
+        managed_identity_client_id=section.text("managed_identity_client_id"),
+        tenant_id=section.text("tenant_id"),
         subscriptions=subscriptions,
-        registries=_registries(section.get("registries", []), cloud),
-        arm_endpoint=_url(section, "arm_endpoint"),
+        registries=_registries(section, cloud),
+        arm_endpoint=section.url("arm_endpoint"),
         login_server_url=template,
-        api_version=_text(section, "api_version", "azure") or DEFAULT_API_VERSION,
+        api_version=section.text("api_version") or DEFAULT_API_VERSION,
+        static_token=static_token or None,
     )
 
 
@@ -208,25 +186,22 @@ def _subscriptions(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.strip().lower() for s in value))
 
 
-def _registries(value: Any, default_cloud: Cloud) -> tuple[RegistryConfig, ...]:
-    if not isinstance(value, list):
-        raise ConfigError("azure.registries", "must be a list of {name, subscription, ...}")
+def _registries(azure: Section, default_cloud: Cloud) -> tuple[RegistryConfig, ...]:
     entries: dict[str, RegistryConfig] = {}
-    for index, item in enumerate(value):
-        where = f"azure.registries[{index}]"
-        entry = _section(item, where, _REGISTRY_KEYS)
-        if not entry:
+    for entry in azure.sections("registries", _REGISTRY_KEYS):
+        where = entry.where
+        if not entry.raw:
             raise ConfigError(where, "must name a registry, its subscription and resource group")
-        name = _text(entry, "name", where) or ""
+        name = entry.text("name") or ""
         if not NAME_RE.fullmatch(name):
             raise ConfigError(f"{where}.name", "must be 5-50 letters and digits")
-        sub = _text(entry, "subscription", where) or ""
+        sub = entry.text("subscription") or ""
         if not SUBSCRIPTION_RE.fullmatch(sub):
             raise ConfigError(f"{where}.subscription", "must be a subscription ID (GUID)")
-        group = _text(entry, "resource_group", where) or ""
+        group = entry.text("resource_group") or ""
         if not RESOURCE_GROUP_RE.fullmatch(group):
             raise ConfigError(f"{where}.resource_group", "must be a resource group name")
-        cloud_name = _text(entry, "cloud", where)
+        cloud_name = entry.text("cloud")
         cloud = get_cloud(cloud_name, f"{where}.cloud") if cloud_name else default_cloud
         if name.lower() in entries:
             raise ConfigError(f"{where}.name", "is declared twice")
@@ -241,46 +216,3 @@ def _check_rule_registries(rules: Iterable[AccessRule]) -> None:
                 raise ConfigError(
                     f"access.rules[{index}].registries", "must list registry names or '*'"
                 )
-
-
-def _number(section: Mapping[str, Any], key: str, default: float, name: str) -> float:
-    value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{name}.{key}", "must be a number")
-    return float(value)
-
-
-def _positive(
-    section: Mapping[str, Any],
-    key: str,
-    default: float,
-    upper: float = 3600.0,
-    prefix: str = "diagnostics",
-) -> float:
-    value = _number(section, key, default, prefix)
-    if not 0 < value <= upper:
-        raise ConfigError(f"{prefix}.{key}", f"must be more than 0 and at most {upper:g}")
-    return value
-
-
-def _count(
-    section: Mapping[str, Any],
-    key: str,
-    default: int,
-    prefix: str,
-    lower: int = 1,
-    upper: int = 10_000,
-) -> int:
-    value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not lower <= value <= upper:
-        raise ConfigError(f"{prefix}.{key}", f"must be a whole number from {lower} to {upper}")
-    return value
-
-
-def _audit_path(value: Any, state_dir: Path) -> Path:
-    if value is None:
-        return state_dir / "audit.jsonl"
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError("diagnostics.audit_path", "must be a file path")
-    path = Path(value.strip())
-    return path if path.is_absolute() else state_dir / path

@@ -1,4 +1,4 @@
-"""The Bolt app: credentials, the retrying client, dedupe, and the listeners."""
+"""The Bolt app: the retrying client, the services, dedupe, and the listeners."""
 
 from __future__ import annotations
 
@@ -8,26 +8,33 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot import logs
-from bot.config import Settings
+from bot.config import Settings, SlackCredentials
 from bot.services import Services, build_services
 from bot.slack import listeners
 from bot.slack.client import make_client
-from bot.slack.dedupe import deduplicate_events
+from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
 from bot.slack.membership import SlackUserGroups
-from bot.slack.settings import SlackCredentials
+from bot.slack.middleware import provide_services
 
 log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings, credentials: SlackCredentials, *, socket_mode: bool = False
+    settings: Settings,
+    credentials: SlackCredentials | None = None,
+    *,
+    socket_mode: bool = False,
+    background_reload: bool = True,
 ) -> tuple[App, Services]:
+    """The app and its services; ``credentials`` default to the settings' own."""
+    credentials = credentials or settings.credentials
     client = make_client(credentials)
+    groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
     services = build_services(
-        settings, confirm_secret=credentials.signing_secret or None, background_reload=True
+        settings,
+        membership=SlackUserGroups(client, groups),
+        background_reload=background_reload,
     )
-    groups = {g for rule in services.diagnostics.settings.access_rules for g in rule.usergroups}
-    services.diagnostics.set_membership(SlackUserGroups(client, groups))
     app = App(
         token=credentials.bot_token,
         signing_secret=credentials.signing_secret or None,
@@ -41,15 +48,16 @@ def create_app(
         # Lazy listeners keep the request id of the request that started them.
         listener_executor=logs.ContextExecutor(max_workers=5),
     )
-    app.use(deduplicate_events(services.dedupe))  # falls back to the process if Redis is down
-    listeners.register(app, services)
-
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        # The type and the request kind are enough to find it; the body may hold user text.
-        log.error(
-            "listener failed: %s (%s)", type(error).__name__, body.get("type"), exc_info=error
-        )
-        return BoltResponse(status=200, body="")
-
+    # Both fall back to claims within this process while Redis is down (said once in the log).
+    app.use(deduplicate_events(services.dedupe))
+    app.use(deduplicate_interactions(services.dedupe))
+    app.use(provide_services(services))
+    listeners.register(app)
+    app.error(on_error)
     return app, services
+
+
+def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    # The type and the request kind are enough to find it; the body may hold user text.
+    log.error("listener failed: %s (%s)", type(error).__name__, body.get("type"), exc_info=error)
+    return BoltResponse(status=200, body="")

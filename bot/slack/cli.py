@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import logs
-from bot.config import load_settings
-from bot.diagnostics.settings import DiagnosticsSettings
+from bot.config import Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
 from bot.feedback import summarise
 from bot.knowledge.library import Library
 from bot.services import feedback_store, open_shared_storage
 from bot.slack.client import make_client
-from bot.slack.settings import SlackCredentials
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the Slack app (HTTP for production, or Socket Mode)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
-    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"), help="bind address")
+    serve.add_argument("--host", help="bind address (default: $HOST or 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port (default: $PORT or 3000)")
     serve.set_defaults(handler=_serve)
 
@@ -43,11 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     feedback.set_defaults(handler=_feedback)
 
 
-def _validated(args: argparse.Namespace) -> tuple:
+def _validated(args: argparse.Namespace) -> tuple[Settings, SlackCredentials]:
+    """Every setting, and Slack credentials good enough for the chosen mode."""
     settings = load_settings(args.config)
-    DiagnosticsSettings.from_app_settings(settings)
-    credentials = SlackCredentials.from_env(socket_mode=args.socket)
-    return settings, credentials
+    return settings, settings.credentials.require(socket_mode=args.socket)
 
 
 def _preflight(credentials: SlackCredentials) -> str:
@@ -69,27 +65,29 @@ def _preflight(credentials: SlackCredentials) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
+    logs.setup("INFO", logs.early_format())  # settings may warn while they are read
     settings, credentials = _validated(args)
+    logs.setup(settings.serve.log_level.upper(), settings.serve.log_format)
     _preflight(credentials)
     from bot.slack.server import serve_http, serve_socket
 
     if args.socket:
         serve_socket(settings, credentials)
     else:
-        serve_http(settings, credentials, args.host, args.port or credentials.port)
+        serve = settings.serve
+        serve_http(settings, credentials, args.host or serve.host, args.port or serve.port)
     return 0
 
 
 def _config_check(args: argparse.Namespace) -> int:
     settings, credentials = _validated(args)
-    diagnostics = DiagnosticsSettings.from_app_settings(settings)
+    diagnostics = settings.diagnostics
     library = Library.from_settings(settings.knowledge)
     for error in library.current.errors:
         print(f"warning: {error}", file=sys.stderr)
     entries = len(library.current.entries)
     paths = ", ".join(map(str, settings.knowledge.paths))
-    mode = "Socket Mode" if args.socket else f"HTTP on port {credentials.port}"
+    mode = "Socket Mode" if args.socket else f"HTTP on port {settings.serve.port}"
     print(f"config: {settings.source or '(defaults; no config file)'}")
     print(f"knowledge: {entries} entries from {paths}")
     print(
@@ -98,6 +96,16 @@ def _config_check(args: argparse.Namespace) -> int:
         f"cloud {diagnostics.azure.cloud.name}"
     )
     print(f"slack: API {credentials.api_url}, {mode}")
+    serve = settings.serve
+    print(
+        f"serve: {serve.workers} worker(s) x {serve.threads} threads, "
+        f"log {serve.log_level} ({serve.log_format})"
+    )
+    alerts = settings.alerts
+    print(
+        f"alerts: {len(alerts.channels)} watched channel(s), {len(alerts.routes)} route(s), "
+        f"webhooks {'on' if alerts.token else 'off (ACRBOT_ALERT_TOKEN unset)'}"
+    )
     if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
     print("config OK")

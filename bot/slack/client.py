@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import metrics
-from bot.slack.settings import SlackCredentials
+from bot.config import SlackCredentials
 
 
 def make_client(credentials: SlackCredentials) -> WebClient:

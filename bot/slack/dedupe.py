@@ -1,4 +1,4 @@
-"""One answer per event, however often Slack delivers it.
+"""One answer per event, however often Slack delivers it; one effect per click, however replayed.
 
 Slack retries an event it thinks we missed (``X-Slack-Retry-Num``). The first
 delivery to claim the ``event_id`` handles it; later ones are acknowledged and
@@ -13,10 +13,13 @@ retry is the first to claim and is answered.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import BoltResponse
+
+from bot.slack.subcommands import is_diagnostic
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +40,43 @@ def deduplicate_events(claims: Claims) -> Callable[..., Any]:
         return next()
 
     return middleware
+
+
+# Clicks and commands that write something (a feedback record, a shared answer, a pending
+# diagnostic request and its audit line). Confirm has its own once-only claim.
+SIDE_EFFECTING_ACTIONS = re.compile(r"^(feedback_(up|down)|share_answer|diag_request_\d+)$")
+INTERACTION_TTL = 15 * 60  # Slack refuses signatures older than 5 minutes; keep a margin
+
+
+def deduplicate_interactions(claims: Claims) -> Callable[..., Any]:
+    """A signed payload replayed within Slack's five minutes must not act twice.
+
+    Each genuine click or command has its own ``trigger_id`` (and a click its
+    ``action_ts``); a replay repeats them. The first claim acts, replays get
+    an empty 200.
+    """
+
+    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        key = interaction_key(body)
+        if key and not claims.claim(key, INTERACTION_TTL):
+            log.info("replayed interaction dropped")
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
+def interaction_key(body: dict[str, Any]) -> str | None:
+    """The claim key of a side-effecting click or `/acr` diagnostic, else ``None``."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        return None
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or [{}]
+        first = actions[0] if isinstance(actions[0], dict) else {}
+        if SIDE_EFFECTING_ACTIONS.match(str(first.get("action_id", ""))):
+            return f"slack:action:{trigger}:{first.get('action_ts', '')}"
+        return None
+    if body.get("command") == "/acr" and is_diagnostic(body):
+        return f"slack:command:{trigger}"
+    return None

@@ -24,10 +24,13 @@ NETWORK_CAVEAT = "DNS and firewall results are seen from acrbot's network, not f
 
 
 def confirmation_message(pending: PendingRequest) -> Message:
+    """Confirm / Cancel for ``pending``, saying how long it stays valid (the configured TTL)."""
+    ttl_seconds = pending.expires_at - pending.claims.issued_at
     what = escape(pending.description)
     text = (
         f"*Run `{pending.check}` against `{escape(pending.registry)}`?*\n{what}\n"
-        "It only reads: no change is made to the registry. This request expires in 10 minutes."
+        "It only reads: no change is made to the registry. "
+        f"This request expires in {lifetime(ttl_seconds)}."
     )
     dialog = ConfirmObject(
         title="Run this diagnostic?",
@@ -52,6 +55,16 @@ def confirmation_message(pending: PendingRequest) -> Message:
     return Message.of(
         f"Run {pending.check} against {pending.registry}? (Confirm or Cancel)", blocks
     )
+
+
+def lifetime(seconds: float) -> str:
+    """``600`` → "10 minutes", ``90`` → "90 seconds", ``7200`` → "2 hours"."""
+    whole = int(seconds)
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if whole >= size and whole % size == 0:
+            count = whole // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{whole} second{'s' if whole != 1 else ''}"
 
 
 def progress_message(check: str, registry: str, steps: list[StepResult]) -> Message:

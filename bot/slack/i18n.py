@@ -60,20 +60,19 @@ HELP = {
         "• `/acr ask QUESTION` (or just `/acr QUESTION`): an answer only you see, "
         "with a button to share it\n"
         "• mention me in a channel, or DM me: I answer in a thread\n"
-        "• `/acr diagnose REGISTRY`: read-only health check, after you confirm\n"
+        "• `/acr diagnose REGISTRY [REPOSITORY]`: read-only health check (and pull access "
+        "to REPOSITORY), after you confirm\n"
         "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
         "• `/acr info REGISTRY`: SKU, network rules, policies (never a credential)\n"
-        "• `/acr triage TEXT`: the FAQ entries and checks that match an alert\n"
         "• `/acr help`: this message"
     ),
     "zh": (
         "*acrbot* 用中文或英文回答 Azure 容器注册表（ACR）相关问题。\n"
         "• `/acr ask 问题`（或直接 `/acr 问题`）：只有你能看到的答案，可一键分享到频道\n"
         "• 在频道里 @我，或私信我：我会在话题中回复\n"
-        "• `/acr diagnose 注册表名`：确认后运行只读的健康检查\n"
+        "• `/acr diagnose 注册表名 [存储库]`：确认后运行只读的健康检查（并检查能否拉取该存储库）\n"
         "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
         "• `/acr info 注册表名`：SKU、网络规则、策略（从不显示凭据）\n"
-        "• `/acr triage 文本`：与告警匹配的 FAQ 条目和检查\n"
         "• `/acr help`：显示本帮助"
     ),
 }

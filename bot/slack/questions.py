@@ -1,10 +1,14 @@
-"""From a Slack message to a question, and from the knowledge base to a reply."""
+"""From a Slack message to a question, and from the knowledge base to a reply message.
+
+These only build messages; the listeners send them.
+"""
 
 from __future__ import annotations
 
 import re
 
 from bot import metrics
+from bot.diagnostics.registry_name import registries_in
 from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
@@ -13,7 +17,6 @@ _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<![^>]*>")
-_LOGIN_SERVER = re.compile(r"\b([a-z0-9]{5,50})\.azurecr\.(?:io|cn|us)\b", re.IGNORECASE)
 MAX_QUESTION = 2000
 
 
@@ -27,33 +30,28 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION]
 
 
-def reply_to(
+def reply_message(
     library: Library, text: str, *, shareable: bool = False, source: str | None = None
 ) -> Message:
-    """The answer, the "I don't know", or the help when nothing was asked.
+    """The message answering ``text``: the answer, "I don't know", or help if nothing was asked.
 
     ``source`` (mention, dm, command) counts the question in the metrics.
     """
     question = clean(text)
     if not any(c.isalnum() for c in question):
         return help_message(language_of(question))
-    return reply_with(library.ask(question), shareable=shareable, source=source)
+    return result_message(library.ask(question), shareable=shareable, source=source)
 
 
-def reply_with(
+def result_message(
     result: SearchResult, *, shareable: bool = False, source: str | None = None
 ) -> Message:
-    """A search already made, as a reply (with checks offered for registries it names)."""
+    """A search already made, as a reply message (with checks offered for registries it names)."""
     if source is not None:
         metrics.question(source, result.answered)
     language = language_of(result.query)
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)
-
-
-def registries_in(text: str) -> list[str]:
-    """Registries named by login server (``myreg.azurecr.io``), as pasted errors name them."""
-    return list(dict.fromkeys(m.group(1).lower() for m in _LOGIN_SERVER.finditer(text)))
 
 
 def empty_question(language: str) -> Message:

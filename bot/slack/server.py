@@ -23,9 +23,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import logs, metrics
-from bot.config import Settings
+from bot.config import Settings, SlackCredentials
 from bot.readiness import readiness
-from bot.slack.settings import SlackCredentials
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; anything larger is not from Slack

@@ -91,9 +91,10 @@ def make_service(tmp_path: Path, faq: FaqRecorder) -> ServiceFactory:
         **wiring: Any,
     ) -> Diagnostics:
         raw = config if config is not None else base_config(fake)
-        settings = DiagnosticsSettings.from_mapping(raw, tmp_path / "state")
+        settings = DiagnosticsSettings.from_mapping(
+            raw, tmp_path / "state", azure_token=wiring.pop("azure_token", fake.token)
+        )
         wiring.setdefault("faq_lookup", faq)
-        wiring.setdefault("env", {"ACRBOT_AZURE_TOKEN": fake.token})
         return Diagnostics(
             settings,
             secret=wiring.pop("secret", secrets.token_bytes(32)),

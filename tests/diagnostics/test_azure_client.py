@@ -9,12 +9,14 @@ from bot.diagnostics.azure_client import (
     AzureClient,
     AzureError,
     Deadline,
+    DeadlineExceeded,
     ReadOnlyViolation,
     Secret,
     is_allowed,
     scrub,
     token_tenant,
 )
+from bot.diagnostics.errors import AzureCredentialError, AzureMalformedResponse
 
 TOKEN = "mock-SECRET-token-123"
 ARM = "https://management.example"
@@ -169,7 +171,7 @@ def test_malformed_json_is_a_clear_error() -> None:
     azure = client(lambda request: httpx.Response(200, content=b"{nope"))
     with pytest.raises(AzureError, match="not valid JSON") as caught:
         azure.arm_get("/x")
-    assert caught.value.kind == "malformed"
+    assert isinstance(caught.value, AzureMalformedResponse)
 
 
 def test_token_echoed_in_an_error_body_is_scrubbed() -> None:
@@ -198,15 +200,15 @@ def test_credential_failure_is_an_azure_error_without_secrets() -> None:
     )
     with pytest.raises(AzureError) as caught:
         azure.aad_token()
-    assert caught.value.kind == "credential" and "S" * 45 not in str(caught.value)
+    assert isinstance(caught.value, AzureCredentialError) and "S" * 45 not in str(caught.value)
 
 
 def test_deadline_already_spent_sends_nothing() -> None:
     sent = []
     azure = client(lambda r: sent.append(r) or httpx.Response(200, json={}), deadline=Deadline(0))
-    with pytest.raises(AzureError) as caught:
+    with pytest.raises(DeadlineExceeded):
         azure.arm_get("/x")
-    assert caught.value.kind == "deadline" and sent == []
+    assert sent == []
 
 
 def test_secret_and_scrub_helpers() -> None:

@@ -25,7 +25,7 @@ from tests.fakes.azure_api import FakeAzure, FakeRegistry
 def run(service, registry: str = "myreg", check: str = "check-health", **kwargs) -> CheckReport:
     """Request, confirm and run; every outcome must also leave a result line in the audit log."""
     pending = service.request(ALICE, OPS_CHANNEL, registry, check)
-    report = service.confirm_and_run(pending.token, ALICE, **kwargs)
+    report = service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL, **kwargs)
     result = audit_lines(service)[-1]
     assert (result["event"], result["request_id"]) == ("result", pending.request_id)
     assert result["outcome"] == ("ok" if report.ok else "problems")
@@ -146,11 +146,25 @@ def test_exchange_denied_links_the_permissions_faq(make_service, faq: FaqRecorde
     assert_no_secret(json.dumps(report.to_dict()))
 
 
-def test_exchange_throttled_is_too_many_requests(make_service: ServiceFactory) -> None:
-    with with_registry(exchange_throttled=True) as fake:
+@pytest.mark.parametrize(
+    ("knob", "route", "name", "code"),
+    [
+        ("challenge_throttled", "challenge", "challenge", "CONNECTIVITY_CHALLENGE_ERROR"),
+        ("exchange_throttled", "exchange", "refresh_token", "CONNECTIVITY_REFRESH_TOKEN_ERROR"),
+        ("token_throttled", "token", "access_token", "CONNECTIVITY_ACCESS_TOKEN_ERROR"),
+    ],
+)
+def test_throttling_keeps_the_cli_code_of_the_step(
+    make_service: ServiceFactory, knob: str, route: str, name: str, code: str
+) -> None:
+    """Issue 8.12: as the CLI, a 429 at a step is that step's error, explained as throttling."""
+    with with_registry(**{knob: True}) as fake:
         report = run(make_service(fake))
-        assert len(fake.calls("exchange")) == 3  # the first try and two retries
-    assert step(report, "refresh_token").code == "CONNECTIVITY_TOOMANYREQUESTS_ERROR"
+        assert len(fake.calls(route)) == 3  # the first try and two retries
+    throttled = step(report, name)
+    assert throttled.code == code and throttled.status == Status.FAILED
+    assert "the registry throttled" in throttled.explanation.lower()
+    assert "429" in throttled.detail
 
 
 def test_token_denied(make_service: ServiceFactory) -> None:
@@ -199,12 +213,61 @@ def test_malformed_json_from_the_token_endpoint(make_service: ServiceFactory) ->
     assert refresh.code == "CONNECTIVITY_REFRESH_TOKEN_ERROR" and "not valid JSON" in refresh.detail
 
 
-@pytest.mark.parametrize(("cmk", "status"), [("match", Status.OK), ("mismatch", Status.FAILED)])
-def test_customer_managed_key_identity(make_service, cmk: str, status: Status) -> None:
-    with with_registry(cmk=cmk) as fake:
+@pytest.mark.parametrize(
+    ("cmk", "cmk_status", "status"),
+    [
+        ("match", "enabled", Status.OK),
+        ("mismatch", "enabled", Status.FAILED),
+        ("system", "enabled", Status.OK),  # issue 8.9: the system identity is a valid choice
+        ("system-missing", "enabled", Status.FAILED),  # "system", but the registry has none
+        ("mismatch", "disabled", Status.FAILED),  # checked whenever keyVaultProperties is set
+    ],
+)
+def test_customer_managed_key_identity(
+    make_service, cmk: str, cmk_status: str, status: Status
+) -> None:
+    with with_registry(cmk=cmk, cmk_status=cmk_status) as fake:
         report = run(make_service(fake))
-    assert step(report, "cmk_identity").status == status
+    cmk_step = step(report, "cmk_identity")
+    assert cmk_step.status == status
+    assert (cmk_step.code == "CMK_ERROR") is (status == Status.FAILED)
     assert "SECRET-KEY-VERSION" not in json.dumps(report.to_dict())
+
+
+def test_a_login_server_outside_the_cloud_gets_no_token(make_service) -> None:
+    """Issue 8.8: ARM's loginServer is checked against the cloud's suffix before any token."""
+    with with_registry(login_server_override="myreg.evil.example") as fake:
+        config = base_config(fake)
+        del config["azure"]["login_server_url"]  # no pinned data plane: ARM's answer would rule
+        resolved: list[str] = []
+        service = make_service(fake, config, resolver=lambda h, t: resolved.append(h) or ["x"])
+        report = run(service)
+        assert fake.calls("exchange") == [] and fake.calls("token") == []
+    login = step(report, "login_server")
+    assert login.code == "LOGIN_SERVER_ERROR" and "myreg.evil.example" in login.detail
+    assert "no token was sent" in login.detail and resolved == []
+    assert step(report, "aad_token").status == Status.SKIPPED
+
+
+@pytest.mark.parametrize(("denied", "allowed"), [(frozenset(), True), ({"team/web"}, False)])
+def test_repository_pull_permission_from_the_access_claim(
+    make_service, denied: frozenset[str], allowed: bool
+) -> None:
+    """Issue 8.13: the token step asks for repository:REPO:pull and reads the access claim."""
+    with with_registry(pull_denied=frozenset(denied)) as fake:
+        service = make_service(fake)
+        pending = service.request(ALICE, OPS_CHANNEL, "myreg", "check-health", "team/web")
+        assert pending.repository == "team/web" and "team/web" in pending.description
+        report = service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
+        assert fake.calls("token")[0].form["scope"] == "repository:team/web:pull"
+    access = step(report, "access_token")
+    assert report.ok is allowed
+    assert report.facts["Pull permission"] == f"team/web: {'allowed' if allowed else 'not allowed'}"
+    if not allowed:
+        assert access.code == "CONNECTIVITY_ACCESS_TOKEN_ERROR"
+        assert "pull team/web" in access.explanation and "AcrPull" in access.advice
+    assert audit_lines(service)[0]["repository"] == "team/web"
+    assert_no_secret(json.dumps(report.to_dict()))
 
 
 def test_credential_failure_for_the_registry_audience(fake: FakeAzure, make_service) -> None:

@@ -169,3 +169,23 @@ def test_entry_point_in_a_real_process(config: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
     assert_no_secret(done.stdout, done.stderr)
+
+
+def test_diagnose_repository_flag_checks_pull(config: Path, azure: FakeAzure, capsys) -> None:
+    """Issue 8.13 from the terminal: --repository asks for repository:REPO:pull."""
+    azure.find("myreg").pull_denied = frozenset({"team/secret"})
+    args = ["--config", str(config), "diagnose", "myreg", "--check", "check-health", "--yes"]
+    assert main([*args, "--repository", "team/web"]) == 0
+    assert "team/web: allowed" in capsys.readouterr().out
+    assert main([*args, "--repository", "team/secret", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    access = next(s for s in report["steps"] if s["name"] == "access_token")
+    assert access["code"] == "CONNECTIVITY_ACCESS_TOKEN_ERROR"
+    assert [c.form["scope"] for c in azure.calls("token")] == [
+        "repository:team/web:pull",
+        "repository:team/secret:pull",
+    ]
+    assert main([*args, "--repository", "Bad Repo;rm"]) == 2
+    err = capsys.readouterr().err
+    assert "is not a repository name" in err and ";" not in err
+    assert audit_records(config)[-1]["outcome"] == "invalid-repository"

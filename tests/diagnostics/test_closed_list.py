@@ -121,7 +121,7 @@ def test_a_run_of_every_check_sends_only_gets_and_the_two_token_posts(make_servi
         for registry in ("myreg", "deniedreg", "classicreg"):
             for check in CHECKS:
                 pending = service.request(ALICE, OPS_CHANNEL, registry, check)
-                service.confirm_and_run(pending.token, ALICE)
+                service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
         calls = fake.calls()
     assert len(calls) > 20
     for call in calls:

@@ -102,12 +102,12 @@ def test_unauthorized_confirmer_does_not_use_up_the_request(fake: FakeAzure, mak
     service = make_service(fake)
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "info")
     with pytest.raises(AccessDenied):
-        service.confirm_and_run(pending.token, MALLORY)
+        service.confirm_and_run(pending.token, MALLORY, channel=OPS_CHANNEL)
     refusal = last(service)
     assert (refusal["event"], refusal["outcome"]) == ("refusal", "access-denied")
     assert refusal["confirmer"] == MALLORY and refusal["requester"] == ALICE
     assert fake.calls("registry") == []
-    assert service.confirm_and_run(pending.token, ALICE).ok
+    assert service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL).ok
 
 
 def test_expired_confirmation(fake: FakeAzure, make_service: ServiceFactory) -> None:
@@ -116,16 +116,16 @@ def test_expired_confirmation(fake: FakeAzure, make_service: ServiceFactory) -> 
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "info")
     clock.now += 601
     with pytest.raises(ConfirmationExpired, match="10 minutes"):
-        service.confirm_and_run(pending.token, ALICE)
+        service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
     assert last(service)["outcome"] == "expired" and fake.calls("registry") == []
 
 
 def test_replayed_confirmation_runs_once(fake: FakeAzure, make_service) -> None:
     service = make_service(fake)
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "check-health")
-    service.confirm_and_run(pending.token, ALICE)
+    service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
     with pytest.raises(AlreadyConfirmed, match="at most once"):
-        service.confirm_and_run(pending.token, BOB)
+        service.confirm_and_run(pending.token, BOB, channel=OPS_CHANNEL)
     assert last(service)["outcome"] == "replayed"
     assert login_calls(fake) == 3  # one challenge, one exchange, one token
 
@@ -135,9 +135,9 @@ def test_replay_from_another_worker_process(fake: FakeAzure, make_service, tmp_p
     first = make_service(fake, secret=secret, claims=ClaimStore(tmp_path / "shared.sqlite"))
     second = make_service(fake, secret=secret, claims=ClaimStore(tmp_path / "shared.sqlite"))
     pending = first.request(ALICE, OPS_CHANNEL, "myreg", "info")
-    first.confirm_and_run(pending.token, ALICE)
+    first.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
     with pytest.raises(AlreadyConfirmed):
-        second.confirm_and_run(pending.token, ALICE)
+        second.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
 
 
 def test_double_click_at_the_same_moment_runs_once(fake: FakeAzure, make_service) -> None:
@@ -149,7 +149,7 @@ def test_double_click_at_the_same_moment_runs_once(fake: FakeAzure, make_service
     def click() -> None:
         start.wait()
         try:
-            service.confirm_and_run(pending.token, ALICE)
+            service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
             outcomes.append("ran")
         except AcrbotError as exc:
             outcomes.append(type(exc).__name__)
@@ -192,13 +192,15 @@ def test_tampered_button_values_run_nothing(fake: FakeAzure, make_service, tampe
     service = make_service(fake)
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "info")
     with pytest.raises(ConfirmationTampered) as caught:
-        service.confirm_and_run(tamper(pending.token), ALICE)
+        service.confirm_and_run(tamper(pending.token), ALICE, channel=OPS_CHANNEL)
     assert "<!channel>" not in str(caught.value)
     refusal = last(service)
     assert (refusal["event"], refusal["outcome"]) == ("refusal", "tampered")
     assert refusal["confirmer"] == ALICE
     assert fake.calls("registry") == []
-    assert service.confirm_and_run(pending.token, ALICE).ok  # the genuine one still works
+    assert service.confirm_and_run(
+        pending.token, ALICE, channel=OPS_CHANNEL
+    ).ok  # the genuine one still works
 
 
 def test_confirmation_from_another_channel_is_refused(fake: FakeAzure, make_service) -> None:
@@ -253,17 +255,21 @@ def test_concurrency_cap(fake: FakeAzure, make_service: ServiceFactory) -> None:
         running.set()
         release.wait(5)
 
-    worker = threading.Thread(target=service.confirm_and_run, args=(first.token, ALICE, hold))
+    worker = threading.Thread(
+        target=service.confirm_and_run, args=(first.token, ALICE, hold, OPS_CHANNEL)
+    )
     worker.start()
     assert running.wait(5)
     try:
         with pytest.raises(TooBusy):
-            service.confirm_and_run(second.token, BOB)
+            service.confirm_and_run(second.token, BOB, channel=OPS_CHANNEL)
         assert last(service)["outcome"] == "busy"
     finally:
         release.set()
         worker.join()
-    assert service.confirm_and_run(second.token, BOB).ok  # not used up by the refusal
+    assert service.confirm_and_run(
+        second.token, BOB, channel=OPS_CHANNEL
+    ).ok  # not used up by the refusal
 
 
 def test_a_failing_progress_callback_does_not_break_the_check(fake, make_service) -> None:
@@ -272,7 +278,7 @@ def test_a_failing_progress_callback_does_not_break_the_check(fake, make_service
 
     service = make_service(fake)
     pending = service.request(ALICE, OPS_CHANNEL, "myreg", "info")
-    report = service.confirm_and_run(pending.token, ALICE, broken)
+    report = service.confirm_and_run(pending.token, ALICE, broken, channel=OPS_CHANNEL)
     assert report.ok and len(report.steps) == 2
 
 
@@ -283,7 +289,7 @@ def test_no_token_anywhere(fake: FakeAzure, make_service, caplog, tmp_path) -> N
     for check in ("check-health", "usage", "info"):
         pending = service.request(ALICE, OPS_CHANNEL, "myreg", check)
         texts += [pending.token, pending.description, repr(pending)]
-        report = service.confirm_and_run(pending.token, ALICE)
+        report = service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
         texts.append(json.dumps(report.to_dict()))
     texts.append((tmp_path / "state" / "audit.jsonl").read_text())
     texts.append(caplog.text)

@@ -49,7 +49,7 @@ diagnostics:
 """,
         encoding="utf-8",
     )
-    settings = DiagnosticsSettings.from_app_settings(load_settings(config, env={}))
+    settings = load_settings(config, env={}).diagnostics
     assert settings.azure.cloud.login_suffix == ".azurecr.cn"
     prod = settings.azure.declared("PRODREG")
     assert prod is not None and prod.cloud.name == "china" and prod.resource_group == "rg-prod"
@@ -113,9 +113,11 @@ def test_mistakes_name_the_setting(raw: dict, setting: str) -> None:
 def test_static_credential_needs_the_environment_variable() -> None:
     settings = DiagnosticsSettings.from_mapping({"azure": {"credential": "static"}})
     with pytest.raises(ConfigError) as caught:
-        make_credential(settings.azure, env={})
+        make_credential(settings.azure)
     assert caught.value.setting == "ACRBOT_AZURE_TOKEN"
-    credential = make_credential(settings.azure, env={"ACRBOT_AZURE_TOKEN": "tok-123"})
+    raw = {"azure": {"credential": "static"}}
+    settings = DiagnosticsSettings.from_mapping(raw, azure_token="tok-123")
+    credential = make_credential(settings.azure)
     assert isinstance(credential, StaticTokenCredential)
     assert credential.get_token("scope").token == "tok-123"
     assert "tok-123" not in repr(credential)
@@ -131,4 +133,4 @@ def test_static_credential_needs_the_environment_variable() -> None:
 )
 def test_credential_kinds(kind: str, class_name: str) -> None:
     settings = DiagnosticsSettings.from_mapping({"azure": {"credential": kind, "cloud": "china"}})
-    assert type(make_credential(settings.azure, env={})).__name__ == class_name
+    assert type(make_credential(settings.azure)).__name__ == class_name

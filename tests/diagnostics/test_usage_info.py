@@ -29,20 +29,43 @@ def test_usage_reports_storage_in_human_units(fake: FakeAzure, make_service) -> 
     assert [c.method for c in fake.calls("usages")] == ["GET"]
 
 
-def test_storage_near_the_limit_warns_and_links_quota_faq(make_service, faq) -> None:
-    with with_registry(storage_used=450 * GIB) as fake:
+def test_storage_near_the_maximum_warns_and_links_quota_faq(make_service, faq) -> None:
+    with with_registry(storage_used=450 * GIB, max_storage=500 * GIB) as fake:
         report = run(make_service(fake), check="usage")
     storage = step(report, "storage")
     assert storage.status == Status.WARNING and storage.code == "STORAGE_NEAR_LIMIT"
-    assert "450 GiB of 500 GiB (90%)" in storage.detail
+    assert "450 GiB of the 500 GiB maximum (90%)" in storage.detail
     assert report.ok  # a warning is not a failure
     assert any("quota" in q for q in faq.queries) and report.faq_links
 
 
-def test_storage_full_fails(make_service: ServiceFactory) -> None:
-    with with_registry(storage_used=500 * GIB) as fake:
+def test_storage_full_only_against_the_maximum(make_service: ServiceFactory) -> None:
+    with with_registry(storage_used=40 * 1024 * GIB, max_storage=40 * 1024 * GIB) as fake:
         report = run(make_service(fake), check="usage")
     assert step(report, "storage").code == "STORAGE_FULL" and not report.ok
+    assert report.facts["Maximum storage"] == "40 TiB of 40 TiB (100%)"
+
+
+@pytest.mark.parametrize("used", [450, 500, 900])
+def test_included_storage_is_not_a_limit(make_service: ServiceFactory, used: int) -> None:
+    """Issue 8.10: Size's limit is included storage; past it is overage, never 'full'."""
+    with with_registry(storage_used=used * GIB, max_storage=40 * 1024 * GIB) as fake:
+        report = run(make_service(fake), check="usage")
+    storage = step(report, "storage")
+    assert report.ok and storage.code != "STORAGE_FULL"
+    if used >= 500:
+        assert storage.status == Status.WARNING and storage.code == "STORAGE_ABOVE_INCLUDED"
+        assert "above included storage (billed as overage)" in storage.explanation
+    else:
+        assert storage.status == Status.OK  # 90% of included storage is nothing to warn about
+
+
+def test_no_limit_is_shown_as_such(make_service: ServiceFactory) -> None:
+    """Issue 8.11: Azure reports an unlimited counter as -1."""
+    with with_registry(webhooks_used=1, webhooks_limit=-1) as fake:
+        report = run(make_service(fake), check="usage")
+    assert report.facts["Webhooks"] == "1 (no limit)"
+    assert "-1" not in json.dumps(report.facts)
 
 
 def test_classic_sku_has_no_usage(make_service: ServiceFactory) -> None:

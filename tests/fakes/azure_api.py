@@ -13,6 +13,7 @@ were sent.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -60,12 +61,18 @@ class FakeRegistry:
     storage_limit: int = 500 * GIB
     webhooks_used: int = 2
     webhooks_limit: int = 500
-    cmk: str | None = None  # None, "match" or "mismatch"
+    max_storage: int | None = None  # listUsages' MaximumStorageCapacity (the hard cap), if any
+    cmk: str | None = None  # None, "match", "mismatch", "system" or "system-missing"
+    cmk_status: str = "enabled"  # encryption.status when cmk is set
+    login_server_override: str | None = None  # what ARM claims as loginServer
+    pull_denied: frozenset[str] = frozenset()  # repositories the identity may not pull
     forbidden: bool = False  # 403 on GET /v2/ (firewall)
     no_challenge: bool = False  # 401 on GET /v2/ without WWW-Authenticate
     basic_challenge: bool = False  # a Basic challenge instead of Bearer
     exchange_denied: bool = False  # 401 on /oauth2/exchange
     exchange_throttled: bool = False  # 429 on every /oauth2/exchange
+    challenge_throttled: bool = False  # 429 on every GET /v2/
+    token_throttled: bool = False  # 429 on every /oauth2/token
     token_denied: bool = False  # 401 on /oauth2/token
     arm_forbidden: bool = False  # 403 AuthorizationFailed on ARM GETs of this registry
     rate_limited_once: frozenset[str] = frozenset()  # 429 + Retry-After: 1, then fine
@@ -324,25 +331,30 @@ class _Handler(BaseHTTPRequestHandler):
         if registry.sku.lower() == "classic":
             self._arm_error(400, "NotSupported", "Classic registries do not report usage.")
             return
-        self._json(
-            200,
+        usages = [
             {
-                "value": [
-                    {
-                        "name": "Size",
-                        "limit": registry.storage_limit,
-                        "currentValue": registry.storage_used,
-                        "unit": "Bytes",
-                    },
-                    {
-                        "name": "Webhooks",
-                        "limit": registry.webhooks_limit,
-                        "currentValue": registry.webhooks_used,
-                        "unit": "Count",
-                    },
-                ]
+                "name": "Size",
+                "limit": registry.storage_limit,
+                "currentValue": registry.storage_used,
+                "unit": "Bytes",
             },
-        )
+            {
+                "name": "Webhooks",
+                "limit": registry.webhooks_limit,
+                "currentValue": registry.webhooks_used,
+                "unit": "Count",
+            },
+        ]
+        if registry.max_storage is not None:
+            usages.append(
+                {
+                    "name": "MaximumStorageCapacity",
+                    "limit": registry.max_storage,
+                    "currentValue": registry.storage_used,
+                    "unit": "Bytes",
+                }
+            )
+        self._json(200, {"value": usages})
 
     def _arm_error(self, status: int, code: str, message: str) -> None:
         self._json(status, {"error": {"code": code, "message": message}})
@@ -356,6 +368,9 @@ class _Handler(BaseHTTPRequestHandler):
         if registry.forbidden:
             body = {"errors": [{"code": "DENIED", "message": "client is not allowed access"}]}
             self._json(403, body)
+            return
+        if registry.challenge_throttled:
+            self._throttled()
             return
         base = f"{self.fake.url}/registry/{name}"
         headers = {}
@@ -377,11 +392,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif form.get("access_token") != self.fake.token:
             self._registry_error(401, "UNAUTHORIZED", "invalid AAD access token")
         elif registry.exchange_throttled:
-            self._json(
-                429,
-                {"errors": [{"code": "TOOMANYREQUESTS", "message": "throttled"}]},
-                {"Retry-After": "1"},
-            )
+            self._throttled()
         elif registry.exchange_denied:
             self._registry_error(401, "UNAUTHORIZED", "the identity has no access")
         else:
@@ -393,10 +404,20 @@ class _Handler(BaseHTTPRequestHandler):
         assert registry is not None
         if form.get("refresh_token") not in self.fake.issued:
             self._registry_error(401, "UNAUTHORIZED", "invalid refresh token")
+        elif registry.token_throttled:
+            self._throttled()
         elif registry.token_denied:
             self._registry_error(401, "UNAUTHORIZED", "access denied for the requested scope")
         else:
-            self._json(200, {"access_token": self.fake.issue("fake-access")})
+            access = _granted(registry, form["scope"])
+            self._json(200, {"access_token": _jwt(access, self.fake.issue("fake-access"))})
+
+    def _throttled(self) -> None:
+        self._json(
+            429,
+            {"errors": [{"code": "TOOMANYREQUESTS", "message": "throttled"}]},
+            {"Retry-After": "1"},
+        )
 
     def _form_ok(
         self, registry: FakeRegistry | None, form: dict, grant: str, required: tuple[str, ...]
@@ -453,11 +474,43 @@ def _redact(form: dict[str, str]) -> dict[str, str]:
     return {k: ("<redacted>" if k in _SECRET_FIELDS and v else v) for k, v in form.items()}
 
 
+def _granted(registry: FakeRegistry, scope: str) -> list[dict[str, Any]]:
+    """The ``access`` claim ACR puts in a token: what was asked, minus what is not allowed."""
+    kind, _, rest = scope.partition(":")
+    name, _, actions = rest.rpartition(":")
+    if kind == "repository" and name in registry.pull_denied:
+        return []
+    return [{"type": kind, "name": name, "actions": actions.split(",")}]
+
+
+def _jwt(access: list[dict[str, Any]], signature: str) -> str:
+    """An unsigned JWT-shaped access token; the 'signature' is the issued secret."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'access': access})}.{signature}"
+
+
 def _resource(registry: FakeRegistry) -> dict[str, Any]:
     """The registry as ARM describes it (2025-11-01 shape), with the knobs applied."""
     identity: dict[str, Any] = {"type": "None"}
     encryption: dict[str, Any] = {"status": "disabled"}
-    if registry.cmk:
+    if registry.cmk in ("system", "system-missing"):
+        if registry.cmk == "system":
+            identity = {
+                "type": "SystemAssigned",
+                "principalId": "55555555-5555-5555-5555-555555555555",
+                "tenantId": TENANT,
+            }
+        encryption = {
+            "status": registry.cmk_status,
+            "keyVaultProperties": {
+                "identity": "system",
+                "keyIdentifier": "https://vault.example/keys/acr/SECRET-KEY-VERSION",
+            },
+        }
+    elif registry.cmk:
         client_id = "22222222-2222-2222-2222-222222222222"
         identity = {
             "type": "UserAssigned",
@@ -470,7 +523,7 @@ def _resource(registry: FakeRegistry) -> dict[str, Any]:
             },
         }
         encryption = {
-            "status": "enabled",
+            "status": registry.cmk_status,
             "keyVaultProperties": {
                 "identity": client_id
                 if registry.cmk == "match"
@@ -486,7 +539,7 @@ def _resource(registry: FakeRegistry) -> dict[str, Any]:
         "sku": {"name": registry.sku, "tier": registry.sku},
         "identity": identity,
         "properties": {
-            "loginServer": registry.login_server,
+            "loginServer": registry.login_server_override or registry.login_server,
             "provisioningState": "Succeeded",
             "adminUserEnabled": registry.admin_user_enabled,
             "networkRuleSet": {

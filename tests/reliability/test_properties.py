@@ -131,7 +131,11 @@ def test_registry_names_are_valid_or_refused_clearly(text: str) -> None:
 # --- config loading ---------------------------------------------------------------
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=True), st.text(max_size=20)
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
 )
 values = st.recursive(
     scalars,

@@ -1,209 +1,106 @@
-"""People asking acrbot in Slack: mentions, DMs and /acr, over real signed HTTP."""
+"""From Slack's markup to the question (bot/slack/questions.py)."""
 
 from __future__ import annotations
 
-import json
+import pytest
 
-from tests.fakes import slack_requests as sr
-from tests.slack.conftest import ALICE
+from bot.slack.i18n import HELP, MESSAGES
+from bot.slack.questions import MAX_QUESTION, clean, empty_question, reply_message
 
 ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
 
 
-def command(bot, text, user=ALICE, channel="C1", name="r1"):
-    body = sr.slash_command(
-        text, user_id=user, channel_id=channel, response_url=bot.slack.response_url(name)
-    )
-    reply = bot.post(body)
-    assert reply.status_code == 200, reply.text
-    return reply.json() if reply.content else {}
+@pytest.mark.parametrize(
+    ("slack_text", "question"),
+    [
+        ("<@U123> how do I log in?", "how do I log in?"),
+        ("<@U123|alice> how do I log in?", "how do I log in?"),
+        ("<@W0ENTERPRISE> hi", "hi"),
+        ("hey <@UBOT>, quota?", "hey , quota?"),
+        ("see <https://example.com/x|the docs> please", "see the docs please"),
+        ("see <https://example.com/x> please", "see https://example.com/x please"),
+        ("<http://example.com/a?b=1&amp;c=2>", "http://example.com/a?b=1&c=2"),
+        ("mail <mailto:ops@example.com|ops@example.com>", "mail ops@example.com"),
+        ("<mailto:ops@example.com>", "mailto:ops@example.com"),
+        ("ask in <#C123|general>", "ask in #general"),
+        ("ask in <#G42ABC|private-ops>", "ask in #private-ops"),
+        ("<!here> registry down?", "registry down?"),
+        ("<!channel> <!everyone> x", "x"),
+        ("<!subteam^S123|@ops> ping", "ping"),
+        ("a &lt;b&gt; &amp; c", "a <b> & c"),
+        ("literally &amp;lt;", "literally &lt;"),  # unescaped once, & last
+        ("&lt;@U123&gt; typed by hand", "<@U123> typed by hand"),  # not a mention
+        ("  spaced \n\t out  ", "spaced out"),
+        ("<@U1> <@U2|b>", ""),
+        ("", ""),
+    ],
+)
+def test_clean(slack_text: str, question: str) -> None:
+    assert clean(slack_text) == question
 
 
-def button_value(message: dict, action_id: str) -> str:
-    return next(
-        e["value"]
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    )
+def test_clean_of_none_is_empty() -> None:
+    assert clean(None) == ""  # type: ignore[arg-type]
 
 
-def all_text(message: dict) -> str:
-    return json.dumps(message.get("blocks", []), ensure_ascii=False) + message.get("text", "")
+def test_clean_caps_the_question() -> None:
+    assert clean("x" * 5000) == "x" * MAX_QUESTION
 
 
-def test_mention_is_answered_in_a_thread(bot, slack):
-    event = sr.app_mention(
-        "<@UBOT> how do I get the admin password for our registry?", ts="1700000001.000100"
-    )
-    assert bot.post(sr.event_callback(event)).status_code == 200
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["channel"] == "C1"
-    assert call.params["thread_ts"] == "1700000001.000100"
-    assert "az acr credential show" in all_text(call.params)
-    assert call.params["text"]  # plain-text fallback
+def test_clean_a_real_mention_in_chinese() -> None:
+    assert clean("<@UBOT|acrbot> 镜像推送特别慢怎么办？") == "镜像推送特别慢怎么办？"
 
 
-def test_mention_inside_a_thread_stays_in_that_thread(bot, slack):
-    event = sr.app_mention(
-        "docker pull is slow", ts="1700000002.000200", thread_ts="1700000000.000001"
-    )
-    bot.post(sr.event_callback(event))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["thread_ts"] == "1700000000.000001"
+@pytest.mark.parametrize("text", ["", "   ", "<@UBOT>", "<@UBOT> <!here>", "???", "…！", "¿?"])
+def test_reply_message_nothing_or_punctuation_is_the_english_help(library, text) -> None:
+    message = reply_message(library, text)
+    assert message.blocks[0]["text"]["text"] == HELP["en"]
+    assert message.text == HELP["en"].replace("*", "")
 
 
-def test_direct_message_is_answered_in_the_dm(bot, slack):
-    bot.post(sr.event_callback(sr.message_im("镜像推送特别慢怎么办", channel="D42")))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["channel"] == "D42"
-    assert "Docker 推送速度缓慢" in all_text(call.params)
-    assert "置信度" in all_text(call.params)  # acrbot's own words follow the question's language
+@pytest.mark.parametrize("text", ["？？？", "。。。", "<@UBOT> ？"])
+def test_reply_message_chinese_punctuation_only_is_help(library, text) -> None:
+    message = reply_message(library, text)
+    assert message.blocks[0]["text"]["text"] in (HELP["en"], HELP["zh"])
+    assert not any(b["type"] == "header" for b in message.blocks)
 
 
-def test_i_dont_know_is_honest_and_points_to_help(bot, slack):
-    bot.post(sr.event_callback(sr.message_im("what's for lunch today?")))
-    (call,) = slack.wait_for("chat.postMessage")
-    text = all_text(call.params)
-    assert "I don't know" in text
-    assert "/acr help" in text
+def test_reply_message_a_chinese_question(library, entries) -> None:
+    message = reply_message(library, "<@UBOT> 如何获取管理员凭据", shareable=True)
+    assert message.blocks[0]["text"]["text"] == entries[ADMIN].question
+    assert "置信度" in message.blocks[2]["elements"][0]["text"]
+    ids = [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids[:3] == ["feedback_up", "feedback_down", "share_answer"]
 
 
-def test_acr_ask_is_ephemeral_with_a_share_button(bot, slack):
-    reply = command(bot, "ask how do I get admin credentials for my registry")
-    assert reply["response_type"] == "ephemeral"
-    text = all_text(reply)
-    assert "az acr credential show" in text
-    assert "share_answer" in text and "feedback_up" in text and "feedback_down" in text
+def test_reply_message_a_mixed_question_answers_in_chinese(library, entries) -> None:
+    message = reply_message(library, "acr 的 admin 密码")
+    assert message.blocks[0]["text"]["text"] == entries[ADMIN].question
+    assert "置信度" in message.blocks[2]["elements"][0]["text"]
 
 
-def test_a_bare_question_after_acr_is_ask(bot, slack):
-    reply = command(bot, "how do I enable image quarantine")
-    assert "隔离" in all_text(reply)
+def test_reply_message_an_english_question(library, entries) -> None:
+    message = reply_message(library, "<@UBOT> how do I get admin credentials?")
+    assert message.blocks[0]["text"]["text"] == entries[ADMIN].question
+    assert "confidence" in message.blocks[2]["elements"][0]["text"]
+    ids = [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "share_answer" not in ids
 
 
-def test_help_and_unknown_words_get_the_help(bot, slack):
-    for text in ("help", "", "frobnicate"):
-        reply = command(bot, text)
-        assert "/acr diagnose" in all_text(reply), text
+def test_reply_message_an_unknown_question_says_so(library) -> None:
+    message = reply_message(library, "banana smoothie recipe")
+    assert message.text == MESSAGES["en"]["no_answer"]
+    assert "/acr help" in message.blocks[0]["text"]["text"]
 
 
-def test_triage_says_plainly_it_is_not_available_yet(bot, slack):
-    assert "not available yet" in all_text(command(bot, "triage storage alert on myreg"))
+def test_empty_question_notice() -> None:
+    assert empty_question("zh").text == MESSAGES["zh"]["empty_question"]
+    assert empty_question("en").blocks[0]["text"]["text"] == MESSAGES["en"]["empty_question"]
 
 
-def test_did_you_mean_button_shows_that_entry(bot, slack):
-    reply = command(bot, "admin credentials")
-    buttons = [
-        e
-        for b in reply["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"].startswith("show_entry_")
-    ]
-    assert buttons
-    target = buttons[0]
-    body = sr.block_actions(
-        target["action_id"], target["value"], user_id=ALICE, response_url=slack.response_url("s1")
-    )
-    assert bot.post(body).status_code == 200
-    (call,) = slack.wait_for("response_url")
-    assert call.params["response_type"] == "ephemeral"
-    assert json.loads(target["value"])["k"].split("#")[1] in all_text(call.params)
+def test_registries_in_text_use_every_clouds_login_suffix() -> None:
+    from bot.diagnostics.registry_name import registries_in
 
-
-def test_feedback_is_recorded_and_summarised(bot, slack):
-    reply = command(bot, "docker pull is slow")
-    value = button_value(reply, "feedback_down")
-    bot.post(
-        sr.block_actions(
-            "feedback_down", value, user_id="UFEED", response_url=slack.response_url("f1")
-        )
-    )
-    slack.wait_for("response_url")
-    lines = (bot.state / "feedback.jsonl").read_text().splitlines()
-    record = json.loads(lines[-1])
-    assert record["verdict"] == "down"
-    assert record["user"] == "UFEED"
-    assert record["entry"].endswith("#docker-pull-is-slow")
-    assert record["query"] == "docker pull is slow"
-
-
-def test_share_posts_in_channel_and_removes_the_private_copy(bot, slack):
-    reply = command(bot, "ask content trust")
-    value = button_value(reply, "share_answer")
-    bot.post(
-        sr.block_actions(
-            "share_answer", value, user_id=ALICE, response_url=slack.response_url("sh")
-        )
-    )
-    calls = slack.wait_for("response_url", count=2)
-    shared, removed = calls[0].params, calls[1].params
-    assert shared["response_type"] == "in_channel"
-    assert "<@UALICE>" in all_text(shared)
-    assert removed == {"delete_original": True} or removed.get("delete_original") is True
-
-
-def test_bots_edits_and_deletions_are_not_answered(bot, slack):
-    bot.post(
-        sr.event_callback(sr.message_im("docker pull slow", bot_id="B999", subtype="bot_message"))
-    )
-    edited = sr.message_im("docker pull slow")
-    edited["subtype"] = "message_changed"
-    bot.post(sr.event_callback(edited))
-    deleted = sr.message_im("")
-    deleted["subtype"] = "message_deleted"
-    bot.post(sr.event_callback(deleted))
-    bot.post(sr.event_callback({**sr.app_mention("docker pull slow"), "bot_id": "B999"}))
-    bot.post(sr.event_callback(sr.message_im("sentinel: docker push slow", channel="D77")))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["channel"] == "D77"
-    assert len(slack.calls("chat.postMessage")) == 1
-
-
-def test_a_retried_event_is_answered_once(bot, slack):
-    body = sr.event_callback(sr.app_mention("docker push is slow"), event_id="EvRETRY0001")
-    assert bot.post(body).status_code == 200
-    retry = bot.post(
-        body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    )
-    assert retry.status_code == 200
-    slack.wait_for("chat.postMessage")
-    bot.post(sr.event_callback(sr.message_im("sentinel after retry", channel="D88")))
-    slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "D88")
-    assert len([c for c in slack.calls("chat.postMessage") if c.params["channel"] == "C1"]) == 1
-
-
-def test_channel_chatter_without_a_mention_is_ignored(bot, slack):
-    chatter = {**sr.message_im("docker pull is slow", channel="C5"), "channel_type": "channel"}
-    bot.post(sr.event_callback(chatter))
-    bot.post(sr.event_callback(sr.message_im("sentinel", channel="D99")))
-    slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "D99")
-    assert not [c for c in slack.calls("chat.postMessage") if c.params["channel"] == "C5"]
-
-
-def test_rate_limited_post_is_retried(bot, slack):
-    slack.fail_next("chat.postMessage", status=429, retry_after=1)
-    bot.post(sr.event_callback(sr.message_im("docker pull is slow", channel="D55")))
-    (call,) = slack.wait_for("chat.postMessage", timeout=10)
-    assert call.params["channel"] == "D55"
-    assert slack.failures and slack.failures[0].status == 429
-
-
-def test_server_error_post_is_retried(bot, slack):
-    slack.fail_next("chat.postMessage", status=503)
-    bot.post(sr.event_callback(sr.message_im("docker pull is slow", channel="D56")))
-    (call,) = slack.wait_for("chat.postMessage", timeout=10)
-    assert call.params["channel"] == "D56"
-
-
-def test_no_message_breaks_block_kit_limits(bot, slack):
-    for question in (
-        "how do I grant AcrPull to a service principal",
-        "http traces on windows",
-        "x " * 3000,
-    ):
-        bot.post(sr.event_callback(sr.message_im(question)))
-    slack.wait_for("chat.postMessage", count=3)
-    assert slack.rejections == []
+    text = "pull MyReg01.azurecr.io/app failed; also chinareg.azurecr.cn and govreg1.azurecr.us/v2/"
+    assert registries_in(text) == ["myreg01", "chinareg", "govreg1"]
+    assert registries_in("myreg01.azurecr.io and myreg01.azurecr.io, bad.azurecr.io") == ["myreg01"]

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.diagnostics.azure_client import AzureClient, AzureError, DeadlineExceeded
+from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.checks.codes import info
+from bot.diagnostics.errors import AzureError, DeadlineExceeded
 from bot.diagnostics.report import CheckReport, FaqLink, FaqLookup, Status, StepResult
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class CheckContext:
     login_base: Callable[[str], str]
     resolve: Resolver
     tenant_id: str | None = None
+    repository: str | None = None  # check-health: the repository whose pull access is checked
     dns_timeout: float = 5.0
     storage_warning_percent: float = 80.0
     state: dict[str, Any] = field(default_factory=dict)
@@ -83,14 +85,20 @@ def skipped(explanation: str) -> StepResult:
     return StepResult(name="", status=Status.SKIPPED, explanation=explanation)
 
 
-def problem(code: str, detail: str = "", status: Status = Status.FAILED) -> StepResult:
-    """A failed (or warning) step explained by the code's entry in the code table."""
+def problem(
+    code: str, detail: str = "", status: Status = Status.FAILED, explanation: str | None = None
+) -> StepResult:
+    """A failed (or warning) step explained by the code's entry in the code table.
+
+    ``explanation`` replaces the table's sentence when the same code has a more
+    specific cause (the CLI's code for a throttled token step, for instance).
+    """
     known = info(code)
     return StepResult(
         name="",
         status=status,
         code=code,
-        explanation=known.explanation,
+        explanation=explanation or known.explanation,
         advice=known.advice,
         detail=detail,
         help_url=known.help_url(code),
@@ -99,24 +107,8 @@ def problem(code: str, detail: str = "", status: Status = Status.FAILED) -> Step
 
 
 def arm_problem(exc: AzureError, status: Status = Status.FAILED) -> StepResult:
-    """A step result for a failed ARM call, by what went wrong."""
-    return problem(arm_code(exc), str(exc), status)
-
-
-def arm_code(exc: AzureError) -> str:
-    if exc.kind == "deadline":
-        return "DEADLINE_EXCEEDED"
-    if exc.kind == "credential":
-        return "AAD_TOKEN_ERROR"
-    if exc.kind == "malformed":
-        return "MALFORMED_RESPONSE"
-    if exc.kind != "http":
-        return "ARM_UNREACHABLE"
-    if exc.status == 404 or exc.code in {"ResourceNotFound", "ResourceGroupNotFound"}:
-        return "REGISTRY_NOT_FOUND"
-    if exc.status in (401, 403):
-        return "ARM_AUTHORIZATION_FAILED"
-    return "ARM_THROTTLED" if exc.status == 429 else "ARM_ERROR"
+    """A step result for a failed ARM call; the error's class says which code explains it."""
+    return problem(exc.arm_code, str(exc), status)
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -88,14 +88,9 @@ CODES: MappingProxyType[str, CodeInfo] = MappingProxyType(
         "CONNECTIVITY_ACCESS_TOKEN_ERROR": CodeInfo(
             "The registry refused to issue an access token.",
             "Check the identity's role assignments on the registry (AcrPull, AcrPush or Reader); "
-            "new assignments can take a few minutes to apply.",
+            "where the registry uses repository permissions, the assignment must cover the "
+            "repository. New assignments can take a few minutes to apply.",
             _PERMISSION_QUERY,
-            cli_code=True,
-        ),
-        "CONNECTIVITY_TOOMANYREQUESTS_ERROR": CodeInfo(
-            "The registry is throttling requests (HTTP 429).",
-            "Wait a little and try again; look for clients pulling or pushing in a tight loop.",
-            _HEALTH_QUERY,
             cli_code=True,
         ),
         "CMK_ERROR": CodeInfo(
@@ -153,14 +148,23 @@ CODES: MappingProxyType[str, CodeInfo] = MappingProxyType(
             "Upgrade the registry to Basic, Standard or Premium.",
             "sku upgrade classic 升级",
         ),
+        "STORAGE_ABOVE_INCLUDED": CodeInfo(
+            "The registry is above included storage (billed as overage): it stores more than "
+            "its tier includes. Pushes still work; the extra is charged per GiB.",
+            "Delete unused images or untagged manifests (a retention policy helps), or move to "
+            "a tier that includes more storage if the overage is expected.",
+            _QUOTA_QUERY,
+        ),
         "STORAGE_NEAR_LIMIT": CodeInfo(
-            "The registry's storage is close to its limit for this tier.",
+            "The registry's storage is close to its maximum capacity; pushes fail once it is "
+            "reached.",
             "Delete unused images or untagged manifests, or move to a larger tier; "
             "deleted data can take a while to stop counting.",
             _QUOTA_QUERY,
         ),
         "STORAGE_FULL": CodeInfo(
-            "The registry has reached its storage limit for this tier; pushes may fail.",
+            "The registry has reached its maximum storage capacity; pushes fail until "
+            "space is freed.",
             "Delete unused images or untagged manifests, or move to a larger tier.",
             _QUOTA_QUERY,
         ),

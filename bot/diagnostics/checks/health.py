@@ -15,13 +15,12 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from bot.diagnostics.azure_client import AzureError, token_tenant
+from bot.diagnostics.azure_client import Secret, token_claims, token_tenant
 from bot.diagnostics.checks.base import (
     HOST_RE,
     Check,
     CheckContext,
     Step,
-    arm_code,
     mapping,
     ok,
     problem,
@@ -29,9 +28,19 @@ from bot.diagnostics.checks.base import (
     read_registry,
     skipped,
 )
+from bot.diagnostics.errors import (
+    AzureCallFailed,
+    AzureHTTPError,
+    AzureUnreachable,
+    UntrustedLoginServer,
+)
 from bot.diagnostics.report import Status, StepResult
 
 CATALOG_SCOPE = "registry:catalog:*"
+THROTTLED = (
+    "The registry throttled the bot's request (HTTP 429), so this step could not finish; "
+    "try again in a few minutes, and look for clients pulling or pushing in a tight loop."
+)
 _PARAM_RE = re.compile(r'\s*([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*(?:,|$)')
 
 
@@ -59,12 +68,14 @@ def login_server(ctx: CheckContext) -> StepResult:
     fallback = ctx.target.default_login_server
     try:
         found = properties(read_registry(ctx)).get("loginServer")
-    except AzureError as exc:
-        if exc.kind == "deadline":
-            raise
-        return _fallback_login(ctx, fallback, arm_code(exc), str(exc))
+    except AzureCallFailed as exc:
+        return _fallback_login(ctx, fallback, exc.arm_code, str(exc))
     if not isinstance(found, str) or not HOST_RE.fullmatch(found):
         return _fallback_login(ctx, fallback, "MALFORMED_RESPONSE", "no usable loginServer")
+    try:
+        ctx.state["base"] = ctx.login_base(found)
+    except UntrustedLoginServer as exc:
+        return problem("LOGIN_SERVER_ERROR", str(exc))
     ctx.state["login_server"] = found.lower()
     ctx.facts["Login server"] = found.lower()
     return ok(f"{found.lower()} (from Azure Resource Manager).")
@@ -74,13 +85,13 @@ def _fallback_login(ctx: CheckContext, fallback: str, code: str, why: str) -> St
     if not ctx.target.cloud.login_suffix:
         return problem("LOGIN_SERVER_ERROR", why)
     ctx.state["login_server"] = fallback
+    ctx.state["base"] = ctx.login_base(fallback)
     ctx.facts["Login server"] = f"{fallback} (name + cloud suffix)"
     return problem(code, f"Using {fallback} instead. {why}", Status.WARNING)
 
 
 def dns(ctx: CheckContext) -> StepResult:
-    base = ctx.login_base(ctx.state["login_server"])
-    ctx.state["base"] = base
+    base = ctx.state["base"]
     host = urlsplit(base).hostname or ""
     try:
         addresses = ctx.resolve(host, min(ctx.dns_timeout, ctx.client.deadline.require()))
@@ -101,15 +112,13 @@ def _dns_reason(exc: OSError) -> str:
 def challenge(ctx: CheckContext) -> StepResult:
     try:
         answer = ctx.client.challenge(ctx.state["base"])
-    except AzureError as exc:
-        if exc.kind == "deadline":
-            raise
-        code = "CONNECTIVITY_SSL_ERROR" if exc.kind == "tls" else "CONNECTIVITY_CHALLENGE_ERROR"
-        return problem(code, str(exc))
+    except AzureCallFailed as exc:
+        return _registry_problem(exc, "CONNECTIVITY_CHALLENGE_ERROR")
     if answer.status == 403:
         return problem("CONNECTIVITY_FORBIDDEN_ERROR", "GET /v2/ answered HTTP 403.")
-    if answer.status == 429:
-        return problem("CONNECTIVITY_TOOMANYREQUESTS_ERROR", "GET /v2/ answered HTTP 429.")
+    if answer.status == 429:  # the CLI's code for any challenge that is not a 401
+        detail = "GET /v2/ answered HTTP 429."
+        return problem("CONNECTIVITY_CHALLENGE_ERROR", detail, explanation=THROTTLED)
     if answer.status != 401:
         return problem("CONNECTIVITY_CHALLENGE_ERROR", f"GET /v2/ answered HTTP {answer.status}.")
     if not answer.www_authenticate:
@@ -132,9 +141,7 @@ def auth_challenge(ctx: CheckContext) -> StepResult:
 def aad_token(ctx: CheckContext) -> StepResult:
     try:
         ctx.state["aad"] = ctx.client.aad_token()
-    except AzureError as exc:
-        if exc.kind == "deadline":
-            raise
+    except AzureCallFailed as exc:
         return problem("AAD_TOKEN_ERROR", str(exc))
     return ok("The bot's identity got an Azure AD token for the registry.")
 
@@ -145,28 +152,64 @@ def refresh_token(ctx: CheckContext) -> StepResult:
         ctx.state["refresh"] = ctx.client.exchange(
             ctx.state["base"], ctx.state["service"], tenant, ctx.state["aad"]
         )
-    except AzureError as exc:
-        return _token_problem(exc, "CONNECTIVITY_REFRESH_TOKEN_ERROR")
+    except AzureCallFailed as exc:
+        return _registry_problem(exc, "CONNECTIVITY_REFRESH_TOKEN_ERROR")
     return ok("The registry exchanged the Azure AD token for a refresh token.")
 
 
 def access_token(ctx: CheckContext) -> StepResult:
+    repository = ctx.repository
+    scope = f"repository:{repository}:pull" if repository else CATALOG_SCOPE
     try:
-        ctx.client.access_token(
-            ctx.state["base"], ctx.state["service"], CATALOG_SCOPE, ctx.state["refresh"]
+        token = ctx.client.access_token(
+            ctx.state["base"], ctx.state["service"], scope, ctx.state["refresh"]
         )
-    except AzureError as exc:
-        return _token_problem(exc, "CONNECTIVITY_ACCESS_TOKEN_ERROR")
-    return ok(f"The registry issued an access token (scope {CATALOG_SCOPE}).")
+    except AzureCallFailed as exc:
+        return _registry_problem(exc, "CONNECTIVITY_ACCESS_TOKEN_ERROR")
+    if repository is None:
+        return ok(f"The registry issued an access token (scope {CATALOG_SCOPE}).")
+    if may_pull(token, repository):
+        ctx.facts["Pull permission"] = f"{repository}: allowed"
+        return ok(f"The registry issued an access token that allows pulling {repository}.")
+    ctx.facts["Pull permission"] = f"{repository}: not allowed"
+    return problem(
+        "CONNECTIVITY_ACCESS_TOKEN_ERROR",
+        f"Scope {scope}: the token's access claim grants no pull on {repository}.",
+        explanation=(
+            f"The registry issued an access token, but it does not allow the bot's identity "
+            f"to pull {repository} (or the repository does not exist)."
+        ),
+    )
 
 
-def _token_problem(exc: AzureError, code: str) -> StepResult:
-    if exc.kind == "deadline":
-        raise exc
-    if exc.status == 429:
-        code = "CONNECTIVITY_TOOMANYREQUESTS_ERROR"
-    elif exc.kind == "tls":
-        code = "CONNECTIVITY_SSL_ERROR"
+def may_pull(token: Secret, repository: str) -> bool:
+    """Does the access token's ``access`` claim grant ``pull`` on ``repository``?
+
+    ACR answers a scope the identity may not use with a token whose ``access``
+    list lacks it (not with an error), so the claim is the only place that says.
+    """
+    access = token_claims(token).get("access")
+    for grant in access if isinstance(access, list) else []:
+        grant = mapping(grant)
+        actions = grant.get("actions")
+        if (
+            grant.get("type") == "repository"
+            and grant.get("name") == repository
+            and isinstance(actions, list)
+            and ("pull" in actions or "*" in actions)
+        ):
+            return True
+    return False
+
+
+def _registry_problem(exc: AzureCallFailed, code: str) -> StepResult:
+    """A failed login-server call, with the CLI's code for the step it happened in."""
+    if isinstance(exc, AzureHTTPError) and exc.throttled:
+        return problem(code, str(exc), explanation=THROTTLED)
+    if isinstance(exc, AzureUnreachable) and exc.registry_code:
+        code = exc.registry_code
+    if isinstance(exc, UntrustedLoginServer):
+        code = "LOGIN_SERVER_ERROR"
     return problem(code, str(exc))
 
 
@@ -174,23 +217,26 @@ def cmk_identity(ctx: CheckContext) -> StepResult:
     registry = ctx.state.get("registry")
     if registry is None:
         return skipped("Not run: the registry's settings could not be read from ARM.")
-    encryption = mapping(properties(registry).get("encryption"))
-    wanted = str(mapping(encryption.get("keyVaultProperties")).get("identity") or "").lower()
-    if str(encryption.get("status") or "").lower() != "enabled" or not wanted:
+    vault = mapping(properties(registry).get("encryption")).get("keyVaultProperties")
+    if not isinstance(vault, dict) or not vault:
         return ok("The registry does not use a customer-managed key.")
-    if wanted in _registry_identities(registry):
-        return ok("The key's identity is one of the registry's identities.")
-    return problem("CMK_ERROR", "The configured key identity is not assigned to the registry.")
-
-
-def _registry_identities(registry: dict) -> set[str]:
+    wanted = str(vault.get("identity") or "").strip().lower()
     identity = mapping(registry.get("identity"))
-    known = {str(identity.get("principalId") or "").lower()}
-    for item in mapping(identity.get("userAssignedIdentities")).values():
-        if isinstance(item, dict):
-            known |= {str(item.get("clientId") or "").lower()}
-            known |= {str(item.get("principalId") or "").lower()}
-    return known - {""}
+    if wanted == "system" and identity.get("principalId"):
+        return ok("The key is reached with the registry's system-assigned identity.")
+    if wanted and wanted != "system" and wanted in _user_assigned_client_ids(identity):
+        return ok("The key's identity is one of the registry's user-assigned identities.")
+    if wanted == "system":
+        why = "The key names the system-assigned identity, but the registry has none."
+    else:
+        why = "The key's identity is not a user-assigned identity of the registry (by client ID)."
+    return problem("CMK_ERROR", why)
+
+
+def _user_assigned_client_ids(identity: dict) -> set[str]:
+    """Client IDs of the registry's user-assigned identities: what keyVaultProperties names."""
+    items = mapping(identity.get("userAssignedIdentities")).values()
+    return {str(mapping(item).get("clientId") or "").lower() for item in items} - {""}
 
 
 CHECK_HEALTH = Check(

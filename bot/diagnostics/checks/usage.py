@@ -1,9 +1,12 @@
 """usage: how much of its tier's allowances a registry uses (ARM ``listUsages``).
 
-Storage is the figure people ask about ("why does my push fail?"), so it is
-judged against a threshold (80 % by default) and links the quota FAQ when
-high; the other counters (webhooks, scope maps, tokens…) are listed as facts.
-Classic registries have no usage API and are told so, as the CLI does.
+Storage is the figure people ask about ("why does my push fail?"). ``Size``'s
+limit is the tier's *included* storage: going past it is billed as overage,
+not refused, so it is a warning. What refuses pushes is the registry's hard
+cap, ``MaximumStorageCapacity``; only that one makes storage full or near
+full (80 % by default). The other counters (webhooks, scope maps, tokens…)
+are listed as facts, with "no limit" where Azure reports -1. Classic
+registries have no usage API and are told so, as the CLI does.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from bot.diagnostics.checks.base import (
 )
 from bot.diagnostics.report import Status, StepResult
 
-_LABELS = {"size": "Storage", "webhooks": "Webhooks", "scopemaps": "Scope maps", "tokens": "Tokens"}
+_LABELS = {
+    "size": "Storage",
+    "maximumstoragecapacity": "Maximum storage",
+    "webhooks": "Webhooks",
+    "scopemaps": "Scope maps",
+    "tokens": "Tokens",
+}
+SIZE, CAP = "size", "maximumstoragecapacity"
 _UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
@@ -46,6 +56,8 @@ def _figure(item: dict[str, Any]) -> dict[str, Any] | None:
 
 def _describe(figure: dict[str, Any]) -> str:
     fmt = human_bytes if figure["unit"] == "Bytes" else lambda v: f"{v:g}"
+    if figure["limit"] < 0:  # Azure's way of saying unlimited
+        return f"{fmt(figure['current'])} (no limit)"
     text = f"{fmt(figure['current'])} of {fmt(figure['limit'])}"
     return text + (f" ({figure['percent']:g}%)" if figure["percent"] is not None else "")
 
@@ -64,22 +76,36 @@ def usages(ctx: CheckContext) -> StepResult:
     return ok(f"Read {len(figures)} usage figure(s).")
 
 
+def _named(ctx: CheckContext, name: str) -> dict[str, Any] | None:
+    return next((f for f in ctx.state["usages"] if f["name"].lower() == name), None)
+
+
 def storage(ctx: CheckContext) -> StepResult:
-    size = next((f for f in ctx.state["usages"] if f["name"].lower() == "size"), None)
-    if size is None or size["percent"] is None:
-        return ok("The registry reports no storage limit.")
-    text = f"{_describe(size)} used"
-    if size["percent"] >= 100:
-        return problem("STORAGE_FULL", text)
-    if size["percent"] >= ctx.storage_warning_percent:
-        return problem("STORAGE_NEAR_LIMIT", text, Status.WARNING)
-    return ok(f"{text}.")
+    size, cap = _named(ctx, SIZE), _named(ctx, CAP)
+    if size is None:
+        return ok("The registry reports no storage figure.")
+    if cap is not None and cap["limit"] > 0:
+        used = max(size["current"], cap["current"])
+        percent = round(used * 100 / cap["limit"], 1)
+        text = f"{human_bytes(used)} of the {human_bytes(cap['limit'])} maximum ({percent:g}%)"
+        if percent >= 100:
+            return problem("STORAGE_FULL", text)
+        if percent >= ctx.storage_warning_percent:
+            return problem("STORAGE_NEAR_LIMIT", text, Status.WARNING)
+    if size["percent"] is not None and size["percent"] >= 100:
+        return problem("STORAGE_ABOVE_INCLUDED", f"{_describe(size)} used", Status.WARNING)
+    if size["percent"] is None:
+        return ok(f"{_describe(size)} used; the registry reports no included-storage limit.")
+    return ok(f"{_describe(size)} of the tier's included storage used.")
 
 
 USAGE = Check(
     name="usage",
     title="Usage",
-    description="Storage used against the tier's limit, and the other counters (webhooks etc.).",
+    description=(
+        "Storage used against the tier's included storage and the registry's maximum, and the "
+        "other counters (webhooks etc.)."
+    ),
     steps=(
         Step("registry", "Registry (ARM)", registry_step),
         Step("usages", "Usage figures (listUsages)", usages, needs=("registry",)),

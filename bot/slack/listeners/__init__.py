@@ -1,14 +1,17 @@
-"""Bolt listeners, one module per kind of request: each acks, calls the domain, replies."""
+"""Bolt listeners, laid out as ``<kind>/<callback>.py``; each module has ``register(app)``.
+
+Callbacks are module-level functions that ack, call the domain through the
+``Services`` in Bolt's context (see ``bot/slack/middleware.py``), and reply.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from bot.slack.listeners import actions, commands, events
 
 
-def register(app: App, services: Services) -> None:
-    events.register(app, services)
-    commands.register(app, services)
-    actions.register(app, services)  # last: it ends with the catch-all for unknown actions
+def register(app: App) -> None:
+    events.register(app)
+    commands.register(app)
+    actions.register(app)  # last: it ends with the catch-all for unknown actions

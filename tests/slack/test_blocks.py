@@ -398,3 +398,13 @@ def test_as_kwargs_is_what_chat_post_message_takes(entries) -> None:
     kwargs = message.as_kwargs()
     assert set(kwargs) == {"text", "blocks"}
     json.dumps(kwargs)  # plain data, no slack_sdk objects left
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(600, "10 minutes"), (60, "1 minute"), (90, "90 seconds"), (7200, "2 hours"), (1, "1 second")],
+)
+def test_confirm_lifetime_is_shown_as_configured(seconds: float, shown: str) -> None:
+    from bot.slack.diagnostics_blocks import lifetime
+
+    assert lifetime(seconds) == shown

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from bot.slack.i18n import HELP, MESSAGES, language_of, say
-from bot.slack.listeners.commands import SUBCOMMANDS
+from bot.slack.subcommands import SUBCOMMANDS
 
 
 @pytest.mark.parametrize(
@@ -62,9 +62,8 @@ def test_help_lists_the_same_commands_in_both_languages() -> None:
         language: [word for word in re.findall(r"`/acr (\w+)", text) if word in SUBCOMMANDS]
         for language, text in HELP.items()
     }
-    assert (
-        commands["en"] == commands["zh"] == ["ask", "diagnose", "usage", "info", "triage", "help"]
-    )
+    # `/acr help` lists exactly what the parser accepts (only what works on this build)
+    assert commands["en"] == commands["zh"] == list(SUBCOMMANDS)
 
 
 def test_say_formats_and_falls_back() -> None:

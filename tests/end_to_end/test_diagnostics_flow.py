@@ -13,9 +13,9 @@ import time
 import pytest
 
 from bot.diagnostics.confirmation import ConfirmationClaims, ConfirmationSigner, derive_secret
+from tests.end_to_end.conftest import ALICE, AZURE_TOKEN, BOB, MALLORY, SIGNING_SECRET
 from tests.fakes import slack_requests as sr
 from tests.fakes.azure_api import SUBSCRIPTION
-from tests.slack.conftest import ALICE, AZURE_TOKEN, BOB, MALLORY, SIGNING_SECRET
 
 CHANNEL = "CDIAG"
 

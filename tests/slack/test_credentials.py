@@ -1,11 +1,12 @@
-"""Slack credentials from the environment (bot/slack/settings.py)."""
+"""Slack credentials from the environment: read by bot/config.py, checked by ``require``."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.config import DEFAULT_SLACK_API_URL as DEFAULT_API_URL
+from bot.config import SlackCredentials, load_settings
 from bot.errors import ConfigError
-from bot.slack.settings import DEFAULT_API_URL, SlackCredentials
 
 BOT = "xoxb-1111-2222-settingsunittoken"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -13,9 +14,17 @@ APP = "xapp-1-A111-222-settingsapptoken"
 VALID = {"SLACK_BOT_TOKEN": BOT, "SLACK_SIGNING_SECRET": SECRET}
 
 
+def from_env(env: dict[str, str] | None = None, *, socket_mode: bool = False) -> SlackCredentials:
+    return load_settings(env=env).credentials.require(socket_mode=socket_mode)
+
+
+def port(env: dict[str, str] | None = None) -> int:
+    return load_settings(env=env).serve.port
+
+
 def refused(env: dict[str, str], *, socket_mode: bool = False) -> ConfigError:
     with pytest.raises(ConfigError) as raised:
-        SlackCredentials.from_env(env, socket_mode=socket_mode)
+        from_env(env, socket_mode=socket_mode)
     error = raised.value
     assert str(error).startswith(f"configuration error in {error.setting}: ")
     for secret in (BOT, SECRET, APP):
@@ -24,12 +33,12 @@ def refused(env: dict[str, str], *, socket_mode: bool = False) -> ConfigError:
 
 
 def test_valid_http_settings_with_defaults() -> None:
-    credentials = SlackCredentials.from_env(VALID)
+    credentials = from_env(VALID)
     assert credentials.bot_token == BOT
     assert credentials.signing_secret == SECRET
     assert credentials.app_token is None
     assert credentials.api_url == DEFAULT_API_URL == "https://slack.com/api/"
-    assert credentials.port == 3000
+    assert port(VALID) == 3000
 
 
 def test_values_are_stripped_and_url_gets_a_slash() -> None:
@@ -39,16 +48,14 @@ def test_values_are_stripped_and_url_gets_a_slash() -> None:
         "SLACK_API_URL": " http://127.0.0.1:4567/api ",
         "PORT": " 8080 ",
     }
-    credentials = SlackCredentials.from_env(env)
+    credentials = from_env(env)
     assert (credentials.bot_token, credentials.signing_secret) == (BOT, SECRET)
     assert credentials.api_url == "http://127.0.0.1:4567/api/"
-    assert credentials.port == 8080
+    assert port(env) == 8080
 
 
 def test_socket_mode_needs_the_app_token_but_not_the_signing_secret() -> None:
-    credentials = SlackCredentials.from_env(
-        {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP}, socket_mode=True
-    )
+    credentials = from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP}, socket_mode=True)
     assert credentials.app_token == APP
     assert credentials.signing_secret == ""
 
@@ -59,7 +66,7 @@ def test_reads_os_environ_by_default(monkeypatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("PORT", "4000")
-    assert SlackCredentials.from_env().port == 4000
+    assert port() == 4000
 
 
 @pytest.mark.parametrize("value", [None, "", "   "])
@@ -106,9 +113,7 @@ def test_malformed_signing_secret(value: str) -> None:
 )
 def test_any_single_word_signing_secret_is_accepted(value: str) -> None:
     """Slack's are 32 hex digits, but a local fake or a test harness may use anything."""
-    assert (
-        SlackCredentials.from_env({**VALID, "SLACK_SIGNING_SECRET": value}).signing_secret == value
-    )
+    assert from_env({**VALID, "SLACK_SIGNING_SECRET": value}).signing_secret == value
 
 
 def test_malformed_signing_secret_is_refused_in_socket_mode_too() -> None:
@@ -148,19 +153,18 @@ def test_bad_port(value: str) -> None:
 
 @pytest.mark.parametrize(("value", "port"), [("1", 1), ("65535", 65535), ("", 3000)])
 def test_port_edges(value: str, port: int) -> None:
-    assert SlackCredentials.from_env({**VALID, "PORT": value}).port == port
+    assert load_settings(env={**VALID, "PORT": value}).serve.port == port
 
 
 def test_secrets_stay_out_of_repr_and_str() -> None:
-    credentials = SlackCredentials.from_env({**VALID, "SLACK_APP_TOKEN": APP})
+    credentials = from_env({**VALID, "SLACK_APP_TOKEN": APP})
     for shown in (repr(credentials), str(credentials), f"{credentials}"):
         assert BOT not in shown and SECRET not in shown and APP not in shown
         assert "xoxb" not in shown and "xapp" not in shown
     assert "api_url='https://slack.com/api/'" in repr(credentials)
-    assert "port=3000" in repr(credentials)
 
 
 def test_credentials_are_frozen() -> None:
-    credentials = SlackCredentials.from_env(VALID)
+    credentials = from_env(VALID)
     with pytest.raises(AttributeError):
-        credentials.port = 1  # type: ignore[misc]
+        credentials.api_url = "http://x/"  # type: ignore[misc]

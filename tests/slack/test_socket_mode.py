@@ -6,7 +6,6 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import load_settings
 from bot.slack.app import create_app
-from bot.slack.settings import SlackCredentials
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -17,9 +16,9 @@ def test_socket_mode_app_needs_no_signing_secret(tmp_path):
             "SLACK_APP_TOKEN": "xapp-1-socket-test",
             "SLACK_API_URL": slack.base_url,
         }
-        credentials = SlackCredentials.from_env(env, socket_mode=True)
-        settings = load_settings(env={"ACRBOT_STATE_DIR": str(tmp_path)})
-        app, services = create_app(settings, credentials, socket_mode=True)
+        settings = load_settings(env={**env, "ACRBOT_STATE_DIR": str(tmp_path)})
+        credentials = settings.credentials.require(socket_mode=True)
+        app, services = create_app(settings, socket_mode=True)
         handler = SocketModeHandler(app, credentials.app_token)  # connects only on start()
         assert handler.app is app
         assert services.library.ask("docker pull is slow").answered

@@ -42,7 +42,7 @@ def captured() -> Iterator[tuple[logging.Logger, io.StringIO]]:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     handler.addFilter(RedactSecrets())
-    logger = logging.getLogger("tests.slack_units.logs")
+    logger = logging.getLogger("tests.slack.logs")
     logger.handlers[:] = [handler]
     logger.propagate = False
     logger.setLevel(logging.DEBUG)

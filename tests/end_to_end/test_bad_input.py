@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
+from tests.end_to_end.conftest import ALICE, SIGNING_SECRET
 from tests.fakes import slack_requests as sr
-from tests.slack.conftest import ALICE, SIGNING_SECRET
 
 
 def still_answers(bot, slack, channel):

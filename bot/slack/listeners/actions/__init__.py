@@ -1,0 +1,29 @@
+"""Buttons: feedback, "did you mean", share, and the diagnostics' request / Confirm / Cancel.
+
+Every click is acknowledged at once; the work and the reply (through the
+message's ``response_url``) happen in lazy listeners.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.listeners.actions import (
+    diag_cancel,
+    diag_confirm,
+    diag_request,
+    feedback,
+    share_answer,
+    show_entry,
+    unknown_action,
+)
+
+
+def register(app: App) -> None:
+    feedback.register(app)
+    show_entry.register(app)
+    share_answer.register(app)
+    diag_confirm.register(app)
+    diag_cancel.register(app)
+    diag_request.register(app)
+    unknown_action.register(app)  # last: the catch-all

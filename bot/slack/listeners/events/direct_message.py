@@ -1,0 +1,26 @@
+"""A direct message to acrbot: answered in the DM. Channel chatter is left alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.listeners.events.people import is_from_a_person
+from bot.slack.middleware import services_of
+from bot.slack.questions import reply_message
+from bot.slack.replies import acknowledge
+
+
+def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("channel_type") != "im" or not is_from_a_person(event):
+        return  # channel chatter is only answered when acrbot is mentioned
+    reply = reply_message(services_of(context).library, event.get("text", ""), source="dm")
+    client.chat_postMessage(
+        channel=event["channel"], thread_ts=event.get("thread_ts"), **reply.as_kwargs()
+    )
+
+
+def register(app: App) -> None:
+    app.event("message")(ack=acknowledge, lazy=[answer_direct_message])
