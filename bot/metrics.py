@@ -149,12 +149,13 @@ def _registry() -> Any:
 
 def _use_current_mode() -> None:
     """Re-read the multiprocess setting in case prometheus-client was imported before it was set."""
-    global _metrics
+    global _metrics, _own_registry
     from prometheus_client import values
 
     values.ValueClass = values.get_value_class()
     with _lock:
         _metrics = None
+        _own_registry = None  # the metrics are built again, in a registry of their own
 
 
 def _build() -> SimpleNamespace:
