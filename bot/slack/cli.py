@@ -106,10 +106,32 @@ def _config_check(args: argparse.Namespace) -> int:
         f"alerts: {len(alerts.channels)} watched channel(s), {len(alerts.routes)} route(s), "
         f"webhooks {'on' if alerts.token else 'off (ACRBOT_ALERT_TOKEN unset)'}"
     )
+    print(f"storage: {_storage_line(settings, online=args.online)}")
     if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
     print("config OK")
     return 0
+
+
+def _storage_line(settings: Settings, *, online: bool) -> str:
+    """Where shared state lives; ``online`` also asks Redis (a PING) and fails if it is down."""
+    url = settings.storage.redis_url
+    if not url:
+        return f"SQLite and JSONL in {settings.state_dir} (one host; set REDIS_URL for replicas)"
+    from bot.storage.redis import RedisStorage, describe_url
+
+    if not online:
+        return f"Redis at {describe_url(url)}"
+    store = RedisStorage(url, timeout=3)
+    try:
+        if store.state() != "up":
+            raise AcrbotError(
+                f"cannot reach Redis at {describe_url(url)}: check REDIS_URL, the password "
+                "and the firewall (Azure Cache for Redis: rediss:// on port 6380)"
+            )
+    finally:
+        store.close()
+    return f"Redis at {describe_url(url)} (up)"
 
 
 def _feedback(args: argparse.Namespace) -> int:
