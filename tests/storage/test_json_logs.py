@@ -130,7 +130,7 @@ def test_the_format_is_text_json_or_a_clear_error() -> None:
 def test_gunicorn_lines_use_the_same_format(monkeypatch, capsys) -> None:
     from gunicorn.config import Config
 
-    monkeypatch.setenv("ACRBOT_LOG_FORMAT", "json")
+    monkeypatch.setattr(logs, "_chosen", "json")  # as `acrbot serve` chose from the settings
     cfg = Config()
     cfg.set("errorlog", "-")
     glog = GunicornLogger(cfg)
