@@ -127,6 +127,7 @@ def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) ->
     failed = [o for o in outcomes if o.status != 200]
     acks = [o.seconds * 1000 for o in outcomes if o.status == 200]
     rss = [r.rss_bytes() for r in replicas]
+    pss = [r.pss_bytes() for r in replicas]
     kinds = {k: sum(o.kind == k for o in outcomes) for k in ("mention", "dm", "ask", "click")}
 
     print(f"two replicas + redis, {args.clients} clients, {args.seconds:g} s, "
@@ -135,9 +136,10 @@ def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) ->
     print(f"errors: {len(failed) + len(unanswered)}  (non-200 or no answer: {len(failed)}, "
           f"questions never answered: {len(unanswered)})")  # fmt: skip
     print(f"ack latency: p50 {percentile(acks, 50):.1f} ms  p99 {percentile(acks, 99):.1f} ms")
-    for replica, before, after in zip(replicas, rss_before, rss, strict=True):
+    for replica, before, after, shared in zip(replicas, rss_before, rss, pss, strict=True):
         print(f"{replica.name} RSS (master + workers): {before / MB:.0f} MB before, "
-              f"{after / MB:.0f} MB after  (target <= 200 MB)  alive: {replica.alive}")  # fmt: skip
+              f"{after / MB:.0f} MB after (target <= 200 MB); PSS {shared / MB:.0f} MB; "
+              f"alive: {replica.alive}")  # fmt: skip
     return 0 if not failed and not unanswered and all(r.alive for r in replicas) else 1
 
 

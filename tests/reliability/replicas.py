@@ -55,6 +55,10 @@ class Replica:
         """Resident memory of the gunicorn master and its workers (Linux /proc)."""
         return sum(_rss(pid) for pid in [self.process.pid, *_children(self.process.pid)])
 
+    def pss_bytes(self) -> int:
+        """Proportional set size: like RSS, but pages the workers share with the master once."""
+        return sum(_pss(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+
 
 @dataclass
 class Replicas:
@@ -188,6 +192,16 @@ def _rss(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _pss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
