@@ -256,3 +256,48 @@ def slack_failure_recorder() -> Any:
             return False
 
     return SlackFailureRecorder()
+
+
+_metered_class: Any = None
+
+
+def metered(client: Any) -> Any:
+    """A copy of a slack_sdk ``WebClient`` that counts each call by method and outcome.
+
+    Outcomes: ``ok``; ``error`` (Slack answered ``ok: false``); ``failed`` (no
+    usable answer after the retries: 5xx, 429, timeout, connection). Bolt builds
+    a plain client per request, so the app swaps it for a metered copy in a
+    middleware; the copy shares the original's settings and retry handlers.
+    """
+    global _metered_class
+    if _metered_class is None:
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
+
+        class MeteredWebClient(WebClient):
+            def api_call(self, api_method: str, **kwargs: Any) -> Any:
+                try:
+                    response = super().api_call(api_method, **kwargs)
+                except SlackApiError:
+                    slack_call(api_method, "error")
+                    raise
+                except Exception:
+                    slack_call(api_method, "failed")
+                    raise
+                slack_call(api_method, "ok")
+                return response
+
+        _metered_class = MeteredWebClient
+    if isinstance(client, _metered_class):
+        return client
+    return _metered_class(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        team_id=(client.default_params or {}).get("team_id"),
+        logger=client.logger,
+        retry_handlers=list(client.retry_handlers or []),
+    )

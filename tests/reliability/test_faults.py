@@ -47,6 +47,8 @@ def test_slack_500s_are_retried(replicas: Replicas) -> None:
     ts = mention(replicas[1])
     answered_in_thread(replicas, ts)
     assert [f.status for f in replicas.slack.failures] == [500, 500]
+    text = replicas[1].get("/metrics").text
+    assert 'acrbot_slack_api_retries_total{method="chat.postMessage",reason="server_error"}' in text
 
 
 def test_slack_failing_for_good_leaves_the_replica_serving(replicas: Replicas) -> None:

@@ -189,6 +189,7 @@ def test_metrics_are_prometheus_text_summed_over_workers(replicas: Replicas) -> 
     text = reply.text
     assert 'acrbot_questions_total{outcome="answered",source="mention"}' in text
     assert "acrbot_search_seconds_bucket" in text
+    assert 'acrbot_slack_api_calls_total{method="chat.postMessage",outcome="ok"}' in text
     assert "acrbot_redis_up 1.0" in text
 
 
