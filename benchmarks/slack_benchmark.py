@@ -1,6 +1,13 @@
 """Ack latency and throughput of signed `/acr ask` requests, and mention-to-answer time.
 
     python benchmarks/slack_benchmark.py [--clients 20] [--seconds 30] [--mentions 50]
+        [--runs load,slow-clients,starved] [--stalled 200] [--slow-seconds 10]
+
+Runs (issue 8): ``slow-clients`` keeps 200 connections that sent half a
+request line open (re-opening those the server closes) while 20 signed
+clients ask; it reports their ack p50/p99 and errors, and whether /healthz
+answered. ``starved`` holds five DMs' ``chat.postMessage`` in the fake Slack
+and times another user's DM from request to answer (a few rounds).
 
 Runs the real app (`acrbot serve`, gunicorn) against the fake Slack on
 loopback, like the end-to-end tests. Targets (issue 3): ack p99 <= 100 ms and
@@ -16,10 +23,12 @@ stays valid for five minutes) and rotated.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -203,25 +212,137 @@ def mentions(url: str, slack: FakeSlack, count: int) -> dict[str, float]:
     }
 
 
+class Stalled:
+    """Keeps ``count`` connections open that sent half a request line, as slowloris does."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.port, self.count = port, count
+        self.reopened = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._keep, daemon=True)
+
+    def __enter__(self) -> Stalled:
+        self._sockets = [self._open() for _ in range(self.count)]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        for conn in self._sockets:
+            conn.close()
+
+    def _open(self) -> socket.socket:
+        conn = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        conn.sendall(b"GET /healthz HTTP/1.1\r\n")
+        conn.setblocking(False)
+        return conn
+
+    def _keep(self) -> None:
+        while not self._stop.wait(0.2):
+            for i, conn in enumerate(self._sockets):
+                try:
+                    closed = conn.recv(1) == b""
+                except BlockingIOError:
+                    closed = False
+                except OSError:
+                    closed = True
+                if closed:
+                    conn.close()
+                    self._sockets[i] = self._open()
+                    self.reopened += 1
+
+
+def slow_clients(url: str, slack: FakeSlack, stalled: int, clients: int, seconds: float) -> dict:
+    port = int(url.rsplit(":", 1)[1])
+    with Stalled(port, stalled) as held:
+        run = load(url, slack.response_url("slow"), clients, seconds)
+        try:
+            healthz: int | str = httpx.get(f"{url}/healthz", timeout=5).status_code
+        except httpx.HTTPError as exc:
+            healthz = type(exc).__name__
+    return {
+        "slow_stalled_connections": stalled,
+        "slow_stalled_reopened": held.reopened,
+        "slow_requests": run["requests"],
+        "slow_errors": run["errors"],
+        "slow_ack_p50_ms": run["ack_p50_ms"],
+        "slow_ack_p99_ms": run["ack_p99_ms"],
+        "slow_healthz_status": healthz,
+    }
+
+
+def starved(url: str, slack: FakeSlack, rounds: int = 5) -> dict:
+    timings = []
+    with httpx.Client(timeout=10) as http:
+        for r in range(rounds):
+            slack.reset()
+            slack.hang_next("chat.postMessage", times=5)
+            for n in range(5):
+                send(http, url, sr.message_im(QUESTIONS[n], channel=f"DHUNG{r}{n}", user=f"UH{n}"))
+            slack.wait_until_hanging(5)
+            channel = f"DFREE{r}"
+            started = time.perf_counter()
+            send(http, url, sr.message_im(QUESTIONS[r % len(QUESTIONS)], channel=channel))
+            slack.wait_for("chat.postMessage", lambda c, ch=channel: c.params["channel"] == ch, 60)
+            timings.append((time.perf_counter() - started) * 1000)
+            slack.release()
+            with contextlib.suppress(AssertionError):  # delivered on retry, or given up on
+                hung = lambda c: c.params["channel"].startswith("DHUNG")  # noqa: E731
+                slack.wait_for("chat.postMessage", hung, 15, 5)
+    return {
+        "starved_rounds": rounds,
+        "starved_answer_p50_ms": round(statistics.median(timings), 2),
+        "starved_answer_max_ms": round(max(timings), 2),
+    }
+
+
+def send(http: httpx.Client, url: str, event: dict) -> None:
+    body = sr.event_callback(event)
+    headers = {**sr.sign(SIGNING_SECRET, body), "Content-Type": "application/json"}
+    http.post(f"{url}/slack/events", content=body, headers=headers).raise_for_status()
+
+
+def clean_cost() -> dict:
+    """clean() on 100 kB of unclosed markup (the quadratic case of issue 8 item 5)."""
+    from bot.slack.questions import clean
+
+    started = time.perf_counter()
+    for piece in ("<http:", "<@U1|", "<#C1|", "<!"):
+        clean(piece * (100_000 // len(piece)))
+    return {"clean_100kB_x4_ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--mentions", type=int, default=50)
+    parser.add_argument("--runs", default="load,slow-clients,starved")
+    parser.add_argument("--stalled", type=int, default=200)
+    parser.add_argument("--slow-seconds", type=float, default=10)
     args = parser.parse_args()
+    runs = set(args.runs.split(","))
+    results: dict = {}
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeAzure([]) as azure:
         process, url, _log = start_bot(Path(tmp), slack, azure)
         try:
-            results = {"clients": args.clients, "seconds": args.seconds}
-            generator = load_with_wrk if shutil.which("wrk") else load
-            results |= generator(url, slack.response_url("bench"), args.clients, args.seconds)
-            results |= mentions(url, slack, args.mentions)
+            if "load" in runs:
+                results |= {"clients": args.clients, "seconds": args.seconds}
+                generator = load_with_wrk if shutil.which("wrk") else load
+                results |= generator(url, slack.response_url("bench"), args.clients, args.seconds)
+                results |= mentions(url, slack, args.mentions)
+            if "slow-clients" in runs:
+                results |= slow_clients(url, slack, args.stalled, args.clients, args.slow_seconds)
+            if "starved" in runs:
+                results |= starved(url, slack)
         finally:
             stop(process)
+    results |= clean_cost()
     for key, value in results.items():
         print(f"{key:26} {value}")
     print(json.dumps(results))
-    return 0 if results["errors"] == 0 else 1
+    return 0 if results.get("errors", 0) == 0 and results.get("slow_errors", 0) == 0 else 1
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot import logs, metrics
+from bot import metrics
 from bot.config import Settings, SlackCredentials
 from bot.services import Services, build_services
 from bot.slack import listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
+from bot.slack.executors import LazyPools
 from bot.slack.membership import SlackUserGroups
 from bot.slack.middleware import provide_services
 
@@ -36,6 +37,7 @@ def create_app(
         membership=SlackUserGroups(client, groups),
         background_reload=background_reload,
     )
+    pools = LazyPools.sized(settings.diagnostics.max_concurrent)
     app = App(
         token=credentials.bot_token,
         signing_secret=credentials.signing_secret or None,
@@ -46,11 +48,11 @@ def create_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("acrbot.slack.bolt"),
-        # Lazy listeners keep the request id of the request that started them.
-        listener_executor=logs.ContextExecutor(max_workers=5),
+        listener_executor=pools.answers,
     )
-    # Both fall back to claims within this process while Redis is down (said once in the log).
+    pools.install(app, client)  # answers and diagnostics on separate, sized pools
     app.use(meter_slack_calls)
+    # Both fall back to claims within this process while Redis is down (said once in the log).
     app.use(deduplicate_events(services.dedupe))
     app.use(deduplicate_interactions(services.dedupe))
     app.use(provide_services(services))

@@ -69,13 +69,13 @@ def _serve(args: argparse.Namespace) -> int:
     settings, credentials = _validated(args)
     logs.setup(settings.serve.log_level.upper(), settings.serve.log_format)
     _preflight(credentials)
-    from bot.slack.server import serve_http, serve_socket
+    from bot.slack.server import serve_http, serve_options, serve_socket
 
+    options = serve_options(settings.serve, args.host, args.port)
     if args.socket:
         serve_socket(settings, credentials)
     else:
-        serve = settings.serve
-        serve_http(settings, credentials, args.host or serve.host, args.port or serve.port)
+        serve_http(settings, credentials, options)
     return 0
 
 

@@ -13,16 +13,24 @@ from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<![^>]*>")
+# Slack escapes "<" and ">" in what people type, so markup never nests: each pattern stops
+# at the next "<" and its quantifiers are possessive (no backtracking), so one pass is linear.
+_MENTION = re.compile(r"<@[UW][A-Z0-9]++(?:\|[^<>]*+)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|<>]++)(?:\|([^<>]*+))?>")
+_CHANNEL = re.compile(r"<#[CG][A-Z0-9]++(?:\|([^<>]*+))?>")
+_SPECIAL = re.compile(r"<![^<>]*+>")
 MAX_QUESTION = 2000
+MAX_RAW = 4 * MAX_QUESTION  # markup and spaces shrink; 4x leaves room for a full question
 
 
 def clean(text: str) -> str:
-    """Slack's markup back to what the person typed: no mentions, links as their text."""
-    text = _MENTION.sub(" ", text or "")
+    """Slack's markup back to what the person typed: no mentions, links as their text.
+
+    The raw text is clipped before any pattern runs, so a 1 MB message costs
+    what an 8 kB one does.
+    """
+    text = (text or "")[:MAX_RAW]
+    text = _MENTION.sub(" ", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _CHANNEL.sub(lambda m: f"#{m.group(1) or ''}", text)
     text = _SPECIAL.sub(" ", text)

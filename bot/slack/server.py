@@ -1,91 +1,134 @@
-"""Serving the app over HTTP for production: a small WSGI router under gunicorn.
+"""Serving the app over HTTP for production: Slack's endpoint and the health check.
 
 ``POST /slack/events`` takes every Slack request (events, commands,
-interactivity); ``GET /healthz`` answers 200 for load balancers. Bolt's own
+interactivity); ``GET /healthz`` answers 200 for load balancers, from the
+event loop, so it answers even while every request thread is busy. The
+router, the worker and gunicorn are in ``bot/web/``; other endpoints are
+added to the router that :func:`build_router` returns. Bolt's own
 development server is never used.
+
+Every request is checked here before Bolt sees it, cheapest first: size
+(413, in the router), UTF-8 (400), Slack's signature over a fresh integer
+timestamp (401; the body is never logged), then the shape Slack sends (400).
+Only signed, well-formed requests reach Bolt, on a thread of the request pool.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import io
+import asyncio
 import json
 import logging
-import os
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
-from gunicorn.app.base import BaseApplication
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
 
 from bot import logs, metrics
-from bot.config import Settings, SlackCredentials
+from bot.config import ServeSettings, Settings, SlackCredentials
 from bot.readiness import readiness
+from bot.web.routes import Request, Response, Router
+from bot.web.serve import ServeOptions, run
 
 log = logging.getLogger(__name__)
-MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; anything larger is not from Slack
 
-StartResponse = Callable[..., Any]
+Health = Callable[[], dict[str, Any]]
+Ready = Callable[[], tuple[int, dict[str, Any]]]
 
 
-def router(
+def build_router(
     app: App,
     signing_secret: str,
-    health: Callable[[], dict[str, Any]],
-    ready: Callable[[], tuple[int, dict[str, Any]]] | None = None,
-) -> Callable[..., Iterable[bytes]]:
-    slack = SlackRequestHandler(app, path="/slack/events")
-    secret = signing_secret.encode()
+    health: Health,
+    options: ServeOptions | None = None,
+    ready: Ready | None = None,
+) -> Router:
+    """The ASGI app: ``/healthz``, ``/readyz``, ``/metrics`` and ``/slack/events``.
 
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        with logs.bound_request_id():
-            return route(environ, start_response)
+    Add more with ``Router.add``.
+    """
+    options = options or ServeOptions()
+    pool = ThreadPoolExecutor(options.threads, "acrbot-request")
+    router = Router(pool, max_body=options.max_body, body_timeout=options.body_timeout)
+    router.add("GET", "/healthz", health_check(health))
+    if ready is not None:
+        router.add("GET", "/readyz", readiness_check(ready))
+    router.add("GET", "/metrics", metrics_text)
+    router.add("POST", "/slack/events", slack_events(app, signing_secret, pool))
+    router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
+    return router
 
-    def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            reply = _json(start_response, "200 OK", {"status": "ok", **health()})
-            return [] if method == "HEAD" else reply
-        if path == "/readyz" and method == "GET" and ready is not None:
-            code, body = ready()
-            return _json(start_response, f"{code} {'OK' if code == 200 else 'Not Ready'}", body)
-        if path == "/metrics" and method == "GET":
-            data, content_type = metrics.render()
-            start_response(
-                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))]
-            )
-            return [data]
-        if path != "/slack/events":
-            return _json(start_response, "404 Not Found", {"error": "not found"})
-        if method != "POST":
-            return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
-        if _length(environ) > MAX_BODY:
-            return _json(start_response, "413 Payload Too Large", {"error": "body too large"})
-        body = environ["wsgi.input"].read(_length(environ))
-        environ["wsgi.input"] = io.BytesIO(body)
-        # Bolt raises on bodies Slack never sends; refuse those here as the client's error.
+
+def readiness_check(ready: Ready) -> Callable[[Request], Response]:
+    def readyz(request: Request) -> Response:  # blocking (asks Redis): runs in the pool
+        code, body = ready()
+        return Response.json(code, body)
+
+    return readyz
+
+
+def metrics_text(request: Request) -> Response:
+    """Prometheus text, summed over gunicorn's workers (reads their files: in the pool)."""
+    data, content_type = metrics.render()
+    return Response(200, data, content_type)
+
+
+def health_check(health: Health) -> Callable[[Request], Any]:
+    async def healthz(request: Request) -> Response:
+        return Response.json(200, {"status": "ok", **health()})
+
+    return healthz
+
+
+def slack_events(app: App, signing_secret: str, pool: Executor) -> Callable[[Request], Any]:
+    verifier = SignatureVerifier(signing_secret)
+
+    async def events(request: Request) -> Response:
+        body = request.body
         if not _utf8(body):
-            return _json(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
-        if not well_formed(body, environ.get("CONTENT_TYPE")) and signed(secret, environ, body):
-            return _json(start_response, "400 Bad Request", {"error": "malformed Slack payload"})
-        return slack(environ, start_response)
+            return Response.error(400, "body is not UTF-8")
+        if not signed(verifier, request.headers, body):
+            # Never the body: it is anyone's text, up to a megabyte (log forging, amplification).
+            log.info("refused a request without a valid Slack signature (%d bytes)", len(body))
+            return Response.error(401, "invalid request")
+        if not well_formed(body, request.headers.get("content-type")):
+            return Response.error(400, "malformed Slack payload")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, dispatch, app, request)
 
-    return wsgi
+    return events
 
 
-def signed(secret: bytes, environ: dict[str, Any], body: bytes) -> bool:
-    """Slack's v0 signature over a fresh timestamp (Bolt checks it again before dispatch)."""
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 5 * 60:
-        return False
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+def signed(verifier: SignatureVerifier, headers: Mapping[str, str], body: bytes) -> bool:
+    """Slack's v0 signature over a timestamp within five minutes (Bolt checks it again)."""
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False  # slack_sdk would raise on int("abc")
+    return verifier.is_valid(body, timestamp, signature)
+
+
+def dispatch(app: App, request: Request) -> Response:
+    with logs.bound_request_id():  # every line of this request, lazy listeners' too
+        return _dispatch(app, request)
+
+
+def _dispatch(app: App, request: Request) -> Response:
+    bolt = BoltRequest(
+        body=request.body.decode("utf-8"),
+        query=request.query,
+        headers={name: [value] for name, value in request.headers.items()},
+    )
+    reply: BoltResponse = app.dispatch(bolt)
+    headers = [
+        (k, v) for k, values in reply.headers.items() for v in values if k != "content-length"
+    ]
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/plain")
+    others = tuple((k, v) for k, v in headers if k.lower() != "content-type")
+    body = reply.body.encode("utf-8") if isinstance(reply.body, str) else bytes(reply.body or b"")
+    return Response(reply.status, body, content_type, others)
 
 
 def _utf8(body: bytes) -> bool:
@@ -97,81 +140,81 @@ def _utf8(body: bytes) -> bool:
 
 
 def well_formed(body: bytes, content_type: str | None) -> bool:
-    """Slack sends a JSON object, or a form whose ``payload`` (if any) is a JSON object."""
+    """The shape Slack sends: a JSON object, or a form (``payload`` holding a JSON object).
+
+    Only the envelope is checked (its ``type``, and the nested objects
+    listeners index into), so a body Slack could not have sent is a 400 here,
+    not an exception in a listener.
+    """
     try:
         text = body.decode("utf-8")
         if (content_type or "").startswith("application/json") or text.lstrip().startswith("{"):
-            return isinstance(json.loads(text), dict)
+            return _envelope(json.loads(text), objects=("event",))
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
         if "payload" in form:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            return _envelope(json.loads(form["payload"][0]), objects=("user", "team", "channel"))
+        if "command" in form:
+            return all(form.get(key, [""])[0] for key in ("command", "user_id", "channel_id"))
         return bool(form)
     except ValueError:
         return False
 
 
-def _length(environ: dict[str, Any]) -> int:
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return MAX_BODY + 1
+def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return False
+    if any(data.get(key) is not None and not isinstance(data[key], dict) for key in objects):
+        return False
+    if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
+        return False  # Slack's events always carry one; Bolt indexes into it
+    if "actions" not in data:
+        return True
+    # Slack never sends an empty list; Bolt reads actions[0] for any custom middleware.
+    actions = data["actions"]
+    if not (isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)):
+        return False
+    return data["type"] != "block_actions" or _block_actions(data)
 
 
-def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(body).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+def _block_actions(data: dict[str, Any]) -> bool:
+    """A button click as Slack sends it: who clicked, which button, where to answer."""
+    user = data.get("user")
+    if not (isinstance(user, dict) and isinstance(user.get("id"), str)):
+        return False
+    response_url = data.get("response_url", "https://")
+    if not (isinstance(response_url, str) and response_url.startswith(("https://", "http://"))):
+        return False
+    return all(
+        isinstance(a.get("action_id"), str) and isinstance(a.get("value", ""), str)
+        for a in data["actions"]
     )
-    return [data]
 
 
-class _Gunicorn(BaseApplication):
-    """Gunicorn embedded: the app is built in each worker (no SQLite or threads across fork)."""
-
-    def __init__(
-        self, build: Callable[[], Callable[..., Iterable[bytes]]], options: dict[str, Any]
-    ):
-        self._build = build
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            if key in self.cfg.settings:  # older gunicorn releases lack some settings
-                self.cfg.set(key, value)
-
-    def load(self) -> Callable[..., Iterable[bytes]]:
-        return self._build()
+def serve_options(
+    serve: ServeSettings, host: str | None = None, port: int | None = None
+) -> ServeOptions:
+    """The settings' ``serve`` section as server options; ``--host``/``--port`` win."""
+    return ServeOptions(
+        host=host or serve.host,
+        port=port or serve.port,
+        workers=serve.workers,
+        threads=serve.threads,
+        log_level=serve.log_level,
+    )
 
 
-def serve_http(settings: Settings, credentials: SlackCredentials, host: str, port: int) -> None:
+def serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
     from bot.slack.app import create_app
 
-    def build() -> Callable[..., Iterable[bytes]]:
+    def build() -> Router:
         app, services = create_app(settings, credentials)
         entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
         ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
-        return router(app, credentials.signing_secret, entries, ready)
+        return build_router(app, credentials.signing_secret, entries, options, ready)
 
-    metrics.setup_multiprocess()  # before the fork: workers inherit the folder
-
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": int(os.environ.get("WEB_CONCURRENCY", "1")),
-        "worker_class": "gthread",
-        "threads": int(os.environ.get("GUNICORN_THREADS", "16")),
-        "timeout": 30,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "accesslog": None,
-        "control_socket_disable": True,  # no admin socket in $HOME (a state volume in the image)
-        "errorlog": "-",
-        "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
-        "logger_class": "bot.gunicorn_logs.GunicornLogger",  # ACRBOT_LOG_FORMAT, redaction
-        "child_exit": lambda _arbiter, worker: metrics.mark_process_dead(worker.pid),
-    }
-    log.info("acrbot serving Slack on http://%s:%s/slack/events", host, port)
-    _Gunicorn(build, options).run()
+    metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
+    log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
+    run(build, options)
 
 
 def serve_socket(settings: Settings, credentials: SlackCredentials) -> None:

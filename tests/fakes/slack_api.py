@@ -16,6 +16,9 @@ Three records, kept apart so a test can tell them apart:
 * ``rejections``: requests refused as client mistakes (``not_authed``,
   ``unknown_method``, ``invalid_arguments``, ``invalid_blocks``, ...),
 * ``failures``: attempts answered with an error injected by ``fail_next``.
+
+``hang_next`` holds calls unanswered (a Slack that stopped answering) until
+``release()``; ``hanging`` counts the calls held right now.
 """
 
 from __future__ import annotations
@@ -371,6 +374,9 @@ class FakeSlack:
         self._failures: list[Failure] = []
         self._rejections: list[tuple[str, list[str]]] = []
         self._planned: dict[str, list[_PlannedFailure]] = {}
+        self._hangs: dict[str, int] = {}
+        self._hanging = 0
+        self._released = threading.Event()
         self._ts_count = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -401,6 +407,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Shut the server down and free the port (idempotent)."""
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -486,6 +493,7 @@ class FakeSlack:
             self._failures.clear()
             self._rejections.clear()
             self._planned.clear()
+        self.release()
 
     def fail_next(
         self, method: str, status: int = 429, retry_after: int = 1, times: int = 1
@@ -497,10 +505,53 @@ class FakeSlack:
         with self._lock:
             self._planned.setdefault(method, []).append(_PlannedFailure(status, retry_after, times))
 
+    def hang_next(self, method: str, times: int = 1) -> None:
+        """Hold the next ``times`` calls to ``method`` (or ``"response_url"``) until ``release()``.
+
+        A held call is never recorded; once released it is answered 503, by
+        which time the app has usually given up on it.
+        """
+        with self._lock:
+            self._released.clear()
+            self._hangs[method] = self._hangs.get(method, 0) + times
+
+    def release(self) -> None:
+        """Let every held call go, and forget the planned hangs."""
+        with self._lock:
+            self._hangs.clear()
+            self._released.set()
+
+    @property
+    def hanging(self) -> int:
+        """How many calls are being held right now."""
+        with self._lock:
+            return self._hanging
+
+    def wait_until_hanging(self, count: int, timeout: float = 5.0) -> None:
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._hanging >= count, timeout):
+                raise AssertionError(f"waited {timeout}s for {count} held calls, {self._hanging}")
+
     # ----------------------------------------------------------------- request handling
+
+    def _hold(self, method: str) -> _Reply | None:
+        with self._lock:
+            if not self._hangs.get(method):
+                return None
+            self._hangs[method] -= 1
+            self._hanging += 1
+            self._lock.notify_all()
+        self._released.wait(timeout=60)
+        with self._lock:
+            self._hanging -= 1
+        return _Reply(503, {"ok": False, "error": "service_unavailable"})
 
     def _handle(self, path: str, params: Params, headers: dict[str, str]) -> _Reply:
         """Answer one parsed request; the HTTP handler's only entry point."""
+        method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
+        held = self._hold(method)
+        if held is not None:
+            return held
         if path.startswith("/api/"):
             return self._web_api(path.removeprefix("/api/"), params, headers)
         if path.startswith("/response/"):
@@ -652,7 +703,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         params = parse_form(url.query) | parse_body(self.headers.get("Content-Type", ""), body)
         headers = {key.lower(): value for key, value in self.headers.items()}
-        self._send(self.server.fake._handle(url.path, params, headers))
+        reply = self.server.fake._handle(url.path, params, headers)
+        with contextlib.suppress(OSError):  # a client that gave up on a held call
+            self._send(reply)
 
     def _send(self, reply: _Reply) -> None:
         if isinstance(reply.body, str):

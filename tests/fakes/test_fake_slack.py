@@ -306,3 +306,14 @@ def test_bolt_app_round_trip_over_http(slack: FakeSlack) -> None:
         server.server_close()
     assert (reply.name, reply.params["text"]) == ("cmd", "echo ping")
     assert slack.calls()[0].method == "auth.test"
+
+
+def test_hang_next_holds_calls_until_released(slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.base_url, timeout=1)
+    slack.hang_next("chat.postMessage")
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C1", text="held")
+    assert slack.hanging == 1
+    client.chat_postMessage(channel="C1", text="next one is answered")
+    slack.release()
+    assert [c.params["text"] for c in slack.calls("chat.postMessage")] == ["next one is answered"]

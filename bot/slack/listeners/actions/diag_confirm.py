@@ -10,10 +10,12 @@ from bot.diagnostics.report import StepResult
 from bot.diagnostics.service import AlreadyConfirmed
 from bot.errors import AcrbotError
 from bot.slack.diagnostics_blocks import progress_message, report_message
+from bot.slack.executors import diagnostic
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge, private, refuse
 
 
+@diagnostic
 def confirm(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:

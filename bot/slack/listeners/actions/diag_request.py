@@ -8,11 +8,13 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.slack.executors import diagnostic
 from bot.slack.i18n import say
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge, private, request_diagnostic
 
 
+@diagnostic
 def request_check(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:

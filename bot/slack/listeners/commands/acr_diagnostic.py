@@ -6,11 +6,13 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.slack.executors import diagnostic
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge, private, request_diagnostic
 from bot.slack.subcommands import DIAGNOSTIC_CHECKS, is_diagnostic, parse
 
 
+@diagnostic
 def request_check(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     subcommand, target = parse(command.get("text", ""))
     if not target:

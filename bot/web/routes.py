@@ -1,0 +1,200 @@
+"""An ASGI router: (method, path) → handler, with every body read bounded.
+
+Handlers take a :class:`Request` whose body has already been read, and
+return a :class:`Response`. An ``async`` handler runs on the event loop (it
+must not block); a plain function runs in the router's thread pool, so a
+slow handler holds one thread, never the loop. Bodies are read with a size
+cap (413) and a deadline (408) before any handler sees them, so every route
+gets the same defence against large or trickling uploads.
+
+Adding an endpoint::
+
+    router.add("GET", "/readyz", readiness)            # def readiness(request) -> Response
+    router.add("POST", "/alerts/azure-monitor", alert)  # async def alert(request) -> Response
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; alerts a few tens of kB
+BODY_TIMEOUT = 5.0  # seconds for a whole body, however it is trickled
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, its body already read (at most ``max_body`` bytes)."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]  # names lower-cased; a repeated header keeps its last value
+    body: bytes
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def json(cls, status: int, data: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
+        return cls(status, json.dumps(data).encode(), "application/json", tuple(headers))
+
+    @classmethod
+    def error(cls, status: int, message: str) -> Response:
+        return cls.json(status, {"error": message})
+
+
+Handler = Callable[[Request], Response | Awaitable[Response]]
+
+
+@dataclass
+class _Route:
+    handler: Handler
+    blocking: bool
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _ClientGone(Exception):
+    pass
+
+
+@dataclass
+class Router:
+    """The ASGI application: routes, plus the pool that runs blocking handlers."""
+
+    executor: Executor = field(default_factory=lambda: ThreadPoolExecutor(16, "acrbot-http"))
+    max_body: int = MAX_BODY
+    body_timeout: float = BODY_TIMEOUT
+    on_shutdown: list[Callable[[], None]] = field(default_factory=list)
+    _routes: dict[str, dict[str, _Route]] = field(default_factory=dict)
+
+    def add(self, methods: str | Iterable[str], path: str, handler: Handler) -> None:
+        """Serve ``path`` for ``methods`` (GET also answers HEAD) with ``handler``."""
+        blocking = not inspect.iscoroutinefunction(handler)
+        names = [methods] if isinstance(methods, str) else list(methods)
+        table = self._routes.setdefault(path, {})
+        for method in names:
+            table[method.upper()] = _Route(handler, blocking)
+            if method.upper() == "GET":
+                table.setdefault("HEAD", _Route(handler, blocking))
+
+    @property
+    def paths(self) -> list[str]:
+        return sorted(self._routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        routes = self._routes.get(path)
+        if routes is None:
+            await _send(send, Response.error(404, "not found"), method)
+            return
+        route = routes.get(method)
+        if route is None:
+            allow = ("Allow", ", ".join(sorted(routes)))
+            await _send(send, Response.json(405, {"error": "method not allowed"}, [allow]), method)
+            return
+        headers = _headers(scope)
+        try:
+            body = await self._body(headers, receive)
+        except _BodyTooLarge:
+            await _send(send, Response.error(413, "body too large"), method, close=True)
+            return
+        except TimeoutError:
+            await _send(send, Response.error(408, "body not received in time"), method, close=True)
+            return
+        except _ClientGone:
+            return
+        client = scope.get("client") or ("", 0)
+        request = Request(
+            method, path, scope.get("query_string", b"").decode("latin-1"), headers, body,
+            str(client[0]),
+        )  # fmt: skip
+        await _send(send, await self._respond(route, request), method)
+
+    async def _respond(self, route: _Route, request: Request) -> Response:
+        try:
+            if route.blocking:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.executor, route.handler, request)
+            return await route.handler(request)  # type: ignore[misc]
+        except Exception as exc:  # a bug in a handler: a plain 500, the cause in the log
+            log.error("%s %s failed: %s", request.method, request.path, type(exc).__name__,
+                      exc_info=exc)  # fmt: skip
+            return Response.error(500, "internal error")
+
+    async def _body(self, headers: dict[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length", "")
+        if declared and (not declared.isdigit() or int(declared) > self.max_body):
+            raise _BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async with asyncio.timeout(self.body_timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _ClientGone
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    return b"".join(chunks)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for stop in self.on_shutdown:
+                    stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+
+
+async def _send(send: Send, response: Response, method: str, *, close: bool = False) -> None:
+    headers = [
+        (b"content-type", response.content_type.encode()),
+        (b"content-length", str(len(response.body)).encode()),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+    ]
+    if close:  # the rest of the body was never read: the connection cannot be reused
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    body = b"" if method == "HEAD" else response.body
+    await send({"type": "http.response.body", "body": body})
