@@ -146,3 +146,34 @@ def test_a_knowledge_file_replaced_by_a_broken_one_under_load(replicas: Replicas
     ts = mention(replicas[0], "how do I get the admin password for my registry?")
     (reply,) = answered_in_thread(replicas, ts)
     assert "admin" in json.dumps(reply.params, ensure_ascii=False).lower()
+
+
+def test_a_hanging_slack_delays_no_one_else_and_ends_in_a_clear_error(replicas: Replicas) -> None:
+    slack = replicas.slack
+    slack.hang_next("chat.postMessage", times=1)
+    stuck = sr.event_callback(sr.message_im("docker pull is slow", user="UHUNG", channel="DHUNG"))
+    other = sr.event_callback(sr.message_im("docker pull is slow", user="UFINE", channel="DFINE"))
+    try:
+        assert replicas[0].post(stuck).status_code == 200
+        slack.wait_until_hanging(1)
+        assert replicas[0].post(other).status_code == 200
+        slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.params.get("channel") == "DFINE", timeout=5
+        )
+        # The stuck reply ends with the answer or a "couldn't post" the person can see.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            told = [
+                c
+                for c in slack.calls()
+                if c.params.get("channel") == "DHUNG"
+                and c.method in ("chat.postMessage", "chat.postEphemeral")
+            ]
+            if told:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the person whose reply hung was never told anything")
+    finally:
+        slack.release()
+    assert all(r.alive for r in replicas)
