@@ -1,7 +1,7 @@
 """``GET /readyz``: may a load balancer send this replica traffic?
 
-Ready means the knowledge base is loaded and the configuration valid (a
-replica whose settings were bad never got this far). Redis is reported, not
+Ready means the knowledge base is loaded (with at least one entry) and the
+configuration valid (a replica whose settings were bad never got this far). Redis is reported, not
 required: a Redis outage must not take every replica out of the load
 balancer at once, since questions are still answered without it; the body
 and the ``acrbot_redis_up`` metric say it is down.
@@ -38,8 +38,11 @@ def readiness(
         return 503, {"status": "starting", "redis": redis_state(shared)}
     knowledge = loaded.current
     loaded_at = getattr(loaded, "loaded_at", None)
-    return 200, {
-        "status": "ready",
+    # No entries at all (a wrong knowledge path) would answer "I don't know" to everyone:
+    # keep such a replica out of the load balancer, and a rollout of it from finishing.
+    ready = len(knowledge.entries) > 0
+    return 200 if ready else 503, {
+        "status": "ready" if ready else "no knowledge loaded",
         "entries": len(knowledge.entries),
         "knowledge_errors": len(getattr(knowledge, "errors", ()) or ()),
         "last_reload": _iso(loaded_at) if loaded_at else None,

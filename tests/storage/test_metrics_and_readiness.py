@@ -72,6 +72,12 @@ def test_readyz_is_503_until_the_knowledge_base_is_loaded() -> None:
     assert code == 503 and body["status"] == "starting"
 
 
+def test_readyz_is_503_when_no_entry_could_be_loaded(tmp_path: Path) -> None:
+    library = Library([tmp_path / "missing"], "https://docs.example/")
+    code, body = readiness(lambda: library, lambda: None)
+    assert code == 503 and body["entries"] == 0 and body["knowledge_errors"] == 1
+
+
 def test_readyz_reports_entries_reload_time_and_redis(tmp_path: Path) -> None:
     library = Library([ROOT / "knowledge"], "https://docs.example/")
     code, body = readiness(lambda: library, lambda: SqliteStorage(None))
