@@ -2,8 +2,10 @@
 
     python benchmarks/search_benchmark.py [--entries 10000] [--queries 2000]
 
-Targets (issue 2): bundled search p99 <= 2 ms; 10k entries: load + index
-<= 5 s and search p99 <= 50 ms, on the 2-core reference machine.
+Targets (issue 2, issue 11): bundled search p99 <= 2 ms with every edition
+loaded (zh-CN + English); 10k entries: load + index <= 5 s and search p99
+<= 50 ms, on the 2-core reference machine. The timed queries include
+Traditional Chinese ones (converted with OpenCC on the way in).
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from bot.knowledge.evaluation import read_labelled
 from bot.knowledge.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERY_FILES = [ROOT / "tests/eval/hard_queries.jsonl", ROOT / "tests/eval/holdout_queries.jsonl"]
+QUERY_FILES = [
+    ROOT / "tests/eval/hard_queries.jsonl",
+    ROOT / "tests/eval/holdout_queries.jsonl",
+    ROOT / "tests/eval/round2_heldout.jsonl",  # timing only: never used to tune
+]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -74,6 +80,7 @@ def main() -> int:
     bundled = Library.from_settings(load_settings().knowledge)
     results["bundled_load_ms"] = round((time.perf_counter() - started) * 1000, 1)
     results["bundled_entries"] = len(bundled.current.entries)
+    results["bundled_editions"] = sum(1 + len(e.editions) for e in bundled.current.entries)
     time_queries(bundled, queries, 200)  # warm up
     samples = time_queries(bundled, queries, args.queries)
     results["bundled_p50_ms"] = round(statistics.median(samples), 3)

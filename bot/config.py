@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,12 @@ ALERT_LANGUAGES = ("en", "zh")
 log = logging.getLogger(__name__)
 
 Env = Mapping[str, str]
+# Per-language docs for editions of the FAQ (knowledge.docs_base_urls overrides or adds).
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+DEFAULT_DOCS_BASE_URLS = {
+    "en": "https://learn.microsoft.com/en-us/azure/container-registry/",
+    "zh-tw": "https://learn.microsoft.com/zh-tw/azure/container-registry/",
+}
 
 
 def bundled_knowledge_dir() -> Path:
@@ -54,6 +61,9 @@ def bundled_knowledge_dir() -> Path:
 class KnowledgeSettings:
     paths: tuple[Path, ...] = field(default_factory=lambda: (bundled_knowledge_dir(),))
     docs_base_url: str = DEFAULT_DOCS_BASE_URL
+    docs_base_urls: Mapping[str, str] = field(
+        default_factory=lambda: {**DEFAULT_DOCS_BASE_URLS, "zh": DEFAULT_DOCS_BASE_URL}
+    )
     answer_threshold: float = 0.5
     suggest_threshold: float = 0.2
     reload_interval: float = 2.0
@@ -244,6 +254,7 @@ def _state_dir(raw: Mapping[str, Any], base: Path, env: Env) -> Path:
 _KNOWLEDGE = (
     "paths",
     "docs_base_url",
+    "docs_base_urls",
     "answer_threshold",
     "suggest_threshold",
     "reload_interval",
@@ -268,11 +279,31 @@ def _read_knowledge(section: Section, base: Path, env: Env) -> KnowledgeSettings
     docs = section.url("docs_base_url", DEFAULT_DOCS_BASE_URL) or DEFAULT_DOCS_BASE_URL
     return KnowledgeSettings(
         paths=tuple(paths),
-        docs_base_url=docs if docs.endswith("/") else docs + "/",
+        docs_base_url=_slash(docs),
+        docs_base_urls=_docs_by_language(section, docs),
         answer_threshold=section.number("answer_threshold", 0.5, minimum=0, maximum=1),
         suggest_threshold=section.number("suggest_threshold", 0.2, minimum=0, maximum=1),
         reload_interval=section.number("reload_interval", 2.0, positive=True, maximum=86400),
     )
+
+
+def _docs_by_language(section: Section, zh_docs: str) -> dict[str, str]:
+    """Each edition's docs base URL: English and zh-TW defaults, ``zh`` from docs_base_url."""
+    raw = section.get("docs_base_urls", {})
+    where = section.name("docs_base_urls")
+    if not isinstance(raw, Mapping):
+        raise ConfigError(where, "must map languages (en, zh, zh-tw …) to http(s) URLs")
+    urls = Section(raw, where, known=[k for k in raw if isinstance(k, str)])
+    by_language = {**DEFAULT_DOCS_BASE_URLS, "zh": zh_docs}
+    for language in raw:
+        if not isinstance(language, str) or not _LANGUAGE_TAG.fullmatch(language.lower()):
+            raise ConfigError(f"{where}.{language}", "is not a language such as en, zh or zh-tw")
+        by_language[language.lower()] = urls.url(language) or ""
+    return {language: _slash(url) for language, url in by_language.items()}
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
 
 
 def _read_credentials(env: Env) -> SlackCredentials:

@@ -17,6 +17,7 @@ from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
 from bot.feedback import FeedbackStore
+from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
@@ -25,15 +26,16 @@ FAQ_LINK_MIN_CONFIDENCE = 0.5
 
 
 def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
-    """Diagnostics' "which FAQ entries explain this result", answered by search."""
+    """Diagnostics' "which FAQ entries explain this result", answered by search.
+
+    Reports are written in English, so the links are the English editions'.
+    """
 
     def lookup(query: str) -> list[FaqLink]:
-        hits = library.ask(query, limit=limit).hits
-        return [
-            FaqLink(h.entry.id, h.entry.question, h.entry.docs_url)
-            for h in hits
-            if h.score >= FAQ_LINK_MIN_CONFIDENCE
-        ]
+        hits = library.ask(query, limit=limit, language="en").hits
+        views = [(h.entry.id, h.view or view_of(h.entry, "en")) for h in hits
+                 if h.score >= FAQ_LINK_MIN_CONFIDENCE]  # fmt: skip
+        return [FaqLink(anchor, view.question, view.docs_url) for anchor, view in views]
 
     return lookup
 

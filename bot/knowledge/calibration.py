@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-FEATURES = ("coverage", "known_coverage", "log_strength", "lead", "title", "log_matched")
+FEATURES = (
+    "coverage",
+    "known_coverage",
+    "log_strength",
+    "lead",
+    "title",
+    "log_matched",
+    "general",
+    "point",
+)
 FITTED_PATH = Path(__file__).with_name("calibration.json")
 
 
@@ -26,6 +35,8 @@ class _Evidence(Protocol):
     lead: float
     title: float
     matched: float
+    general: float
+    point: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -36,6 +47,8 @@ def features(evidence: _Evidence) -> list[float]:
         evidence.lead,
         evidence.title,
         math.log1p(evidence.matched),
+        evidence.general,
+        evidence.point,
     ]
 
 
@@ -48,12 +61,13 @@ class Calibration:
     def default(cls) -> Calibration:
         if FITTED_PATH.is_file():
             return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
-        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0), bias=-8.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:
         weights = data["weights"]
-        return cls(tuple(float(weights[name]) for name in FEATURES), float(data["bias"]))
+        # A feature the fitted file predates weighs nothing until the next fit.
+        return cls(tuple(float(weights.get(name, 0.0)) for name in FEATURES), float(data["bias"]))
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": dict(zip(FEATURES, self.weights, strict=True)), "bias": self.bias}

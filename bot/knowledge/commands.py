@@ -13,10 +13,17 @@ from bot.knowledge.evaluation import evaluate, read_labelled
 from bot.knowledge.library import Library, SearchResult
 from bot.knowledge.terminal import render
 
+LANGUAGES = ("en", "zh", "zh-tw")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     ask = sub.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("question", nargs="+", help="the question, in English or Chinese")
+    ask.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="answer in this language (default: the question's, read from its characters)",
+    )
     ask.set_defaults(handler=_ask)
 
     search = sub.add_parser("search", help="search many queries (one per line on stdin)")
@@ -42,7 +49,7 @@ def open_library(args: argparse.Namespace) -> Library:
 
 def _ask(args: argparse.Namespace) -> int:
     library = open_library(args)
-    print(render(library.ask(" ".join(args.question))))
+    print(render(library.ask(" ".join(args.question), language=args.language)))
     return 0
 
 
@@ -51,7 +58,12 @@ def result_json(result: SearchResult) -> dict[str, object]:
         "query": result.query,
         "answered": result.answered,
         "results": [
-            {"id": h.entry.id, "title": h.entry.question, "score": round(h.score, 4)}
+            {
+                "id": h.entry.id,
+                "title": (h.view.question if h.view else h.entry.question),
+                "score": round(h.score, 4),
+                "language": h.view.language if h.view else result.language,
+            }
             for h in result.hits
         ],
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import AcrbotError
@@ -33,6 +34,7 @@ class Report:
     p99_ms: float
     calibration_error: float
     misses: tuple[str, ...]
+    by_kind: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         counts = f"{self.in_domain} answerable, {self.off_topic} off-topic"
@@ -45,10 +47,18 @@ class Report:
             f"overall        {self.overall:.1%}  (answered and right, or rightly unanswered)",
             f"calibration    {self.calibration_error:.3f} (expected calibration error)",
             f"latency        p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms",
+            *(_kind_line(kind, numbers) for kind, numbers in sorted(self.by_kind.items())),
         ]
 
     def to_dict(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k != "misses"}
+
+
+def _kind_line(kind: str, numbers: dict[str, float]) -> str:
+    head = f"  {kind or '(no kind)':12} {int(numbers['queries']):4d} queries"
+    if "top1" in numbers:
+        return f"{head}: top-1 {numbers['top1']:.1%}, top-3 {numbers['top3']:.1%}"
+    return f"{head}: left unanswered {numbers['rejected']:.1%}"
 
 
 def read_labelled(path: Path) -> list[Labelled]:
@@ -75,6 +85,7 @@ def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
     latencies, reciprocal, misses = [], [], []
     confidence: list[tuple[float, bool]] = []  # top hit: (confidence, is it the right entry)
     top1 = top3 = rejected = right = answerable = 0
+    kinds: dict[str, list[tuple[int, bool]]] = defaultdict(list)  # kind → (rank or -1, answered)
     for item in items:
         started = time.perf_counter()
         result = kb.ask(item.query)
@@ -84,6 +95,7 @@ def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
             confidence.append((result.hits[0].score, ids[0] == item.anchor))
         top = result.answer.entry.id if result.answer else None
         if item.anchor is None:
+            kinds[item.kind].append((-1, result.answered))
             rejected += not result.answered
             right += not result.answered
             if result.answered:
@@ -91,6 +103,7 @@ def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
             continue
         answerable += 1
         rank = ids.index(item.anchor) + 1 if item.anchor in ids else 0
+        kinds[item.kind].append((rank, result.answered))
         top1 += rank == 1
         top3 += 0 < rank <= 3
         reciprocal.append(1 / rank if rank else 0.0)
@@ -112,7 +125,21 @@ def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:
         p99_ms=_percentile(latencies, 99),
         calibration_error=expected_calibration_error(confidence),
         misses=tuple(misses),
+        by_kind={kind: _kind_numbers(rows) for kind, rows in kinds.items()},
     )
+
+
+def _kind_numbers(rows: list[tuple[int, bool]]) -> dict[str, float]:
+    """Per kind of query (en, zh, zh-tw, off-topic …): top-1/top-3, or the share left unanswered."""
+    answerable = [rank for rank, _ in rows if rank >= 0]
+    numbers: dict[str, float] = {"queries": len(rows)}
+    if answerable:
+        numbers["top1"] = sum(r == 1 for r in answerable) / len(answerable)
+        numbers["top3"] = sum(0 < r <= 3 for r in answerable) / len(answerable)
+    if len(answerable) < len(rows):
+        unanswerable = [answered for rank, answered in rows if rank < 0]
+        numbers["rejected"] = sum(not a for a in unanswerable) / len(unanswerable)
+    return numbers
 
 
 def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:

@@ -14,12 +14,16 @@ from pathlib import Path
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.knowledge.files import read_regular_text
+from bot.yaml_loader import error_line, error_reason, load_yaml
 
 
 @dataclass(frozen=True)
 class Concept:
     id: str
     forms: tuple[str, ...]
+    traditional: tuple[str, ...] = ()  # zh-tw forms, matched before OpenCC conversion
+    simplified: str = ""  # the concept's first Simplified form: what a zh-tw form becomes
 
 
 @dataclass(frozen=True)
@@ -34,28 +38,61 @@ class Glossary:
                 table.setdefault(form.lower(), set()).add(concept.id)
         return table
 
+    def traditional_forms(self) -> dict[str, str]:
+        """Traditional (Taiwan) form → the Simplified form it stands for."""
+        return {
+            form: concept.simplified or concept.id.replace("-", " ")
+            for concept in self.concepts
+            for form in concept.traditional
+        }
+
 
 def load_glossary(path: Path) -> Glossary:
+    return glossary_from(read_yaml_file(path), path.name)
+
+
+def read_yaml_file(path: Path) -> object:
+    """A knowledge YAML file, strictly (no aliases, no duplicate keys), as data."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path.name}: cannot read the glossary ({exc})") from None
+        return load_yaml(read_regular_text(path)) or {}
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(
+            f"{path.name}{error_line(exc)}: cannot read the file ({error_reason(exc)})"
+        ) from None
+
+
+def glossary_from(data: object, name: str) -> Glossary:
+    """Validate a parsed glossary file: ``terms:``, each with an id and en/zh/zh-tw forms.
+
+    ``zh-tw`` forms are Traditional Chinese (Taiwan) words whose meaning OpenCC's
+    phrase conversion would miss or change (容器登錄 is a registry, not a login):
+    they are matched on the Traditional text before conversion.
+    """
+    path_name = name
     terms = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(terms, list):
-        raise KnowledgeError(f"{path.name}: expected a top-level 'terms:' list")
+        raise KnowledgeError(f"{path_name}: expected a top-level 'terms:' list")
     concepts = []
     for number, term in enumerate(terms, 1):
         if not isinstance(term, dict) or not isinstance(term.get("id"), str):
-            raise KnowledgeError(f"{path.name}: term {number} needs an 'id'")
+            raise KnowledgeError(f"{path_name}: term {number} needs an 'id'")
         forms = [term["id"].replace("-", " ")]
-        for language in ("en", "zh"):
+        traditional: list[str] = []
+        for language in ("en", "zh", "zh-tw"):
             listed = term.get(language) or []
             if not isinstance(listed, list) or not all(isinstance(f, str) for f in listed):
                 raise KnowledgeError(
-                    f"{path.name}: term '{term['id']}': '{language}' must be a list"
+                    f"{path_name}: term '{term['id']}': '{language}' must be a list"
                 )
-            forms.extend(listed)
-        concepts.append(Concept(term["id"], tuple(dict.fromkeys(f.strip() for f in forms if f))))
+            (traditional if language == "zh-tw" else forms).extend(listed)
+        concepts.append(
+            Concept(
+                term["id"],
+                tuple(dict.fromkeys(f.strip() for f in forms if f)),
+                tuple(dict.fromkeys(f.strip() for f in traditional if f.strip())),
+                next((f.strip() for f in term.get("zh") or [] if f.strip()), ""),
+            )
+        )
     return Glossary(tuple(concepts))
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,13 +29,31 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge.calibration import Calibration
-from bot.knowledge.model import Entry
-from bot.knowledge.text import ENGLISH_STOPWORDS, Analyzer, normalize, stem, words
+from bot.knowledge.editions import editions
+from bot.knowledge.general_words import (
+    common_words,
+    general_cjk_spans,
+    is_common_chinese,
+    is_common_english,
+)
+from bot.knowledge.language import ZH_TW, to_simplified
+from bot.knowledge.language import warm as warm_opencc
+from bot.knowledge.model import Entry, View
+from bot.knowledge.text import (
+    CJK_RUN,
+    ENGLISH_STOPWORDS,
+    Analyzer,
+    chinese_pieces,
+    normalize,
+    stem,
+    words,
+)
 
 # How much a term found in each field counts. Titles say what an entry is
 # about; bodies and code mention many things in passing.
 FIELD_WEIGHTS = {
     "title": 3.0,
+    "alternates": 3.0,
     "title_en": 3.0,
     "section": 0.5,
     "body": 1.0,
@@ -65,6 +83,8 @@ class Evidence:
     lead: float  # 1 for a clear winner, lower for a near tie or a lower rank
     title: float  # share of the entry's title the query covers
     matched: float  # information (summed idf) of the query terms the entry contains
+    general: float = 0.0  # share of the query in everyday words the FAQ does not explain
+    point: float = 0.0  # share of the query's information the entry's titles carry
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,7 @@ class Hit:
     entry: Entry
     score: float  # calibrated confidence in 0..1
     evidence: Evidence
+    view: View | None = None  # the entry in the asker's language (set by KnowledgeBase.ask)
 
 
 class _Postings:
@@ -131,15 +152,16 @@ class Index:
                 for term in fields[field]:
                     weighted[term] += FIELD_WEIGHTS[field]
             documents.append(weighted)
-            titles.append((frozenset(fields["title"]), frozenset(fields["title_en"])))
+            titles.append(self._title_sets(entry, analyzed))
             if len(analyzed) > 4096:
                 analyzed.clear()
         self._entries = _Postings(documents)
         passages, owners = [], []
         for number, entry in enumerate(self.entries):
-            for passage in entry.passages:
-                passages.append(Counter(analyzer.terms(_prose(passage))))
-                owners.append(number)
+            for edition in editions(entry):
+                for passage in edition.passages:
+                    passages.append(Counter(analyzer.terms(_prose(_indexable(passage, edition)))))
+                    owners.append(number)
         self._passages = _Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
         count = max(len(self.entries), 1)
@@ -149,13 +171,79 @@ class Index:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._titles = titles
-        self._title_words = [_content_words(e.title_en) for e in self.entries]
+        self._title_terms = [frozenset().union(*sets) for sets in titles]
+        self._title_totals = [
+            tuple(sum(self._idf.get(t, 0.0) for t in title) for title in sets) for sets in titles
+        ]
+        self._title_words = [
+            [w for w in map(_content_words, _english_titles(e)) if w] for e in self.entries
+        ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
+        self._explained_words, self._explained_pairs = self._explained_vocabulary()
+        common_words("en"), common_words("zh")  # loaded with the index, not by the first question
+        warm_opencc()
+
+    def _explained_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The FAQ's own vocabulary: glossary forms and the words of every title.
+
+        A word found only in some answer's body is mentioned, not explained:
+        "write" or "network" in a paragraph does not make "write a poem about
+        networks" a question the FAQ answers.
+        """
+        # Glossary forms of concepts some title is about; the glossary also names
+        # topics no entry answers (pricing, source control): those stay unexplained.
+        present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
+        # Single-word forms only: "work" in the phrase "not working" explains nothing alone.
+        latin = {
+            key[0]
+            for key, concepts in self.analyzer.latin_forms.items()
+            if len(key) == 1 and concepts & present
+        }
+        pairs: set[str] = set()
+        texts = [f for f, concepts in self.analyzer.cjk_concepts.items() if concepts & present]
+        for entry in self.entries:
+            for edition in editions(entry):
+                texts += [
+                    _indexable(edition.question, edition),
+                    _indexable(edition.section, edition),
+                ]
+            texts += [entry.title_en, *entry.alternates]
+        for text in texts:
+            latin.update(stem(w) for w in words(text))
+            for run in CJK_RUN.findall(normalize(text)):
+                pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+        return frozenset(latin), frozenset(pairs)
+
+    def general_share(self, query: str, fixes: dict[str, str] | None = None) -> float:
+        """Share of the query in common general-language words the FAQ does not explain.
+
+        English: content words (no stopwords) that are neither FAQ vocabulary nor
+        a misspelling of it, yet common in general English. Chinese: characters of
+        common words whose pairs the FAQ vocabulary lacks (two characters ≈ a word).
+        """
+        text = normalize(self.analyzer.simplify(query))
+        general = content = 0.0
+        fixes = self.corrections(query) if fixes is None else fixes
+        for word in words(text):
+            if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
+                continue
+            content += 1
+            if word in fixes or not self._explained_words.isdisjoint(
+                (word, stem(word), stem(word) + "e")
+            ):
+                continue
+            general += is_common_english(word)
+        for run in CJK_RUN.findall(text):
+            for piece in chinese_pieces(run):
+                content += len(piece) / 2
+                general += general_cjk_spans(piece, self._explained_pairs) / 2
+        return general / content if content else 0.0
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        terms = self.query_terms(query)
+        fixes = self.corrections(query)
+        terms = self.query_terms(query, fixes)
         if not terms or not self.entries:
             return []
         scores, matched = self._entries.score(terms, self._idf)
@@ -168,8 +256,16 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
+        general = self.general_share(query, fixes)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
-        known = sum(w * self._idf[t] for t, w in terms.items() if t in self._idf)
+        # Known: what the index, the glossary or general language knows. A glossary
+        # topic no entry is about ("on call", pricing) or an everyday word ("poem")
+        # is known and unexplained; only what nobody knows (noise, a rare typo) is ignored.
+        known = sum(
+            w * self._idf.get(t, self._unknown_idf)
+            for t, w in terms.items()
+            if t in self._idf or t.startswith("#") or _is_common_term(t)
+        )
         titles = {n: self._title_coverage(n, terms) for n in pool}
         fuzzy = self._title_similarity(query, pool)
         final = {
@@ -192,6 +288,8 @@ class Index:
                 lead=_lead(final[number], best, runner_up),
                 title=titles[number],
                 matched=matched[number],
+                general=general,
+                point=self._point(number, terms, total),
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -199,11 +297,30 @@ class Index:
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
-    def query_terms(self, query: str) -> dict[str, float]:
-        """The query's terms with weights, after repairing misspelt words."""
+    def _title_sets(
+        self, entry: Entry, analyzed: dict[str, list[str]]
+    ) -> tuple[frozenset[str], ...]:
+        """Each edition's title, the anchor's words and each approved phrasing, as term sets."""
+        texts = [_indexable(e.question, e) for e in editions(entry)]
+        texts += [entry.title_en, *entry.alternates]
+        sets = []
+        for text in texts:
+            if text not in analyzed:
+                analyzed[text] = self.analyzer.terms(text)
+            sets.append(frozenset(analyzed[text]))
+        return tuple(sets)
+
+    def query_terms(self, query: str, fixes: dict[str, str] | None = None) -> dict[str, float]:
+        """The query's terms with weights, after repairing misspelt words.
+
+        Traditional Chinese is converted to Simplified first (glossary zh-tw
+        words, then OpenCC's Taiwan-phrase conversion), so it meets the FAQ.
+        """
+        query = self.analyzer.simplify(query)
         text = normalize(query)
         terms: dict[str, float] = defaultdict(float)
-        for wrong, right in self.corrections(query).items():
+        fixes = self.corrections(query) if fixes is None else fixes
+        for wrong, right in fixes.items():
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
             # A repaired word might have been a real word the FAQ lacks ("match"
             # is not a typo of "batch"): keep part of it as unexplained.
@@ -226,6 +343,8 @@ class Index:
                 continue
             if word in self._known or stem(word) in self._known:
                 continue
+            if is_common_english(word):
+                continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
             budget = 1 if len(word) <= 5 else 2
             match = process.extractOne(
                 word, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget
@@ -242,12 +361,25 @@ class Index:
         share most of their terms.
         """
         asked = _content_words(query)
+        if not asked:
+            return dict.fromkeys(pool, 0.0)
         return {
-            n: (fuzz.token_set_ratio(asked, self._title_words[n]) / 100) ** 2
-            if asked and self._title_words[n]
-            else 0.0
+            n: max((fuzz.token_set_ratio(asked, t) / 100 for t in self._title_words[n]), default=0)
+            ** 2
             for n in pool
         }
+
+    def _point(self, number: int, query: dict[str, float], total: float) -> float:
+        """How much of the question is what the entry is *about* (its titles), not a mention.
+
+        "How to undo my last git commit" shares "git" with the entry on the
+        .git folder in builds, but git is not the point of either question.
+        """
+        if not total:
+            return 0.0
+        titles = self._title_terms[number]
+        carried = sum(w * self._idf.get(t, 0.0) for t, w in query.items() if t in titles)
+        return carried / total
 
     def _title_coverage(self, number: int, query: dict[str, float]) -> float:
         """How much of the entry's title (in its better language) the query covers.
@@ -256,12 +388,21 @@ class Index:
         "admin password" ranks the template entry (whose code says "password"
         twice) above the plain admin-credentials one.
         """
-        return max((self._share(title, query) for title in self._titles[number]), default=0.0)
+        asked = query.keys()
+        best = 0.0
+        for title, total in zip(self._titles[number], self._title_totals[number], strict=True):
+            if total:
+                idf = self._idf
+                best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
+        return best
 
-    def _share(self, title: Iterable[str], query: dict[str, float]) -> float:
-        weights = [(self._idf.get(t, 0.0), t in query) for t in title]
-        total = sum(w for w, _ in weights)
-        return sum(w for w, hit in weights if hit) / total if total else 0.0
+
+def _is_common_term(term: str) -> bool:
+    """A word or character-pair term that is an everyday word of English or Chinese."""
+    kind, _, text = term.partition(":")
+    if kind == "w":
+        return is_common_english(text) or is_common_english(text + "e")
+    return kind == "c" and is_common_chinese(text)
 
 
 def _content_words(text: str) -> str:
@@ -289,12 +430,35 @@ def _prose(markdown: str) -> str:
     return _URL.sub(" ", _CODE_FENCE.sub(" ", markdown))
 
 
+def _english_titles(entry: Entry) -> list[str]:
+    """What English askers' wording is compared with: the anchor, English titles, phrasings."""
+    found = [entry.title_en]
+    found += [e.question for e in editions(entry) if e.language == "en"]
+    found += [p for p in entry.alternates if p.isascii()]
+    return found
+
+
+def _indexable(text: str, edition: object) -> str:
+    """A Traditional Chinese edition is indexed as Simplified, as its askers' queries are."""
+    return to_simplified(text) if getattr(edition, "language", "") == ZH_TW else text
+
+
 def _fields(entry: Entry) -> dict[str, str]:
+    """Every edition's text, field by field: search finds an entry in any of its languages.
+
+    Code blocks are the same in every edition, so they count once.
+    """
+    all_editions = editions(entry)
+    first = all_editions[0]
     return {
-        "title": entry.question,
+        "title": " \n".join(_indexable(e.question, e) for e in all_editions),
+        "alternates": " \n".join(entry.alternates),
         "title_en": entry.title_en,
-        "section": entry.section,
-        "body": _prose(entry.answer_markdown) + " " + " ".join(link.text for link in entry.links),
-        "code": "\n".join(block.code for block in entry.code_blocks),
-        "urls": " ".join(link.url or "" for link in entry.links),
+        "section": " \n".join(dict.fromkeys(_indexable(e.section, e) for e in all_editions)),
+        "body": " \n".join(
+            _indexable(_prose(e.answer_markdown) + " " + " ".join(k.text for k in e.links), e)
+            for e in all_editions
+        ),
+        "code": "\n".join(block.code for block in first.code_blocks),
+        "urls": " ".join(link.url or "" for link in first.links),
     }

@@ -1,6 +1,8 @@
 """Loading the knowledge folder, and keeping it fresh while the bot runs.
 
-``*.md`` files are FAQ pages, ``*.yaml`` files are glossaries. The library
+``*.md`` files are FAQ pages (``<page>.<lang>.md`` are editions of one page,
+paired by anchor), ``*.yaml`` files are glossaries or reviewed phrasings
+(``phrasings:``). The library
 notices edited, added and removed files and rebuilds the index without a
 restart. A file that fails to parse does not take the bot down: its last
 good version keeps serving (nothing is lost) and the error is kept for
@@ -12,16 +14,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import metrics
-from bot.config import KnowledgeSettings
+from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
-from bot.knowledge.glossary import Glossary, load_glossary, merge
+from bot.knowledge import phrasings as phrasing_files
+from bot.knowledge.editions import editions, pair, view_of
+from bot.knowledge.files import is_regular
+from bot.knowledge.glossary import Glossary, glossary_from, merge, read_yaml_file
 from bot.knowledge.index import Hit, Index
-from bot.knowledge.markdown_parser import parse_markdown_file
+from bot.knowledge.language import detect, normalise
+from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
 from bot.knowledge.model import Entry
+from bot.knowledge.phrasings import Phrasings
 from bot.knowledge.text import Analyzer
 
 log = logging.getLogger(__name__)
@@ -35,6 +43,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     answered: bool
     suggest_threshold: float
+    language: str = "en"  # the asker's: every hit's ``view`` is in it, or the nearest edition
 
     @property
     def answer(self) -> Hit | None:
@@ -61,12 +70,24 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         for entry in self.entries:
             self._by_key.setdefault(entry.key, entry)
+            for edition in editions(entry):  # a button made before an edition was added
+                self._by_key.setdefault(edition.key, entry)
             self._by_key.setdefault(entry.id, entry)
 
-    def ask(self, query: str, limit: int = 5) -> SearchResult:
-        hits = tuple(self.index.search(query[:2000], limit=limit))
+    def ask(self, query: str, limit: int = 5, language: str | None = None) -> SearchResult:
+        """Search, and give every hit the view of its entry in the asker's language.
+
+        ``language`` forces one (``en``, ``zh``, ``zh-tw`` …); by default it is
+        read from the characters of the query.
+        """
+        query_text = query[:2000]
+        asker = normalise(language) if language else detect(query_text)
+        hits = tuple(
+            replace(hit, view=view_of(hit.entry, asker))
+            for hit in self.index.search(query_text, limit=limit)
+        )
         answered = bool(hits) and hits[0].score >= self.answer_threshold
-        return SearchResult(query, hits, answered, self.suggest_threshold)
+        return SearchResult(query, hits, answered, self.suggest_threshold, asker)
 
     def get(self, key: str) -> Entry | None:
         """Look an entry up by its unique key, or by its anchor when that is unambiguous."""
@@ -84,15 +105,20 @@ class Library:
         suggest_threshold: float = 0.2,
         reload_interval: float = 2.0,
         background: bool = False,
+        docs_base_urls: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = tuple(Path(p) for p in paths)
         self.docs_base_url = docs_base_url
+        # Per-language docs bases; docs_base_url stays the Simplified Chinese (seed) default.
+        urls = DEFAULT_DOCS_BASE_URLS if docs_base_urls is None else docs_base_urls
+        self.docs_base_urls = {normalise(k): v for k, v in urls.items()}
+        self.docs_base_urls.setdefault("zh", docs_base_url)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.reload_interval = reload_interval
         self.background = background
         self._lock = threading.Lock()
-        self._good: dict[Path, tuple[float, list[Entry] | Glossary]] = {}
+        self._good: dict[Path, tuple[float, list[Entry] | Glossary | Phrasings]] = {}
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
         self._current = self._build()
@@ -107,6 +133,7 @@ class Library:
             settings.suggest_threshold,
             settings.reload_interval,
             background=background,
+            docs_base_urls=getattr(settings, "docs_base_urls", None),
         )
 
     @property
@@ -134,12 +161,19 @@ class Library:
         finally:
             self._lock.release()
 
-    def ask(self, query: str, limit: int = 5) -> SearchResult:
+    def ask(self, query: str, limit: int = 5, language: str | None = None) -> SearchResult:
         current = self.current
         started = time.perf_counter()
-        result = current.ask(query, limit)
+        result = current.ask(query, limit, language)
         metrics.search_seconds(time.perf_counter() - started)
         return result
+
+    @property
+    def phrasings_path(self) -> Path:
+        """Where approved phrasings go: ``phrasings.yaml`` in the first knowledge folder."""
+        first = self.paths[0] if self.paths else Path("knowledge")
+        folder = first if first.is_dir() or not first.suffix else first.parent
+        return folder / phrasing_files.FILE_NAME
 
     def reload_if_changed(self) -> bool:
         with self._lock:
@@ -161,6 +195,8 @@ class Library:
                 found += sorted(p for p in path.rglob("*") if p.suffix in (".md", ".yaml", ".yml"))
             elif path.is_file():
                 found.append(path)
+        # FIFOs, sockets and devices named *.md would block or never end: skip them.
+        found = [p for p in found if is_regular(p)]
         return [p for p in found if not p.name.startswith(".") and p.name.lower() != "readme.md"]
 
     def _files_signature(self) -> tuple[tuple[str, float, int], ...]:
@@ -177,6 +213,7 @@ class Library:
         self._signature = self._files_signature()
         entries: list[Entry] = []
         glossaries: list[Glossary] = []
+        phrasings: list[Phrasings] = []
         errors: list[str] = []
         if not self._signature:
             errors.append(f"no knowledge files found in {', '.join(map(str, self.paths))}")
@@ -184,8 +221,11 @@ class Library:
             loaded = self._load(Path(name), mtime, errors)
             if isinstance(loaded, Glossary):
                 glossaries.append(loaded)
+            elif isinstance(loaded, Phrasings):
+                phrasings.append(loaded)
             elif loaded:
                 entries.extend(loaded)
+        entries = self._with_alternates(pair(entries, self.docs_base_urls), phrasings, errors)
         for error in errors:
             log.error("knowledge: %s", error)
         analyzer = Analyzer.from_glossary(merge(glossaries))
@@ -197,16 +237,40 @@ class Library:
             suggest_threshold=self.suggest_threshold,
         )
 
-    def _load(self, path: Path, mtime: float, errors: list[str]) -> list[Entry] | Glossary | None:
+    @staticmethod
+    def _with_alternates(
+        entries: list[Entry], found: list[Phrasings], errors: list[str]
+    ) -> list[Entry]:
+        """Attach approved phrasings to their entries (by anchor); name anchors that match none."""
+        table = phrasing_files.merge(found)
+        if not table:
+            return entries
+        known = {e.id for e in entries}
+        for anchor in sorted(set(table) - known):
+            errors.append(
+                f"phrasings: no entry has the anchor {anchor!r}; its phrasings are unused"
+            )
+        return [replace(e, alternates=table[e.id]) if e.id in table else e for e in entries]
+
+    def _load(
+        self, path: Path, mtime: float, errors: list[str]
+    ) -> list[Entry] | Glossary | Phrasings | None:
         """Parse one file; on failure fall back to its last good version."""
         cached = self._good.get(path)
         if cached and cached[0] == mtime:
             return cached[1]
         try:
+            loaded: list[Entry] | Glossary | Phrasings
             if path.suffix == ".md":
-                loaded: list[Entry] | Glossary = parse_markdown_file(path, self.docs_base_url)
+                language = normalise(locale_of(path.name))
+                base = self.docs_base_urls.get(language, self.docs_base_url)
+                loaded = parse_markdown_file(path, base)
             else:
-                loaded = load_glossary(path)
+                data = read_yaml_file(path)
+                if phrasing_files.is_phrasings(data):
+                    loaded = phrasing_files.phrasings_from(data, path.name)
+                else:
+                    loaded = glossary_from(data, path.name)
         except KnowledgeError as exc:
             kept = " (still serving its last good version)" if cached else ""
             errors.append(f"{exc}{kept}")

@@ -21,7 +21,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.errors import KnowledgeError
+from bot.knowledge.files import read_regular_text
 from bot.knowledge.model import CodeBlock, Entry, Link
+from bot.yaml_loader import error_reason, load_yaml
 
 _MD = MarkdownIt("commonmark")
 _ANCHOR = re.compile(r"""<a\s+(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -57,11 +59,13 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
             try:
-                meta = yaml.safe_load("".join(lines[1:end])) or {}
+                meta = load_yaml("".join(lines[1:end])) or {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" line {mark.line + 2}" if mark else ""
-                raise KnowledgeError(f"{name}:{where} front matter is not valid YAML") from None
+                raise KnowledgeError(
+                    f"{name}:{where} front matter is not valid YAML ({error_reason(exc)})"
+                ) from None
             if not isinstance(meta, dict):
                 raise KnowledgeError(f"{name}: front matter must be a YAML mapping")
             return meta, "".join(lines[end + 1 :]), end + 1
@@ -69,13 +73,7 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
 
 
 def parse_markdown_file(path: Path, docs_base_url: str) -> list[Entry]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise KnowledgeError(f"{path.name}: cannot read ({exc.strerror})") from None
-    return parse_markdown(text, path.name, docs_base_url)
+    return parse_markdown(read_regular_text(path), path.name, docs_base_url)
 
 
 def parse_markdown(text: str, source: str, docs_base_url: str) -> list[Entry]:
@@ -84,7 +82,7 @@ def parse_markdown(text: str, source: str, docs_base_url: str) -> list[Entry]:
     base = base if base.endswith("/") else base + "/"
     stem = _LOCALE_SUFFIX.sub("", Path(source).stem)
     page_url = str(meta.get("docs_url") or urljoin(base, stem))
-    language = str(meta.get("ms.contentlocale") or meta.get("lang") or _locale(source)).lower()
+    language = str(meta.get("ms.contentlocale") or meta.get("lang") or locale_of(source)).lower()
     lines = body.splitlines(keepends=True)
     headings = _headings(_MD.parse(body), len(lines))
     drafts = _group(headings, lines)
@@ -95,7 +93,8 @@ def parse_markdown(text: str, source: str, docs_base_url: str) -> list[Entry]:
     return [_entry(d, source, offset, base, page_url, language) for d in drafts]
 
 
-def _locale(source: str) -> str:
+def locale_of(source: str) -> str:
+    """The language a file's name gives (``faq.zh-cn.md`` → ``zh-cn``); ``en`` without one."""
     match = _LOCALE_SUFFIX.search(Path(source).stem)
     return match.group(0)[1:] if match else "en"
 

@@ -4,51 +4,84 @@ from __future__ import annotations
 
 import re
 
+from bot.knowledge.editions import view_of
+from bot.knowledge.index import Hit
 from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import resolve_link
-from bot.knowledge.model import Entry
+from bot.knowledge.model import View
 
-_FENCE = re.compile(r"^[ \t]*```([^\n]*)\n(.*?)^[ \t]*```[ \t]*$", re.DOTALL | re.MULTILINE)
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-_NOTE = re.compile(r"^> \[!(\w+)\]\s*$", re.MULTILINE)
+# Linear by construction (issue 8 item 5): fences are found by a loop over lines,
+# not a lazy DOTALL pattern that rescans the rest of the text from every opener;
+# a link's text and target exclude their own delimiters and newlines, so a match
+# attempt from one "[" stops at the next bracket and no character is rescanned
+# from many starting points. Possessive quantifiers forbid backtracking as well.
+MAX_RENDERED = 50_000  # characters of answer markdown rendered; an FAQ answer is far shorter
+_FENCE_LINE = re.compile(r"[ \t]*+```")
+_LINK = re.compile(r"\[([^\[\]\n]*+)\]\(([^()\n]*+)\)")
+_NOTE = re.compile(r"^> \[!(\w++)\][ \t]*+$", re.MULTILINE)
 
 
 def render(result: SearchResult) -> str:
     if result.answer is None:
         return _no_answer(result)
     hit = result.answer
-    entry = hit.entry
-    lines = [f"Q: {entry.question}", f"   [{entry.section}] {entry.id}", ""]
-    lines += [_prose(entry), ""]
-    lines.append(f"Docs: {entry.docs_url}")
+    view = _view(hit, result.language)
+    lines = [f"Q: {view.question}", f"   [{view.section}] {hit.entry.id}", ""]
+    lines += [_prose(view), ""]
+    lines.append(f"Docs: {view.docs_url}")
     lines.append(f"Confidence: {hit.score:.2f}")
     if result.suggestions:
         lines.append("")
         lines.append("Did you mean:")
-        lines += [
-            f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions
-        ]
+        lines += [_suggestion(h, result.language) for h in result.suggestions]
     return "\n".join(lines)
 
 
-def _prose(entry: Entry) -> str:
+def _view(hit: Hit, language: str) -> View:
+    return hit.view or view_of(hit.entry, language)
+
+
+def _suggestion(hit: Hit, language: str) -> str:
+    return f"  - {_view(hit, language).question} ({hit.entry.id}, {hit.score:.2f})"
+
+
+def _prose(entry: View) -> str:
     """The answer as plain text: code indented in place, links made explicit."""
-    text = _FENCE.sub(_code, entry.answer_markdown)
+    text = _code_blocks(entry.answer_markdown[:MAX_RENDERED])
     text = _NOTE.sub(lambda m: f"{m.group(1).capitalize()}:", text)
     text = _LINK.sub(lambda m: _link(entry, m.group(1), m.group(2)), text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
 
 
-def _code(match: re.Match[str]) -> str:
-    rows = match.group(2).rstrip().splitlines()
+def _code_blocks(markdown: str) -> str:
+    """Fenced code indented in place: one pass over the lines (an unclosed fence stays as is)."""
+    out: list[str] = []
+    opened: tuple[int, str] | None = None  # (index in out of the opening line, info string)
+    for line in markdown.split("\n"):
+        fence = _FENCE_LINE.match(line)
+        if opened is None:
+            if fence:
+                opened = (len(out), line[fence.end() :])
+            out.append(line)
+        elif fence and not line[fence.end() :].strip():
+            start, info = opened
+            out[start:] = [_code(info, out[start + 1 :])]
+            opened = None
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _code(info: str, body: list[str]) -> str:
+    rows = "\n".join(body).rstrip().splitlines()
     indent = min((len(r) - len(r.lstrip()) for r in rows if r.strip()), default=0)
-    language = match.group(1).strip()
+    language = info.strip()
     header = f"    [{language}]\n" if language else ""
     return header + "\n".join(f"    {r[indent:].rstrip()}" for r in rows)
 
 
-def _link(entry: Entry, text: str, href: str) -> str:
+def _link(entry: View, text: str, href: str) -> str:
     """``text <url>``, with relative links resolved like the parser resolves them."""
     url = resolve_link(text, href, entry.docs_url).url
     return f"{text} <{url}>" if url else text
@@ -58,9 +91,7 @@ def _no_answer(result: SearchResult) -> str:
     lines = [f"No answer: I don't know a good answer to {result.query.strip()!r}."]
     if result.suggestions:
         lines.append("Closest entries:")
-        lines += [
-            f"  - {h.entry.question} ({h.entry.id}, {h.score:.2f})" for h in result.suggestions
-        ]
+        lines += [_suggestion(h, result.language) for h in result.suggestions]
     else:
         lines.append("Try rephrasing with the error message or the feature's name.")
     return "\n".join(lines)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.knowledge.glossary import Glossary
+from bot.knowledge.language import is_traditional, to_simplified
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK_RUN = _CJK_RUN
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # "sloooow" → "slow"
 
 # Words that carry no topic. Question words are here too: "how do I" says
@@ -75,6 +77,11 @@ CHINESE_STOPWORDS = (
 _ZH_STOP = re.compile("|".join(sorted(map(re.escape, CHINESE_STOPWORDS), key=len, reverse=True)))
 
 
+def chinese_pieces(run: str) -> list[str]:
+    """A run of Chinese characters cut at its function words (the pieces bigrams come from)."""
+    return [p for p in _ZH_STOP.split(run) if p]
+
+
 def normalize(text: str) -> str:
     """NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; then lower case."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -112,6 +119,8 @@ class Analyzer:
     cjk_concepts: dict[str, frozenset[str]]
     max_form_words: int
     first_words: frozenset[str]
+    traditional: dict[str, str] | None = None  # zh-tw glossary form → Simplified form
+    traditional_forms: re.Pattern[str] | None = None
 
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> Analyzer:
@@ -129,13 +138,34 @@ class Analyzer:
         if cjk:
             ordered = sorted(cjk, key=len, reverse=True)
             pattern = re.compile("|".join(re.escape(f) for f in ordered))
+        traditional = glossary.traditional_forms()
+        traditional_pattern = None
+        if traditional:
+            ordered = sorted(traditional, key=len, reverse=True)
+            traditional_pattern = re.compile("|".join(re.escape(f) for f in ordered))
         return cls(
             latin_forms={k: frozenset(v) for k, v in latin.items()},
             cjk_forms=pattern,
             cjk_concepts={k: frozenset(v) for k, v in cjk.items()},
             max_form_words=max((len(k) for k in latin), default=1),
             first_words=frozenset(k[0] for k in latin),
+            traditional=traditional,
+            traditional_forms=traditional_pattern,
         )
+
+    def simplify(self, text: str) -> str:
+        """Traditional Chinese → Simplified: glossary zh-tw words first, then OpenCC (tw2sp).
+
+        The glossary goes first because Taiwan's ACR vocabulary reuses words
+        that mean something else on the mainland (登錄 is "registry" there,
+        "log in" here); OpenCC alone would turn a registry into a login.
+        """
+        if not _CJK_RUN.search(text) or not is_traditional(text):
+            return text
+        if self.traditional_forms is not None and self.traditional:
+            table = self.traditional
+            text = self.traditional_forms.sub(lambda m: table[m.group(0)], text)
+        return to_simplified(text)
 
     def terms(self, text: str) -> list[str]:
         """All terms of ``text``, repeated as often as they occur."""

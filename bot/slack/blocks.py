@@ -17,11 +17,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.knowledge.editions import view_of
 from bot.knowledge.index import Hit
 from bot.knowledge.library import SearchResult
-from bot.knowledge.model import Entry
+from bot.knowledge.model import Entry, View
 from bot.slack import limits
-from bot.slack.i18n import HELP, say
+from bot.slack.i18n import help_text, say
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
 
 QUERY_IN_BUTTON = 500  # leaves room for the entry key in a 2,000-character value
@@ -99,23 +100,24 @@ def entry_message(
     shared_by: str | None = None,
 ) -> Message:
     value = button_value(entry.key, query)
-    blocks: list[Block] = [HeaderBlock(text=limits.clip(entry.question, limits.HEADER_TEXT))]
-    tail = _tail(entry, hit, suggestions, query, language, shareable, value, shared_by)
+    view = hit.view if hit is not None and hit.view is not None else view_of(entry, language)
+    blocks: list[Block] = [HeaderBlock(text=limits.clip(view.question, limits.HEADER_TEXT))]
+    tail = _tail(view, hit, suggestions, query, language, shareable, value, shared_by)
     room = limits.MAX_BLOCKS - len(blocks) - len(tail)
-    blocks += _answer_sections(entry, language, room)
+    blocks += _answer_sections(view, language, room)
     blocks += tail
-    return Message.of(_fallback(entry), blocks)
+    return Message.of(_fallback(view), blocks)
 
 
-def _answer_sections(entry: Entry, language: str, room: int) -> list[Block]:
-    texts = limits.pack(to_mrkdwn(entry.answer_markdown, entry.docs_url)) or ["…"]
+def _answer_sections(view: View, language: str, room: int) -> list[Block]:
+    texts = limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url)) or ["…"]
     if len(texts) > room:
         texts = [*texts[: room - 1], say(language, "truncated")]
     return [SectionBlock(text=MarkdownTextObject(text=t)) for t in texts]
 
 
 def _tail(
-    entry: Entry,
+    view: View,
     hit: Hit | None,
     suggestions: tuple[Hit, ...],
     query: str,
@@ -124,7 +126,7 @@ def _tail(
     value: str,
     shared_by: str | None,
 ) -> list[Block]:
-    facts = [link(entry.docs_url, say(language, "docs"))]
+    facts = [link(view.docs_url, say(language, "docs"))]
     if hit is not None:
         facts.append(say(language, "confidence", value=f"{hit.score:.2f}"))
     if shared_by:
@@ -149,7 +151,7 @@ def _tail(
 def suggestion_blocks(hits: tuple[Hit, ...], query: str, language: str) -> list[Block]:
     buttons = [
         ButtonElement(
-            text=limits.clip(hit.entry.question, limits.BUTTON_TEXT),
+            text=limits.clip(_title(hit, language), limits.BUTTON_TEXT),
             action_id=f"show_entry_{number}",
             value=button_value(hit.entry.key, query),
         )
@@ -191,7 +193,7 @@ def offer_checks(message: Message, registries: list[str], language: str) -> Mess
 
 
 def help_message(language: str, access: str | None = None) -> Message:
-    text = HELP.get(language, HELP["en"])
+    text = help_text(language)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if access:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(access))]))
@@ -204,6 +206,11 @@ def notice(text_mrkdwn: str, fallback: str | None = None) -> Message:
     return Message.of(fallback or text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def _fallback(entry: Entry) -> str:
-    first = next(iter(to_mrkdwn(entry.answer_markdown, entry.docs_url)), "")
-    return f"{entry.question}\n{first}\n{entry.docs_url}"
+def _title(hit: Hit, language: str) -> str:
+    """A "did you mean" label in the asker's language (the hit's view, when search made one)."""
+    return (hit.view or view_of(hit.entry, language)).question
+
+
+def _fallback(view: View) -> str:
+    first = next(iter(to_mrkdwn(view.answer_markdown, view.docs_url)), "")
+    return f"{view.question}\n{first}\n{view.docs_url}"

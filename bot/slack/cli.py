@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=_config_check)
 
     feedback = sub.add_parser("feedback", help="which entries and queries people marked unhelpful")
+    feedback.add_argument(
+        "--phrasings", action="store_true", help="list phrasing candidates ('did you mean' picks)"
+    )
+    feedback.add_argument(
+        "--approve", metavar="ID", help="add candidate ID to the knowledge folder's phrasings.yaml"
+    )
     feedback.set_defaults(handler=_feedback)
 
 
@@ -137,6 +143,12 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
+    if args.phrasings or args.approve:
+        from bot.knowledge.learning import approve, list_phrasings
+
+        if args.approve:
+            return approve(settings, args.approve, store)
+        return list_phrasings(settings, store)
     scores, worst = summarise(store)
     if not scores:
         print(f"No feedback yet ({store.location}).")

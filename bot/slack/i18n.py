@@ -1,10 +1,12 @@
-"""acrbot's own words in the language of the question (English or Chinese)."""
+"""acrbot's own words in the language of the question (English, Simplified or Traditional Chinese).
+
+Traditional Chinese ("zh-tw") is the Simplified table converted with OpenCC
+(cached), so the two never drift apart; other languages get English labels.
+"""
 
 from __future__ import annotations
 
-import re
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from bot.knowledge.language import ZH_TW, detect, to_traditional
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -79,10 +81,19 @@ HELP = {
 
 
 def language_of(text: str) -> str:
-    """Chinese if the text has Chinese in it: mixed messages come from Chinese speakers."""
-    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+    """``zh`` or ``zh-tw`` if the text has Chinese in it (mixed messages come from Chinese
+    speakers; the characters tell Traditional from Simplified), else ``en`` (or ``ja``/``ko``)."""
+    return detect(text)
 
 
 def say(language: str, key: str, **values: str) -> str:
+    if language == ZH_TW:
+        return to_traditional(MESSAGES["zh"][key]).format(**values)
     table = MESSAGES.get(language, MESSAGES["en"])
     return table.get(key, MESSAGES["en"][key]).format(**values)
+
+
+def help_text(language: str) -> str:
+    if language == ZH_TW:
+        return to_traditional(HELP["zh"])
+    return HELP.get(language, HELP["en"])

@@ -57,7 +57,7 @@ def result_message(
     """A search already made, as a reply message (with checks offered for registries it names)."""
     if source is not None:
         metrics.question(source, result.answered)
-    language = language_of(result.query)
+    language = result.language  # detected from the characters when the search was made
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)
 

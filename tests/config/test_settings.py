@@ -260,3 +260,34 @@ def test_config_check_refuses_bad_config_with_one_line(tmp_path: Path, capsys, t
     err = capsys.readouterr().err
     assert err.startswith("acrbot: configuration error in ")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_each_edition_has_its_docs_base_url(tmp_path: Path) -> None:
+    config = tmp_path / "acrbot.yaml"
+    config.write_text(
+        "knowledge:\n"
+        "  docs_base_url: https://docs.example/zh\n"
+        "  docs_base_urls: {ja: 'https://docs.example/ja', EN: 'https://docs.example/en/'}\n"
+    )
+    urls = load_settings(config, env={}).knowledge.docs_base_urls
+    assert urls["zh"] == "https://docs.example/zh/"
+    assert urls["en"] == "https://docs.example/en/"  # the language tag is case-insensitive
+    assert urls["ja"] == "https://docs.example/ja/"
+    assert urls["zh-tw"].startswith("https://learn.microsoft.com/zh-tw/")
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        ("knowledge: {docs_base_urls: [en]}\n", "knowledge.docs_base_urls"),
+        ("knowledge: {docs_base_urls: {en: ftp://x}}\n", "knowledge.docs_base_urls.en"),
+        ("knowledge: {docs_base_urls: {'not a language': 'https://x'}}\n", "not a language"),
+        ("knowledge: {docs_base_urls: {1: 'https://x'}}\n", "knowledge.docs_base_urls.1"),
+    ],
+)
+def test_a_bad_docs_base_urls_names_the_setting(tmp_path: Path, text: str, setting: str) -> None:
+    config = tmp_path / "acrbot.yaml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, env={})
+    assert setting in caught.value.setting

@@ -28,13 +28,27 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):
 def test_ask_prints_the_answer_with_code_docs_and_confidence(capsys):
     assert main(["ask", "how", "do", "I", "get", "the", "admin", "password"]) == 0
     out = capsys.readouterr().out
-    assert "Q: 如何实现获取容器注册表的管理员凭据？" in out
+    assert "Q: How do I get the admin credentials for a container registry?" in out
     assert "az acr credential show -n myRegistry" in out
     assert (
-        "Docs: https://learn.microsoft.com/zh-cn/azure/container-registry/container-registry-faq#"
+        "Docs: https://learn.microsoft.com/en-us/azure/container-registry/container-registry-faq#"
         in out
     )
     assert "Confidence: 0." in out
+
+
+def test_ask_in_chinese_or_forced_language(capsys):
+    assert main(["ask", "怎么获取管理员密码"]) == 0
+    out = capsys.readouterr().out
+    assert "Q: 如何实现获取容器注册表的管理员凭据？" in out
+    assert "Docs: https://learn.microsoft.com/zh-cn/azure/container-registry/" in out
+    assert (
+        main(["ask", "--language", "zh-tw", "how", "do", "I", "get", "admin", "credentials"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "管理員" in out and "管理员" not in out  # Traditional, converted from Simplified
+    assert "Docs: https://learn.microsoft.com/zh-tw/azure/container-registry/" in out
+    assert "az acr credential show -n myRegistry" in out  # code stays as written
 
 
 def test_ask_says_plainly_when_it_does_not_know(capsys):
@@ -52,12 +66,14 @@ def test_search_json_contract():
     ]  # fmt: skip
     for line in lines:
         assert set(line) == {"query", "answered", "results"}
+        language = "zh" if line["query"].startswith("怎么") else "en"
         assert isinstance(line["answered"], bool)
         assert len(line["results"]) <= 5
         scores = [r["score"] for r in line["results"]]
         assert scores == sorted(scores, reverse=True)
         for result in line["results"]:
-            assert set(result) == {"id", "title", "score"}
+            assert set(result) == {"id", "title", "score", "language"}
+            assert result["language"] == language
             assert 0.0 <= result["score"] <= 1.0
     assert lines[0]["answered"] and lines[0]["results"][0]["id"] == "docker-pull-is-slow"
     assert lines[2]["answered"] is False

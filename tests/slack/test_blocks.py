@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.knowledge.editions import view_of
 from bot.knowledge.index import Evidence, Hit
 from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import parse_markdown
@@ -124,15 +125,17 @@ def test_every_bundled_entry_makes_a_sendable_answer(entries, language) -> None:
             hit(entry, 0.91),
             *(hit(o, s) for o, s in zip(others, scores, strict=True)),
         )
+        view = view_of(entry, language)  # the asker's edition (issue 11)
+        assert view.language == language
         for shareable in (False, True):
             message = answer_message(found, language, shareable=shareable)
             assert_sendable(message)
             assert message.blocks[0] == {
                 "type": "header",
-                "text": {"type": "plain_text", "text": entry.question, "emoji": True},
+                "text": {"type": "plain_text", "text": view.question, "emoji": True},
             }
-            assert message.text.startswith(entry.question + "\n")
-            assert message.text.endswith(entry.docs_url)
+            assert message.text.startswith(view.question + "\n")
+            assert message.text.endswith(view.docs_url)
             keys = {"feedback_up": entry.key, "feedback_down": entry.key}
             keys |= {"share_answer": entry.key} if shareable else {}
             keys |= {"show_entry_0": others[0].key, "show_entry_1": others[1].key}
@@ -181,7 +184,7 @@ def test_unknown_language_falls_back_to_english(entries) -> None:
 def test_shared_entry_names_who_shared_it_without_confidence(entries) -> None:
     message = entry_message(entries[ADMIN], "q", "en", shared_by="UALICE")
     assert message.blocks[2]["elements"][0]["text"] == (
-        f"<{entries[ADMIN].docs_url}|Docs> · Shared by <@UALICE>"
+        f"<{view_of(entries[ADMIN], 'en').docs_url}|Docs> · Shared by <@UALICE>"
     )
     assert_sendable(message)
 
@@ -204,7 +207,8 @@ def test_did_you_mean_buttons(entries) -> None:
     ]
     for element, entry in zip(suggestions["elements"], every[1:4], strict=True):
         assert read_button_value(element["value"]) == (entry.key, "q")
-        assert element["text"]["text"] == limits.clip(entry.question, limits.BUTTON_TEXT)
+        label = view_of(entry, "en").question  # in the asker's language
+        assert element["text"]["text"] == limits.clip(label, limits.BUTTON_TEXT)
         assert len(element["text"]["text"]) <= limits.BUTTON_TEXT
     assert_sendable(message)
 
@@ -368,16 +372,16 @@ def test_an_answer_of_giant_lines_still_fits(entries) -> None:
         + "\n\n- "
         + "C" * 5000
     )
-    entry = replace(entries[ADMIN], answer_markdown=markdown)
-    message = entry_message(entry, "q" * 3000, "en", shareable=True)
+    entry = replace(entries[ADMIN], answer_markdown=markdown)  # its primary (zh) edition
+    message = entry_message(entry, "q" * 3000, "zh", shareable=True)
     assert_sendable(message)
     body = "".join(sections(message)).replace("\n", "").replace("`", "")
     assert body.count("A") == 10_000 and body.count("B") == 7_000 and body.count("C") == 5000
 
 
 def test_an_entry_with_an_empty_answer_still_has_a_section(entries) -> None:
-    entry = replace(entries[ADMIN], answer_markdown="")
-    message = entry_message(entry, "q", "en")
+    entry = replace(entries[ADMIN], answer_markdown="")  # its primary (zh) edition
+    message = entry_message(entry, "q", "zh")
     assert sections(message)[0] == "…"
     assert message.text.strip()
     assert_sendable(message)
@@ -385,7 +389,7 @@ def test_an_entry_with_an_empty_answer_still_has_a_section(entries) -> None:
 
 def test_fallback_is_plain_question_first_block_and_link(entries) -> None:
     entry = entries[ADMIN]
-    message = entry_message(entry, "q", "en")
+    message = entry_message(entry, "q", "zh")
     first = "> *Important:* 管理员用户帐户"
     lines = message.text.split("\n")
     assert lines[0] == entry.question

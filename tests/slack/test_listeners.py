@@ -163,7 +163,9 @@ def test_feedback_is_recorded_and_thanked(context, services) -> None:
     respond = MagicMock()
     body, action = click("feedback_down", button_value(ADMIN, "admin password"))
     feedback.record_feedback(body, action, respond, context)
-    services.feedback.record.assert_called_once_with("admin password", ADMIN, "U1", "down")
+    services.feedback.record.assert_called_once_with(
+        "admin password", f"container-registry-faq.zh-cn#{ADMIN}", "U1", "down", "en"
+    )
     assert respond.call_args.kwargs["response_type"] == "ephemeral"
 
 
@@ -174,11 +176,14 @@ def test_feedback_with_a_broken_value_records_nothing(context, services) -> None
     respond.assert_called_once()
 
 
-def test_show_entry_shows_that_entry_privately(context) -> None:
+def test_show_entry_shows_that_entry_privately_and_records_the_pick(context, services) -> None:
     respond = MagicMock()
-    _, action = click("show_entry_0", button_value(ADMIN, "admin"))
-    show_entry.show_entry(action, respond, context)
+    body, action = click("show_entry_0", button_value(ADMIN, "admin password"))
+    show_entry.show_entry(body, action, respond, context)
     assert "az acr credential show" in text_of(respond.call_args.kwargs)
+    services.feedback.record.assert_called_once_with(
+        "admin password", f"container-registry-faq.zh-cn#{ADMIN}", "U1", "picked", "en"
+    )
 
 
 def test_share_posts_in_channel_then_deletes_the_private_copy(context) -> None:

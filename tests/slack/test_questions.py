@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.knowledge.editions import view_of
 from bot.slack.i18n import HELP, MESSAGES
 from bot.slack.questions import MAX_QUESTION, clean, empty_question, reply_message
 
@@ -81,7 +82,9 @@ def test_reply_message_a_mixed_question_answers_in_chinese(library, entries) -> 
 
 def test_reply_message_an_english_question(library, entries) -> None:
     message = reply_message(library, "<@UBOT> how do I get admin credentials?")
-    assert message.blocks[0]["text"]["text"] == entries[ADMIN].question
+    title = message.blocks[0]["text"]["text"]
+    assert title == view_of(entries[ADMIN], "en").question  # the English edition
+    assert title.isascii()
     assert "confidence" in message.blocks[2]["elements"][0]["text"]
     ids = [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
     assert "share_answer" not in ids

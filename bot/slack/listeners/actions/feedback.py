@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.feedback import record_click
 from bot.slack.blocks import read_button_value
 from bot.slack.i18n import language_of, say
 from bot.slack.middleware import services_of
@@ -22,8 +23,14 @@ def record_feedback(
         return
     key, query = parsed
     verdict = "up" if action["action_id"].endswith("up") else "down"
-    services_of(context).feedback.record(query, key, body["user"]["id"], verdict)
-    private(respond, text=say(language_of(query), "thanks_feedback"))
+    services, language = services_of(context), language_of(query)
+    user = body["user"]["id"]
+    if record_click(
+        services.feedback, services.library.current, query, key, user, verdict, language
+    ):
+        private(respond, text=say(language, "thanks_feedback"))
+    else:  # a forged or outdated entry key: nothing recorded
+        private(respond, text=say(language, "unknown_entry"))
 
 
 def register(app: App) -> None:

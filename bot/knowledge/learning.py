@@ -1,0 +1,52 @@
+"""`acrbot feedback --phrasings` and `--approve ID`: from "did you mean" picks to phrasings.yaml.
+
+The search learns a phrasing only when a person approves it: listing shows
+the candidates with how often (and by how many people) they were picked,
+approving writes one into the reviewed ``phrasings.yaml``, which the library
+reloads like any other knowledge file.
+"""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.errors import AcrbotError, KnowledgeError
+from bot.feedback import FeedbackStore, candidates
+from bot.knowledge.library import Library
+from bot.knowledge.phrasings import add_phrasing
+
+
+def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) -> int:
+    """``feedback`` is where the clicks are (the shared store's); the JSONL file by default."""
+    feedback = feedback or FeedbackStore(settings.feedback_path)
+    found = candidates(feedback)
+    if not found:
+        print(f"No phrasing candidates yet ({feedback.location}).")
+        return 0
+    print("Phrasing candidates (approve with: acrbot feedback --approve ID):")
+    print("  ID        picks  after 👎  people  lang   entry ← query")
+    for c in found:
+        print(
+            f"  {c.id}  {c.count:5d}  {c.after_down:8d}  {c.users:6d}  {c.language or '-':5s}"
+            f"  {c.anchor} ← {c.query!r}"
+        )
+    return 0
+
+
+def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None = None) -> int:
+    wanted = candidate.strip().lower()
+    feedback = feedback or FeedbackStore(settings.feedback_path)
+    match = [c for c in candidates(feedback) if c.id == wanted]
+    if not match:
+        raise AcrbotError(f"no phrasing candidate {candidate!r}: see `acrbot feedback --phrasings`")
+    chosen = match[0]
+    library = Library.from_settings(settings.knowledge)
+    if library.current.get(chosen.anchor) is None:
+        raise AcrbotError(f"the entry {chosen.anchor!r} is no longer in the knowledge base")
+    path = library.phrasings_path
+    try:
+        added = add_phrasing(path, chosen.anchor, chosen.query)
+    except (KnowledgeError, OSError) as exc:
+        raise AcrbotError(f"cannot update {path}: {exc}") from None
+    state = "added to" if added else "already in"
+    print(f"{chosen.query!r} → {chosen.anchor}: {state} {path}")
+    return 0
