@@ -1,6 +1,6 @@
 """Two replicas + Redis under signed mixed Slack traffic: requests, errors, ack p50/p99, RSS.
 
-    python benchmarks/load_benchmark.py [--clients 20] [--seconds 20] [--workers 1]
+    python benchmarks/load_benchmark.py [--clients 20] [--seconds 20] [--workers 1] [--faults]
 
 Starts a real ``redis-server`` on a free loopback port, the fake Slack and
 Azure, and two replicas of the real app (``acrbot serve`` twice, sharing
@@ -16,6 +16,12 @@ be answered through the fake Slack and prints:
 - resident memory of each replica (gunicorn master + workers; target
   <= 200 MB with the bundled FAQ).
 
+``--faults`` injects, during the same run: Redis stopped for 3 s and
+restarted (a third of the way in), a knowledge file replaced by a broken one
+for 3 s (two thirds in), and the fake Slack answering 500 and 429
+(``Retry-After: 1``) to some ``chat.postMessage`` calls. The errors line must
+still read 0.
+
 Everything runs on 127.0.0.1 and stops after the bounded run. Figures depend
 on the machine; the reference is 2 shared cores.
 """
@@ -26,6 +32,7 @@ import argparse
 import multiprocessing
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -66,6 +73,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per replica")
+    parser.add_argument("--faults", action="store_true", help="Redis, knowledge, Slack faults")
     args = parser.parse_args()
     try:
         require_redis_server()
@@ -85,11 +93,44 @@ def main() -> int:
                 Path(folder) / "replicas", slack, azure, redis.url, workers=args.workers
             )
             try:
-                return run(args, replicas, slack, entry_key)
+                faults = (
+                    threading.Thread(target=inject_faults, args=(args, replicas, slack, redis))
+                    if args.faults
+                    else None
+                )
+                if faults:
+                    faults.start()
+                try:
+                    return run(args, replicas, slack, entry_key)
+                finally:
+                    if faults:
+                        faults.join()
             finally:
                 for replica in replicas:
                     stop(replica)
                 redis.stop()
+
+
+def inject_faults(args: argparse.Namespace, replicas, slack: FakeSlack, redis) -> None:
+    """Redis away for 3 s, a broken knowledge file for 3 s, Slack 500s and 429s."""
+    third = args.seconds / 3
+    time.sleep(max(1.0, third - 1.5))
+    for _ in range(3):
+        slack.fail_next("chat.postMessage", status=500, times=2)
+        slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    redis.stop()
+    print(f"[fault] redis stopped at {time.strftime('%X')}", flush=True)
+    time.sleep(3)
+    redis.start()
+    print(f"[fault] redis restarted at {time.strftime('%X')}", flush=True)
+    time.sleep(max(0.0, third - 3))
+    faq = next((replicas.folder / "knowledge").glob("*.md"))
+    good = faq.read_bytes()
+    faq.write_bytes(b"\xff\xfe not UTF-8 \x00" + good[:100])
+    print(f"[fault] {faq.name} broken at {time.strftime('%X')}", flush=True)
+    time.sleep(3)
+    faq.write_bytes(good)
+    print(f"[fault] {faq.name} restored at {time.strftime('%X')}", flush=True)
 
 
 def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) -> int:
@@ -130,8 +171,13 @@ def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) ->
     pss = [r.pss_bytes() for r in replicas]
     kinds = {k: sum(o.kind == k for o in outcomes) for k in ("mention", "dm", "ask", "click")}
 
+    faults = ", with faults" if args.faults else ""
     print(f"two replicas + redis, {args.clients} clients, {args.seconds:g} s, "
-          f"{args.workers} worker(s) per replica")  # fmt: skip
+          f"{args.workers} worker(s) per replica{faults}")  # fmt: skip
+    if args.faults:
+        statuses = [f.status for f in slack.failures]
+        print(f"slack answered {statuses.count(500)}× 500 and {statuses.count(429)}× 429 "
+              f"(retried); redis down 3 s; a knowledge file broken 3 s")  # fmt: skip
     print(f"requests: {len(outcomes)} ({len(outcomes) / elapsed:.1f}/s)  mix: {kinds}")
     print(f"errors: {len(failed) + len(unanswered)}  (non-200 or no answer: {len(failed)}, "
           f"questions never answered: {len(unanswered)})")  # fmt: skip
