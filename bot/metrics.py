@@ -14,7 +14,9 @@ is imported, so the metrics here are built lazily, on first use, after
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -45,6 +47,7 @@ def setup_multiprocess(env: dict[str, str] | None = None) -> Path:
     else:
         folder = Path(tempfile.mkdtemp(prefix="acrbot-metrics-"))
         env[ENV] = str(folder)
+        atexit.register(shutil.rmtree, folder, True)  # ours: gone when the master exits
     _use_current_mode()
     return folder
 
