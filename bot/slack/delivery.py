@@ -57,8 +57,9 @@ class BoundedRespond:
         self.failure: str | None = None
 
     def __call__(self, text: str = "", blocks: list[Any] | None = None, **fields: Any) -> Any:
-        if self.response_url is None:
-            raise ValueError("respond is unsupported here as there is no response_url")
+        if not self.response_url:  # a click from a view, or a forged payload: nowhere to answer
+            self.failure = "response_url: missing"
+            return None
         message: dict[str, Any] = {"text": text}
         if blocks is not None:
             message["blocks"] = [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks]

@@ -165,8 +165,8 @@ def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
         return False
     if any(data.get(key) is not None and not isinstance(data[key], dict) for key in objects):
         return False
-    if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
-        return False  # Slack's events always carry one; Bolt indexes into it
+    if (data["type"] == "event_callback" or "event" in data) and not _event(data.get("event")):
+        return False  # Slack's events always carry one; Bolt and the listeners index into it
     if "actions" not in data:
         return True
     # Slack never sends an empty list; Bolt reads actions[0] for any custom middleware.
@@ -174,6 +174,21 @@ def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
     if not (isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)):
         return False
     return data["type"] != "block_actions" or _block_actions(data)
+
+
+_MESSAGE_EVENTS = ("app_mention", "message")
+_TEXT_FIELDS = ("text", "user", "thread_ts", "channel_type", "subtype", "bot_id")
+
+
+def _event(event: Any) -> bool:
+    """An event object; a message or mention has its channel and ts, and text fields are text."""
+    if not (isinstance(event, dict) and isinstance(event.get("type"), str)):
+        return False
+    if event["type"] not in _MESSAGE_EVENTS:
+        return True
+    if not (isinstance(event.get("channel"), str) and isinstance(event.get("ts"), str)):
+        return False
+    return all(isinstance(event.get(key, ""), str) for key in _TEXT_FIELDS)
 
 
 def _block_actions(data: dict[str, Any]) -> bool:

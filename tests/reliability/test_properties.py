@@ -269,6 +269,10 @@ def sr_secret() -> str:
     [  # found by the property test above: each raised inside Bolt or a listener
         b"payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A%5B%5D%7D",
         b'{"type": "event_callback", "event": null}',
+        b'{"type": "url_verification", "event": null}',
+        b'{"type": "event_callback", "event": {"type": "app_mention", "channel": "C1"}}',
+        b'{"type": "event_callback", "event": {"type": "message", "channel": "D1", "ts": "1",'
+        b' "text": {"a": 1}}}',
         urlencode({"payload": json.dumps({"type": "block_actions", "actions": [{}]})}).encode(),
         urlencode(
             {
