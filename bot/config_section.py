@@ -10,6 +10,7 @@ same way; nothing here lets a traceback through.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,8 @@ class Section:
             return float(default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(self.name(key), f"must be a number, got {_shown(value)}")
+        if not math.isfinite(value):  # .nan slips past every comparison; .inf means nothing here
+            raise ConfigError(self.name(key), f"must be a finite number, got {value}")
         return _in_range(float(value), self.name(key), minimum, maximum, positive)
 
     def whole(self, key: str, default: int, minimum: int, maximum: int) -> int:

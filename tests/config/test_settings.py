@@ -100,6 +100,13 @@ def test_an_unknown_key_names_itself_and_the_nearest_valid_key(
         ("alerts: {coalesce_seconds: -1}\n", "alerts.coalesce_seconds"),
         ("alerts: {language: fr}\n", "alerts.language"),
         ("diagnostics: {max_retries: -1}\n", "diagnostics.max_retries"),
+        ("knowledge: {answer_threshold: .nan}\n", "knowledge.answer_threshold"),
+        ("diagnostics: {deadline_seconds: .nan}\n", "diagnostics.deadline_seconds"),
+        (
+            "diagnostics: {rate_limit: {window_seconds: .nan}}\n",
+            "diagnostics.rate_limit.window_seconds",
+        ),
+        ("knowledge: {reload_interval: .inf}\n", "knowledge.reload_interval"),
     ],
 )
 def test_a_wrong_type_or_value_names_the_setting(tmp_path: Path, text: str, setting: str) -> None:
