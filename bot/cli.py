@@ -12,6 +12,7 @@ from bot.errors import AcrbotError
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.diagnostics.audit import AuditLog
     from bot.diagnostics.service import Diagnostics
 
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     knowledge_commands.register(sub)
     slack_commands.register(sub)
-    diagnostics_commands.register(sub, _terminal_diagnostics)
+    diagnostics_commands.register(sub, _terminal_diagnostics, _shared_audit)
     triage_commands.register(sub)
     return parser
 
@@ -41,6 +42,13 @@ def _terminal_diagnostics(settings: Settings) -> Diagnostics:
     from bot.services import build_services
 
     return build_services(settings, persistent_claims=False).diagnostics
+
+
+def _shared_audit(settings: Settings) -> AuditLog:
+    """Where the bot writes its audit records: the Redis stream, or the JSONL file."""
+    from bot.services import audit_log, open_shared_storage
+
+    return audit_log(settings, open_shared_storage(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

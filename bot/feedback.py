@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -30,6 +31,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
+
+from bot.storage import RecordStream, StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 VERDICTS = ("up", "down", "picked")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -67,9 +72,16 @@ class EntryScore:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path) -> None:
+    """Clicks in a JSON-lines file at ``path``, or in ``stream`` (Redis, shared by replicas)."""
+
+    def __init__(self, path: Path, stream: RecordStream | None = None) -> None:
         self.path = path
+        self.stream = stream
         self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        return self.stream.location if self.stream is not None else str(self.path)
 
     def record(
         self, query: str, entry: str, user: str, verdict: str, language: str = ""
@@ -87,6 +99,12 @@ class FeedbackStore:
         data = asdict(item)
         if not item.language:
             del data["language"]  # 👍/👎 lines stay as they always were
+        if self.stream is not None:
+            try:
+                self.stream.append(data)
+            except StorageUnavailable:  # the click is kept in the log rather than lost
+                log.error("feedback not stored (shared store down): " + json.dumps(data))
+            return item
         line = (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
@@ -103,6 +121,13 @@ class FeedbackStore:
         return item
 
     def __iter__(self) -> Iterator[Feedback]:
+        if self.stream is not None:
+            for record in self.stream:
+                try:
+                    yield Feedback(**record)
+                except TypeError:
+                    continue
+            return
         if not self.path.exists():
             return
         with self.path.open(encoding="utf-8") as lines:

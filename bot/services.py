@@ -20,7 +20,7 @@ from bot.feedback import FeedbackStore
 from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
-from bot.storage import ClaimStore
+from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
 from bot.triage.model import FaqRef
 from bot.triage.triager import FaqSearch, Triager
 
@@ -63,13 +63,35 @@ class Services:
     settings: Settings
     library: Library
     feedback: FeedbackStore
-    claims: ClaimStore
+    claims: Storage  # the shared store: claims, limits, record streams
     diagnostics: Diagnostics
     triager: Triager
+    dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
+
+    def __post_init__(self) -> None:
+        if self.dedupe is None:
+            self.dedupe = ProcessFallback(self.claims)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
         return self
+
+
+def open_shared_storage(settings: Settings) -> Storage:
+    """Redis when ``storage.redis_url`` (``REDIS_URL``) is set, else SQLite in ``state_dir``."""
+    return open_storage(settings.storage.redis_url, settings.state_dir)
+
+
+def audit_log(settings: Settings, store: Storage) -> AuditLog:
+    """The audit records: a Redis stream with Redis, else the JSON-lines file."""
+    path = settings.diagnostics.audit_path
+    return AuditLog(path, store.stream("audit", path) if store.kind == "redis" else None)
+
+
+def feedback_store(settings: Settings, store: Storage) -> FeedbackStore:
+    """👍/👎 records: a Redis stream with Redis, else the JSON-lines file."""
+    path = settings.feedback_path
+    return FeedbackStore(path, store.stream("feedback", path) if store.kind == "redis" else None)
 
 
 def build_services(
@@ -83,20 +105,22 @@ def build_services(
 
     ``membership`` answers which Slack user groups a user is in (the Slack app
     passes one; the terminal has none). ``persistent_claims=False`` keeps
-    claims in memory (terminal runs: nothing to share with a server).
+    claims in memory (terminal runs: nothing to share with a server); audit and
+    feedback records still go where the server's go (Redis or the JSONL files).
     """
     library = Library.from_settings(settings.knowledge, background=background_reload)
-    claims = ClaimStore(settings.state_dir / "claims.sqlite3" if persistent_claims else None)
+    shared = open_shared_storage(settings)
+    claims = shared if persistent_claims else SqliteStorage(None)
     diagnostics = Diagnostics(
         settings.diagnostics,
         secret=confirm_key(settings.confirm_secret, settings.credentials.signing_secret),
         claims=claims,
-        audit=AuditLog(settings.diagnostics.audit_path),
+        audit=audit_log(settings, shared),
         faq_lookup=faq_lookup_from(library),
         membership=membership,
     )
     language = settings.alerts.language
     triager = Triager(faq_search_from(library, language), language=language)
     return Services(
-        settings, library, FeedbackStore(settings.feedback_path), claims, diagnostics, triager
+        settings, library, feedback_store(settings, shared), claims, diagnostics, triager
     )

@@ -1,27 +1,27 @@
-"""The audit log: one JSON line per request, confirmation, refusal and result.
+"""The audit log: one record per request, confirmation, refusal and result.
 
 Operators need to answer "who ran what against which registry, and what
-happened" after the fact, so every step of the flow appends a line here,
-including refusals. Lines are written with a single ``O_APPEND`` write under
-a file lock and fsynced, so threads and worker processes never interleave
-or lose them. Values are clipped and the log holds no tokens by design: the
-records are built from names and outcomes only.
+happened" after the fact, so every step of the flow appends a record here,
+including refusals. Records go to a stream of the shared store: a JSON-lines
+file (one ``O_APPEND`` write under a file lock, fsynced, so threads and worker
+processes never interleave or lose lines) or, with Redis, a Redis stream that
+every replica writes and ``acrbot audit`` reads. Each record is also logged,
+so it survives even while Redis is down. Values are clipped and the log holds
+no tokens by design: the records are built from names and outcomes only.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-try:  # advisory locks keep processes from interleaving; absent on Windows
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
+from bot.storage import JsonlStream, RecordStream, StorageUnavailable
+
+log = logging.getLogger("acrbot.audit")
 
 FIELDS = (
     "time",
@@ -38,61 +38,38 @@ FIELDS = (
     "detail",
 )
 _MAX_VALUE = 300
-_TAIL_CHUNK = 64 * 1024
 
 
 class AuditLog:
-    """Append-only JSON-lines file; ``recent(n)`` reads the newest records back."""
+    """Append-only records; ``recent(n)`` reads the newest back (a JSON-lines file by default)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, stream: RecordStream | None = None) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self.stream = stream or JsonlStream(self.path, fsync=True)
+
+    @property
+    def location(self) -> str:
+        return self.stream.location
 
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Write one record (``time`` is filled in when missing) and return what was written."""
+        """Write one record (``time`` is filled in when missing) and return what was written.
+
+        The record is logged too; when the shared store is down the log line is
+        all that is kept, and the caller is not failed for it.
+        """
         line = _normalise(record)
-        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)  # closing releases the lock
+        text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+        try:
+            self.stream.append(line)
+        except StorageUnavailable:
+            log.error("audit record not stored (shared store down): " + text)
+        else:
+            log.info("audit " + text)
         return line
 
     def recent(self, n: int = 20) -> list[dict[str, Any]]:
         """The last ``n`` records, oldest first; unreadable lines are skipped."""
-        if n <= 0 or not self.path.exists():
-            return []
-        records: list[dict[str, Any]] = []
-        for raw in reversed(self._tail_lines(n)):
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                records.append(value)
-            if len(records) == n:
-                break
-        return list(reversed(records))
-
-    def _tail_lines(self, n: int) -> list[bytes]:
-        with self.path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            end = handle.tell()
-            start, chunk = end, b""
-            while start > 0 and chunk.count(b"\n") <= n:
-                start = max(0, start - _TAIL_CHUNK)
-                handle.seek(start)
-                chunk = handle.read(end - start)
-        lines = chunk.split(b"\n")
-        if start > 0:
-            lines = lines[1:]  # the first line may be cut in half
-        return [line for line in lines if line.strip()]
+        return self.stream.recent(n)
 
 
 def _normalise(record: Mapping[str, Any]) -> dict[str, Any]:

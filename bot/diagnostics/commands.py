@@ -24,6 +24,13 @@ from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
 from bot.errors import AcrbotError
 
 DiagnosticsFactory = Callable[[Settings], Diagnostics]
+AuditFactory = Callable[[Settings], AuditLog]
+
+
+def jsonl_audit(settings: Settings) -> AuditLog:
+    """The audit log file of ``diagnostics.audit_path`` (without a shared store)."""
+    return AuditLog(settings.diagnostics.audit_path)
+
 
 _MARKS = {
     Status.OK: "[ok]     ",
@@ -33,11 +40,16 @@ _MARKS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction, build: DiagnosticsFactory) -> None:
+def register(
+    subparsers: argparse._SubParsersAction,
+    build: DiagnosticsFactory,
+    open_audit: AuditFactory = jsonl_audit,
+) -> None:
     """Add ``diagnose`` and ``audit``; ``build`` is the composition root's way to make the service.
 
     The domain does not build its own service: ``bot/cli.py`` passes
-    ``bot.services.build_services``, so the terminal runs what Slack runs.
+    ``bot.services.build_services``, so the terminal runs what Slack runs, and
+    ``open_audit``, so ``acrbot audit`` reads where the bot writes (Redis or a file).
     """
     diagnose = subparsers.add_parser(
         "diagnose",
@@ -60,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction, build: DiagnosticsFactory) 
     audit = subparsers.add_parser("audit", help="show recent diagnostics audit records")
     audit.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
     audit.add_argument("--json", action="store_true", help="print JSON lines")
-    audit.set_defaults(handler=run_audit)
+    audit.set_defaults(handler=partial(run_audit, open_audit=open_audit))
 
 
 def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
@@ -85,15 +97,15 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
     return 0 if report.ok else 1
 
 
-def run_audit(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config).diagnostics
-    records = AuditLog(settings.audit_path).recent(max(0, args.limit))
+def run_audit(args: argparse.Namespace, open_audit: AuditFactory) -> int:
+    audit = open_audit(load_settings(args.config))  # the Redis stream, or the JSONL file
+    records = audit.recent(max(0, args.limit))
     if args.json:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
         return 0
     if not records:
-        print(f"No audit records yet ({settings.audit_path}).")
+        print(f"No audit records yet ({audit.location}).")
     for record in records:
         print(_audit_line(record))
     return 0

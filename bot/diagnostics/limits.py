@@ -2,21 +2,25 @@
 
 Diagnostics call Azure with the bot's identity; one eager person or a burst
 of clicks must not turn that into a flood of ARM calls or throttle the bot
-for everyone. Both limits live in this process (several workers each keep
-their own), which is enough to stop accidents; they are not a security
-boundary — access rules are.
+for everyone. Both limits are kept in the shared store (``bot/storage``):
+with Redis they hold across every replica, with SQLite across the workers of
+a host, in memory within one process. They stop accidents; they are not a
+security boundary — access rules are. When the shared store is down they
+raise :class:`~bot.storage.StorageUnavailable` rather than let checks run
+unlimited.
 """
 
 from __future__ import annotations
 
-import math
-import threading
+import random
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from bot.diagnostics.errors import RateLimited, TooBusy
+from bot.storage import MemoryStorage, Storage, StorageUnavailable
+
+SLOT_TTL = 120.0  # a slot a crashed process never released frees itself after this
 
 __all__ = ["ConcurrencyLimiter", "RateLimited", "RateLimiter", "TooBusy"]
 
@@ -28,36 +32,28 @@ class RateLimiter:
         self,
         max_requests: int,
         window_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        store: Storage | None = None,
+        name: str = "diagnostics",
     ) -> None:
         self.max_requests = max_requests
         self.window_seconds = window_seconds
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self._clock = clock  # wall time: replicas compare their clocks in a shared store
+        self._store = store or MemoryStorage()
+        self._key = f"ratelimit:{name}:"
 
     def hit(self, user: str) -> None:
         """Count one request by ``user``, or raise :class:`RateLimited` without counting it."""
-        now = self._clock()
-        with self._lock:
-            hits = self._hits.setdefault(user, deque())
-            while hits and now - hits[0] >= self.window_seconds:
-                hits.popleft()
-            if len(hits) >= self.max_requests:
-                wait = math.ceil(self.window_seconds - (now - hits[0]))
-                raise RateLimited(
-                    f"You have asked for {self.max_requests} diagnostics in the last "
-                    f"{self.window_seconds:g} seconds; please wait {wait} s and try again.",
-                    retry_after=wait,
-                )
-            hits.append(now)
-            self._forget_idle(now)
-
-    def _forget_idle(self, now: float) -> None:
-        if len(self._hits) > 1000:
-            idle = [u for u, h in self._hits.items() if not h or now - h[-1] >= self.window_seconds]
-            for user in idle:
-                del self._hits[user]
+        counted = self._store.hit(
+            self._key + user, self.max_requests, self.window_seconds, now=self._clock()
+        )
+        if not counted.allowed:
+            wait = counted.retry_after_seconds
+            raise RateLimited(
+                f"You have asked for {self.max_requests} diagnostics in the last "
+                f"{self.window_seconds:g} seconds; please wait {wait} s and try again.",
+                retry_after=wait,
+            )
 
 
 class ConcurrencyLimiter:
@@ -67,13 +63,27 @@ class ConcurrencyLimiter:
     slow checks; the person is told to try again shortly.
     """
 
-    def __init__(self, max_concurrent: int) -> None:
+    def __init__(
+        self,
+        max_concurrent: int,
+        store: Storage | None = None,
+        slot_ttl: float = SLOT_TTL,
+        name: str = "diagnostics",
+    ) -> None:
         self.max_concurrent = max_concurrent
-        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._store = store or MemoryStorage()
+        self._ttl = slot_ttl
+        self._key = f"concurrency:{name}:"
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        if not self._slots.acquire(blocking=False):
+        """Hold one of ``max_concurrent`` slots (claims ``…:0`` to ``…:n-1``) while inside."""
+        first = random.randrange(self.max_concurrent)  # spread claimers over the slots
+        for i in range(self.max_concurrent):
+            key = f"{self._key}{(first + i) % self.max_concurrent}"
+            if self._store.claim(key, self._ttl):
+                break
+        else:
             raise TooBusy(
                 f"{self.max_concurrent} diagnostics are already running; "
                 "please try again in a minute."
@@ -81,4 +91,6 @@ class ConcurrencyLimiter:
         try:
             yield
         finally:
-            self._slots.release()
+            # If the store went away mid-check, the slot frees itself after its TTL.
+            with suppress(StorageUnavailable):
+                self._store.release(key)

@@ -14,11 +14,12 @@ import getpass
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot import metrics
 from bot.diagnostics.access import AccessPolicy, Membership, describe_grant
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.azure_client import AzureClient, Deadline, TokenCredential
@@ -52,7 +53,7 @@ from bot.diagnostics.report import CheckReport, FaqLookup, Status
 from bot.diagnostics.repository_name import parse_repository
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import AcrbotError
-from bot.storage import ClaimStore
+from bot.storage import Storage, StorageUnavailable
 
 if TYPE_CHECKING:
     import httpx
@@ -64,11 +65,24 @@ CHECK_HEALTH_NAME = CHECK_HEALTH.name
 TERMINAL_CHANNEL = "terminal"
 
 
+class DiagnosticsUnavailable(StorageUnavailable):
+    """The shared store is down: without the once-only guarantee and limits, nothing runs."""
+
+    outcome = "unavailable"
+
+
+UNAVAILABLE = (
+    "Diagnostics are temporarily unavailable (acrbot cannot reach its shared state); "
+    "please try again in a minute. Questions are still answered."
+)
+
+
 __all__ = [
     "AlreadyConfirmed",
     "Declined",
     "Diagnostics",
     "DiagnosticsFailed",
+    "DiagnosticsUnavailable",
     "PendingRequest",
     "UnknownCheck",
 ]
@@ -116,7 +130,7 @@ class Diagnostics:
         settings: DiagnosticsSettings,
         *,
         secret: bytes,
-        claims: ClaimStore,
+        claims: Storage,
         audit: AuditLog,
         credential_factory: CredentialFactory | None = None,
         faq_lookup: FaqLookup | None = None,
@@ -137,8 +151,13 @@ class Diagnostics:
         self._make_credential = credential_factory or (lambda: make_credential(settings.azure))
         self._credential: TokenCredential | None = None
         self._credential_lock = threading.Lock()
-        self._rate = RateLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds)
-        self._running = ConcurrencyLimiter(settings.max_concurrent)
+        # Limits live in the same store as the claims: per host (SQLite) or shared (Redis).
+        self._rate = RateLimiter(
+            settings.rate_limit_requests, settings.rate_limit_window_seconds, store=claims
+        )
+        self._running = ConcurrencyLimiter(
+            settings.max_concurrent, store=claims, slot_ttl=settings.deadline_seconds + 60
+        )
 
     # --- public API ----------------------------------------------------------
 
@@ -400,6 +419,7 @@ class Diagnostics:
             )
             report = run_check(check, context, on_step, self._faq_lookup)
         codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})
+        metrics.diagnostic(check.name, "ok" if report.ok else "problems")
         self.audit.append(
             {
                 **record,
@@ -455,7 +475,14 @@ class Diagnostics:
         """Any error inside becomes an audited refusal carrying a message safe to show."""
         try:
             yield
+        except StorageUnavailable:
+            _count_refusal(record, "unavailable")
+            self.audit.append(
+                {**record, "event": "refusal", "outcome": "unavailable", "detail": UNAVAILABLE}
+            )
+            raise DiagnosticsUnavailable(UNAVAILABLE) from None
         except AcrbotError as exc:
+            _count_refusal(record, audit_outcome(exc))
             self.audit.append(
                 {**record, "event": "refusal", "outcome": audit_outcome(exc), "detail": str(exc)}
             )
@@ -469,6 +496,12 @@ class Diagnostics:
                 "Something went wrong inside acrbot while handling this request; nothing more "
                 "was run. An operator can find the details in the bot's log."
             ) from None
+
+
+def _count_refusal(record: Mapping[str, Any], outcome: str) -> None:
+    metrics.refusal(outcome)
+    if record.get("check") in CHECKS:  # a closed list: never user text as a label
+        metrics.diagnostic(record["check"], outcome)
 
 
 def _claims_record(claims: ConfirmationClaims) -> dict[str, Any]:

@@ -25,7 +25,16 @@ MAX_CJK_WORD = 4
 def common_words(language: str) -> frozenset[str]:
     """Words of ``language`` (``en`` or ``zh``) at least as frequent as GENERAL_ZIPF."""
     threshold = 10 ** (GENERAL_ZIPF - 9)
-    return frozenset(w for w, f in wordfreq.get_frequency_dict(language).items() if f >= threshold)
+    try:
+        return frozenset(
+            w for w, f in wordfreq.get_frequency_dict(language).items() if f >= threshold
+        )
+    finally:
+        # wordfreq caches each whole list (~300k words, ~40 MB a language); only this
+        # set is kept, so let the lists go (a replica's memory target is 200 MB).
+        for cached in (wordfreq.get_frequency_dict, wordfreq.get_frequency_list):
+            if hasattr(cached, "cache_clear"):
+                cached.cache_clear()
 
 
 def is_common_english(word: str) -> bool:

@@ -15,10 +15,12 @@ from bot.knowledge.library import Library
 from bot.knowledge.phrasings import add_phrasing
 
 
-def list_phrasings(settings: Settings) -> int:
-    found = candidates(FeedbackStore(settings.feedback_path))
+def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) -> int:
+    """``feedback`` is where the clicks are (the shared store's); the JSONL file by default."""
+    feedback = feedback or FeedbackStore(settings.feedback_path)
+    found = candidates(feedback)
     if not found:
-        print(f"No phrasing candidates yet ({settings.feedback_path}).")
+        print(f"No phrasing candidates yet ({feedback.location}).")
         return 0
     print("Phrasing candidates (approve with: acrbot feedback --approve ID):")
     print("  ID        picks  after 👎  people  lang   entry ← query")
@@ -30,9 +32,10 @@ def list_phrasings(settings: Settings) -> int:
     return 0
 
 
-def approve(settings: Settings, candidate: str) -> int:
+def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None = None) -> int:
     wanted = candidate.strip().lower()
-    match = [c for c in candidates(FeedbackStore(settings.feedback_path)) if c.id == wanted]
+    feedback = feedback or FeedbackStore(settings.feedback_path)
+    match = [c for c in candidates(feedback) if c.id == wanted]
     if not match:
         raise AcrbotError(f"no phrasing candidate {candidate!r}: see `acrbot feedback --phrasings`")
     chosen = match[0]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot import metrics
 from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge import phrasings as phrasing_files
@@ -121,6 +122,7 @@ class Library:
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
         self._current = self._build()
+        self.loaded_at = time.time()  # for /readyz: when the live base was (re)built
 
     @classmethod
     def from_settings(cls, settings: KnowledgeSettings, *, background: bool = False) -> Library:
@@ -154,12 +156,17 @@ class Library:
         try:
             self._reload_locked()
         except Exception:  # a bug in a rebuild must not kill serving; the old base stays
+            metrics.knowledge_reload(ok=False)
             log.exception("knowledge: reload failed; still serving the previous version")
         finally:
             self._lock.release()
 
     def ask(self, query: str, limit: int = 5, language: str | None = None) -> SearchResult:
-        return self.current.ask(query, limit, language)
+        current = self.current
+        started = time.perf_counter()
+        result = current.ask(query, limit, language)
+        metrics.search_seconds(time.perf_counter() - started)
+        return result
 
     @property
     def phrasings_path(self) -> Path:
@@ -177,6 +184,8 @@ class Library:
         if self._files_signature() == self._signature:
             return False
         self._current = self._build()
+        self.loaded_at = time.time()
+        metrics.knowledge_reload(ok=not self._current.errors)
         return True
 
     def _files(self) -> list[Path]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
+from bot import metrics
 from bot.config import Settings, SlackCredentials
 from bot.services import Services, build_services
 from bot.slack import listeners
@@ -28,7 +30,7 @@ def create_app(
 ) -> tuple[App, Services]:
     """The app and its services; ``credentials`` default to the settings' own."""
     credentials = credentials or settings.credentials
-    client = make_client(credentials)
+    client = metrics.metered(make_client(credentials))  # counts calls by method and outcome
     groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
     services = build_services(
         settings,
@@ -49,12 +51,21 @@ def create_app(
         listener_executor=pools.answers,
     )
     pools.install(app, client)  # answers and diagnostics on separate, sized pools
-    app.use(deduplicate_events(services.claims))
-    app.use(deduplicate_interactions(services.claims))
+    app.use(meter_slack_calls)
+    # Both fall back to claims within this process while Redis is down (said once in the log).
+    app.use(deduplicate_events(services.dedupe))
+    app.use(deduplicate_interactions(services.dedupe))
     app.use(provide_services(services))
     listeners.register(app)
     app.error(on_error)
     return app, services
+
+
+def meter_slack_calls(context: BoltContext, next: Callable[[], Any]) -> Any:
+    """Bolt builds a plain client per request: use a copy that counts its Slack calls."""
+    if context.get("client") is not None:
+        context["client"] = metrics.metered(context["client"])
+    return next()
 
 
 def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

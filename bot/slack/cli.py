@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError
 from bot import logs
 from bot.config import Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
-from bot.feedback import FeedbackStore, summarise
+from bot.feedback import summarise
 from bot.knowledge.library import Library
+from bot.services import feedback_store, open_shared_storage
 from bot.slack.client import make_client
 
 
@@ -70,8 +71,9 @@ def _preflight(credentials: SlackCredentials) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    logs.setup("INFO", logs.early_format())  # settings may warn while they are read
     settings, credentials = _validated(args)
-    logs.setup(settings.serve.log_level.upper())
+    logs.setup(settings.serve.log_level.upper(), settings.serve.log_format)
     _preflight(credentials)
     from bot.slack.server import serve_http, serve_options, serve_socket
 
@@ -110,21 +112,46 @@ def _config_check(args: argparse.Namespace) -> int:
         f"alerts: {len(alerts.channels)} watched channel(s), {len(alerts.routes)} route(s), "
         f"webhooks {'on' if alerts.token else 'off (ACRBOT_ALERT_TOKEN unset)'}"
     )
+    print(f"storage: {_storage_line(settings, online=args.online)}")
     if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
     print("config OK")
     return 0
 
 
+def _storage_line(settings: Settings, *, online: bool) -> str:
+    """Where shared state lives; ``online`` also asks Redis (a PING) and fails if it is down."""
+    url = settings.storage.redis_url
+    if not url:
+        return f"SQLite and JSONL in {settings.state_dir} (one host; set REDIS_URL for replicas)"
+    from bot.storage.redis import RedisStorage, describe_url
+
+    if not online:
+        return f"Redis at {describe_url(url)}"
+    store = RedisStorage(url, timeout=3)
+    try:
+        if store.state() != "up":
+            raise AcrbotError(
+                f"cannot reach Redis at {describe_url(url)}: check REDIS_URL, the password "
+                "and the firewall (Azure Cache for Redis: rediss:// on port 6380)"
+            )
+    finally:
+        store.close()
+    return f"Redis at {describe_url(url)} (up)"
+
+
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
     if args.phrasings or args.approve:
         from bot.knowledge.learning import approve, list_phrasings
 
-        return approve(settings, args.approve) if args.approve else list_phrasings(settings)
-    scores, worst = summarise(FeedbackStore(settings.feedback_path))
+        if args.approve:
+            return approve(settings, args.approve, store)
+        return list_phrasings(settings, store)
+    scores, worst = summarise(store)
     if not scores:
-        print(f"No feedback yet ({settings.feedback_path}).")
+        print(f"No feedback yet ({store.location}).")
         return 0
     print("Entries, worst first (👎 share, 👎, 👍):")
     for score in scores:

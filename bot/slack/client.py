@@ -22,6 +22,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot import metrics
 from bot.config import SlackCredentials
 
 TIMEOUT = 5  # seconds per attempt; Slack answers in well under one
@@ -68,6 +69,7 @@ def make_client(
         timeout=timeout,
         logger=logging.getLogger("acrbot.slack.web"),
         retry_handlers=[
+            metrics.slack_failure_recorder(),  # counts, never retries
             ShortRateLimitRetryHandler(max_retry_count=1, max_wait=max_retry_after),
             ServerErrorRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=1),

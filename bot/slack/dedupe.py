@@ -2,7 +2,10 @@
 
 Slack retries an event it thinks we missed (``X-Slack-Retry-Num``). The first
 delivery to claim the ``event_id`` handles it; later ones are acknowledged and
-dropped. Claims live in SQLite, so every worker process on the host agrees.
+dropped. Claims live in the shared store (SQLite: every worker on the host
+agrees; Redis: every replica does). While Redis is down the claim falls back
+to this process (``bot.storage.ProcessFallback``): a question is answered
+rather than dropped.
 Retries are not dropped blindly: when the first delivery never arrived, the
 retry is the first to claim and is answered.
 """
@@ -12,18 +15,23 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import BoltResponse
 
 from bot.slack.subcommands import is_diagnostic
-from bot.storage import ClaimStore
 
 log = logging.getLogger(__name__)
+
+
+class Claims(Protocol):
+    def claim(self, key: str, ttl: float) -> bool: ...
+
+
 EVENT_TTL = 2 * 3600  # Slack's last retry comes about 5 minutes after the first try
 
 
-def deduplicate_events(claims: ClaimStore) -> Callable[..., Any]:
+def deduplicate_events(claims: Claims) -> Callable[..., Any]:
     def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not claims.claim(f"slack:event:{event_id}", EVENT_TTL):
@@ -40,7 +48,7 @@ SIDE_EFFECTING_ACTIONS = re.compile(r"^(feedback_(up|down)|share_answer|diag_req
 INTERACTION_TTL = 15 * 60  # Slack refuses signatures older than 5 minutes; keep a margin
 
 
-def deduplicate_interactions(claims: ClaimStore) -> Callable[..., Any]:
+def deduplicate_interactions(claims: Claims) -> Callable[..., Any]:
     """A signed payload replayed within Slack's five minutes must not act twice.
 
     Each genuine click or command has its own ``trigger_id`` (and a click its

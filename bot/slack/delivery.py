@@ -26,6 +26,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 # A response_url is a capability (anyone holding it can post as the app); slack_sdk logs it
 # at INFO on every retry, so its client logs warnings and errors only.
@@ -39,7 +41,9 @@ COULD_NOT_POST = (
 )
 
 #: Called with (listener, reason) for every reply not delivered: append a metric counter here.
-observers: list[Callable[[str, str], None]] = []
+observers: list[Callable[[str, str], None]] = [
+    lambda listener, _reason: metrics.undelivered_reply(listener)
+]
 
 Undelivered = Callable[[WebClient, BoltContext, str, Any, "BoundedRespond | None"], None]
 
@@ -53,8 +57,9 @@ class BoundedRespond:
         self.failure: str | None = None
 
     def __call__(self, text: str = "", blocks: list[Any] | None = None, **fields: Any) -> Any:
-        if self.response_url is None:
-            raise ValueError("respond is unsupported here as there is no response_url")
+        if not self.response_url:  # a click from a view, or a forged payload: nowhere to answer
+            self.failure = "response_url: missing"
+            return None
         message: dict[str, Any] = {"text": text}
         if blocks is not None:
             message["blocks"] = [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks]
@@ -72,7 +77,9 @@ class BoundedRespond:
             reply = client.send_dict(message)
         except OSError as exc:  # timeouts and refused connections
             self.failure = f"response_url: {type(exc).__name__}"
+            metrics.slack_call("response_url", "failed")
             return None
+        metrics.slack_call("response_url", "ok" if reply.status_code < 300 else "failed")
         if reply.status_code >= 300:
             self.failure = f"response_url: HTTP {reply.status_code}"
         elif fields.get("replace_original"):

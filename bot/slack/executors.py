@@ -27,6 +27,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 
+from bot.logs import ContextExecutor
 from bot.slack.delivery import BoundedRespond, Undelivered, undelivered
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,9 @@ class LazyPools:
         if max_concurrent < 1 or answer_threads < 1:
             raise ValueError("pools need at least one thread")
         return cls(
-            answers=ThreadPoolExecutor(answer_threads, "acrbot-answer"),
-            diagnostics=ThreadPoolExecutor(
-                max_concurrent + DIAGNOSTIC_HEADROOM, "acrbot-diagnostic"
-            ),
+            # ContextExecutor: a job keeps the request id of the request that queued it.
+            answers=ContextExecutor(answer_threads, "acrbot-answer"),
+            diagnostics=ContextExecutor(max_concurrent + DIAGNOSTIC_HEADROOM, "acrbot-diagnostic"),
         )
 
     def install(

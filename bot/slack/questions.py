@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot import metrics
 from bot.diagnostics.registry_name import registries_in
 from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
@@ -37,16 +38,25 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION]
 
 
-def reply_message(library: Library, text: str, *, shareable: bool = False) -> Message:
-    """The message answering ``text``: the answer, "I don't know", or help if nothing was asked."""
+def reply_message(
+    library: Library, text: str, *, shareable: bool = False, source: str | None = None
+) -> Message:
+    """The message answering ``text``: the answer, "I don't know", or help if nothing was asked.
+
+    ``source`` (mention, dm, command) counts the question in the metrics.
+    """
     question = clean(text)
     if not any(c.isalnum() for c in question):
         return help_message(language_of(question))
-    return result_message(library.ask(question), shareable=shareable)
+    return result_message(library.ask(question), shareable=shareable, source=source)
 
 
-def result_message(result: SearchResult, *, shareable: bool = False) -> Message:
+def result_message(
+    result: SearchResult, *, shareable: bool = False, source: str | None = None
+) -> Message:
     """A search already made, as a reply message (with checks offered for registries it names)."""
+    if source is not None:
+        metrics.question(source, result.answered)
     language = result.language  # detected from the characters when the search was made
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)

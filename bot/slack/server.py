@@ -26,26 +26,53 @@ from urllib.parse import parse_qs
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot import logs, metrics
 from bot.config import ServeSettings, Settings, SlackCredentials
+from bot.readiness import readiness
 from bot.web.routes import Request, Response, Router
 from bot.web.serve import ServeOptions, run
 
 log = logging.getLogger(__name__)
 
 Health = Callable[[], dict[str, Any]]
+Ready = Callable[[], tuple[int, dict[str, Any]]]
 
 
 def build_router(
-    app: App, signing_secret: str, health: Health, options: ServeOptions | None = None
+    app: App,
+    signing_secret: str,
+    health: Health,
+    options: ServeOptions | None = None,
+    ready: Ready | None = None,
 ) -> Router:
-    """The ASGI app: ``/healthz`` and ``/slack/events``; add more with ``Router.add``."""
+    """The ASGI app: ``/healthz``, ``/readyz``, ``/metrics`` and ``/slack/events``.
+
+    Add more with ``Router.add``.
+    """
     options = options or ServeOptions()
     pool = ThreadPoolExecutor(options.threads, "acrbot-request")
     router = Router(pool, max_body=options.max_body, body_timeout=options.body_timeout)
     router.add("GET", "/healthz", health_check(health))
+    if ready is not None:
+        router.add("GET", "/readyz", readiness_check(ready))
+    router.add("GET", "/metrics", metrics_text)
     router.add("POST", "/slack/events", slack_events(app, signing_secret, pool))
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
     return router
+
+
+def readiness_check(ready: Ready) -> Callable[[Request], Response]:
+    def readyz(request: Request) -> Response:  # blocking (asks Redis): runs in the pool
+        code, body = ready()
+        return Response.json(code, body)
+
+    return readyz
+
+
+def metrics_text(request: Request) -> Response:
+    """Prometheus text, summed over gunicorn's workers (reads their files: in the pool)."""
+    data, content_type = metrics.render()
+    return Response(200, data, content_type)
 
 
 def health_check(health: Health) -> Callable[[Request], Any]:
@@ -84,6 +111,11 @@ def signed(verifier: SignatureVerifier, headers: Mapping[str, str], body: bytes)
 
 
 def dispatch(app: App, request: Request) -> Response:
+    with logs.bound_request_id():  # every line of this request, lazy listeners' too
+        return _dispatch(app, request)
+
+
+def _dispatch(app: App, request: Request) -> Response:
     bolt = BoltRequest(
         body=request.body.decode("utf-8"),
         query=request.query,
@@ -133,8 +165,44 @@ def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
         return False
     if any(data.get(key) is not None and not isinstance(data[key], dict) for key in objects):
         return False
-    actions = data.get("actions", [])
-    return isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
+    if (data["type"] == "event_callback" or "event" in data) and not _event(data.get("event")):
+        return False  # Slack's events always carry one; Bolt and the listeners index into it
+    if "actions" not in data:
+        return True
+    # Slack never sends an empty list; Bolt reads actions[0] for any custom middleware.
+    actions = data["actions"]
+    if not (isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)):
+        return False
+    return data["type"] != "block_actions" or _block_actions(data)
+
+
+_MESSAGE_EVENTS = ("app_mention", "message")
+_TEXT_FIELDS = ("text", "user", "thread_ts", "channel_type", "subtype", "bot_id")
+
+
+def _event(event: Any) -> bool:
+    """An event object; a message or mention has its channel and ts, and text fields are text."""
+    if not (isinstance(event, dict) and isinstance(event.get("type"), str)):
+        return False
+    if event["type"] not in _MESSAGE_EVENTS:
+        return True
+    if not (isinstance(event.get("channel"), str) and isinstance(event.get("ts"), str)):
+        return False
+    return all(isinstance(event.get(key, ""), str) for key in _TEXT_FIELDS)
+
+
+def _block_actions(data: dict[str, Any]) -> bool:
+    """A button click as Slack sends it: who clicked, which button, where to answer."""
+    user = data.get("user")
+    if not (isinstance(user, dict) and isinstance(user.get("id"), str)):
+        return False
+    response_url = data.get("response_url", "https://")
+    if not (isinstance(response_url, str) and response_url.startswith(("https://", "http://"))):
+        return False
+    return all(
+        isinstance(a.get("action_id"), str) and isinstance(a.get("value", ""), str)
+        for a in data["actions"]
+    )
 
 
 def serve_options(
@@ -157,10 +225,12 @@ def serve_http(settings: Settings, credentials: SlackCredentials, options: Serve
     def build() -> Router:
         app, services = create_app(settings, credentials)
         entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
-        router = build_router(app, credentials.signing_secret, entries, options)
+        ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
+        router = build_router(app, credentials.signing_secret, entries, options, ready)
         add_alert_routes(router, AlertWebhooks(settings, services, app.client))
         return router
 
+    metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
     log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
     run(build, options)
 

@@ -53,6 +53,9 @@ class GunicornApp(BaseApplication):
             "control_socket_disable": True,  # no admin socket in $HOME (a state volume)
             "errorlog": "-",
             "loglevel": options.log_level.lower(),
+            # gunicorn's own lines in acrbot's format (ACRBOT_LOG_FORMAT), redacted and escaped
+            "logger_class": "bot.gunicorn_logs.GunicornLogger",
+            "child_exit": _worker_exited,
         }
         super().__init__()
 
@@ -63,6 +66,13 @@ class GunicornApp(BaseApplication):
 
     def load(self) -> Any:
         return self._build()
+
+
+def _worker_exited(_arbiter: Any, worker: Any) -> None:
+    """A worker is gone: its live gauges leave /metrics (prometheus multiprocess mode)."""
+    from bot import metrics
+
+    metrics.mark_process_dead(worker.pid)
 
 
 def run(build: Callable[[], Any], options: ServeOptions) -> None:

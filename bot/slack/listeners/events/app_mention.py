@@ -16,7 +16,7 @@ from bot.slack.replies import acknowledge
 def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if not is_from_a_person(event):
         return
-    reply = reply_message(services_of(context).library, event.get("text", ""))
+    reply = reply_message(services_of(context).library, event.get("text", ""), source="mention")
     thread = event.get("thread_ts") or event["ts"]
     client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply.as_kwargs())
 

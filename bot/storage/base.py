@@ -1,0 +1,105 @@
+"""The one interface for state that several processes or replicas must agree on.
+
+Three shapes cover everything acrbot shares:
+
+- **claims** with a TTL: "the first to claim this key acts" (Slack event
+  de-duplication, once-only Confirm, concurrency slots);
+- **counters over a window**: "at most N of these in the last W seconds"
+  (per-user rate limits);
+- an **append-only record stream**: audit and feedback records.
+
+Backends: :mod:`bot.storage.memory` (one process), :mod:`bot.storage.sqlite`
+(every worker on one host) and :mod:`bot.storage.redis` (every replica).
+A backend that cannot reach its store raises :class:`StorageUnavailable`,
+never a library exception, so callers decide per use what an outage means.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import AcrbotError
+
+
+class StorageUnavailable(AcrbotError):
+    """The shared store (Redis) cannot be reached right now; callers refuse or fall back."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "Shared state is temporarily unavailable; please try again in a minute."
+        )
+
+
+@dataclass(frozen=True)
+class WindowHit:
+    """The answer of :meth:`Storage.hit`: counted or not, and how long to wait if not."""
+
+    allowed: bool
+    count: int  # hits inside the window, this one included when allowed
+    retry_after: float = 0.0  # seconds until the oldest hit leaves the window (when refused)
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after)) if not self.allowed else 0
+
+
+class RecordStream(ABC):
+    """An append-only sequence of JSON-able records (oldest first)."""
+
+    @abstractmethod
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Add one record; raises :class:`StorageUnavailable` when the store is down."""
+
+    @abstractmethod
+    def recent(self, n: int) -> list[dict[str, Any]]:
+        """The newest ``n`` records, oldest first."""
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Every record kept, oldest first; unreadable records are skipped."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the records live, for messages such as "no feedback yet (…)"."""
+
+
+class Storage(ABC):
+    """Claims, window counters and record streams; see the module docstring."""
+
+    #: "memory", "sqlite" or "redis"
+    kind: str = "abstract"
+    #: true when other hosts see the same state (only Redis)
+    shared_across_hosts: bool = False
+
+    @abstractmethod
+    def claim(self, key: str, ttl: float) -> bool:
+        """True for exactly one caller per ``key`` until ``ttl`` seconds have passed."""
+
+    @abstractmethod
+    def release(self, key: str) -> None:
+        """Drop a claim before its TTL (a freed concurrency slot); unknown keys are ignored."""
+
+    @abstractmethod
+    def hit(self, key: str, limit: int, window: float, now: float | None = None) -> WindowHit:
+        """Count one hit on ``key`` unless ``limit`` hits already fall inside ``window`` seconds.
+
+        A refused hit is not counted, so waiting out ``retry_after`` always works.
+        ``now`` (seconds, any epoch the caller keeps consistent) defaults to wall time.
+        """
+
+    @abstractmethod
+    def stream(self, name: str, path: Path | None = None) -> RecordStream:
+        """The record stream ``name``; file-backed stores keep it at ``path`` when given."""
+
+    def state(self) -> str:
+        """ "up", or "down" while the store cannot be reached (only Redis can be down)."""
+        return "up"
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
+        """Release connections or files."""

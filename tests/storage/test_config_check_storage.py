@@ -1,0 +1,52 @@
+"""`acrbot config check` says where shared state lives, and --online checks Redis answers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.redis_server import free_port
+
+ROOT = Path(__file__).parents[2]
+
+
+def check(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ACRBOT_CONFIG")},
+        "SLACK_BOT_TOKEN": "xoxb-1-2-configchecktoken",
+        "SLACK_SIGNING_SECRET": "a-signing-secret-for-tests",
+        "ACRBOT_STATE_DIR": str(tmp_path / "state"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "config", "check", *args],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_without_redis_state_is_on_this_host(tmp_path: Path) -> None:
+    result = check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "storage: SQLite and JSONL in" in result.stdout
+
+
+def test_redis_is_named_without_its_password(tmp_path: Path) -> None:
+    result = check(tmp_path, REDIS_URL="rediss://:S3cret@cache.example:6380/0")
+    assert result.returncode == 0, result.stderr
+    assert "storage: Redis at rediss://cache.example:6380/0" in result.stdout
+    assert "S3cret" not in result.stdout + result.stderr
+
+
+def test_online_refuses_a_redis_that_does_not_answer(tmp_path: Path) -> None:
+    url = f"redis://:S3cret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    result = check(tmp_path, "--online", REDIS_URL=url)
+    assert result.returncode == 2
+    assert "cannot reach Redis at redis://127.0.0.1" in result.stderr
+    assert "S3cret" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_online_accepts_a_redis_that_answers(tmp_path: Path, redis_url: str) -> None:
+    result = check(tmp_path, "--online", REDIS_URL=redis_url)
+    assert "(up)" in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,141 @@
+"""One contract, three backends: memory, SQLite and a real Redis behave alike."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.storage import MemoryStorage, SqliteStorage, Storage
+from bot.storage.redis import RedisStorage
+
+BACKENDS = ["memory", "sqlite", "redis"]
+
+
+@pytest.fixture(params=BACKENDS)
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Storage]]:
+    """A factory of stores that share state the way two processes of that backend would."""
+    made: list[Storage] = []
+    if request.param == "memory":
+        shared = MemoryStorage()
+        factory: Callable[[], Storage] = lambda: shared  # noqa: E731 - one process, one store
+    elif request.param == "sqlite":
+        factory = lambda: SqliteStorage(tmp_path / "state" / "claims.sqlite3")  # noqa: E731
+    else:
+        url = request.getfixturevalue("redis_url")
+        factory = lambda: RedisStorage(url)  # noqa: E731
+
+    def build() -> Storage:
+        made.append(factory())
+        return made[-1]
+
+    yield build
+    for store in made:
+        store.close()
+
+
+def test_a_claim_is_won_once(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.claim("event:1", 60)
+    assert not first.claim("event:1", 60)
+    assert not second.claim("event:1", 60)
+    assert second.claim("event:2", 60)
+
+
+def test_a_claim_expires_after_its_ttl(make_store) -> None:
+    store = make_store()
+    assert store.claim("short", 0.05)
+    threading.Event().wait(0.2)
+    assert store.claim("short", 60)
+
+
+def test_a_released_claim_can_be_taken_again(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.claim("slot:0", 60)
+    first.release("slot:0")
+    assert second.claim("slot:0", 60)
+    first.release("never-claimed")  # ignored
+
+
+def test_concurrent_claimers_have_exactly_one_winner(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+    wins: list[bool] = []
+    lock = threading.Lock()
+
+    def race(store: Storage) -> None:
+        for _ in range(5):
+            won = store.claim("contested", 60)
+            with lock:
+                wins.append(won)
+
+    threads = [threading.Thread(target=race, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins.count(True) == 1 and len(wins) == 20
+
+
+def test_hits_are_counted_over_the_window(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.hit("user:U1", 2, 60, now=1000.0).allowed
+    assert second.hit("user:U1", 2, 60, now=1010.0).count == 2
+    refused = first.hit("user:U1", 2, 60, now=1020.0)
+    assert not refused.allowed and refused.count == 2
+    assert refused.retry_after == pytest.approx(40.0)
+    assert refused.retry_after_seconds == 40
+    assert second.hit("user:U2", 2, 60, now=1020.0).allowed  # per key
+
+
+def test_a_refused_hit_is_not_counted_and_the_window_slides(make_store) -> None:
+    store = make_store()
+    store.hit("k", 1, 10, now=100.0)
+    for t in (101.0, 105.0, 109.0):
+        assert not store.hit("k", 1, 10, now=t).allowed
+    assert store.hit("k", 1, 10, now=110.0).allowed  # exactly one window after the first
+    assert not store.hit("k", 1, 10, now=115.0).allowed
+
+
+def test_concurrent_hits_never_exceed_the_limit(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+    allowed: list[bool] = []
+    lock = threading.Lock()
+
+    def burst(store: Storage) -> None:
+        for _ in range(10):
+            ok = store.hit("burst", 7, 60).allowed
+            with lock:
+                allowed.append(ok)
+
+    threads = [threading.Thread(target=burst, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert allowed.count(True) == 7
+
+
+def test_streams_append_and_read_back_in_order(make_store, tmp_path: Path) -> None:
+    writer, reader = make_store(), make_store()
+    path = tmp_path / "state" / "audit.jsonl"
+    for i in range(5):
+        writer.stream("audit", path).append({"n": i, "text": "模型 ✓"})
+    stream = reader.stream("audit", path)
+    assert [r["n"] for r in stream.recent(3)] == [2, 3, 4]
+    assert [r["n"] for r in stream] == [0, 1, 2, 3, 4]
+    assert stream.recent(0) == []
+    assert list(reader.stream("feedback", tmp_path / "state" / "feedback.jsonl")) == []
+
+
+def test_a_stream_keeps_any_text(make_store, tmp_path: Path) -> None:
+    store = make_store()
+    stream = store.stream("feedback", tmp_path / "f.jsonl")
+    stream.append({"query": "lone \ud800 surrogate\nand a newline\x1b[31m"})
+    (record,) = stream.recent(1)
+    assert record["query"] == "lone \ud800 surrogate\nand a newline\x1b[31m"
+
+
+def test_state_is_up(make_store) -> None:
+    assert make_store().state() == "up"
