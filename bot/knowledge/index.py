@@ -71,6 +71,9 @@ CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carrie
 RERANK_POOL = 50
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
+# A quoted span: straight or curly double quotes, CJK corner brackets, or single
+# quotes that open after a space (so "don't" is no quote). Backticks are code, pasted.
+_QUOTED = re.compile(r'"[^"]+"|“[^”]+”|「[^」]+」|『[^』]+』|(?:(?<=\s)|^)\'[^\']+\'')
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Evidence:
     matched: float  # information (summed idf) of the query terms the entry contains
     general: float = 0.0  # share of the query in everyday words the FAQ does not explain
     point: float = 0.0  # share of the query's information the entry's titles carry
+    domain: float = 0.0  # 1 when the query names a core concept of the FAQ (registry, image …)
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,20 @@ class Index:
                 general += general_cjk_spans(piece, self._explained_pairs) / 2
         return general / content if content else 0.0
 
+    def general_outside_quotes(self, query: str, fixes: dict[str, str] | None = None) -> float:
+        """The general share of the query, or of its words outside quotes when it quotes.
+
+        'Translate "docker pull is slow" into French' is a request *about* a
+        phrase: the quoted words are mentioned, and the request itself
+        (translate, French) is everyday language the FAQ does not explain.
+        A pasted error in quotes leaves words like "docker pull" outside.
+        """
+        general = self.general_share(query, fixes)
+        outside = _QUOTED.sub(" ", query)
+        if outside == query:
+            return general
+        return max(general, self.general_share(outside, fixes))
+
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         fixes = self.corrections(query)
         terms = self.query_terms(query, fixes)
@@ -256,7 +274,8 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
-        general = self.general_share(query, fixes)
+        general = self.general_outside_quotes(query, fixes)
+        domain = float(not self.analyzer.core.isdisjoint(terms))
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         # Known: what the index, the glossary or general language knows. A glossary
         # topic no entry is about ("on call", pricing) or an everyday word ("poem")
@@ -290,6 +309,7 @@ class Index:
                 matched=matched[number],
                 general=general,
                 point=self._point(number, terms, total),
+                domain=domain,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0

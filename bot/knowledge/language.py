@@ -76,10 +76,33 @@ def to_simplified(text: str) -> str:
     return _converter("tw2sp").convert(text)
 
 
+_zh_tw_rendering: tuple[tuple[str, str], ...] = ()
+
+
+def set_zh_tw_rendering(pairs: tuple[tuple[str, str], ...]) -> None:
+    """Words to replace in OpenCC's Taiwan output (the glossary's ``zh-tw-rendering:``).
+
+    OpenCC's ``s2twp`` renders 注册表 as 登錄檔 (the Windows registry file) and
+    访问 as 訪問; Azure's Taiwan docs say 容器登錄 and 存取. The table is data
+    (knowledge/glossary.yaml), set when the knowledge base loads.
+    """
+    global _zh_tw_rendering
+    pairs = tuple(sorted(pairs, key=lambda kv: len(kv[0]), reverse=True))
+    if pairs != _zh_tw_rendering:
+        _zh_tw_rendering = pairs
+        to_traditional.cache_clear()
+
+
 @lru_cache(maxsize=2048)
 def to_traditional(text: str) -> str:
-    """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached."""
-    return _converter("s2twp").convert(text)
+    """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached.
+
+    Then the glossary's rendering table puts Azure's Taiwan wording in.
+    """
+    converted = _converter("s2twp").convert(text)
+    for wrong, right in _zh_tw_rendering:
+        converted = converted.replace(wrong, right)
+    return converted
 
 
 def warm() -> None:
