@@ -25,6 +25,7 @@ FEATURES = (
     "general",
     "point",
     "domain",
+    "ideas",
 )
 FITTED_PATH = Path(__file__).with_name("calibration.json")
 
@@ -39,6 +40,7 @@ class _Evidence(Protocol):
     general: float
     point: float
     domain: float
+    ideas: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -52,6 +54,7 @@ def features(evidence: _Evidence) -> list[float]:
         evidence.general,
         evidence.point,
         evidence.domain,
+        evidence.ideas,
     ]
 
 
@@ -64,7 +67,7 @@ class Calibration:
     def default(cls) -> Calibration:
         if FITTED_PATH.is_file():
             return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
-        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0, 1.0), bias=-8.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0, 1.0, 1.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:

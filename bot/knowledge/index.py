@@ -89,6 +89,7 @@ class Evidence:
     general: float = 0.0  # share of the query in everyday words the FAQ does not explain
     point: float = 0.0  # share of the query's information the entry's titles carry
     domain: float = 0.0  # 1 when the query names a core concept of the FAQ (registry, image …)
+    ideas: float = 0.0  # distinct ideas (concepts, words) query and entry share, up to 4, / 4
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ class Index:
         # Glossary forms of concepts some title is about; the glossary also names
         # topics no entry answers (pricing, source control): those stay unexplained.
         present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
+        self._present_concepts = frozenset(present)
         # Single-word forms only: "work" in the phrase "not working" explains nothing alone.
         latin = {
             key[0]
@@ -230,11 +232,15 @@ class Index:
         text = normalize(self.analyzer.simplify(query))
         general = content = 0.0
         fixes = self.corrections(query) if fixes is None else fixes
-        for word in words(text):
+        found = words(text)
+        # Words inside a glossary phrase of a concept some entry is about ("github
+        # actions" is CI/CD) are explained, however everyday each word is alone.
+        phrased = self._explained_phrases([stem(w) for w in found])
+        for position, word in enumerate(found):
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
             content += 1
-            if word in fixes or not self._explained_words.isdisjoint(
+            if position in phrased or word in fixes or not self._explained_words.isdisjoint(
                 (word, stem(word), stem(word) + "e")
             ):
                 continue
@@ -244,6 +250,17 @@ class Index:
                 content += len(piece) / 2
                 general += general_cjk_spans(piece, self._explained_pairs) / 2
         return general / content if content else 0.0
+
+    def _explained_phrases(self, stems: list[str]) -> set[int]:
+        """Positions of words inside a multi-word glossary phrase of a concept some entry is about."""
+        analyzer, positions, index = self.analyzer, set(), 0
+        while index < len(stems):
+            size = analyzer._phrase_at(stems, index) if stems[index] in analyzer.first_words else 0
+            key = tuple(stems[index : index + size])
+            if size > 1 and analyzer.latin_forms[key] & self._present_concepts:
+                positions.update(range(index, index + size))
+            index += size or 1
+        return positions
 
     def general_outside_quotes(self, query: str, fixes: dict[str, str] | None = None) -> float:
         """The general share of the query, or of its words outside quotes when it quotes.
@@ -275,7 +292,10 @@ class Index:
             return []
         scores, matched = scores.tolist(), matched.tolist()
         general = self.general_outside_quotes(query, fixes)
-        domain = float(not self.analyzer.core.isdisjoint(terms))
+        # Without a glossary that marks core concepts, nothing is known off-domain;
+        # a bare keyword ("circleci") is a lookup of that keyword, not a side remark.
+        core = self.analyzer.core
+        domain = float(not core or not core.isdisjoint(terms) or _idea_count(terms) <= 1)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         # Known: what the index, the glossary or general language knows. A glossary
         # topic no entry is about ("on call", pricing) or an everyday word ("poem")
@@ -310,6 +330,8 @@ class Index:
                 general=general,
                 point=self._point(number, terms, total),
                 domain=domain,
+                # Without a glossary there are no concepts to count: neutral.
+                ideas=self._ideas(number, terms) if self.analyzer.latin_forms else 1.0,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -389,6 +411,26 @@ class Index:
             for n in pool
         }
 
+    def _ideas(self, number: int, query: dict[str, float]) -> float:
+        """How many distinct things the query and the entry share, as a share of 4.
+
+        One shared concept ("what is a kubernetes pod": kubernetes, twice over)
+        is a mention; an answerable question shares several ("enabled the admin
+        user, where is its password": enable, admin, credentials). A word inside
+        a glossary phrase (weighed lightly by query_terms) counts with its
+        concept, and a Chinese character pair as half a word.
+        """
+        ideas = 0.0
+        for term, weight in query.items():
+            postings = self._entries.arrays.get(term)
+            value = _idea_value(term, weight)
+            if postings is not None and value:
+                docs = postings[0]
+                at = int(np.searchsorted(docs, number))
+                if at < len(docs) and docs[at] == number:
+                    ideas += value
+        return min(ideas, 4.0) / 4.0
+
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
         """How much of the question is what the entry is *about* (its titles), not a mention.
 
@@ -415,6 +457,21 @@ class Index:
                 idf = self._idf
                 best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
         return best
+
+
+def _idea_value(term: str, weight: float) -> float:
+    """A concept is one idea; so is a word outside any concept; a Chinese pair is half of one."""
+    if term.startswith("#"):
+        return 1.0
+    if term.startswith("c:"):
+        return 0.5 if weight >= BIGRAM_WEIGHT else 0.0
+    if term.startswith("w:"):
+        return 1.0 if weight >= 1.0 else 0.0
+    return 0.0  # "?:" marks a repaired typo, counted through its repair
+
+
+def _idea_count(query: dict[str, float]) -> float:
+    return sum(_idea_value(t, w) for t, w in query.items())
 
 
 def _is_common_term(term: str) -> bool:

@@ -94,7 +94,7 @@ def strip_format_characters(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; then lower case; no format characters."""
+    """No format characters; NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; lower case."""
     text = unicodedata.normalize("NFKC", strip_format_characters(text)).lower()
     return _STRETCHED.sub(r"\1", text)
 
@@ -132,7 +132,10 @@ class Analyzer:
     first_words: frozenset[str]
     traditional: dict[str, str] | None = None  # zh-tw glossary form → Simplified form
     traditional_forms: re.Pattern[str] | None = None
-    core: frozenset[str] = frozenset()  # "#id" terms of the glossary's core concepts
+    # Terms that name a core concept: "#id", its one-word forms ("w:acr") and the
+    # character pairs of its Chinese forms ("c:镜像"), since a longer phrase
+    # ("acr build" is #build) may have taken the word over.
+    core: frozenset[str] = frozenset()
 
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> Analyzer:
@@ -163,7 +166,7 @@ class Analyzer:
             first_words=frozenset(k[0] for k in latin),
             traditional=traditional,
             traditional_forms=traditional_pattern,
-            core=frozenset(f"#{c}" for c in glossary.core_concepts()),
+            core=_core_terms(glossary.core_concepts(), latin, cjk),
         )
 
     def simplify(self, text: str) -> str:
@@ -247,6 +250,17 @@ class Analyzer:
                 found += [(f"c:{piece[i : i + 2]}", False) for i in range(len(piece) - 1)]
             start = stop.end() if stop else end
         return found
+
+
+def _core_terms(
+    core: frozenset[str], latin: dict[tuple[str, ...], set[str]], cjk: dict[str, set[str]]
+) -> frozenset[str]:
+    terms = {f"#{c}" for c in core}
+    terms.update(f"w:{key[0]}" for key, ids in latin.items() if len(key) == 1 and ids & core)
+    for form, ids in cjk.items():
+        if ids & core and len(form) <= 3:
+            terms.update(f"c:{form[i : i + 2]}" for i in range(len(form) - 1))
+    return frozenset(terms)
 
 
 _STEMMED_STOPWORDS = frozenset(stem(w) for w in ENGLISH_STOPWORDS) | ENGLISH_STOPWORDS
