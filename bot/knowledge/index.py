@@ -240,8 +240,10 @@ class Index:
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
             content += 1
-            if position in phrased or word in fixes or not self._explained_words.isdisjoint(
-                (word, stem(word), stem(word) + "e")
+            if (
+                position in phrased
+                or word in fixes
+                or not self._explained_words.isdisjoint((word, stem(word), stem(word) + "e"))
             ):
                 continue
             general += is_common_english(word)
@@ -252,7 +254,7 @@ class Index:
         return general / content if content else 0.0
 
     def _explained_phrases(self, stems: list[str]) -> set[int]:
-        """Positions of words inside a multi-word glossary phrase of a concept some entry is about."""
+        """Positions of words in a multi-word glossary phrase of a concept some entry is about."""
         analyzer, positions, index = self.analyzer, set(), 0
         while index < len(stems):
             size = analyzer._phrase_at(stems, index) if stems[index] in analyzer.first_words else 0
