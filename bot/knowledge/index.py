@@ -69,6 +69,7 @@ PASSAGE_WEIGHT = 0.8
 CORRECTION_DOUBT = 1.0
 CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carries it
 RERANK_POOL = 50
+QUOTE_REQUEST = 0.5  # share of everyday words outside quotes that makes a request about them
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
 # A quoted span: straight or curly double quotes, CJK corner brackets, or single
@@ -264,19 +265,23 @@ class Index:
             index += size or 1
         return positions
 
-    def general_outside_quotes(self, query: str, fixes: dict[str, str] | None = None) -> float:
-        """The general share of the query, or of its words outside quotes when it quotes.
+    def general_outside_quotes(
+        self, query: str, fixes: dict[str, str] | None = None
+    ) -> tuple[float, float]:
+        """The general share of the query, and that of its words outside quotes (0 if none).
 
         'Translate "docker pull is slow" into French' is a request *about* a
         phrase: the quoted words are mentioned, and the request itself
         (translate, French) is everyday language the FAQ does not explain.
-        A pasted error in quotes leaves words like "docker pull" outside.
+        A pasted error in quotes leaves words like "docker pull" outside, and
+        'what does "…" mean' leaves no content word outside at all.
         """
         general = self.general_share(query, fixes)
         outside = _QUOTED.sub(" ", query)
         if outside == query:
-            return general
-        return max(general, self.general_share(outside, fixes))
+            return general, 0.0
+        around = self.general_share(outside, fixes)
+        return max(general, around), around
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         fixes = self.corrections(query)
@@ -293,7 +298,10 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
-        general = self.general_outside_quotes(query, fixes)
+        general, around = self.general_outside_quotes(query, fixes)
+        # Mostly everyday words around a quote: the question is about the phrase,
+        # not asking it; the quoted match counts only as far as the request does.
+        mentioned = 1.0 - around if around >= QUOTE_REQUEST else 1.0
         # Without a glossary that marks core concepts, nothing is known off-domain;
         # a bare keyword ("circleci") is a lookup of that keyword, not a side remark.
         core = self.analyzer.core
@@ -337,7 +345,7 @@ class Index:
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
-            ceiling = min(ceiling, self.calibration.confidence(evidence) * share)
+            ceiling = min(ceiling, self.calibration.confidence(evidence) * share * mentioned)
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 

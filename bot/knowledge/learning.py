@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.errors import AcrbotError, KnowledgeError
-from bot.feedback import FeedbackStore, candidates
+from bot.feedback import Candidate, FeedbackStore, candidates
 from bot.knowledge.library import Library
 from bot.knowledge.phrasings import add_phrasing
 
 
 def list_phrasings(settings: Settings) -> int:
-    found = candidates(FeedbackStore(settings.feedback_path))
+    found = _unapproved(candidates(FeedbackStore(settings.feedback_path)), settings)
     if not found:
         print(f"No phrasing candidates yet ({settings.feedback_path}).")
         return 0
@@ -30,8 +30,27 @@ def list_phrasings(settings: Settings) -> int:
     return 0
 
 
+def _unapproved(found: list[Candidate], settings: Settings) -> list[Candidate]:
+    """Candidates not yet in phrasings.yaml: an approved one is done, not a candidate."""
+    if not found:
+        return found
+    kb = Library.from_settings(settings.knowledge).current
+    done = set()
+    for c in found:
+        entry = kb.get(c.anchor)
+        if entry is not None and _same(c.query) in {_same(p) for p in entry.alternates}:
+            done.add(c.id)
+    return [c for c in found if c.id not in done]
+
+
+def _same(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 def approve(settings: Settings, candidate: str) -> int:
     wanted = candidate.strip().lower()
+    if not wanted:
+        raise AcrbotError("--approve needs a candidate ID: see `acrbot feedback --phrasings`")
     match = [c for c in candidates(FeedbackStore(settings.feedback_path)) if c.id == wanted]
     if not match:
         raise AcrbotError(f"no phrasing candidate {candidate!r}: see `acrbot feedback --phrasings`")

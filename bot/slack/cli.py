@@ -118,10 +118,12 @@ def _config_check(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    if args.phrasings or args.approve:
+    if args.phrasings or args.approve is not None:
         from bot.knowledge.learning import approve, list_phrasings
 
-        return approve(settings, args.approve) if args.approve else list_phrasings(settings)
+        if args.approve is not None:
+            return approve(settings, args.approve)
+        return list_phrasings(settings)
     scores, worst = summarise(FeedbackStore(settings.feedback_path))
     if not scores:
         print(f"No feedback yet ({settings.feedback_path}).")
