@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import DEFAULT_DOCS_BASE_URL
+from bot.config import DEFAULT_DOCS_BASE_URL, bundled_knowledge_dir
 from bot.feedback import FeedbackStore, candidate_id, record_click
 from bot.knowledge.language import EN, ZH, detect
 from bot.knowledge.library import Library
@@ -30,8 +30,11 @@ def test_the_rendering_table_is_glossary_data(tmp_path, knowledge_dir):
     glossary.write_text(
         glossary.read_text(encoding="utf-8") + "  管理員: 系統管理員\n", encoding="utf-8"
     )
-    lib = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, reload_interval=0)
-    assert "系統管理員" in lib.ask("如何取得容器登錄的管理員認證").answer.view.question
+    try:
+        lib = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, reload_interval=0)
+        assert "系統管理員" in lib.ask("如何取得容器登錄的管理員認證").answer.view.question
+    finally:  # the table is process-wide (set by the latest load): put the bundled one back
+        Library([bundled_knowledge_dir()], DEFAULT_DOCS_BASE_URL, reload_interval=0)
 
 
 @pytest.mark.parametrize(
