@@ -144,10 +144,10 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
-    if args.phrasings or args.approve:
+    if args.phrasings or args.approve is not None:
         from bot.knowledge.learning import approve, list_phrasings
 
-        if args.approve:
+        if args.approve is not None:
             return approve(settings, args.approve, store)
         return list_phrasings(settings, store)
     scores, worst = summarise(store)
