@@ -13,6 +13,16 @@ English or Chinese words that the FAQ never explains, around one word the FAQ
 is about ("bicycle garden kubernetes tonight"). They teach the general rule
 "mostly everyday language with one ACR word is not an ACR question" without
 naming any real query; a fixed seed keeps the fit reproducible.
+
+Further generated negatives mirror the kinds of off-topic question seen in
+review, each built from templates, wordfreq and the knowledge base itself
+(``generated_classes``): a question about one non-core glossary concept
+("what is a <kubernetes form>"), an error message from another system
+(made-up product words around FAQ error words), and long runs of everyday
+words. None of them is a test or held-out query. Requests about a quoted
+phrase ('translate "docker pull is slow"') need no examples: the index
+reads the words outside the quotes (Index.general_outside_quotes), and
+teaching "the whole title matched" as bad evidence would hurt real questions.
 """
 
 from __future__ import annotations
@@ -71,16 +81,84 @@ def synthetic_negatives(kb: KnowledgeBase, count: int, seed: int = 11) -> list[s
     return queries
 
 
+_FRAMES_EN = (
+    "what is {t}",
+    "what is a {t} {e}",
+    "explain {t} {e} to me",
+    "how do i {e} my {e} {t}",
+    "{t} for my {e}",
+    "best {e} {t} for {e}",
+    "how to {e} {t} {e}",
+)
+_FRAMES_ZH = ("{t}是什么", "{e}{t}怎么{e}", "怎么{e}{t}", "{t}{e}")
+
+
+def _fill(rng: random.Random, frame: str, topic: list[str], everyday: list[str]) -> str:
+    """A frame with {t} → a side-topic form, {e} → an everyday word."""
+    return re.sub(r"\{(\w)\}", lambda m: rng.choice(topic if m[1] == "t" else everyday), frame)
+
+
+def generated_classes(kb: KnowledgeBase, count: int, seed: int = 23) -> list[str]:
+    """Template negatives for each off-topic class (see the module doc); ``count`` per class."""
+    rng = random.Random(seed)
+    analyzer = kb.index.analyzer
+    core = {c[1:] for c in analyzer.core}
+    explained = kb.index._explained_words
+    side_en = sorted(
+        " ".join(k)
+        for k, concepts in analyzer.latin_forms.items()
+        if not concepts & core and all(len(w) > 2 for w in k)
+    )
+    side_zh = sorted(f for f, concepts in analyzer.cjk_concepts.items() if not concepts & core)
+    everyday_en = [
+        w
+        for w in wordfreq.top_n_list("en", 8000)
+        if w.isalpha() and len(w) >= 4 and w not in ENGLISH_STOPWORDS and stem(w) not in explained
+    ][400:]
+    everyday_zh = [
+        w
+        for w in wordfreq.top_n_list("zh", 6000)
+        if _CJK_WORD.match(w)
+        and not {w[i : i + 2] for i in range(len(w) - 1)} & kb.index._explained_pairs
+    ][300:]
+    error_words = ["failed to", "error:", "denied", "cannot", "unauthorized", "timeout"]
+    queries: list[str] = []
+    for _ in range(count):
+        frame = rng.choice(_FRAMES_EN)
+        queries.append(
+            re.sub(
+                r"\{(\w)\}", lambda m: rng.choice(side_en if m[1] == "t" else everyday_en), frame
+            )
+        )
+        frame = rng.choice(_FRAMES_ZH)
+        queries.append(
+            re.sub(
+                r"\{(\w)\}", lambda m: rng.choice(side_zh if m[1] == "t" else everyday_zh), frame
+            )
+        )
+        made_up = ["".join(rng.choices("bcdfghklmnprstvz", k=rng.randint(5, 9))) for _ in range(2)]
+        queries.append(
+            f"{made_up[0]} {rng.choice(error_words)} {rng.choice(everyday_en)} "
+            f"{rng.choice(side_en)} {made_up[1]} {rng.choice(everyday_en)}"
+        )
+        queries.append(" ".join(rng.sample(everyday_en, rng.randint(12, 60))))
+    return queries
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path, help="labelled JSON-lines files")
     parser.add_argument("--synthetic", type=int, default=120, help="generated negatives")
+    parser.add_argument(
+        "--per-class", type=int, default=24, help="generated negatives per off-topic class"
+    )
     args = parser.parse_args()
     if any(HELD_OUT in f.name for f in args.files):
         parser.error(f"{HELD_OUT} is the held-out set: fitting on it would void its numbers")
     kb = Library.from_settings(load_settings().knowledge).current
     samples = []
-    for query in synthetic_negatives(kb, args.synthetic):
+    generated = synthetic_negatives(kb, args.synthetic) + generated_classes(kb, args.per_class)
+    for query in generated:
         hits = kb.index.search(query)
         if hits:
             samples.append((features(hits[0].evidence), 0))

@@ -28,6 +28,7 @@ import yaml
 from bot.config_section import Section, refuse_unknown
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.errors import ConfigError
+from bot.secret_policy import MIN_SECRET_BYTES
 from bot.yaml_loader import error_line, error_reason, load_yaml
 
 DEFAULT_DOCS_BASE_URL = "https://learn.microsoft.com/zh-cn/azure/container-registry/"
@@ -214,7 +215,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: Env | None = 
         storage=_read_storage(Section(raw.get("storage"), "storage", ("redis_url",)), env),
         alerts=_read_alerts(Section(raw.get("alerts"), "alerts", _ALERTS), slack, env),
         state_dir=state_dir,
-        confirm_secret=_env(env, "ACRBOT_CONFIRM_SECRET"),
+        confirm_secret=_confirm_secret(env),
         source=source,
     )
 
@@ -238,6 +239,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _env(env: Env, name: str) -> str | None:
     return env.get(name, "").strip() or None
+
+
+def _confirm_secret(env: Env) -> str | None:
+    """Refused here, so ``config check`` says what ``serve`` would otherwise fail on."""
+    secret = _env(env, "ACRBOT_CONFIRM_SECRET")
+    if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            "ACRBOT_CONFIRM_SECRET", f"must be at least {MIN_SECRET_BYTES} characters long"
+        )
+    return secret
 
 
 def _state_dir(raw: Mapping[str, Any], base: Path, env: Env) -> Path:

@@ -166,6 +166,8 @@ def record_click(
     This is the one call the Slack listeners make: 👍/👎 (``up``/``down``) and a
     "did you mean" click (``picked``). A forged or outdated key is not recorded.
     """
+    if not isinstance(query, str):  # a forged button value ("q": null) records nothing
+        return None
     entry = knowledge.get(key)
     if entry is None:
         return None

@@ -8,7 +8,9 @@ which Slack user group) as arguments, so nothing is patched in afterwards.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -16,6 +18,7 @@ from bot.diagnostics.access import Membership
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
+from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
 from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
@@ -77,6 +80,25 @@ class Services:
         return self
 
 
+def check_state_dir(path: Path) -> None:
+    """Refuse a state folder acrbot cannot write, before anything starts writing there.
+
+    The folder is created if missing (the stores would create it anyway) and a
+    probe file is written and removed: permission bits say nothing for root,
+    and read-only or virtual file systems (``/proc``) only show on a write.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            "state_dir",
+            f"cannot write to {path} ({exc.strerror or type(exc).__name__}); "
+            "set ACRBOT_STATE_DIR or state_dir to a writable folder",
+        ) from None
+
+
 def open_shared_storage(settings: Settings) -> Storage:
     """Redis when ``storage.redis_url`` (``REDIS_URL``) is set, else SQLite in ``state_dir``."""
     return open_storage(settings.storage.redis_url, settings.state_dir)
@@ -108,6 +130,7 @@ def build_services(
     claims in memory (terminal runs: nothing to share with a server); audit and
     feedback records still go where the server's go (Redis or the JSONL files).
     """
+    check_state_dir(settings.state_dir)
     library = Library.from_settings(settings.knowledge, background=background_reload)
     shared = open_shared_storage(settings)
     claims = shared if persistent_claims else SqliteStorage(None)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TextIO
 
+from bot.cli_args import count
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
@@ -70,7 +71,7 @@ def register(
     diagnose.set_defaults(handler=partial(run_diagnose, build=build))
 
     audit = subparsers.add_parser("audit", help="show recent diagnostics audit records")
-    audit.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
+    audit.add_argument("-n", "--limit", type=count, default=20, help="how many (default 20)")
     audit.add_argument("--json", action="store_true", help="print JSON lines")
     audit.set_defaults(handler=partial(run_audit, open_audit=open_audit))
 
@@ -99,7 +100,7 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
 
 def run_audit(args: argparse.Namespace, open_audit: AuditFactory) -> int:
     audit = open_audit(load_settings(args.config))  # the Redis stream, or the JSONL file
-    records = audit.recent(max(0, args.limit))
+    records = audit.recent(args.limit)
     if args.json:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))

@@ -24,6 +24,8 @@ FEATURES = (
     "log_matched",
     "general",
     "point",
+    "domain",
+    "ideas",
 )
 FITTED_PATH = Path(__file__).with_name("calibration.json")
 
@@ -37,6 +39,8 @@ class _Evidence(Protocol):
     matched: float
     general: float
     point: float
+    domain: float
+    ideas: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -49,6 +53,8 @@ def features(evidence: _Evidence) -> list[float]:
         math.log1p(evidence.matched),
         evidence.general,
         evidence.point,
+        evidence.domain,
+        evidence.ideas,
     ]
 
 
@@ -61,7 +67,7 @@ class Calibration:
     def default(cls) -> Calibration:
         if FITTED_PATH.is_file():
             return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
-        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0), bias=-8.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0, 1.0, 1.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.errors import AcrbotError
-from bot.knowledge.evaluation import evaluate, read_labelled
+from bot.knowledge.evaluation import check_anchors, evaluate, read_labelled
 from bot.knowledge.library import Library, SearchResult
 from bot.knowledge.terminal import render
 
@@ -21,14 +21,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("question", nargs="+", help="the question, in English or Chinese")
     ask.add_argument(
         "--language",
-        choices=LANGUAGES,
-        help="answer in this language (default: the question's, read from its characters)",
+        type=_language,
+        help="answer in en, zh or zh-TW, any case (default: read from the question's characters)",
     )
     ask.set_defaults(handler=_ask)
 
     search = sub.add_parser("search", help="search many queries (one per line on stdin)")
     search.add_argument("--json", action="store_true", required=True, help="JSON lines out")
-    search.add_argument("--limit", type=int, default=5, help="results per query (at most 5)")
+    search.add_argument(
+        "--limit", type=int, default=5, help="results per query, 1 to 5 (more is read as 5)"
+    )
     search.set_defaults(handler=_search)
 
     ev = sub.add_parser("eval", help="measure search on a labelled JSON-lines file")
@@ -36,6 +38,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--misses", action="store_true", help="also list every wrong answer")
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     ev.set_defaults(handler=_eval)
+
+
+def _language(value: str) -> str:
+    """``--language``: en, zh or zh-tw in any case (``zh-TW``, ``ZH_tw``)."""
+    code = value.strip().lower().replace("_", "-")
+    if code not in LANGUAGES:
+        raise argparse.ArgumentTypeError(f"choose from en, zh, zh-TW (not {value!r})")
+    return code
 
 
 def open_library(args: argparse.Namespace) -> Library:
@@ -70,8 +80,10 @@ def result_json(result: SearchResult) -> dict[str, object]:
 
 
 def _search(args: argparse.Namespace) -> int:
+    if args.limit < 1:  # refused before reading stdin: 0 or less would silently mean one
+        raise AcrbotError(f"--limit must be 1 or more (5 at most), not {args.limit}")
     library = open_library(args)
-    limit = max(1, min(args.limit, 5))
+    limit = min(args.limit, 5)
     for line in sys.stdin:
         query = line.rstrip("\r\n")
         if not query.strip():
@@ -82,7 +94,9 @@ def _search(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     library = open_library(args)
-    report = evaluate(library.current, read_labelled(args.file))
+    labelled = read_labelled(args.file)
+    check_anchors(labelled, library.current, args.file)
+    report = evaluate(library.current, labelled)
     if args.json:
         print(json.dumps(report.to_dict()))
         return 0

@@ -18,6 +18,7 @@ class Labelled:
     query: str
     anchor: str | None
     kind: str = ""
+    line: int = 0  # where in its file, for messages
 
 
 @dataclass(frozen=True)
@@ -61,23 +62,58 @@ def _kind_line(kind: str, numbers: dict[str, float]) -> str:
     return f"{head}: left unanswered {numbers['rejected']:.1%}"
 
 
+_KEYS = frozenset({"query", "anchor", "kind"})
+
+
 def read_labelled(path: Path) -> list[Labelled]:
+    """Labelled queries, one JSON object a line; any mistake names its line and stops.
+
+    A line needs a string "query"; "anchor" is an entry id or null; "kind"
+    is optional. A misspelt key ("expected" for "anchor") would otherwise
+    turn an answerable query into an off-topic one and skew every number.
+    """
     items = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise AcrbotError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise AcrbotError(f"{path.name}: not UTF-8 text") from None
+    shape = '{"query": ..., "anchor": "<id>" or null, "kind": ...}'
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        where = f"{path.name}:{number}"
         try:
             data = json.loads(line)
-            items.append(Labelled(str(data["query"]), data.get("anchor"), data.get("kind", "")))
-        except (ValueError, KeyError, TypeError):
-            raise AcrbotError(
-                f'{path.name}:{number}: expected {{"query": ..., "anchor": ... or null}}'
-            ) from None
+        except ValueError:
+            raise AcrbotError(f"{where}: not JSON; expected {shape}") from None
+        if not isinstance(data, dict):
+            raise AcrbotError(f"{where}: expected {shape}")
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise AcrbotError(f"{where}: unknown key {unknown[0]!r}; expected {shape}")
+        query, anchor, kind = data.get("query"), data.get("anchor"), data.get("kind", "")
+        if not isinstance(query, str) or not query.strip():
+            raise AcrbotError(f'{where}: needs a non-empty "query" string; expected {shape}')
+        if anchor is not None and (not isinstance(anchor, str) or not anchor):
+            raise AcrbotError(f'{where}: "anchor" must be an entry id or null')
+        if not isinstance(kind, str):
+            raise AcrbotError(f'{where}: "kind" must be a string')
+        items.append(Labelled(query, anchor, kind, number))
+    if not items:
+        raise AcrbotError(f"{path.name}: no labelled queries in the file")
     return items
+
+
+def check_anchors(items: list[Labelled], kb: KnowledgeBase, path: Path) -> None:
+    """Refuse an anchor the knowledge base lacks: that query could never count as right."""
+    known = {e.id for e in kb.entries}
+    for item in items:
+        if item.anchor is not None and item.anchor not in known:
+            raise AcrbotError(
+                f"{path.name}:{item.line}: anchor {item.anchor!r} is not in the knowledge base"
+            )
 
 
 def evaluate(kb: KnowledgeBase, labelled: Iterable[Labelled]) -> Report:

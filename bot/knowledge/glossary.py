@@ -24,11 +24,24 @@ class Concept:
     forms: tuple[str, ...]
     traditional: tuple[str, ...] = ()  # zh-tw forms, matched before OpenCC conversion
     simplified: str = ""  # the concept's first Simplified form: what a zh-tw form becomes
+    core: bool = False  # what the FAQ's domain is about (registry, image …), see core_concepts
 
 
 @dataclass(frozen=True)
 class Glossary:
     concepts: tuple[Concept, ...] = ()
+    # Simplified→Taiwan conversion leaves some words in their Windows or mainland
+    # sense (注册表 → 登錄檔, the Windows registry file); this table, applied to a
+    # converted answer, puts Azure's Taiwan wording back (容器登錄).
+    zh_tw_rendering: tuple[tuple[str, str], ...] = ()
+
+    def core_concepts(self) -> frozenset[str]:
+        """Concepts marked ``core: true``: a question that names none is rarely about ACR.
+
+        "What is a kubernetes pod" shares a concept with an entry, but nothing
+        about registries; confidence weighs that (see index.Evidence.domain).
+        """
+        return frozenset(c.id for c in self.concepts if c.core)
 
     def forms(self) -> dict[str, set[str]]:
         """Surface form (lower case) → ids of the concepts it may stand for."""
@@ -85,16 +98,33 @@ def glossary_from(data: object, name: str) -> Glossary:
                     f"{path_name}: term '{term['id']}': '{language}' must be a list"
                 )
             (traditional if language == "zh-tw" else forms).extend(listed)
+        if not isinstance(term.get("core", False), bool):
+            raise KnowledgeError(f"{path_name}: term '{term['id']}': 'core' must be true or false")
         concepts.append(
             Concept(
                 term["id"],
                 tuple(dict.fromkeys(f.strip() for f in forms if f)),
                 tuple(dict.fromkeys(f.strip() for f in traditional if f.strip())),
                 next((f.strip() for f in term.get("zh") or [] if f.strip()), ""),
+                term.get("core", False),
             )
         )
-    return Glossary(tuple(concepts))
+    return Glossary(tuple(concepts), _rendering(data.get("zh-tw-rendering"), path_name))
+
+
+def _rendering(table: object, name: str) -> tuple[tuple[str, str], ...]:
+    """``zh-tw-rendering:`` — OpenCC output → Azure's Taiwan wording, longest first."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k for k, v in table.items()
+    ):
+        raise KnowledgeError(f"{name}: 'zh-tw-rendering' must map words to words")
+    return tuple(sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True))
 
 
 def merge(glossaries: list[Glossary]) -> Glossary:
-    return Glossary(tuple(c for g in glossaries for c in g.concepts))
+    return Glossary(
+        tuple(c for g in glossaries for c in g.concepts),
+        tuple(pair for g in glossaries for pair in g.zh_tw_rendering),
+    )

@@ -69,8 +69,12 @@ PASSAGE_WEIGHT = 0.8
 CORRECTION_DOUBT = 1.0
 CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carries it
 RERANK_POOL = 50
+QUOTE_REQUEST = 0.5  # share of everyday words outside quotes that makes a request about them
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
+# A quoted span: straight or curly double quotes, CJK corner brackets, or single
+# quotes that open after a space (so "don't" is no quote). Backticks are code, pasted.
+_QUOTED = re.compile(r'"[^"]+"|“[^”]+”|「[^」]+」|『[^』]+』|(?:(?<=\s)|^)\'[^\']+\'')
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class Evidence:
     matched: float  # information (summed idf) of the query terms the entry contains
     general: float = 0.0  # share of the query in everyday words the FAQ does not explain
     point: float = 0.0  # share of the query's information the entry's titles carry
+    domain: float = 0.0  # 1 when the query names a core concept of the FAQ (registry, image …)
+    ideas: float = 0.0  # distinct ideas (concepts, words) query and entry share, up to 4, / 4
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,7 @@ class Index:
         # Glossary forms of concepts some title is about; the glossary also names
         # topics no entry answers (pricing, source control): those stay unexplained.
         present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
+        self._present_concepts = frozenset(present)
         # Single-word forms only: "work" in the phrase "not working" explains nothing alone.
         latin = {
             key[0]
@@ -226,12 +233,18 @@ class Index:
         text = normalize(self.analyzer.simplify(query))
         general = content = 0.0
         fixes = self.corrections(query) if fixes is None else fixes
-        for word in words(text):
+        found = words(text)
+        # Words inside a glossary phrase of a concept some entry is about ("github
+        # actions" is CI/CD) are explained, however everyday each word is alone.
+        phrased = self._explained_phrases([stem(w) for w in found])
+        for position, word in enumerate(found):
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
             content += 1
-            if word in fixes or not self._explained_words.isdisjoint(
-                (word, stem(word), stem(word) + "e")
+            if (
+                position in phrased
+                or word in fixes
+                or not self._explained_words.isdisjoint((word, stem(word), stem(word) + "e"))
             ):
                 continue
             general += is_common_english(word)
@@ -240,6 +253,35 @@ class Index:
                 content += len(piece) / 2
                 general += general_cjk_spans(piece, self._explained_pairs) / 2
         return general / content if content else 0.0
+
+    def _explained_phrases(self, stems: list[str]) -> set[int]:
+        """Positions of words in a multi-word glossary phrase of a concept some entry is about."""
+        analyzer, positions, index = self.analyzer, set(), 0
+        while index < len(stems):
+            size = analyzer._phrase_at(stems, index) if stems[index] in analyzer.first_words else 0
+            key = tuple(stems[index : index + size])
+            if size > 1 and analyzer.latin_forms[key] & self._present_concepts:
+                positions.update(range(index, index + size))
+            index += size or 1
+        return positions
+
+    def general_outside_quotes(
+        self, query: str, fixes: dict[str, str] | None = None
+    ) -> tuple[float, float]:
+        """The general share of the query, and that of its words outside quotes (0 if none).
+
+        'Translate "docker pull is slow" into French' is a request *about* a
+        phrase: the quoted words are mentioned, and the request itself
+        (translate, French) is everyday language the FAQ does not explain.
+        A pasted error in quotes leaves words like "docker pull" outside, and
+        'what does "…" mean' leaves no content word outside at all.
+        """
+        general = self.general_share(query, fixes)
+        outside = _QUOTED.sub(" ", query)
+        if outside == query:
+            return general, 0.0
+        around = self.general_share(outside, fixes)
+        return max(general, around), around
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         fixes = self.corrections(query)
@@ -256,7 +298,14 @@ class Index:
         if not pool:
             return []
         scores, matched = scores.tolist(), matched.tolist()
-        general = self.general_share(query, fixes)
+        general, around = self.general_outside_quotes(query, fixes)
+        # Mostly everyday words around a quote: the question is about the phrase,
+        # not asking it; the quoted match counts only as far as the request does.
+        mentioned = 1.0 - around if around >= QUOTE_REQUEST else 1.0
+        # Without a glossary that marks core concepts, nothing is known off-domain;
+        # a bare keyword ("circleci") is a lookup of that keyword, not a side remark.
+        core = self.analyzer.core
+        domain = float(not core or not core.isdisjoint(terms) or _idea_count(terms) <= 1)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         # Known: what the index, the glossary or general language knows. A glossary
         # topic no entry is about ("on call", pricing) or an everyday word ("poem")
@@ -290,10 +339,13 @@ class Index:
                 matched=matched[number],
                 general=general,
                 point=self._point(number, terms, total),
+                domain=domain,
+                # Without a glossary there are no concepts to count: neutral.
+                ideas=self._ideas(number, terms) if self.analyzer.latin_forms else 1.0,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
-            ceiling = min(ceiling, self.calibration.confidence(evidence) * share)
+            ceiling = min(ceiling, self.calibration.confidence(evidence) * share * mentioned)
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
@@ -369,6 +421,26 @@ class Index:
             for n in pool
         }
 
+    def _ideas(self, number: int, query: dict[str, float]) -> float:
+        """How many distinct things the query and the entry share, as a share of 4.
+
+        One shared concept ("what is a kubernetes pod": kubernetes, twice over)
+        is a mention; an answerable question shares several ("enabled the admin
+        user, where is its password": enable, admin, credentials). A word inside
+        a glossary phrase (weighed lightly by query_terms) counts with its
+        concept, and a Chinese character pair as half a word.
+        """
+        ideas = 0.0
+        for term, weight in query.items():
+            postings = self._entries.arrays.get(term)
+            value = _idea_value(term, weight)
+            if postings is not None and value:
+                docs = postings[0]
+                at = int(np.searchsorted(docs, number))
+                if at < len(docs) and docs[at] == number:
+                    ideas += value
+        return min(ideas, 4.0) / 4.0
+
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
         """How much of the question is what the entry is *about* (its titles), not a mention.
 
@@ -395,6 +467,21 @@ class Index:
                 idf = self._idf
                 best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
         return best
+
+
+def _idea_value(term: str, weight: float) -> float:
+    """A concept is one idea; so is a word outside any concept; a Chinese pair is half of one."""
+    if term.startswith("#"):
+        return 1.0
+    if term.startswith("c:"):
+        return 0.5 if weight >= BIGRAM_WEIGHT else 0.0
+    if term.startswith("w:"):
+        return 1.0 if weight >= 1.0 else 0.0
+    return 0.0  # "?:" marks a repaired typo, counted through its repair
+
+
+def _idea_count(query: dict[str, float]) -> float:
+    return sum(_idea_value(t, w) for t, w in query.items())
 
 
 def _is_common_term(term: str) -> bool:

@@ -54,11 +54,26 @@ def is_traditional(text: str) -> bool:
     return sum(_kind(c) for c in _CJK.findall(text[:2000])) > 0
 
 
+_QUOTED_OR_CODE = re.compile(r'"[^"]*"|“[^”]*”|`[^`]*`|「[^」]*」|『[^』]*』')
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+# English grammar words: product names and commands (docker pull, az acr login)
+# are Latin in any language's question; these are not.
+_ENGLISH_GRAMMAR = frozenset(
+    """a an the is are was were be do does did i you we it they to of in on at for with from
+    how what why when where which who can could should would will my our your this that
+    these those and or but not if after before while""".split()
+)
+
+
 def detect(text: str) -> str:
     """``en``, ``zh``, ``zh-tw``, ``ja`` or ``ko`` from the characters of ``text``.
 
-    Two CJK characters make a question Chinese (mixed messages come from
-    Chinese speakers); kana make it Japanese, hangul Korean.
+    Kana make a question Japanese, hangul Korean. A question with two CJK
+    characters is Chinese unless, outside quoted or code parts, English
+    grammar words ("how", "do", "when" …; at least two) hold a sentence
+    around them and the CJK characters there are not the majority of the
+    words: "how do I fix error 认证失败 when pushing" is English with a pasted
+    error; "docker pull 很慢" and "az acr login 失败" are Chinese with product words.
     """
     sample = text[:2000]
     if _KANA.search(sample):
@@ -66,6 +81,11 @@ def detect(text: str) -> str:
     if len(_HANGUL.findall(sample)) >= 2:
         return "ko"
     if len(_CJK.findall(sample)) < 2:
+        return EN
+    outside = _QUOTED_OR_CODE.sub(" ", sample)
+    latin = [w.lower() for w in _LATIN_WORD.findall(outside)]
+    grammar = sum(w in _ENGLISH_GRAMMAR for w in latin)
+    if grammar >= 2 and len(_CJK.findall(outside)) <= len(latin):
         return EN
     return ZH_TW if is_traditional(sample) else ZH
 
@@ -76,10 +96,33 @@ def to_simplified(text: str) -> str:
     return _converter("tw2sp").convert(text)
 
 
+_zh_tw_rendering: tuple[tuple[str, str], ...] = ()
+
+
+def set_zh_tw_rendering(pairs: tuple[tuple[str, str], ...]) -> None:
+    """Words to replace in OpenCC's Taiwan output (the glossary's ``zh-tw-rendering:``).
+
+    OpenCC's ``s2twp`` renders 注册表 as 登錄檔 (the Windows registry file) and
+    访问 as 訪問; Azure's Taiwan docs say 容器登錄 and 存取. The table is data
+    (knowledge/glossary.yaml), set when the knowledge base loads.
+    """
+    global _zh_tw_rendering
+    pairs = tuple(sorted(pairs, key=lambda kv: len(kv[0]), reverse=True))
+    if pairs != _zh_tw_rendering:
+        _zh_tw_rendering = pairs
+        to_traditional.cache_clear()
+
+
 @lru_cache(maxsize=2048)
 def to_traditional(text: str) -> str:
-    """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached."""
-    return _converter("s2twp").convert(text)
+    """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached.
+
+    Then the glossary's rendering table puts Azure's Taiwan wording in.
+    """
+    converted = _converter("s2twp").convert(text)
+    for wrong, right in _zh_tw_rendering:
+        converted = converted.replace(wrong, right)
+    return converted
 
 
 def warm() -> None:

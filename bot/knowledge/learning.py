@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.errors import AcrbotError, KnowledgeError
-from bot.feedback import FeedbackStore, candidates
+from bot.feedback import Candidate, FeedbackStore, candidates
 from bot.knowledge.library import Library
 from bot.knowledge.phrasings import add_phrasing
 
@@ -18,7 +18,7 @@ from bot.knowledge.phrasings import add_phrasing
 def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) -> int:
     """``feedback`` is where the clicks are (the shared store's); the JSONL file by default."""
     feedback = feedback or FeedbackStore(settings.feedback_path)
-    found = candidates(feedback)
+    found = _unapproved(candidates(feedback), settings)
     if not found:
         print(f"No phrasing candidates yet ({feedback.location}).")
         return 0
@@ -32,8 +32,27 @@ def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) ->
     return 0
 
 
+def _unapproved(found: list[Candidate], settings: Settings) -> list[Candidate]:
+    """Candidates not yet in phrasings.yaml: an approved one is done, not a candidate."""
+    if not found:
+        return found
+    kb = Library.from_settings(settings.knowledge).current
+    done = set()
+    for c in found:
+        entry = kb.get(c.anchor)
+        if entry is not None and _same(c.query) in {_same(p) for p in entry.alternates}:
+            done.add(c.id)
+    return [c for c in found if c.id not in done]
+
+
+def _same(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None = None) -> int:
     wanted = candidate.strip().lower()
+    if not wanted:
+        raise AcrbotError("--approve needs a candidate ID: see `acrbot feedback --phrasings`")
     feedback = feedback or FeedbackStore(settings.feedback_path)
     match = [c for c in candidates(feedback) if c.id == wanted]
     if not match:

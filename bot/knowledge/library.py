@@ -22,11 +22,11 @@ from bot import metrics
 from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge import phrasings as phrasing_files
-from bot.knowledge.editions import editions, pair, view_of
+from bot.knowledge.editions import converted_markdown, editions, pair, view_of
 from bot.knowledge.files import is_regular
 from bot.knowledge.glossary import Glossary, glossary_from, merge, read_yaml_file
 from bot.knowledge.index import Hit, Index
-from bot.knowledge.language import detect, normalise
+from bot.knowledge.language import detect, normalise, set_zh_tw_rendering
 from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
 from bot.knowledge.model import Entry
 from bot.knowledge.phrasings import Phrasings
@@ -228,7 +228,10 @@ class Library:
         entries = self._with_alternates(pair(entries, self.docs_base_urls), phrasings, errors)
         for error in errors:
             log.error("knowledge: %s", error)
-        analyzer = Analyzer.from_glossary(merge(glossaries))
+        glossary = merge(glossaries)
+        set_zh_tw_rendering(glossary.zh_tw_rendering)
+        converted_markdown.cache_clear()  # answers already converted with an older table
+        analyzer = Analyzer.from_glossary(glossary)
         return KnowledgeBase(
             entries=tuple(entries),
             index=Index(entries, analyzer),

@@ -82,9 +82,20 @@ def chinese_pieces(run: str) -> list[str]:
     return [p for p in _ZH_STOP.split(run) if p]
 
 
+def strip_format_characters(text: str) -> str:
+    """Remove invisible format characters (Unicode category Cf: U+200B..U+200D, U+2060, U+FEFF …).
+
+    Pasted from chat or a web page, "pass\u200bword" looks like "password" but
+    would be two words to the analyzer.
+    """
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def normalize(text: str) -> str:
-    """NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; then lower case."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """No format characters; NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; lower case."""
+    text = unicodedata.normalize("NFKC", strip_format_characters(text)).lower()
     return _STRETCHED.sub(r"\1", text)
 
 
@@ -121,6 +132,10 @@ class Analyzer:
     first_words: frozenset[str]
     traditional: dict[str, str] | None = None  # zh-tw glossary form → Simplified form
     traditional_forms: re.Pattern[str] | None = None
+    # Terms that name a core concept: "#id", its one-word forms ("w:acr") and the
+    # character pairs of its Chinese forms ("c:镜像"), since a longer phrase
+    # ("acr build" is #build) may have taken the word over.
+    core: frozenset[str] = frozenset()
 
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> Analyzer:
@@ -151,6 +166,7 @@ class Analyzer:
             first_words=frozenset(k[0] for k in latin),
             traditional=traditional,
             traditional_forms=traditional_pattern,
+            core=_core_terms(glossary.core_concepts(), latin, cjk),
         )
 
     def simplify(self, text: str) -> str:
@@ -181,8 +197,11 @@ class Analyzer:
         text = normalize(text)
         stems = [stem(w) for w in _WORD.findall(text)]
         concepts, covered = self._latin_concepts(stems)
+        # A lone letter is no word ("d o c k e r" is spelt out, not asked about).
         found = [
-            (f"w:{s}", i in covered) for i, s in enumerate(stems) if s not in _STEMMED_STOPWORDS
+            (f"w:{s}", i in covered)
+            for i, s in enumerate(stems)
+            if s not in _STEMMED_STOPWORDS and not (len(s) == 1 and s.isalpha())
         ]
         found += [(f"#{c}", False) for c in concepts]
         for run in _CJK_RUN.findall(text):
@@ -231,6 +250,17 @@ class Analyzer:
                 found += [(f"c:{piece[i : i + 2]}", False) for i in range(len(piece) - 1)]
             start = stop.end() if stop else end
         return found
+
+
+def _core_terms(
+    core: frozenset[str], latin: dict[tuple[str, ...], set[str]], cjk: dict[str, set[str]]
+) -> frozenset[str]:
+    terms = {f"#{c}" for c in core}
+    terms.update(f"w:{key[0]}" for key, ids in latin.items() if len(key) == 1 and ids & core)
+    for form, ids in cjk.items():
+        if ids & core and len(form) <= 3:
+            terms.update(f"c:{form[i : i + 2]}" for i in range(len(form) - 1))
+    return frozenset(terms)
 
 
 _STEMMED_STOPWORDS = frozenset(stem(w) for w in ENGLISH_STOPWORDS) | ENGLISH_STOPWORDS

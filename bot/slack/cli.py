@@ -13,7 +13,7 @@ from bot.config import Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
 from bot.feedback import summarise
 from bot.knowledge.library import Library
-from bot.services import feedback_store, open_shared_storage
+from bot.services import check_state_dir, feedback_store, open_shared_storage
 from bot.slack.client import make_client
 
 
@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _validated(args: argparse.Namespace) -> tuple[Settings, SlackCredentials]:
     """Every setting, and Slack credentials good enough for the chosen mode."""
     settings = load_settings(args.config)
+    check_state_dir(settings.state_dir)
     return settings, settings.credentials.require(socket_mode=args.socket)
 
 
@@ -143,10 +144,10 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
-    if args.phrasings or args.approve:
+    if args.phrasings or args.approve is not None:
         from bot.knowledge.learning import approve, list_phrasings
 
-        if args.approve:
+        if args.approve is not None:
             return approve(settings, args.approve, store)
         return list_phrasings(settings, store)
     scores, worst = summarise(store)

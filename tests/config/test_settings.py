@@ -298,3 +298,26 @@ def test_a_bad_docs_base_urls_names_the_setting(tmp_path: Path, text: str, setti
     with pytest.raises(ConfigError) as caught:
         load_settings(config, env={})
     assert setting in caught.value.setting
+
+
+def test_a_short_confirm_secret_is_refused_when_settings_load() -> None:
+    """`config check` must fail on what `serve` would fail on (in a worker, with a traceback)."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"ACRBOT_CONFIRM_SECRET": "short"})
+    assert caught.value.setting == "ACRBOT_CONFIRM_SECRET"
+    assert load_settings(env={"ACRBOT_CONFIRM_SECRET": "x" * 16}).confirm_secret == "x" * 16
+
+
+@pytest.mark.parametrize("command", [["config", "check"], ["diagnose", "healthyreg", "--yes"]])
+def test_an_unwritable_state_dir_is_one_line_before_anything_starts(
+    tmp_path: Path, capsys, monkeypatch, command: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ACRBOT_STATE_DIR", str(blocker / "state"))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s" * 32)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("acrbot: configuration error in state_dir: cannot write to ")
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -139,6 +139,14 @@ def test_unknown_check_is_an_argparse_error(config: Path) -> None:
     assert caught.value.code == 2
 
 
+@pytest.mark.parametrize("limit", ["0", "-1", "two"])
+def test_audit_limit_must_be_a_positive_count(config: Path, capsys, limit: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--config", str(config), "audit", "--limit", limit])
+    assert caught.value.code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
 def test_audit_shows_recent_records(config: Path, capsys) -> None:
     assert main(["--config", str(config), "audit"]) == 0
     assert "No audit records yet" in capsys.readouterr().out
