@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 
 from bot import metrics
 from bot.config import Settings, SlackCredentials
@@ -46,7 +47,9 @@ def create_app(
         # Listeners ack inline (answers to /acr ask go back in the ack itself) and hand
         # slow work to lazy listeners: no thread hand-off and ack polling per request.
         process_before_response=True,
-        raise_error_for_unhandled_request=False,
+        # Unhandled kinds (reactions, App Home, shortcuts acrbot has none of) reach on_error,
+        # which answers 200: a 404 makes Slack retry an event it will never handle.
+        raise_error_for_unhandled_request=True,
         logger=logging.getLogger("acrbot.slack.bolt"),
         listener_executor=pools.answers,
     )
@@ -69,6 +72,11 @@ def meter_slack_calls(context: BoltContext, next: Callable[[], Any]) -> Any:
 
 
 def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    if isinstance(error, BoltUnhandledRequestError):
+        event = body.get("event")
+        kind = event.get("type") if isinstance(event, dict) else None
+        log.debug("nothing to do for a %s request (%s)", body.get("type"), kind)
+        return BoltResponse(status=200, body="")
     # The type and the request kind are enough to find it; the body may hold user text.
     log.error("listener failed: %s (%s)", type(error).__name__, body.get("type"), exc_info=error)
     return BoltResponse(status=200, body="")

@@ -154,7 +154,10 @@ def well_formed(body: bytes, content_type: str | None) -> bool:
         if "payload" in form:
             return _envelope(json.loads(form["payload"][0]), objects=("user", "team", "channel"))
         if "command" in form:
-            return all(form.get(key, [""])[0] for key in ("command", "user_id", "channel_id"))
+            required = ("command", "user_id", "channel_id", "response_url")
+            return all(form.get(key, [""])[0] for key in required) and _http(
+                form["response_url"][0]
+            )
         return bool(form)
     except ValueError:
         return False
@@ -167,6 +170,8 @@ def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
         return False
     if (data["type"] == "event_callback" or "event" in data) and not _event(data.get("event")):
         return False  # Slack's events always carry one; Bolt and the listeners index into it
+    if data["type"].startswith("view_") and not _view(data.get("view")):
+        return False  # Bolt reads view.type for every view payload
     if "actions" not in data:
         return True
     # Slack never sends an empty list; Bolt reads actions[0] for any custom middleware.
@@ -191,13 +196,21 @@ def _event(event: Any) -> bool:
     return all(isinstance(event.get(key, ""), str) for key in _TEXT_FIELDS)
 
 
+def _view(view: Any) -> bool:
+    return isinstance(view, dict) and isinstance(view.get("type"), str)
+
+
+def _http(url: str) -> bool:
+    return url.startswith(("https://", "http://"))
+
+
 def _block_actions(data: dict[str, Any]) -> bool:
     """A button click as Slack sends it: who clicked, which button, where to answer."""
     user = data.get("user")
     if not (isinstance(user, dict) and isinstance(user.get("id"), str)):
         return False
     response_url = data.get("response_url", "https://")
-    if not (isinstance(response_url, str) and response_url.startswith(("https://", "http://"))):
+    if not (isinstance(response_url, str) and _http(response_url)):
         return False
     return all(
         isinstance(a.get("action_id"), str) and isinstance(a.get("value", ""), str)

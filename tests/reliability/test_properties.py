@@ -303,3 +303,17 @@ def test_payloads_slack_never_sends_are_refused_before_bolt(body: bytes) -> None
     from bot.slack.server import well_formed
 
     assert not well_formed(body, "application/x-www-form-urlencoded")
+
+
+def test_payload_shapes_bolt_would_crash_on_are_refused() -> None:
+    """Found by review: a view without its type and a command without response_url."""
+    from urllib.parse import urlencode
+
+    from bot.slack.server import well_formed
+
+    view = urlencode({"payload": json.dumps({"type": "view_submission", "view": {}})}).encode()
+    assert not well_formed(view, "application/x-www-form-urlencoded")
+    command = {"command": "/acr", "user_id": "U1", "channel_id": "C1", "text": "diagnose x"}
+    assert not well_formed(urlencode(command).encode(), "application/x-www-form-urlencoded")
+    command["response_url"] = "https://hooks.slack.com/commands/T1/1/x"
+    assert well_formed(urlencode(command).encode(), "application/x-www-form-urlencoded")

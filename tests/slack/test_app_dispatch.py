@@ -122,6 +122,24 @@ def test_mention_is_answered_in_its_thread(inproc: InProcess) -> None:
     assert "az acr credential show" in text_of(call.params)
 
 
+@pytest.mark.parametrize("subtype", ["file_share", "thread_broadcast"])
+def test_a_person_s_message_with_a_subtype_is_answered(inproc: InProcess, subtype: str) -> None:
+    event = sr.message_im("docker pull is slow", channel="D43", subtype=subtype)
+    inproc.dispatch(sr.event_callback(event))
+    (call,) = inproc.slack.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D43"
+
+
+def test_an_event_acrbot_does_not_handle_is_acknowledged_not_404(inproc: InProcess) -> None:
+    """A 404 makes Slack retry (and eventually disable) event deliveries."""
+    reaction = {"type": "reaction_added", "user": ALICE, "reaction": "eyes", "event_ts": "1.2"}
+    response = inproc.dispatch(sr.event_callback(reaction))
+    assert response.status == 200
+    home = {"type": "app_home_opened", "user": ALICE, "channel": "D1", "tab": "home"}
+    assert inproc.dispatch(sr.event_callback(home)).status == 200
+    assert inproc.slack.calls("chat.postMessage") == []
+
+
 def test_direct_message_is_answered_in_the_dm(inproc: InProcess) -> None:
     inproc.dispatch(sr.event_callback(sr.message_im("docker pull is slow", channel="D42")))
     (call,) = inproc.slack.wait_for("chat.postMessage")

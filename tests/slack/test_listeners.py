@@ -87,13 +87,25 @@ def test_app_mention_from_a_bot_is_ignored(context) -> None:
 def test_direct_message_is_answered_and_channel_chatter_is_not(context) -> None:
     client = MagicMock()
     direct_message.answer_direct_message(
-        {"text": "docker pull is slow", "channel": "D1", "channel_type": "channel", "ts": "1"},
+        {
+            "text": "docker pull is slow",
+            "user": "U1",
+            "channel": "D1",
+            "channel_type": "channel",
+            "ts": "1",
+        },
         client,
         context,
     )
     client.chat_postMessage.assert_not_called()
     direct_message.answer_direct_message(
-        {"text": "docker pull is slow", "channel": "D1", "channel_type": "im", "ts": "1"},
+        {
+            "text": "docker pull is slow",
+            "user": "U1",
+            "channel": "D1",
+            "channel_type": "im",
+            "ts": "1",
+        },
         client,
         context,
     )

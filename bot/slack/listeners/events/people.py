@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+# Subtypes a person writes: a message with a file, a thread reply also sent to the channel, /me.
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
+
 
 def is_from_a_person(event: dict[str, Any]) -> bool:
-    """Bots, edits and deletions are never answered: that is how bot loops start."""
-    return not (event.get("bot_id") or event.get("subtype") or event.get("app_id"))
+    """Bots, edits, deletions and channel notices are never answered: bot loops start there."""
+    if event.get("bot_id") or event.get("app_id") or not event.get("user"):
+        return False
+    subtype = event.get("subtype")
+    return subtype is None or subtype in PERSON_SUBTYPES
