@@ -39,6 +39,8 @@ def message(channel: str = WATCHED, **fields) -> dict[str, Any]:
         (message(bot_id="B0ACRBOT"), False),
         (message(subtype=None, bot_id=None, user="U0ACRBOT"), False),
         (message(subtype="message_changed"), False),
+        (message(subtype="file_share", bot_id=None, user="U0PERSON"), True),
+        (message(subtype="channel_join", bot_id=None, user="U0PERSON"), False),
         (message(thread_ts="1764386000.000100"), False),
         (
             message(subtype=None, bot_id=None, user="U0P", text="<@U0ACRBOT> myreg.azurecr.io 401"),

@@ -20,7 +20,8 @@ from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge
 from bot.triage.readers import read_message
 
-READ_SUBTYPES = (None, "bot_message")
+# New messages with text: a person's (plain, with a file, /me) or another bot's / integration's.
+READ_SUBTYPES = (None, "bot_message", "file_share", "me_message")
 
 
 def in_a_watched_channel(event: dict[str, Any], context: BoltContext) -> bool:
