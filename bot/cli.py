@@ -28,10 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.diagnostics import commands as diagnostics_commands
     from bot.knowledge import commands as knowledge_commands
     from bot.slack import cli as slack_commands
+    from bot.triage import commands as triage_commands
 
     knowledge_commands.register(sub)
     slack_commands.register(sub)
     diagnostics_commands.register(sub, _terminal_diagnostics, _shared_audit)
+    triage_commands.register(sub)
     return parser
 
 

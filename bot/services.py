@@ -24,6 +24,8 @@ from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
+from bot.triage.model import FaqRef
+from bot.triage.triager import FaqSearch, Triager
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
 
@@ -43,6 +45,20 @@ def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
     return lookup
 
 
+def faq_search_from(library: Library, language: str = "en") -> FaqSearch:
+    """Triage's "which FAQ entries explain this alert", answered by the same search.
+
+    Titles and links are the editions in the alerts' language (``alerts.language``).
+    """
+
+    def search(query: str, limit: int) -> list[FaqRef]:
+        hits = library.ask(query, limit, language=language).hits
+        views = [(h, h.view or view_of(h.entry, language)) for h in hits]
+        return [FaqRef(h.entry.id, view.question, h.score, view.docs_url) for h, view in views]
+
+    return search
+
+
 @dataclass
 class Services:
     """Everything a listener or a command needs, built once per process."""
@@ -52,6 +68,7 @@ class Services:
     feedback: FeedbackStore
     claims: Storage  # the shared store: claims, limits, record streams
     diagnostics: Diagnostics
+    triager: Triager
     dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
 
     def __post_init__(self) -> None:
@@ -125,4 +142,8 @@ def build_services(
         faq_lookup=faq_lookup_from(library),
         membership=membership,
     )
-    return Services(settings, library, feedback_store(settings, shared), claims, diagnostics)
+    language = settings.alerts.language
+    triager = Triager(faq_search_from(library, language), language=language)
+    return Services(
+        settings, library, feedback_store(settings, shared), claims, diagnostics, triager
+    )

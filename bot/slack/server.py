@@ -232,13 +232,16 @@ def serve_options(
 
 
 def serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
+    from bot.slack.alerts import AlertWebhooks, add_alert_routes
     from bot.slack.app import create_app
 
     def build() -> Router:
         app, services = create_app(settings, credentials)
         entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
         ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
-        return build_router(app, credentials.signing_secret, entries, options, ready)
+        router = build_router(app, credentials.signing_secret, entries, options, ready)
+        add_alert_routes(router, AlertWebhooks(settings, services, app.client))
+        return router
 
     metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
     log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
@@ -251,4 +254,6 @@ def serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
     from bot.slack.app import create_app
 
     app, _services = create_app(settings, credentials, socket_mode=True)
+    if settings.alerts.token:
+        log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")
     SocketModeHandler(app, credentials.app_token).start()

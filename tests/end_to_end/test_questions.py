@@ -90,7 +90,7 @@ def test_help_and_unknown_words_get_the_help(bot, slack):
 
 
 def test_help_lists_only_what_works(bot, slack):
-    assert "/acr triage" not in all_text(command(bot, "help"))
+    assert "/acr triage" in all_text(command(bot, "help"))  # built in issue 9
 
 
 def test_did_you_mean_button_shows_that_entry(bot, slack):

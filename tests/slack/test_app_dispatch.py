@@ -154,7 +154,7 @@ def test_acr_ask_is_answered_in_the_ack(inproc: InProcess) -> None:
 
 def test_help_lists_only_what_works(inproc: InProcess) -> None:
     reply = json.loads(inproc.dispatch(inproc.command("help")).body)
-    assert "/acr diagnose" in text_of(reply) and "/acr triage" not in text_of(reply)
+    assert "/acr diagnose" in text_of(reply) and "/acr triage" in text_of(reply)
 
 
 def test_diagnose_shows_the_configured_confirm_lifetime(inproc: InProcess) -> None:

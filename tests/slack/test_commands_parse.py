@@ -23,7 +23,7 @@ from bot.slack.subcommands import SUBCOMMANDS, parse
         ("Diagnose myregistry", ("diagnose", "myregistry")),
         ("usage  myregistry ", ("usage", "myregistry")),
         ("INFO myregistry", ("info", "myregistry")),
-        ("triage ALERT: pull failed", ("ask", "triage ALERT: pull failed")),  # not built yet
+        ("triage ALERT: pull failed", ("triage", "ALERT: pull failed")),
         ("how do I log in", ("ask", "how do I log in")),
         ("askme something", ("ask", "askme something")),
         ("docker pull is slow", ("ask", "docker pull is slow")),

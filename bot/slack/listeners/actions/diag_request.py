@@ -1,4 +1,7 @@
-"""A "Run check-health on X" button under an answer: the same request as `/acr diagnose X`."""
+"""A "Run check-health on X" button (under an answer or an alert): `/acr diagnose X`'s request.
+
+An alert about an image pull adds the repository (``"p"``) to its button.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +24,14 @@ def request_check(
     try:
         wanted = json.loads(str(action.get("value", "")))
         registry, check = str(wanted["r"]), str(wanted["c"])
+        repository = str(wanted["p"]) if wanted.get("p") else None
     except (ValueError, KeyError, TypeError):
         private(respond, text=say("en", "expired_button"))
         return
     user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
-    request_diagnostic(services_of(context), respond, user, channel, registry, check)
+    request_diagnostic(
+        services_of(context), respond, user, channel, registry, check, repository=repository
+    )
 
 
 def register(app: App) -> None:

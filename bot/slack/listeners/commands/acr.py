@@ -1,4 +1,4 @@
-"""`/acr ask`, a bare question, and `/acr help`: answered in the acknowledgement itself.
+"""`/acr ask`, a bare question, `/acr triage` and `/acr help`: answered in the ack itself.
 
 Search takes about a millisecond, so the answer rides on the ack and needs no
 second request to Slack.
@@ -16,10 +16,13 @@ from bot.slack.i18n import language_of
 from bot.slack.middleware import services_of
 from bot.slack.questions import empty_question, reply_message, result_message
 from bot.slack.subcommands import parse
+from bot.slack.triage_reply import raw_rest, triage_reply
 
 
 def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     subcommand, rest = parse(command.get("text", ""))
+    if subcommand == "triage":  # a pasted alert keeps its lines and length (JSON, logs)
+        rest = raw_rest(command.get("text", ""))
     user, channel = command["user_id"], command["channel_id"]
     reply = reply_for(services_of(context), subcommand, rest, user, channel)
     ack(response_type="ephemeral", **reply)
@@ -34,6 +37,8 @@ def reply_for(
         if not rest:
             return empty_question(language).as_kwargs()
         return reply_message(services.library, rest, shareable=True, source="command").as_kwargs()
+    if subcommand == "triage":
+        return triage_reply(services.triager, rest).as_kwargs()
     if subcommand == "word":
         result = services.library.ask(rest)  # a lone word: a question only if it is answered
         if result.answered:

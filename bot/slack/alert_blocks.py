@@ -1,0 +1,183 @@
+"""Block Kit for triaged alerts: the message the on-call engineer reads at 3 a.m.
+
+One message per alert: a headline (state, severity, rule, registry), the
+signal in human units, up to three FAQ entries with links, and one button
+per offered check. The buttons are the same ``diag_request_N`` buttons as
+under an answer, so a click goes through the same request → access check →
+Confirm flow as ``/acr diagnose``. Words are in the configured
+``alerts.language`` (en | zh).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.slack import limits
+from bot.slack.blocks import Message
+from bot.slack.mrkdwn import escape, link
+from bot.triage.model import State, Triage
+
+MAX_FAQ = 3
+MAX_BUTTONS = 5
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "fired": "FIRED",
+        "resolved": "RESOLVED",
+        "resolved_at": "resolved {time}",
+        "fired_at": "fired {time}",
+        "storm": "fired {count} times — later firings go in the thread",
+        "again": "Fired again: {count} times so far.",
+        "resolved_reply": "✅ Resolved {time}.",
+        "still_firing": "✅ One resolved {time}; {count} still firing.",
+        "resolved_note": "✅ Resolved {time} (I had not seen it fire).",
+        "faq": "*What the FAQ says*",
+        "run": "Run {check} on {registry}",
+        "invalid": "not a valid registry name: {names}",
+        "no_registry": "No registry named in it: run `/acr diagnose REGISTRY` to check one.",
+        "nothing": (
+            "Nothing recognised: no registry and no known registry error in that text. "
+            "See `/acr help`."
+        ),
+        "results": "query results",
+        "source": "source",
+    },
+    "zh": {
+        "fired": "告警",
+        "resolved": "已恢复",
+        "resolved_at": "恢复于 {time}",
+        "fired_at": "触发于 {time}",
+        "storm": "已触发 {count} 次 — 后续触发记录在话题中",
+        "again": "再次触发：目前共 {count} 次。",
+        "resolved_reply": "✅ 已于 {time} 恢复。",
+        "still_firing": "✅ 其中一个已于 {time} 恢复；仍有 {count} 个在告警。",
+        "resolved_note": "✅ 已于 {time} 恢复（之前未收到触发通知）。",
+        "faq": "*FAQ 中的相关条目*",
+        "run": "对 {registry} 运行 {check}",
+        "invalid": "不是有效的注册表名称：{names}",
+        "no_registry": "其中没有注册表名称：可用 `/acr diagnose 注册表名` 检查。",
+        "nothing": "未识别出任何内容：文本中没有注册表，也没有已知的注册表错误。请看 `/acr help`。",
+        "results": "查询结果",
+        "source": "来源",
+    },
+}
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
+
+
+def word(language: str, key: str, **values: object) -> str:
+    table = WORDS.get(language, WORDS["en"])
+    return table[key].format(**values)
+
+
+def short_time(iso: str | None) -> str:
+    """``2026-11-29T02:41:07.64Z`` → ``2026-11-29 02:41 UTC`` (alerts send UTC)."""
+    match = _TIME.match(iso or "")
+    return f"{match.group(1)} {match.group(2)} UTC" if match else (iso or "")[:40]
+
+
+def headline(triage: Triage, language: str) -> str:
+    alert = triage.alert
+    resolved = alert.state == State.RESOLVED
+    parts = [("✅ *" if resolved else "🔴 *") + word(language, alert.state.value) + "*"]
+    if alert.severity:
+        parts.append(escape(alert.severity))
+    if alert.rule:
+        rule = limits.clip(alert.rule.replace("`", "'"), 150)
+        parts.append(f"`{escape(rule)}`")
+    if triage.registries:
+        parts.append(", ".join(f"*{name}*" for name in triage.registries))
+    elif triage.rejected:
+        names = ", ".join(f"`{escape(r)}`" for r in triage.rejected[:3])
+        parts.append(word(language, "invalid", names=names))
+    return " · ".join(parts)
+
+
+def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Message:
+    """The message for an alert (webhook, watched channel or ``/acr triage``)."""
+    alert = triage.alert
+    top = headline(triage, language)
+    summary = escape(triage.summary)
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=limits.clip(f"{top}\n{summary}", 3000)))
+    ]
+    context = []
+    if alert.state == State.RESOLVED and alert.resolved_at:
+        context.append(word(language, "resolved_at", time=short_time(alert.resolved_at)))
+    elif alert.fired_at:
+        context.append(word(language, "fired_at", time=short_time(alert.fired_at)))
+    if count > 1:
+        context.append(word(language, "storm", count=count))
+    context.append(f"{word(language, 'source')}: {alert.source}")
+    if alert.links:
+        context.append(link(alert.links[0], word(language, "results")))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]))
+    if triage.faq:
+        lines = [word(language, "faq")]
+        for ref in triage.faq[:MAX_FAQ]:
+            title = limits.clip(ref.title, 200)
+            lines.append(f"• {link(ref.url, title) if ref.url else escape(title)}")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if triage.checks and alert.state == State.FIRED:
+        blocks.append(check_buttons(triage, language))
+    elif triage.about_registry and not triage.registries and alert.state == State.FIRED:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=word(language, "no_registry"))])
+        )
+    fallback = f"{_plain(top)}: {triage.summary}"
+    return Message.of(fallback, blocks)
+
+
+def check_buttons(triage: Triage, language: str) -> ActionsBlock:
+    buttons = []
+    for number, offered in enumerate(triage.checks[:MAX_BUTTONS]):
+        value = {"r": offered.registry, "c": offered.check}
+        if offered.repository:
+            value["p"] = offered.repository
+        label = "🩺 " + word(language, "run", check=offered.check, registry=offered.registry)
+        buttons.append(
+            ButtonElement(
+                text=limits.clip(label, limits.BUTTON_TEXT),
+                action_id=f"diag_request_{number}",
+                value=limits.clip(json.dumps(value), limits.BUTTON_VALUE),
+            )
+        )
+    return ActionsBlock(block_id="alert_checks", elements=buttons)
+
+
+def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:
+    text = word(language, "again", count=count) + f" {triage.summary}"
+    return Message(limits.clip(text, 3000), [])
+
+
+def resolved_reply(triage: Triage, language: str = "en", still_firing: int = 0) -> Message:
+    when = short_time(triage.alert.resolved_at) if triage.alert.resolved_at else ""
+    if still_firing:
+        text = word(language, "still_firing", time=when, count=still_firing)
+    else:
+        text = word(language, "resolved_reply", time=when)
+    return Message(text.replace("  ", " ").replace(" ;", ";"), [])
+
+
+def resolved_note(triage: Triage, language: str = "en") -> Message:
+    when = short_time(triage.alert.resolved_at) if triage.alert.resolved_at else ""
+    top = headline(triage, language)
+    text = f"{top}\n{word(language, 'resolved_note', time=when)}"
+    blocks = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    return Message.of(_plain(top) + " " + word(language, "resolved_note", time=when), blocks)
+
+
+def nothing_recognised(language: str = "en") -> Message:
+    return Message(word(language, "nothing"), [])
+
+
+def _plain(mrkdwn: str) -> str:
+    return mrkdwn.replace("*", "").replace("`", "")

@@ -1,0 +1,75 @@
+"""The alert webhooks of one process: intake → queue → triage → Slack.
+
+Built once per worker next to the Bolt app (it needs the same Slack client).
+The HTTP layer hands each ``POST /alerts/<source>`` to :meth:`handle` and
+sends back the :class:`~bot.triage.webhook.WebhookReply`; the alerts are
+posted to Slack by the dispatcher's threads after that answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.services import Services
+from bot.slack.alert_notifier import SlackNotifier
+from bot.triage.dispatcher import AlertDispatcher
+from bot.triage.policy import AlertPolicy
+from bot.triage.state import open_alert_store
+from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
+from bot.web.routes import Request, Response, Router
+
+log = logging.getLogger(__name__)
+PATHS = {f"/alerts/{source}": source for source in SOURCES}
+DRAIN_SECONDS = 5.0
+
+
+class AlertWebhooks:
+    def __init__(self, settings: Settings, services: Services, client: WebClient) -> None:
+        alerts = settings.alerts
+        store = open_alert_store(settings.storage.redis_url, settings.state_dir)
+        policy = AlertPolicy(store, coalesce_seconds=alerts.coalesce_seconds)
+        notifier = SlackNotifier(client, alerts.language)
+        self.dispatcher = AlertDispatcher(services.triager, policy, notifier)
+        self.intake = AlertIntake(
+            alerts.token,
+            self.dispatcher.submit,
+            routes=alerts.routes,
+            default_channel=alerts.default_channel,
+        )
+        if not self.intake.enabled:
+            log.info(
+                "alert webhooks are off: set ACRBOT_ALERT_TOKEN to turn on "
+                "POST /alerts/azure-monitor and POST /alerts/alertmanager"
+            )
+        elif not (alerts.default_channel or alerts.routes):
+            log.warning(
+                "alert webhooks are on but alerts.default_channel and alerts.routes are "
+                "empty: every alert will be refused (422)"
+            )
+
+    def handle(
+        self, path: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookReply:
+        """Answer one webhook request (``headers`` with lower-case names)."""
+        return self.intake.handle(PATHS.get(path, ""), query, headers, body)
+
+
+def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
+    """``POST /alerts/azure-monitor`` and ``POST /alerts/alertmanager`` on the Slack server.
+
+    The handler runs on the event loop: it parses, checks and queues (no I/O),
+    so it answers in about a millisecond however busy the request pool is.
+    """
+
+    async def alert_webhook(request: Request) -> Response:
+        reply = webhooks.handle(request.path, request.query, request.headers, request.body)
+        return Response.json(reply.status, reply.body, reply.headers)
+
+    for path in PATHS:
+        router.add("POST", path, alert_webhook)
+    # Answered alerts not yet posted are posted before the worker exits (a few seconds at most).
+    router.on_shutdown.append(lambda: webhooks.dispatcher.join(DRAIN_SECONDS))

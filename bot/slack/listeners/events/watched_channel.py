@@ -1,0 +1,59 @@
+"""Watched alert channels (``alerts.channels``): every new message is read as an alert.
+
+Other bots and integrations post alerts there, so their messages are read
+too (``bot_message`` included), but never acrbot's own. A message is
+answered in its thread only when it concerns a registry or an ACR error: an
+alerts channel is busy, and silence on the rest is the point. Edits,
+deletions, joins and thread replies are left alone, and so are messages that
+@mention acrbot: the mention listener answers those (one reply, not two).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.alert_notifier import SlackNotifier
+from bot.slack.middleware import services_of
+from bot.slack.replies import acknowledge
+from bot.triage.readers import read_message
+
+# New messages with text: a person's (plain, with a file, /me) or another bot's / integration's.
+READ_SUBTYPES = (None, "bot_message", "file_share", "me_message")
+
+
+def in_a_watched_channel(event: dict[str, Any], context: BoltContext) -> bool:
+    """The matcher: a new top-level message in a watched channel, not written by acrbot."""
+    services = services_of(context)
+    if event.get("channel") not in services.settings.alerts.channels:
+        return False
+    if event.get("subtype") not in READ_SUBTYPES:
+        return False
+    if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+        return False
+    own_user = context.get("bot_user_id")
+    if own_user and f"<@{own_user}>" in str(event.get("text") or ""):
+        return False
+    return not is_own(event, context)
+
+
+def is_own(event: dict[str, Any], context: BoltContext) -> bool:
+    own_bot, own_user = context.get("bot_id"), context.get("bot_user_id")
+    return bool(
+        (own_bot and event.get("bot_id") == own_bot) or (own_user and event.get("user") == own_user)
+    )
+
+
+def triage_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services = services_of(context)
+    triage = services.triager.triage(read_message(event))
+    if not triage.about_registry:
+        return
+    notifier = SlackNotifier(client, services.triager.language)
+    notifier.reply_in_thread(event["channel"], event["ts"], triage)
+
+
+def register(app: App) -> None:
+    app.event("message", matchers=[in_a_watched_channel])(ack=acknowledge, lazy=[triage_message])

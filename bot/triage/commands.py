@@ -1,0 +1,72 @@
+"""``acrbot triage [FILE] [--json]``: triage an alert from a file or stdin in the terminal.
+
+Exit 0 whenever the input could be read, recognised or not; 2 with one line
+when it could not (missing file, not UTF-8 text, larger than 1 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.config import load_settings
+from bot.errors import AcrbotError
+from bot.knowledge.library import Library
+from bot.services import faq_search_from
+from bot.triage.readers import read_any
+from bot.triage.render_text import render
+from bot.triage.triager import Triager
+
+MAX_INPUT_BYTES = 1024 * 1024
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "triage", help="triage an alert (Azure Monitor, Alertmanager or pasted text)"
+    )
+    parser.add_argument("file", nargs="?", help="the alert (JSON or text); stdin when omitted")
+    parser.add_argument("--json", action="store_true", help="one JSON object per alert")
+    parser.set_defaults(handler=_triage)
+
+
+def read_input(file: str | None, stdin: BinaryIO | None = None) -> str:
+    """The input as text, or :class:`AcrbotError` saying in one line why it cannot be read."""
+    where = file or "stdin"
+    try:
+        if file is None or file == "-":
+            data = (stdin or sys.stdin.buffer).read(MAX_INPUT_BYTES + 1)
+        else:
+            with Path(file).open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+    except IsADirectoryError:
+        raise AcrbotError(f"cannot read {where}: it is a folder, not a file") from None
+    except OSError as exc:
+        raise AcrbotError(f"cannot read {where}: {exc.strerror or 'read error'}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise AcrbotError(f"{where} is larger than 1 MB: that is not an alert")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AcrbotError(f"{where} is not UTF-8 text (an alert is JSON or text)") from None
+
+
+def _triage(args: argparse.Namespace) -> int:
+    text = read_input(args.file)
+    settings = load_settings(args.config)
+    library = Library.from_settings(settings.knowledge)
+    language = settings.alerts.language
+    triager = Triager(faq_search_from(library, language), language=language)
+    triages = triager.triage_all(read_any(text))
+    if args.json:
+        for triage in triages:
+            print(json.dumps(triage.to_json(), ensure_ascii=False))
+    else:
+        print("\n\n".join(render(t) for t in triages) or render_empty())
+    return 0
+
+
+def render_empty() -> str:
+    return "The Alertmanager group holds no alerts."

@@ -1,0 +1,100 @@
+"""Prometheus Alertmanager's webhook (version 4): one group in, one alert per member out.
+
+Alertmanager groups alerts and re-sends the group on every change and every
+``repeat_interval``; each member carries its own ``status`` and a
+``fingerprint`` that is stable for its label set. An alert that resolves and
+fires again gets a new ``startsAt``, so identity is fingerprint + startsAt
+and a delivery is identity + status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from bot.triage.model import Alert, Source, State
+from bot.triage.readers.common import UnknownShape, mapping, text
+from bot.triage.registries import is_registry_field
+
+MAX_ALERTS = 200  # a group larger than this is read up to here (Alertmanager truncates too)
+_STORM_LABELS = ("namespace", "container", "image", "job", "instance", "service")
+
+
+def looks_like_alertmanager(payload: Any) -> bool:
+    body = mapping(payload)
+    return isinstance(body.get("alerts"), list) and (
+        "version" in body or "receiver" in body or "groupKey" in body
+    )
+
+
+def read_alertmanager(payload: Any) -> list[Alert]:
+    """The group's alerts, or :class:`UnknownShape` when this is not an Alertmanager webhook."""
+    if not isinstance(payload, dict):
+        raise UnknownShape("expected a JSON object (an Alertmanager webhook)")
+    alerts = payload.get("alerts")
+    if not isinstance(alerts, list):
+        raise UnknownShape("not an Alertmanager webhook: there is no 'alerts' list")
+    version = payload.get("version")
+    if version is not None and str(version) != "4":
+        raise UnknownShape(f"Alertmanager webhook version {str(version)[:10]!r}; acrbot reads 4")
+    members = [a for a in alerts[:MAX_ALERTS] if isinstance(a, dict)]
+    if alerts and not members:
+        raise UnknownShape("the Alertmanager webhook's alerts are not objects")
+    common = mapping(payload.get("commonLabels"))
+    group_status = text(payload.get("status"), 20)
+    return [_alert(member, common, group_status) for member in members]
+
+
+def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Alert:
+    labels = {k: v for k, v in {**common, **mapping(member.get("labels"))}.items()}
+    annotations = mapping(member.get("annotations"))
+    status = (text(member.get("status"), 20) or group_status or "firing").lower()
+    state = State.RESOLVED if status == "resolved" else State.FIRED
+    fingerprint = text(member.get("fingerprint"), 64) or _fingerprint(labels)
+    starts = text(member.get("startsAt"), 40) or ""
+    rule = text(labels.get("alertname"), 300)
+    identity = f"alertmanager:{fingerprint}:{starts}"
+    fragments: list[str] = []
+    bare: list[str] = []
+    for key in ("summary", "description", "message"):
+        if text(annotations.get(key)):
+            fragments.append(text(annotations.get(key)) or "")
+    for key, value in annotations.items():
+        if key not in ("summary", "description", "message") and text(value):
+            fragments.append(text(value) or "")
+    for key, value in labels.items():
+        shown = text(value, 600)
+        if not shown or not isinstance(key, str):
+            continue
+        fragments.append(shown)
+        if is_registry_field(key):
+            bare.append(shown)
+    target = "|".join(f"{k}={text(labels.get(k), 200)}" for k in _STORM_LABELS if labels.get(k))
+    summary = text(annotations.get("summary"), 300)
+    ends = text(member.get("endsAt"), 40)
+    return Alert(
+        source=Source.ALERTMANAGER,
+        state=state,
+        severity=text(labels.get("severity"), 40),
+        rule=rule,
+        identity=identity,
+        delivery_key=f"{identity}:{state}",
+        storm_key=f"alertmanager:{rule}:{target or fingerprint}" if rule else None,
+        registry_fields=tuple(bare),
+        text=tuple(fragments),
+        detail=summary,
+        fired_at=starts or None,
+        resolved_at=ends if state == State.RESOLVED and ends and ends[:4] != "0001" else None,
+        links=tuple(
+            link
+            for link in (text(member.get("generatorURL"), 2000),)
+            if link and link.startswith(("http://", "https://"))
+        ),
+    )
+
+
+def _fingerprint(labels: dict[str, Any]) -> str:
+    """Alertmanager always sends one; this stands in, stable per label set, when it does not."""
+    encoded = json.dumps(labels, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]

@@ -1,0 +1,142 @@
+"""What kind of problem an alert describes, and which diagnostics follow from it.
+
+Each :class:`Signal` is recognised from the words registry problems are
+reported in (kubelet and Docker errors, ACR log tables, ACR metric names).
+The checks follow the signal: storage and quota point at ``usage``; pull and
+push failures, timeouts, 401/403, TLS and firewall denials at
+``check-health``, plus ``info`` where network rules are the likely cause.
+``search_words`` phrase the problem for the FAQ search; which entries come
+back is up to the search, not to this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_SCAN_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    pattern: re.Pattern[str]
+    checks: tuple[str, ...]
+    search_words: str
+    label: str
+
+
+def _p(expression: str) -> re.Pattern[str]:
+    return re.compile(expression, re.IGNORECASE)
+
+
+# Most specific first: the first signal found names the problem in the summary.
+SIGNALS: tuple[Signal, ...] = (
+    Signal(
+        "firewall",
+        _p(
+            r"is not allowed access|aka\.ms/acr/firewall|client with ip|firewall"
+            r"|network ?rule|denied by network|private endpoint|DENIED_BY_NETWORK"
+        ),
+        ("check-health", "info"),
+        "registry firewall rules client IP not allowed",
+        "firewall / network rules",
+    ),
+    Signal(
+        "timeout",
+        _p(
+            r"timed? ?out|timeout|deadline exceeded|request canceled while waiting"
+            r"|connection (?:refused|reset)|no such host|dial tcp|i/o timeout"
+        ),
+        ("check-health", "info"),
+        "docker pull fails net/http request canceled while waiting for connection timeout",
+        "timeout / network",
+    ),
+    Signal(
+        "tls",
+        _p(r"x509|certificate (?:signed by unknown|has expired|is not valid)|\btls\b|\bssl\b"),
+        ("check-health",),
+        "TLS 1.2 certificate registry",
+        "TLS",
+    ),
+    Signal(
+        "auth",
+        _p(
+            r"(?<!\d)40[13](?!\d)|unauthori[sz]ed|forbidden|authentication required"
+            r"|failed to authorize|denied: requested access|access denied|insufficient_scope"
+            r"|fail(?:ed|ing|ure)?[ _-]?log ?ins?|log ?in[ _-]?fail|invalid credentials"
+            r"|AuthorizationFailed|ContainerRegistryLoginEvents"
+        ),
+        ("check-health",),
+        "docker pull fails unauthorized authentication required",
+        "authentication / authorization",
+    ),
+    Signal(
+        "not-found",
+        _p(r"manifest unknown|name unknown|not found|does not exist"),
+        ("check-health",),
+        "repository or tag not found",
+        "image not found",
+    ),
+    Signal(
+        "pull",
+        _p(r"imagepullbackoff|errimagepull|failed to pull|pull ?(?:fail|error)|pull ?count|\bpull"),
+        ("check-health",),
+        "docker pull fails from registry",
+        "image pull",
+    ),
+    Signal(
+        "push",
+        _p(r"failed to push|push ?(?:fail|error)|push ?count|\bpush"),
+        ("check-health",),
+        "docker push fails to registry",
+        "image push",
+    ),
+    Signal(
+        "storage",
+        _p(r"storage|quota|size limit|exceeds? (?:the )?limit"),
+        ("usage",),
+        "registry storage quota usage",
+        "storage / quota",
+    ),
+    Signal(
+        "throttling",
+        _p(r"(?<!\d)429(?!\d)|too many requests|throttl"),
+        ("usage", "info"),
+        "registry throttling too many requests",
+        "throttling",
+    ),
+    Signal(
+        "tasks",
+        _p(r"RunDuration|AgentPoolCPUTime|acr task|task run|\brun failed"),
+        (),
+        "ACR tasks runs",
+        "ACR Tasks",
+    ),
+)
+
+# Words that make an error an ACR error even when no registry is named.
+_ACR_MARKER = _p(
+    r"azurecr\.|container ?registry|ContainerRegistry|\bACR\b|aka\.ms/acr|az acr|acr_|_acr"
+)
+
+
+def detect(texts: Iterable[str]) -> tuple[Signal, ...]:
+    """The signals present in ``texts``, most specific first."""
+    haystack = "\n".join(t[:_SCAN_LIMIT] for t in texts if isinstance(t, str))
+    return tuple(s for s in SIGNALS if s.pattern.search(haystack))
+
+
+def mentions_acr(texts: Iterable[str]) -> bool:
+    return any(isinstance(t, str) and _ACR_MARKER.search(t[:_SCAN_LIMIT]) for t in texts)
+
+
+def offered_checks(signals: Iterable[Signal]) -> tuple[str, ...]:
+    """The checks worth offering for these signals, in a stable order, without repeats."""
+    ordered: list[str] = []
+    for signal in signals:
+        for check in signal.checks:
+            if check not in ordered:
+                ordered.append(check)
+    return tuple(ordered)

@@ -1,0 +1,218 @@
+"""From a neutral alert to a triage: registries, a one-line summary, FAQ entries, checks.
+
+The FAQ entries come from the knowledge base's own search, injected as a
+function: the query is made of the alert's words (its error line and the
+problem it describes), so what the FAQ says about an alert changes when the
+FAQ changes, with no table from alerts to entries to keep in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+from bot.triage.model import Alert, FaqRef, Measurement, OfferedCheck, Source, Triage
+from bot.triage.readers.common import resource_type
+from bot.triage.registries import find_registries
+from bot.triage.signals import Signal, detect, mentions_acr, offered_checks
+from bot.triage.units import human_duration, human_value
+
+FaqSearch = Callable[[str, int], Sequence[FaqRef]]
+"""Given a query and a limit, the best knowledge-base entries (best first, scored 0..1)."""
+
+ACR_TYPE = "microsoft.containerregistry/registries"
+MAX_REGISTRIES_CHECKED = 2
+MAX_QUERY = 300
+log = logging.getLogger(__name__)
+
+_OPERATORS = {
+    "en": {
+        "greaterthan": "above",
+        "greaterthanorequal": "at or above",
+        "lessthan": "below",
+        "lessthanorequal": "at or below",
+        "equals": "equal to",
+        "notequals": "not equal to",
+        "greaterorlessthan": "outside the expected range of",
+    },
+    "zh": {
+        "greaterthan": "高于",
+        "greaterthanorequal": "不低于",
+        "lessthan": "低于",
+        "lessthanorequal": "不高于",
+        "equals": "等于",
+        "notequals": "不等于",
+        "greaterorlessthan": "超出预期范围",
+    },
+}
+_WORDS = {
+    "en": {
+        "threshold": "threshold",
+        "over": "over",
+        "not_registry": "not about a registry: no check to offer",
+        "nothing": "nothing recognised",
+    },
+    "zh": {
+        "threshold": "阈值",
+        "over": "统计窗口",
+        "not_registry": "与容器镜像仓库无关，没有可运行的检查",
+        "nothing": "未识别出任何内容",
+    },
+}
+_EXCERPT = 240
+# Hashes, URLs, image references and IP addresses only dilute a FAQ search.
+_NOISE = re.compile(
+    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*azurecr\.(?:io|cn|us)\S*"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",
+    re.IGNORECASE,
+)
+
+
+class Triager:
+    """Turns alerts into triages; holds the FAQ search and the reply language."""
+
+    def __init__(
+        self,
+        search: FaqSearch | None = None,
+        *,
+        faq_limit: int = 3,
+        min_score: float = 0.4,
+        language: str = "en",
+    ) -> None:
+        self._search = search
+        self._faq_limit = faq_limit
+        self._min_score = min_score
+        self.language = language if language in _WORDS else "en"
+
+    def triage(self, alert: Alert) -> Triage:
+        texts = list(alert.text) + ([alert.detail] if alert.detail else [])
+        found = find_registries(list(alert.target_ids) + texts, alert.registry_fields)
+        signals = detect(texts + ([alert.measurement.name] if alert.measurement else []))
+        target_types = {resource_type(t) for t in alert.target_ids}
+        about = bool(
+            found.registries
+            or found.rejected
+            or ACR_TYPE in target_types
+            or mentions_acr(list(alert.target_ids) + texts)
+        )
+        checks: list[OfferedCheck] = []
+        if about:
+            repos = dict(found.repositories)
+            pulling = any(s.kind in ("pull", "not-found", "auth", "timeout") for s in signals)
+            for registry in found.registries[:MAX_REGISTRIES_CHECKED]:
+                for check in offered_checks(signals):
+                    repo = repos.get(registry) if check == "check-health" and pulling else None
+                    checks.append(OfferedCheck(check, registry, repo))
+        faq: tuple[FaqRef, ...] = ()
+        if about or (alert.source == Source.TEXT and signals):
+            faq = self._faq(alert, signals, texts)
+        return Triage(
+            alert=alert,
+            summary=self._summary(alert, signals, texts, about),
+            registries=found.registries,
+            rejected=found.rejected,
+            repositories=tuple(dict.fromkeys(repo for _, repo in found.repositories)),
+            signals=tuple(s.kind for s in signals),
+            about_registry=about,
+            faq=faq,
+            checks=tuple(checks),
+        )
+
+    def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
+        return [self.triage(alert) for alert in alerts]
+
+    # -- the summary line ---------------------------------------------------------------
+
+    def _summary(
+        self, alert: Alert, signals: Sequence[Signal], texts: Sequence[str], about: bool
+    ) -> str:
+        words = _WORDS[self.language]
+        parts: list[str] = []
+        if alert.measurement:
+            parts.append(self._measurement(alert.measurement))
+        if alert.detail and alert.source != Source.TEXT:
+            parts.append(alert.detail)
+        excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
+        if excerpt and not any(excerpt in p or p in excerpt for p in parts):
+            parts.append(excerpt)
+        if not parts and alert.detail:
+            parts.append(alert.detail)
+        if not parts:
+            parts.append(alert.rule or words["nothing"])
+        if alert.source != Source.TEXT and not about:
+            parts.append(words["not_registry"])
+        return " — ".join(_one_line(p) for p in parts)[:600]
+
+    def _measurement(self, m: Measurement) -> str:
+        words = _WORDS[self.language]
+        text = m.name
+        if m.value is not None:
+            text += f" {human_value(m.value, m.unit)}"
+        condition = []
+        if m.operator or m.threshold is not None:
+            op = _OPERATORS[self.language].get((m.operator or "").lower(), m.operator or "")
+            threshold = human_value(m.threshold, m.unit) if m.threshold is not None else ""
+            condition.append(f"{words['threshold']}: {op} {threshold}".strip())
+        window = human_duration(m.window)
+        if window or m.aggregation:
+            aggregation = (m.aggregation or "").lower()
+            condition.append(" ".join(x for x in (aggregation, words["over"], window) if x))
+        if condition:
+            text += f" ({'; '.join(condition)})"
+        return text
+
+    # -- the FAQ ------------------------------------------------------------------------
+
+    def _faq(
+        self, alert: Alert, signals: Sequence[Signal], texts: Sequence[str]
+    ) -> tuple[FaqRef, ...]:
+        if self._search is None:
+            return ()
+        query = _query(alert, signals, texts)
+        if not query:
+            return ()
+        try:
+            hits = self._search(query, self._faq_limit)
+        except Exception:  # a search bug must not lose the alert: post it without FAQ links
+            log.exception("triage: FAQ search failed")
+            return ()
+        return tuple(h for h in hits if h.score >= self._min_score)[: self._faq_limit]
+
+
+def _query(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> str:
+    """The words to search the FAQ with: the problem's phrasing and the alert's error line."""
+    parts = [s.search_words for s in signals[:2]]
+    excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
+    if excerpt:
+        parts.append(_NOISE.sub(" ", excerpt))
+    if not parts:
+        parts = [p for p in (alert.rule, alert.detail) if p]
+    return " ".join(" ".join(parts).split())[:MAX_QUERY]
+
+
+def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
+    """The line of the alert that shows the strongest signal, clipped around the match."""
+    for signal in signals:
+        for fragment in texts:
+            match = signal.pattern.search(fragment[:20_000])
+            if not match:
+                continue
+            start = fragment.rfind("\n", 0, match.start()) + 1
+            end = fragment.find("\n", match.end())
+            line = fragment[start : end if end != -1 else len(fragment)].strip()
+            if len(line) > _EXCERPT:
+                # Error chains end with the cause ("…: 401 Unauthorized"): keep the match and
+                # what follows it, starting at a word.
+                hi = min(len(line), match.end() - start + _EXCERPT // 2)
+                lo = max(0, hi - _EXCERPT)
+                clipped = line[lo:hi]
+                if lo and " " in clipped:
+                    clipped = clipped[clipped.index(" ") + 1 :]
+                line = ("…" if lo else "") + clipped.strip() + ("…" if hi < len(line) else "")
+            return line
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

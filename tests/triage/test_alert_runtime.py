@@ -1,0 +1,117 @@
+"""The alert webhooks' runtime (intake → queue → triage → Slack) against the fake Slack.
+
+No HTTP server here (the end-to-end tests add it): the settings tree, the
+composition root and a real WebClient, so every message is checked by the
+fake's Block Kit validation.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from slack_sdk import WebClient
+
+from bot.config import load_settings
+from bot.services import build_services
+from bot.slack.alerts import AlertWebhooks
+from tests.fakes.slack_api import FakeSlack
+from tests.triage.conftest import fixture
+
+TOKEN = "runtime-token-1234"
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[tuple[AlertWebhooks, FakeSlack]]:
+    config = tmp_path / "acrbot.yaml"
+    config.write_text(
+        yaml.safe_dump({"alerts": {"default_channel": "C0ONCALL", "coalesce_seconds": 600}})
+    )
+    env = {
+        "ACRBOT_CONFIG": str(config),
+        "ACRBOT_STATE_DIR": str(tmp_path / "state"),
+        "ACRBOT_ALERT_TOKEN": TOKEN,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+    }
+    settings = load_settings(env=env)
+    services = build_services(settings)
+    with FakeSlack() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.base_url)
+        yield AlertWebhooks(settings, services, client), slack
+
+
+def deliver(webhooks: AlertWebhooks, source: str, payload) -> int:
+    body = json.dumps(payload).encode()
+    reply = webhooks.handle(f"/alerts/{source}", f"token={TOKEN}", {}, body)
+    return reply.status
+
+
+def test_every_fixture_reaches_slack_as_valid_block_kit(runtime):
+    webhooks, slack = runtime
+    for name in (
+        "azure_metric_storage.json",
+        "azure_log_failed_logins.json",
+        "azure_activity_nulls.json",
+        "azure_metric_vm_cpu.json",
+    ):
+        assert deliver(webhooks, "azure-monitor", fixture(name)) == 200
+    assert deliver(webhooks, "alertmanager", fixture("alertmanager_imagepull.json")) == 200
+    assert webhooks.dispatcher.join(20)
+    posts = slack.calls("chat.postMessage")
+    assert len(posts) == 6 and slack.rejections == []
+    assert {c.params["channel"] for c in posts} == {"C0ONCALL"}
+
+
+def test_resolved_updates_the_fired_message(runtime):
+    webhooks, slack = runtime
+    fired = fixture("azure_metric_storage.json")
+    assert deliver(webhooks, "azure-monitor", fired) == 200
+    assert webhooks.dispatcher.join(10)
+    resolved = copy.deepcopy(fired)
+    resolved["data"]["essentials"]["monitorCondition"] = "Resolved"
+    assert deliver(webhooks, "azure-monitor", resolved) == 200
+    assert webhooks.dispatcher.join(10)
+    (update,) = slack.calls("chat.update")
+    assert "RESOLVED" in update.params["text"]
+    thread = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert [c.params["thread_ts"] for c in thread] == [update.params["ts"]]
+
+
+def test_a_storm_is_one_message(runtime):
+    webhooks, slack = runtime
+    for _ in range(15):
+        payload = fixture("azure_metric_storage.json")
+        payload["data"]["essentials"]["alertId"] = f"/x/{uuid.uuid4()}"
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+    assert webhooks.dispatcher.join(20)
+    top = [c for c in slack.calls("chat.postMessage") if not c.params.get("thread_ts")]
+    thread = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(top) == 1 and len(thread) == 1
+    assert "fired 15 times" in json.dumps(slack.calls("chat.update")[-1].params["blocks"])
+
+
+def test_a_storm_message_is_marked_resolved_only_when_all_of_it_is(runtime):
+    webhooks, slack = runtime
+    ids = [f"/x/{uuid.uuid4()}" for _ in range(3)]
+    for alert_id in ids:
+        payload = fixture("azure_metric_storage.json")
+        payload["data"]["essentials"]["alertId"] = alert_id
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+    assert webhooks.dispatcher.join(10)
+    for number, alert_id in enumerate(ids):
+        payload = fixture("azure_metric_storage_resolved.json")
+        payload["data"]["essentials"]["alertId"] = alert_id
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+        assert webhooks.dispatcher.join(10)
+        resolved = [u for u in slack.calls("chat.update") if "RESOLVED" in u.params["text"]]
+        assert len(resolved) == (1 if number == 2 else 0)
+    replies = [
+        c.params["text"] for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")
+    ]
+    assert sum("still firing" in r for r in replies) == 2

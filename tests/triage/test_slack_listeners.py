@@ -1,0 +1,111 @@
+"""The triage listeners on their own: watched channels and `/acr triage` (plain-dict context)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+
+from bot.slack.listeners.commands import acr
+from bot.slack.listeners.events import watched_channel
+from bot.slack.triage_reply import raw_rest
+from tests.triage.conftest import fixture
+
+WATCHED = "C0ALERTS"
+
+
+@pytest.fixture
+def context(triager) -> dict[str, Any]:
+    settings = SimpleNamespace(alerts=SimpleNamespace(channels=(WATCHED,), language="en"))
+    services = SimpleNamespace(settings=settings, triager=triager, diagnostics=MagicMock())
+    return {"services": services, "bot_id": "B0ACRBOT", "bot_user_id": "U0ACRBOT"}
+
+
+def message(channel: str = WATCHED, **fields) -> dict[str, Any]:
+    event = {**fixture("slack_bot_message.json"), "channel": channel, "ts": "1764387000.000200"}
+    event.update(fields)
+    return event
+
+
+@pytest.mark.parametrize(
+    ("event", "matches"),
+    [
+        (message(), True),
+        (message(subtype=None, bot_id=None, user="U0PERSON"), True),
+        (message(channel="C0GENERAL"), False),
+        (message(bot_id="B0ACRBOT"), False),
+        (message(subtype=None, bot_id=None, user="U0ACRBOT"), False),
+        (message(subtype="message_changed"), False),
+        (message(subtype="file_share", bot_id=None, user="U0PERSON"), True),
+        (message(subtype="channel_join", bot_id=None, user="U0PERSON"), False),
+        (message(thread_ts="1764386000.000100"), False),
+        (
+            message(subtype=None, bot_id=None, user="U0P", text="<@U0ACRBOT> myreg.azurecr.io 401"),
+            False,
+        ),
+    ],
+)
+def test_which_messages_are_read(context, event, matches):
+    assert watched_channel.in_a_watched_channel(event, context) is matches
+
+
+def test_a_registry_alert_is_answered_in_its_thread(context):
+    client = MagicMock()
+    watched_channel.triage_message(message(), client, context)
+    (call,) = client.chat_postMessage.call_args_list
+    assert call.kwargs["channel"] == WATCHED and call.kwargs["thread_ts"] == "1764387000.000200"
+    assert "contosoregistry" in call.kwargs["text"]
+
+
+def test_an_unrelated_alert_is_left_alone(context):
+    client = MagicMock()
+    unrelated = message(attachments=[{"fallback": "disk 91% full on build-agent-01"}])
+    watched_channel.triage_message(unrelated, client, context)
+    client.chat_postMessage.assert_not_called()
+
+
+def test_acr_triage_answers_in_the_ack(context):
+    ack = MagicMock()
+    text = 'triage Failed to pull image "contosoregistry.azurecr.io/app:1": 401 Unauthorized'
+    acr.answer(ack, {"text": text, "user_id": "U1", "channel_id": "C1"}, context)
+    reply = ack.call_args.kwargs
+    assert reply["response_type"] == "ephemeral"
+    blocks = json.dumps(reply["blocks"])
+    assert "contosoregistry" in blocks and "diag_request_0" in blocks
+
+
+def test_acr_triage_reads_a_pasted_json_payload(context):
+    ack = MagicMock()
+    text = "triage " + json.dumps(fixture("azure_metric_storage.json"), indent=2)
+    acr.answer(ack, {"text": text, "user_id": "U1", "channel_id": "C1"}, context)
+    assert "StorageUsed 93 GiB" in ack.call_args.kwargs["text"]
+
+
+@pytest.mark.parametrize("text", ["triage lunch at noon", "triage"])
+def test_acr_triage_always_answers(context, text):
+    ack = MagicMock()
+    acr.answer(ack, {"text": text, "user_id": "U1", "channel_id": "C1"}, context)
+    reply = ack.call_args.kwargs
+    assert reply["response_type"] == "ephemeral" and reply["text"]
+    if text != "triage":
+        assert "Nothing recognised" in reply["text"] and "/acr help" in reply["text"]
+
+
+def test_raw_rest_keeps_the_pasted_lines():
+    assert raw_rest('triage {"a":\n 1}') == '{"a":\n 1}'
+    assert raw_rest("TRIAGE\nline one\nline two") == "line one\nline two"
+
+
+def test_an_alert_button_passes_the_repository_to_the_request():
+    from bot.slack.listeners.actions import diag_request
+
+    services = SimpleNamespace(diagnostics=MagicMock())
+    value = json.dumps({"r": "contosoregistry", "c": "check-health", "p": "shop/api"})
+    body = {"user": {"id": "U1"}, "channel": {"id": "C1"}}
+    diag_request.request_check(body, {"value": value}, MagicMock(), {"services": services})
+    services.diagnostics.request.assert_called_once_with(
+        "U1", "C1", "contosoregistry", "check-health", "shop/api"
+    )
