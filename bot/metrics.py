@@ -115,7 +115,11 @@ def refusal(reason: str) -> None:
 
 
 def alert_triaged(source: str, state: str) -> None:
-    get().alerts.labels(source, state).inc()
+    """An alert was triaged for Slack (a webhook delivery, a watched channel, ``/acr triage``).
+
+    ``source``: azure-monitor, alertmanager or text; ``state``: fired or resolved.
+    """
+    get().alerts.labels(str(source), str(state)).inc()
 
 
 def knowledge_reload(ok: bool) -> None:

@@ -18,7 +18,6 @@ from bot.services import Services
 from bot.slack.alert_notifier import SlackNotifier
 from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.policy import AlertPolicy
-from bot.triage.state import open_alert_store
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
 from bot.web.routes import Request, Response, Router
 
@@ -30,8 +29,8 @@ DRAIN_SECONDS = 5.0
 class AlertWebhooks:
     def __init__(self, settings: Settings, services: Services, client: WebClient) -> None:
         alerts = settings.alerts
-        store = open_alert_store(settings.storage.redis_url, settings.state_dir)
-        policy = AlertPolicy(store, coalesce_seconds=alerts.coalesce_seconds)
+        # De-duplication and storm windows live in the one shared store (issue 10).
+        policy = AlertPolicy(services.claims, coalesce_seconds=alerts.coalesce_seconds)
         notifier = SlackNotifier(client, alerts.language)
         self.dispatcher = AlertDispatcher(services.triager, policy, notifier)
         self.intake = AlertIntake(

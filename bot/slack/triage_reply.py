@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot import metrics
 from bot.slack import limits
 from bot.slack.alert_blocks import alert_message, nothing_recognised
 from bot.slack.blocks import Message
@@ -40,6 +41,8 @@ def triage_reply(triager: Triager, text: str) -> Message:
     triages = [t for t in triager.triage_all(read_any(text)) if t.recognised]
     if not triages:
         return nothing_recognised(language)
+    for shown in triages[:MAX_TRIAGES]:
+        metrics.alert_triaged(shown.alert.source, shown.alert.state)
     messages = [alert_message(t, language) for t in triages[:MAX_TRIAGES]]
     blocks = [block for message in messages for block in message.blocks][: limits.MAX_BLOCKS]
     return Message("\n".join(m.text for m in messages), blocks)

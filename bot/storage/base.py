@@ -1,11 +1,15 @@
 """The one interface for state that several processes or replicas must agree on.
 
-Three shapes cover everything acrbot shares:
+Four shapes cover everything acrbot shares:
 
 - **claims** with a TTL: "the first to claim this key acts" (Slack event
-  de-duplication, once-only Confirm, concurrency slots);
-- **counters over a window**: "at most N of these in the last W seconds"
-  (per-user rate limits);
+  de-duplication, once-only Confirm, concurrency slots, alert delivery
+  de-duplication);
+- **counters**: over a sliding window, "at most N of these in the last W
+  seconds" (per-user rate limits); or plain counters with a TTL (firings and
+  resolutions of an alert storm);
+- small **keyed JSON records** with a TTL (where an alert's message went, a
+  storm's window);
 - an **append-only record stream**: audit and feedback records.
 
 Backends: :mod:`bot.storage.memory` (one process), :mod:`bot.storage.sqlite`
@@ -92,6 +96,26 @@ class Storage(ABC):
         A refused hit is not counted, so waiting out ``retry_after`` always works.
         ``now`` (seconds, any epoch the caller keeps consistent) defaults to wall time.
         """
+
+    @abstractmethod
+    def incr(self, key: str, ttl: float) -> int:
+        """Add one to the counter ``key`` and return it.
+
+        A counter starts at 0 and expires ``ttl`` seconds after its first increment
+        (later increments do not extend it); then it starts again at 0.
+        """
+
+    @abstractmethod
+    def count(self, key: str) -> int:
+        """The counter's value (0 when absent or expired), without changing it."""
+
+    @abstractmethod
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The record under ``key``, or ``None`` when absent, expired or unreadable."""
+
+    @abstractmethod
+    def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
+        """Keep a small JSON-able record under ``key`` for ``ttl`` seconds (replacing any)."""
 
     @abstractmethod
     def stream(self, name: str, path: Path | None = None) -> RecordStream:

@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.storage.base import RecordStream, Storage, WindowHit
-from bot.storage.streams import MemoryStream
+from bot.storage.streams import MemoryStream, decode, encode
 
 _PURGE_EVERY = 60.0
 _MAX_KEYS = 100_000
 
 
 class MemoryStorage(Storage):
-    """Dictionaries under one lock; expired claims and idle counters are purged as it goes."""
+    """Dictionaries under one lock; expired claims and idle counters are purged as it goes.
+
+    ``clock`` (seconds) times claims, counters and records; tests pass a fake one.
+    """
 
     kind = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._claims: dict[str, float] = {}
+        self._values: dict[str, tuple[float, Any]] = {}  # key -> (expires, int or record)
         self._hits: dict[str, deque[float]] = {}
         self._windows: dict[str, float] = {}
         self._streams: dict[str, MemoryStream] = {}
-        self._last_purge = time.monotonic()
+        self._last_purge = clock()
 
     def claim(self, key: str, ttl: float) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._purge(now)
             expires = self._claims.get(key)
@@ -56,16 +64,52 @@ class MemoryStorage(Storage):
                 self._forget_idle(now)
             return WindowHit(True, len(hits))
 
+    def incr(self, key: str, ttl: float) -> int:
+        now = self._clock()
+        with self._lock:
+            self._purge(now)
+            expires, value = self._live(key, now) or (now + ttl, 0)
+            value = (value if isinstance(value, int) else 0) + 1
+            self._values[key] = (expires, value)
+            return value
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            _, value = self._live(key, self._clock()) or (0.0, 0)
+        return value if isinstance(value, int) else 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            _, value = self._live(key, self._clock()) or (0.0, None)
+        return copy.deepcopy(value) if isinstance(value, dict) else None
+
+    def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
+        value = decode(encode(record))  # JSON-able, like the other backends, and a copy
+        now = self._clock()
+        with self._lock:
+            self._purge(now)
+            self._values[key] = (now + ttl, value)
+
+    def _live(self, key: str, now: float) -> tuple[float, Any] | None:
+        entry = self._values.get(key)
+        if entry is not None and entry[0] <= now:
+            del self._values[key]
+            return None
+        return entry
+
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:
             return self._streams.setdefault(name, MemoryStream(name))
 
     def _purge(self, now: float) -> None:
-        if now - self._last_purge < _PURGE_EVERY and len(self._claims) < _MAX_KEYS:
+        crowded = len(self._claims) >= _MAX_KEYS or len(self._values) >= _MAX_KEYS
+        if abs(now - self._last_purge) < _PURGE_EVERY and not crowded:
             return
         self._last_purge = now
         for key in [k for k, expires in self._claims.items() if expires <= now]:
             del self._claims[key]
+        for key in [k for k, (expires, _) in self._values.items() if expires <= now]:
+            del self._values[key]
 
     def _forget_idle(self, now: float) -> None:
         for key in [

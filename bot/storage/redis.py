@@ -53,6 +53,13 @@ local age = now - tonumber(oldest[2] or now)
 return {0, n, tostring(window - age)}
 """
 
+# Add one to a counter; its TTL starts with the first increment (atomic in Redis).
+_INCR = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
 
 def describe_url(url: str) -> str:
     """The URL without its password, for logs and /readyz."""
@@ -86,6 +93,7 @@ class RedisStorage(Storage):
         )
         self._retry_interval = retry_interval
         self._hit_script = self._client.register_script(_HIT)
+        self._incr_script = self._client.register_script(_INCR)
         self._lock = threading.Lock()
         self._down_since: float | None = None
         self._next_try = 0.0
@@ -112,6 +120,29 @@ class RedisStorage(Storage):
             )
         )
         return WindowHit(bool(allowed), int(count), float(wait))
+
+    def incr(self, key: str, ttl: float) -> int:
+        ms = max(1, int(ttl * 1000))
+        return int(
+            self._call(
+                lambda c: self._incr_script(keys=[PREFIX + "count:" + key], args=[ms], client=c)
+            )
+        )
+
+    def count(self, key: str) -> int:
+        raw = self._call(lambda c: c.get(PREFIX + "count:" + key))
+        try:
+            return int(raw) if raw is not None else 0
+        except ValueError:
+            return 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._call(lambda c: c.get(PREFIX + "record:" + key))
+        return decode(raw) if raw is not None else None
+
+    def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
+        data, ms = encode(record), max(1, int(ttl * 1000))
+        self._call(lambda c: c.set(PREFIX + "record:" + key, data, px=ms))
 
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:

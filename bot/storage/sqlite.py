@@ -1,8 +1,9 @@
 """Shared state for every worker process on one host, in a small SQLite file.
 
 This is acrbot's behaviour without Redis: gunicorn workers on one host agree
-on claims and counters because ``INSERT OR IGNORE`` and ``BEGIN IMMEDIATE``
-serialise them in the database; records go to JSON-lines files next to it.
+on claims, counters and keyed records because ``INSERT OR IGNORE`` and
+``BEGIN IMMEDIATE`` serialise them in the database; record streams go to
+JSON-lines files next to it.
 Several hosts need Redis instead (:mod:`bot.storage.redis`).
 """
 
@@ -12,20 +13,26 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.storage.base import RecordStream, Storage, WindowHit
-from bot.storage.streams import JsonlStream, MemoryStream
+from bot.storage.streams import JsonlStream, MemoryStream, decode, encode
 
 _PURGE_EVERY = 60.0
 
 
 class SqliteStorage(Storage):
-    """``path=None`` keeps the database in memory (this process only)."""
+    """``path=None`` keeps the database in memory (this process only).
+
+    ``clock`` (wall-clock seconds) times claims, counters and records; tests pass a fake one.
+    """
 
     kind = "sqlite"
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
         self.path = Path(path) if path is not None else None
         self._lock = threading.Lock()
         if self.path is None:
@@ -44,11 +51,15 @@ class SqliteStorage(Storage):
             "expires REAL NOT NULL, id TEXT PRIMARY KEY)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS hits_key ON hits (key, at)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+            "expires REAL NOT NULL)"
+        )
         self._streams: dict[str, RecordStream] = {}
         self._last_purge = 0.0
 
     def claim(self, key: str, ttl: float) -> bool:
-        now = time.time()
+        now = self._clock()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -89,6 +100,52 @@ class SqliteStorage(Storage):
                 raise
             return WindowHit(True, count + 1)
 
+    def incr(self, key: str, ttl: float) -> int:
+        now = self._clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._purge(now)
+                self._db.execute("DELETE FROM kv WHERE key = ? AND expires <= ?", (key, now))
+                self._db.execute(
+                    "INSERT INTO kv (key, value, expires) VALUES (?, '1', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    (key, now + ttl),
+                )
+                (value,) = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return int(value)
+
+    def count(self, key: str) -> int:
+        value = self._value(key)
+        try:
+            return int(value) if value is not None else 0
+        except ValueError:  # a record, not a counter
+            return 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        value = self._value(key)
+        return decode(value) if value is not None else None
+
+    def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
+        data, now = encode(record), self._clock()
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                (key, data, now + ttl),
+            )
+
+    def _value(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM kv WHERE key = ? AND expires > ?", (key, self._clock())
+            ).fetchone()
+        return row[0] if row else None
+
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:
             if name not in self._streams:
@@ -107,4 +164,5 @@ class SqliteStorage(Storage):
         if now - self._last_purge > _PURGE_EVERY:
             self._db.execute("DELETE FROM claims WHERE expires <= ?", (now,))
             self._db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
+            self._db.execute("DELETE FROM kv WHERE expires <= ?", (now,))
             self._last_purge = now

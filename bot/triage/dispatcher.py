@@ -18,6 +18,7 @@ import threading
 import zlib
 from typing import Protocol
 
+from bot import metrics
 from bot.triage.model import Alert, Triage
 from bot.triage.policy import Action, AlertPolicy, Decision, Posted
 from bot.triage.triager import Triager
@@ -84,6 +85,7 @@ class AlertDispatcher:
         if decision.action == Action.DUPLICATE:
             return decision
         triage = self.triager.triage(alert)
+        metrics.alert_triaged(alert.source, alert.state)
         if decision.action == Action.POST:
             posted = self.notifier.post(channel, triage)
             if posted is not None:

@@ -14,8 +14,9 @@ storm, the message is marked resolved once every firing in it has resolved
 (until then each Resolved is a thread reply saying how many still fire).
 
 The policy decides and remembers; the caller (the Slack layer) posts. All
-state goes through :class:`~bot.triage.state.AlertStore`, so it survives a
-restart and can be shared by several processes.
+state goes through :class:`~bot.triage.state.AlertStore`, the narrow view of
+the shared :class:`bot.storage.Storage`, so it survives a restart and is
+shared by every process (and, with Redis, every replica).
 """
 
 from __future__ import annotations

@@ -117,6 +117,73 @@ def test_concurrent_hits_never_exceed_the_limit(make_store) -> None:
     assert allowed.count(True) == 7
 
 
+def test_counters_count_up_and_are_shared(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.count("fired") == 0
+    assert first.incr("fired", 60) == 1 and second.incr("fired", 60) == 2
+    assert first.count("fired") == 2 and second.count("fired") == 2
+    assert second.incr("other", 60) == 1 and first.count("fired") == 2
+
+
+def test_a_counter_expires_after_its_ttl_and_starts_again(make_store) -> None:
+    store = make_store()
+    assert store.incr("short", 0.1) == 1 and store.incr("short", 0.1) == 2
+    threading.Event().wait(0.3)
+    assert store.count("short") == 0
+    assert store.incr("short", 60) == 1
+
+
+def test_concurrent_increments_are_all_counted(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def bump(store: Storage) -> None:
+        for _ in range(10):
+            value = store.incr("busy", 60)
+            with lock:
+                seen.append(value)
+
+    threads = [threading.Thread(target=bump, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == list(range(1, 41)) and stores[0].count("busy") == 40
+
+
+def test_records_are_put_read_back_and_replaced(make_store) -> None:
+    writer, reader = make_store(), make_store()
+    assert reader.get("message:a") is None
+    writer.put("message:a", {"channel": "C1", "ts": "1.1", "text": "模型 ✓"}, 60)
+    assert reader.get("message:a") == {"channel": "C1", "ts": "1.1", "text": "模型 ✓"}
+    reader.put("message:a", {"channel": "C2"}, 60)
+    assert writer.get("message:a") == {"channel": "C2"}
+
+
+def test_a_record_expires_after_its_ttl(make_store) -> None:
+    store = make_store()
+    store.put("short", {"a": 1}, 0.1)
+    threading.Event().wait(0.3)
+    assert store.get("short") is None
+
+
+def test_a_read_record_is_a_copy(make_store) -> None:
+    store = make_store()
+    record = {"nested": {"n": 1}}
+    store.put("r", record, 60)
+    record["nested"]["n"] = 2
+    store.get("r")["nested"]["n"] = 3  # type: ignore[index]
+    assert store.get("r") == {"nested": {"n": 1}}
+
+
+def test_claims_counters_and_records_keep_to_their_own_keys(make_store) -> None:
+    store = make_store()
+    store.put("k", {"a": 1}, 60)
+    assert store.count("k") == 0 and store.claim("k", 60)
+    assert store.incr("n", 60) == 1 and store.get("n") is None
+
+
 def test_streams_append_and_read_back_in_order(make_store, tmp_path: Path) -> None:
     writer, reader = make_store(), make_store()
     path = tmp_path / "state" / "audit.jsonl"

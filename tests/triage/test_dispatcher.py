@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.storage import SqliteStorage
 from bot.triage import Triager, read_azure_monitor
 from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.policy import AlertPolicy, Posted
-from bot.triage.state import SqliteAlertStore
 from tests.triage.conftest import fixture
 
 
@@ -34,7 +34,7 @@ def alert(alert_id: str, state: str = "Fired"):
 def test_fired_storm_duplicate_and_resolved_through_the_queue():
     notifier = Recorder()
     dispatcher = AlertDispatcher(
-        Triager(), AlertPolicy(SqliteAlertStore(), coalesce_seconds=600), notifier
+        Triager(), AlertPolicy(SqliteStorage(), coalesce_seconds=600), notifier
     )
     dispatcher.submit([(alert("a"), "C1"), (alert("a"), "C1"), (alert("b"), "C1")])
     dispatcher.submit([(alert("a", "Resolved"), "C1")])
@@ -52,7 +52,7 @@ def test_a_notifier_failure_does_not_stop_the_worker():
             raise RuntimeError("slack is down")
 
     notifier = Broken()
-    dispatcher = AlertDispatcher(Triager(), AlertPolicy(SqliteAlertStore()), notifier, workers=1)
+    dispatcher = AlertDispatcher(Triager(), AlertPolicy(SqliteStorage()), notifier, workers=1)
     dispatcher.submit([(alert("x"), "C1")])
     dispatcher.submit([(alert("x", "Resolved"), "C1")])
     assert dispatcher.join(10)

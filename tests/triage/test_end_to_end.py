@@ -380,6 +380,41 @@ def _private_answer(bot: AlertBot, reply: httpx.Response, name: str) -> str:
     return json.dumps(answer.params, ensure_ascii=False)
 
 
+def triaged(bot: AlertBot, source: str, state: str) -> float:
+    """``acrbot_alerts_triaged_total`` for one source and state, from ``GET /metrics``."""
+    text = httpx.get(f"{bot.url}/metrics", timeout=10).text
+    pattern = (
+        rf'^acrbot_alerts_triaged_total\{{(?=[^}}]*source="{re.escape(source)}")'
+        rf'(?=[^}}]*state="{state}")[^}}]*\}} (\S+)$'
+    )
+    found = re.search(pattern, text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_count_alerts_triaged_by_source_and_state(bot):
+    before = {
+        (source, state): triaged(bot, source, state)
+        for source in ("azure-monitor", "text")
+        for state in ("fired", "resolved")
+    }
+    fired = azure_alert("azure_metric_storage.json", rule=f"metrics-{uuid.uuid4()}")
+    assert bot.webhook("azure-monitor", fired).status_code == 200
+    assert bot.webhook("azure-monitor", fired).status_code == 200  # a duplicate: not triaged
+    posts_to(bot.slack, ONCALL)
+    resolved = copy.deepcopy(fired)
+    resolved["data"]["essentials"]["monitorCondition"] = "Resolved"
+    assert bot.webhook("azure-monitor", resolved).status_code == 200
+    bot.slack.wait_for("chat.update", timeout=10)
+    text = 'triage Failed to pull image "contosoregistry.azurecr.io/app:1": 401 Unauthorized'
+    reply = bot.slack_post(slash_command(text, response_url=bot.slack.response_url("m1")))
+    _private_answer(bot, reply, "m1")
+    quiet(bot.slack)
+    assert triaged(bot, "azure-monitor", "fired") == before[("azure-monitor", "fired")] + 1
+    assert triaged(bot, "azure-monitor", "resolved") == before[("azure-monitor", "resolved")] + 1
+    assert triaged(bot, "text", "fired") == before[("text", "fired")] + 1
+    assert triaged(bot, "text", "resolved") == before[("text", "resolved")]
+
+
 def test_the_token_never_reaches_a_log_or_a_message(alert_bot):
     # after the tests above: webhooks with the token in the query and in headers, wrong ones
     assert TOKEN not in alert_bot.log.read_text()

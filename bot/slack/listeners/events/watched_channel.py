@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.slack.alert_notifier import SlackNotifier
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge
@@ -50,7 +51,8 @@ def triage_message(event: dict[str, Any], client: WebClient, context: BoltContex
     services = services_of(context)
     triage = services.triager.triage(read_message(event))
     if not triage.about_registry:
-        return
+        return  # not an alert acrbot answers: not counted as triaged
+    metrics.alert_triaged(triage.alert.source, triage.alert.state)
     notifier = SlackNotifier(client, services.triager.language)
     notifier.reply_in_thread(event["channel"], event["ts"], triage)
 
