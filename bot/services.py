@@ -8,9 +8,7 @@ which Slack user group) as arguments, so nothing is patched in afterwards.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -18,11 +16,11 @@ from bot.diagnostics.access import Membership
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
-from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
 from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
+from bot.state_dir import check_state_dir
 from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
 from bot.triage.model import FaqRef
 from bot.triage.triager import FaqSearch, Triager
@@ -78,25 +76,6 @@ class Services:
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
         return self
-
-
-def check_state_dir(path: Path) -> None:
-    """Refuse a state folder acrbot cannot write, before anything starts writing there.
-
-    The folder is created if missing (the stores would create it anyway) and a
-    probe file is written and removed: permission bits say nothing for root,
-    and read-only or virtual file systems (``/proc``) only show on a write.
-    """
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise ConfigError(
-            "state_dir",
-            f"cannot write to {path} ({exc.strerror or type(exc).__name__}); "
-            "set ACRBOT_STATE_DIR or state_dir to a writable folder",
-        ) from None
 
 
 def open_shared_storage(settings: Settings) -> Storage:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from azure.identity import AzureAuthorityHosts
-
 from bot.diagnostics.errors import DiagnosticsConfigError
 
 # ACR's own AAD audience; accepted whether or not the registry disables ARM-audience tokens.
@@ -36,21 +34,21 @@ CLOUDS: MappingProxyType[str, Cloud] = MappingProxyType(
             name="public",
             login_suffix=".azurecr.io",
             arm_endpoint="https://management.azure.com",
-            authority_host=AzureAuthorityHosts.AZURE_PUBLIC_CLOUD,
+            authority_host="login.microsoftonline.com",  # AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
             arm_scope="https://management.azure.com/.default",
         ),
         "china": Cloud(
             name="china",
             login_suffix=".azurecr.cn",
             arm_endpoint="https://management.chinacloudapi.cn",
-            authority_host=AzureAuthorityHosts.AZURE_CHINA,
+            authority_host="login.chinacloudapi.cn",  # AzureAuthorityHosts.AZURE_CHINA
             arm_scope="https://management.chinacloudapi.cn/.default",
         ),
         "usgov": Cloud(
             name="usgov",
             login_suffix=".azurecr.us",
             arm_endpoint="https://management.usgovcloudapi.net",
-            authority_host=AzureAuthorityHosts.AZURE_GOVERNMENT,
+            authority_host="login.microsoftonline.us",  # AzureAuthorityHosts.AZURE_GOVERNMENT
             # Not the ARM host: the Azure SDK's US Government audience is
             # management.core.usgovcloudapi.net (azure-cli-core cloud.py,
             # AZURE_US_GOV_CLOUD active_directory_resource_id; msrestazure

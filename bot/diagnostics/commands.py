@@ -14,17 +14,20 @@ import json
 import sys
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli_args import count
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
-from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK
+from bot.diagnostics.catalogue import CHECK_NAMES
+from bot.diagnostics.errors import Declined
 from bot.diagnostics.report import CheckReport, Status, StepResult
-from bot.diagnostics.service import Declined, Diagnostics, PendingRequest
 from bot.errors import AcrbotError
 
-DiagnosticsFactory = Callable[[Settings], Diagnostics]
+if TYPE_CHECKING:  # the service pulls in httpx and azure-identity: only where it runs
+    from bot.diagnostics.service import Diagnostics, PendingRequest
+
+DiagnosticsFactory = Callable[[Settings], "Diagnostics"]
 AuditFactory = Callable[[Settings], AuditLog]
 
 
@@ -59,7 +62,7 @@ def register(
     )
     diagnose.add_argument("registry", help="name, login server or resource ID of the registry")
     diagnose.add_argument(
-        "--check", choices=list(CHECKS), default=DEFAULT_CHECK, help="which check to run"
+        "--check", choices=CHECK_NAMES, default=CHECK_NAMES[0], help="which check to run"
     )
     diagnose.add_argument(
         "--repository",

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config_section import Section, refuse_unknown
 from bot.diagnostics.access import _RULE_KEYS, AccessRule, parse_rules
-from bot.diagnostics.checks import CHECKS
+from bot.diagnostics.catalogue import CHECK_NAMES
 from bot.diagnostics.clouds import Cloud, get_cloud
 from bot.diagnostics.registry_name import NAME_RE, RESOURCE_GROUP_RE, SUBSCRIPTION_RE
 from bot.errors import ConfigError
@@ -120,7 +120,7 @@ class DiagnosticsSettings:
         for index, item in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(item, Mapping):
                 refuse_unknown(item, f"access.rules[{index}]", _RULE_KEYS)
-        rules = parse_rules(listed, "access.rules", known_checks=CHECKS)
+        rules = parse_rules(listed, "access.rules", known_checks=CHECK_NAMES)
         _check_rule_registries(rules)
         diag = Section(raw.get("diagnostics"), "diagnostics", _DIAGNOSTICS_KEYS)
         rate = diag.section("rate_limit", _RATE_KEYS)

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import load_settings
 from bot.errors import AcrbotError
-from bot.knowledge.evaluation import check_anchors, evaluate, read_labelled
-from bot.knowledge.library import Library, SearchResult
-from bot.knowledge.terminal import render
+
+if TYPE_CHECKING:  # search pulls in numpy, wordfreq and OpenCC: imported where it runs
+    from bot.knowledge.library import Library, SearchResult
 
 LANGUAGES = ("en", "zh", "zh-tw")
 
@@ -49,6 +50,8 @@ def _language(value: str) -> str:
 
 
 def open_library(args: argparse.Namespace) -> Library:
+    from bot.knowledge.library import Library
+
     library = Library.from_settings(load_settings(args.config).knowledge)
     for error in library.current.errors:
         print(f"acrbot: warning: {error}", file=sys.stderr)
@@ -59,6 +62,8 @@ def open_library(args: argparse.Namespace) -> Library:
 
 def _ask(args: argparse.Namespace) -> int:
     library = open_library(args)
+    from bot.knowledge.terminal import render
+
     print(render(library.ask(" ".join(args.question), language=args.language)))
     return 0
 
@@ -94,6 +99,8 @@ def _search(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     library = open_library(args)
+    from bot.knowledge.evaluation import check_anchors, evaluate, read_labelled
+
     labelled = read_labelled(args.file)
     check_anchors(labelled, library.current, args.file)
     report = evaluate(library.current, labelled)

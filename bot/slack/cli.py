@@ -12,9 +12,8 @@ from bot import logs
 from bot.config import Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
 from bot.feedback import summarise
-from bot.knowledge.library import Library
-from bot.services import check_state_dir, feedback_store, open_shared_storage
 from bot.slack.client import make_client
+from bot.state_dir import check_state_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,6 +87,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     settings, credentials = _validated(args)
+    from bot.knowledge.library import Library  # numpy, wordfreq, OpenCC: not in serve's master
+
     diagnostics = settings.diagnostics
     library = Library.from_settings(settings.knowledge)
     for error in library.current.errors:
@@ -143,6 +144,8 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
 
 def _feedback(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    from bot.services import feedback_store, open_shared_storage
+
     store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
     if args.phrasings or args.approve is not None:
         from bot.knowledge.learning import approve, list_phrasings

@@ -14,11 +14,8 @@ from typing import BinaryIO
 
 from bot.config import load_settings
 from bot.errors import AcrbotError
-from bot.knowledge.library import Library
-from bot.services import faq_search_from
 from bot.triage.readers import read_any
 from bot.triage.render_text import render
-from bot.triage.triager import Triager
 
 MAX_INPUT_BYTES = 1024 * 1024
 
@@ -56,6 +53,10 @@ def read_input(file: str | None, stdin: BinaryIO | None = None) -> str:
 def _triage(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     settings = load_settings(args.config)
+    from bot.knowledge.library import Library  # search pulls in numpy, wordfreq and OpenCC
+    from bot.services import faq_search_from
+    from bot.triage.triager import Triager
+
     library = Library.from_settings(settings.knowledge)
     language = settings.alerts.language
     triager = Triager(faq_search_from(library, language), language=language)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from bot.diagnostics.catalogue import CHECK_NAMES
 from bot.diagnostics.checks.base import Check, CheckContext, Resolver, run_check
 from bot.diagnostics.checks.health import CHECK_HEALTH
 from bot.diagnostics.checks.info import INFO
@@ -19,5 +20,7 @@ DEFAULT_CHECK = CHECK_HEALTH.name
 CHECKS: MappingProxyType[str, Check] = MappingProxyType(
     {check.name: check for check in (CHECK_HEALTH, USAGE, INFO)}
 )
+if tuple(CHECKS) != CHECK_NAMES:  # the list settings validate against, kept in step
+    raise ImportError("bot.diagnostics.catalogue.CHECK_NAMES must name exactly these checks")
 
 __all__ = ["CHECKS", "DEFAULT_CHECK", "Check", "CheckContext", "Resolver", "run_check"]
