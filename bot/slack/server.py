@@ -232,10 +232,12 @@ def serve_options(
 
 
 def serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
-    from bot.slack.alerts import AlertWebhooks, add_alert_routes
-    from bot.slack.app import create_app
-
     def build() -> Router:
+        # Imported in the worker, after the fork: the master (which only supervises) then
+        # never loads search, Azure or Bolt's app, and stays small beside its workers.
+        from bot.slack.alerts import AlertWebhooks, add_alert_routes
+        from bot.slack.app import create_app
+
         app, services = create_app(settings, credentials)
         entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
         ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
