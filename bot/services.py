@@ -17,7 +17,6 @@ from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
 from bot.feedback import FeedbackStore
-from bot.knowledge.editions import view_of
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
@@ -28,33 +27,29 @@ from bot.triage.triager import FaqSearch, Triager
 FAQ_LINK_MIN_CONFIDENCE = 0.5
 
 
-def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
-    """Diagnostics' "which FAQ entries explain this result", answered by search.
-
-    Reports are written in English, so the links are the English editions'.
-    """
-
-    def lookup(query: str) -> list[FaqLink]:
-        hits = library.ask(query, limit=limit, language="en").hits
-        views = [(h.entry.id, h.view or view_of(h.entry, "en")) for h in hits
-                 if h.score >= FAQ_LINK_MIN_CONFIDENCE]  # fmt: skip
-        return [FaqLink(anchor, view.question, view.docs_url) for anchor, view in views]
-
-    return lookup
-
-
 def faq_search_from(library: Library, language: str = "en") -> FaqSearch:
-    """Triage's "which FAQ entries explain this alert", answered by the same search.
+    """Which FAQ entries explain an alert or a result, answered by search.
 
-    Titles and links are the editions in the alerts' language (``alerts.language``).
+    Titles and links are the editions in ``language`` (``Library.ask`` gives
+    every hit its view in the language asked for).
     """
 
     def search(query: str, limit: int) -> list[FaqRef]:
         hits = library.ask(query, limit, language=language).hits
-        views = [(h, h.view or view_of(h.entry, language)) for h in hits]
-        return [FaqRef(h.entry.id, view.question, h.score, view.docs_url) for h, view in views]
+        return [FaqRef(h.entry.id, h.view.question, h.score, h.view.docs_url) for h in hits]
 
     return search
+
+
+def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
+    """Diagnostics' links: the confident hits, in English as the reports are."""
+    search = faq_search_from(library, "en")
+
+    def lookup(query: str) -> list[FaqLink]:
+        refs = search(query, limit)
+        return [FaqLink(r.id, r.title, r.url) for r in refs if r.score >= FAQ_LINK_MIN_CONFIDENCE]
+
+    return lookup
 
 
 @dataclass
