@@ -38,6 +38,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import percentile  # benchmarks/ is on sys.path when run as a script
+
 from bot.knowledge.library import Library
 from tests.fakes.acrbot_process import AZURE_TOKEN, SIGNING_SECRET
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
@@ -47,11 +49,6 @@ from tests.reliability.replicas import BUNDLED_KNOWLEDGE, start_replicas, stop
 from tests.reliability.traffic import Outcome, Traffic, signed_post
 
 MB = 1024 * 1024
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def load_process(urls: list[str], slack_root: str, entry_key: str, clients: int, seconds: float,

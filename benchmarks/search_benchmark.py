@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stats import percentile  # benchmarks/ is on sys.path when run as a script
+
 from bot.config import bundled_knowledge_dir, load_settings
 from bot.knowledge.evaluation import read_labelled
 from bot.knowledge.library import Library
@@ -28,11 +30,6 @@ QUERY_FILES = [
     ROOT / "tests/eval/holdout_queries.jsonl",
     ROOT / "tests/eval/round2_heldout.jsonl",  # timing only: never used to tune
 ]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def time_queries(library: Library, queries: list[str], count: int) -> list[float]:

@@ -41,6 +41,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import percentile  # benchmarks/ is on sys.path when run as a script
+
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import SIGNING_SECRET, start_bot, stop
 from tests.fakes.azure_api import FakeAzure
@@ -54,11 +56,6 @@ QUESTIONS = [
     "what's the weather",
     "AcrPull role for a service principal",
 ]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def client_process(url: str, response_url: str, threads: int, seconds: float, queue) -> None:

@@ -29,6 +29,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import percentile  # benchmarks/ is on sys.path when run as a script
+
 from tests.fakes.acrbot_process import start_bot, stop
 from tests.fakes.azure_api import FakeAzure
 from tests.fakes.slack_api import FakeSlack
@@ -41,11 +43,6 @@ PAYLOADS = [
     "azure_activity_nulls.json",
     "azure_metric_vm_cpu.json",
 ]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def bodies(count: int) -> list[bytes]:
