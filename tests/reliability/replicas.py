@@ -206,3 +206,14 @@ def _pss(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def confirm_value(message: dict) -> str:
+    """The signed token on a Confirm button of ``message`` (a reply acrbot sent)."""
+    return next(
+        e["value"]
+        for b in message.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "diag_confirm"
+    )

@@ -13,7 +13,7 @@ import time
 
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import ALICE, SIGNING_SECRET
-from tests.reliability.replicas import Replicas
+from tests.reliability.replicas import Replicas, confirm_value
 from tests.reliability.traffic import Traffic, signed_post
 
 CHANNEL = "CFAULT"
@@ -74,13 +74,7 @@ def confirm_and_report(replicas: Replicas, registry: str, name: str) -> str:
     (request,) = replicas.slack.wait_for(
         "response_url", predicate=lambda c: c.name == f"{name}-req", timeout=10
     )
-    value = next(
-        e["value"]
-        for b in request.params.get("blocks", [])
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "diag_confirm"
-    )
+    value = confirm_value(request.params)
     click = sr.block_actions(
         "diag_confirm",
         value,

@@ -18,7 +18,7 @@ from tests.fakes.acrbot_process import ALICE, AZURE_TOKEN
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
 from tests.fakes.slack_api import FakeSlack
 from tests.redis_server import RedisServer
-from tests.reliability.replicas import Replica, Replicas, start_replicas, stop
+from tests.reliability.replicas import Replica, Replicas, confirm_value, start_replicas, stop
 
 FORGED = "x\n2026-11-29 23:00:00,000 ERROR bot.slack.server: FORGED admin password reset"
 
@@ -94,13 +94,7 @@ def test_the_lines_of_one_request_share_a_request_id(served: Replicas) -> None:
     )
     assert replica.post(body).status_code == 200
     (request,) = slack.wait_for("response_url", predicate=lambda c: c.name == "r", timeout=10)
-    value = next(
-        e["value"]
-        for b in request.params["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "diag_confirm"
-    )
+    value = confirm_value(request.params)
     click = sr.block_actions(
         "diag_confirm",
         value,

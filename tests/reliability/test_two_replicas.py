@@ -17,7 +17,7 @@ from bot.slack.blocks import button_value
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import ALICE
 from tests.reliability.conftest import RATE_LIMIT
-from tests.reliability.replicas import Replicas
+from tests.reliability.replicas import Replicas, confirm_value
 
 CHANNEL = "CREL"
 
@@ -44,16 +44,6 @@ def diagnose(replica, replicas: Replicas, name: str, text: str = "diagnose healt
         "response_url", predicate=lambda c: c.name == name, timeout=10
     )
     return call.params
-
-
-def confirm_value(message: dict) -> str:
-    return next(
-        e["value"]
-        for b in message.get("blocks", [])
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "diag_confirm"
-    )
 
 
 def audit_records(replicas: Replicas) -> list[dict]:
