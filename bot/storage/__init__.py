@@ -15,11 +15,7 @@ from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.streams import JsonlStream, MemoryStream
 
-#: The name this module had when it only held claims (``ClaimStore(path).claim(key, ttl)``).
-ClaimStore = SqliteStorage
-
 __all__ = [
-    "ClaimStore",
     "JsonlStream",
     "MemoryStorage",
     "MemoryStream",

@@ -13,7 +13,7 @@ from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink
 from bot.diagnostics.service import Diagnostics
 from bot.diagnostics.settings import DiagnosticsSettings
-from bot.storage import ClaimStore
+from bot.storage import SqliteStorage
 from tests.fakes.azure_api import SUBSCRIPTION, TENANT, FakeAzure, FakeRegistry
 
 # A distinctive token: every leak test searches outputs for it.
@@ -87,7 +87,7 @@ def make_service(tmp_path: Path, faq: FaqRecorder) -> ServiceFactory:
     def build(
         fake: FakeAzure,
         config: dict[str, Any] | None = None,
-        claims: ClaimStore | None = None,
+        claims: SqliteStorage | None = None,
         **wiring: Any,
     ) -> Diagnostics:
         raw = config if config is not None else base_config(fake)
@@ -98,7 +98,7 @@ def make_service(tmp_path: Path, faq: FaqRecorder) -> ServiceFactory:
         return Diagnostics(
             settings,
             secret=wiring.pop("secret", secrets.token_bytes(32)),
-            claims=claims or ClaimStore(tmp_path / "state" / "claims.sqlite"),
+            claims=claims or SqliteStorage(tmp_path / "state" / "claims.sqlite"),
             audit=AuditLog(settings.audit_path),
             **wiring,
         )

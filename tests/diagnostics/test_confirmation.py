@@ -18,7 +18,7 @@ from bot.diagnostics.confirmation import (
     new_request_id,
 )
 from bot.errors import ConfigError
-from bot.storage import ClaimStore
+from bot.storage import SqliteStorage
 
 SECRET = b"k" * 32
 NOW = 1_800_000_000
@@ -114,8 +114,8 @@ def test_signer_repr_hides_the_secret() -> None:
 
 
 def test_replay_is_stopped_by_the_claim_store(tmp_path) -> None:
-    store = ClaimStore(tmp_path / "claims.sqlite")
-    other_process = ClaimStore(tmp_path / "claims.sqlite")
+    store = SqliteStorage(tmp_path / "claims.sqlite")
+    other_process = SqliteStorage(tmp_path / "claims.sqlite")
     claims = signer().verify(signer().issue(CLAIMS), NOW)
     assert store.claim(f"diagnostics:confirm:{claims.request_id}", 60)
     assert not other_process.claim(f"diagnostics:confirm:{claims.request_id}", 60)

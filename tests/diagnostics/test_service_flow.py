@@ -15,7 +15,7 @@ from bot.diagnostics.limits import RateLimited, TooBusy
 from bot.diagnostics.registry_name import InvalidRegistryName
 from bot.diagnostics.service import AlreadyConfirmed, Diagnostics, UnknownCheck
 from bot.errors import AcrbotError
-from bot.storage import ClaimStore
+from bot.storage import SqliteStorage
 from tests.diagnostics.conftest import (
     ALICE,
     BOB,
@@ -132,8 +132,8 @@ def test_replayed_confirmation_runs_once(fake: FakeAzure, make_service) -> None:
 
 def test_replay_from_another_worker_process(fake: FakeAzure, make_service, tmp_path) -> None:
     secret = b"s" * 32
-    first = make_service(fake, secret=secret, claims=ClaimStore(tmp_path / "shared.sqlite"))
-    second = make_service(fake, secret=secret, claims=ClaimStore(tmp_path / "shared.sqlite"))
+    first = make_service(fake, secret=secret, claims=SqliteStorage(tmp_path / "shared.sqlite"))
+    second = make_service(fake, secret=secret, claims=SqliteStorage(tmp_path / "shared.sqlite"))
     pending = first.request(ALICE, OPS_CHANNEL, "myreg", "info")
     first.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
     with pytest.raises(AlreadyConfirmed):
