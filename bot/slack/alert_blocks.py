@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack import limits
 from bot.slack.blocks import Message
-from bot.slack.mrkdwn import escape, link
+from bot.slack.mrkdwn import escape, link, neutralise
 from bot.triage.model import State, Triage
 
 MAX_FAQ = 3
@@ -89,14 +89,14 @@ def headline(triage: Triage, language: str) -> str:
     resolved = alert.state == State.RESOLVED
     parts = [("✅ *" if resolved else "🔴 *") + word(language, alert.state.value) + "*"]
     if alert.severity:
-        parts.append(escape(alert.severity))
+        parts.append(neutralise(alert.severity))
     if alert.rule:
         rule = limits.clip(alert.rule.replace("`", "'"), 150)
-        parts.append(f"`{escape(rule)}`")
+        parts.append(f"`{neutralise(rule)}`")
     if triage.registries:
         parts.append(", ".join(f"*{name}*" for name in triage.registries))
     elif triage.rejected:
-        names = ", ".join(f"`{escape(r)}`" for r in triage.rejected[:3])
+        names = ", ".join(f"`{neutralise(r)}`" for r in triage.rejected[:3])
         parts.append(word(language, "invalid", names=names))
     return " · ".join(parts)
 
@@ -105,7 +105,7 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
     """The message for an alert (webhook, watched channel or ``/acr triage``)."""
     alert = triage.alert
     top = headline(triage, language)
-    summary = escape(triage.summary)
+    summary = neutralise(triage.summary)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=limits.clip(f"{top}\n{summary}", 3000)))
     ]
@@ -132,7 +132,7 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=word(language, "no_registry"))])
         )
-    fallback = f"{_plain(top)}: {triage.summary}"
+    fallback = f"{_plain(top)}: {summary}"
     return Message.of(fallback, blocks)
 
 
@@ -154,7 +154,7 @@ def check_buttons(triage: Triage, language: str) -> ActionsBlock:
 
 
 def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:
-    text = word(language, "again", count=count) + f" {triage.summary}"
+    text = word(language, "again", count=count) + f" {neutralise(triage.summary)}"
     return Message(limits.clip(text, 3000), [])
 
 

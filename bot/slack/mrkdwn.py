@@ -8,6 +8,7 @@ a ``*`` inside a code block stays a ``*``.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -23,6 +24,21 @@ _STYLE_MARKS = {"strong": "*", "em": "_", "s": "~"}
 def escape(text: str) -> str:
     """Slack's three entities, in this order (not html.escape: quotes stay)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def neutralise(text: str) -> str:
+    """Untrusted text (alerts, other bots' messages) made safe to post as mrkdwn.
+
+    HTML entities are decoded first, repeatedly (``&amp;lt;!here&amp;gt;`` too),
+    then Slack's three are escaped: no ``<!channel>``, ``<@U…>``, ``<#C…>`` or
+    ``<url|label>`` from the input stays live, however it was encoded.
+    """
+    for _ in range(8):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return escape(text)
 
 
 def link(url: str, label: str | None = None) -> str:

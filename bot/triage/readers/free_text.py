@@ -23,10 +23,14 @@ _FIRING = re.compile(r"\bfiring\b|\bfired\b|\btriggered\b|\bactivated\b", re.IGN
 
 
 def unslack(value: str) -> str:
-    """Slack mrkdwn back to plain text: ``<url|label>`` → ``label url``, entities decoded."""
+    """Slack mrkdwn back to plain text: entities decoded, then ``<url|label>`` → ``label url``.
+
+    Decoding first means an ``&lt;!channel&gt;`` is removed like a ``<!channel>``
+    rather than coming back live after the references were stripped.
+    """
+    value = value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     value = _SLACK_LINK.sub(lambda m: f"{m.group(2) or ''} {m.group(1)}".strip(), value)
-    value = _SLACK_REF.sub("", value)
-    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _SLACK_REF.sub("", value)
 
 
 def read_text(raw: str, *, title: str | None = None) -> Alert:
