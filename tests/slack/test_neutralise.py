@@ -32,7 +32,9 @@ HOSTILE = [
 def test_neutralise_leaves_no_live_reference(raw, encode):
     out = neutralise(f"before {encode(raw)} after")
     assert "<" not in out and ">" not in out
-    assert out == f"before {raw.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')} after"
+    assert (
+        out == f"before {raw.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')} after"
+    )
 
 
 def test_neutralise_keeps_plain_text_and_quotes():
