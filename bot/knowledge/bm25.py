@@ -15,8 +15,9 @@ import numpy as np
 # BM25's term-frequency saturation (K1) and length normalisation (B). Hand-set
 # when the index was written (52855b9) and never swept: benchmarks/calibrate.py
 # fits only the confidence model on top of the ranking. K1 = 1.2 is the usual
-# default; B = 0.8 (above the usual 0.75) leans harder on length because
-# bodies with long code samples mention many terms in passing.
+# default; B = 0.8 (above the usual 0.75) penalises long entries a little more,
+# so an entry that merely mentions a term among many does not outrank a short
+# one about it.
 K1, B = 1.2, 0.8
 
 

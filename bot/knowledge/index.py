@@ -39,11 +39,14 @@ from bot.knowledge.offtopic import OffTopicEvidence, is_common_term, mentioned_s
 from bot.knowledge.spelling import content_words, corrections, title_similarity
 from bot.knowledge.text import Analyzer, normalize, stem, words
 
-# The tuning constants below were hand-set when the index was written (52855b9)
-# or when the feature they weigh arrived, and checked against the labelled eval
-# sets (tests/eval/*.jsonl) by hand; none is swept by a script.
-# benchmarks/calibrate.py fits only the confidence model (calibration.json) on
-# the evidence these produce, so changing one means refitting that.
+# The tuning constants below are hand-set, each with the feature it weighs
+# (git log -S names the commit); no script sweeps them and none records a
+# search over values. benchmarks/calibrate.py fits only the confidence model
+# (calibration.json) on the evidence they produce, so changing one means
+# refitting that. Introduced in: 52855b9 BIGRAM_WEIGHT, PASSAGE_WEIGHT,
+# RERANK_POOL (and bm25.K1/B, fields.FIELD_WEIGHTS); a689eae TITLE_BASE,
+# COVERAGE_BASE; 2b07fab FUZZ_WEIGHT ("consistent gain on all labelled sets");
+# 7eb3cb6 CORRECTION_DOUBT, CONCEPT_WORD_WEIGHT; cf27ab0 offtopic.QUOTE_REQUEST.
 BIGRAM_WEIGHT = 0.5  # a Chinese word yields several overlapping bigrams: each counts half
 # The ranking multiplies (TITLE_BASE + title coverage) by (COVERAGE_BASE + query
 # coverage): the bases say how much BM25 alone counts when the title or the
