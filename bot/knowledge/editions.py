@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -21,7 +20,6 @@ from bot.knowledge.model import Edition, Entry, View
 
 _LOCALE_SUFFIX = re.compile(r"\.[a-z]{2}(?:-[a-z]{2,4})?$", re.IGNORECASE)
 _PRIMARY_FIRST = (ZH, ZH_TW, EN)  # the seed is Simplified Chinese: its edition leads
-_FENCE_LINE = re.compile(r"[ \t]*+(?:```|~~~)")
 
 
 def page_of(source: str) -> str:
@@ -142,31 +140,3 @@ def _view(
         docs_url=docs_url or edition.docs_url,
         converted=not same,
     )
-
-
-@lru_cache(maxsize=1024)
-def converted_markdown(markdown: str, language: str) -> str:
-    """An answer converted to ``language``'s Chinese script, code untouched; cached."""
-    convert = to_traditional if language == ZH_TW else to_simplified
-    return convert_prose(markdown, convert)
-
-
-def convert_prose(markdown: str, convert: Callable[[str], str]) -> str:
-    """Convert the prose of ``markdown``, leaving fenced code exactly as written."""
-    out: list[str] = []
-    prose: list[str] = []
-    fenced = False
-    for line in markdown.split("\n"):
-        if _FENCE_LINE.match(line):
-            if not fenced and prose:
-                out.append(convert("\n".join(prose)))
-                prose = []
-            fenced = not fenced
-            out.append(line)
-        elif fenced:
-            out.append(line)
-        else:
-            prose.append(line)
-    if prose:
-        out.append(convert("\n".join(prose)))
-    return "\n".join(out)

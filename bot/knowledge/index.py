@@ -12,69 +12,59 @@ much of the *query* the entry explains. Confidence (see calibration.py) reads
 the same evidence: a question about the weather explains nothing and scores
 near zero however the ranking falls.
 
-Postings are numpy arrays so that one query costs a few vector operations,
-not a Python loop per posting: that keeps a 10,000-entry base fast.
+This module builds the index and combines the scores; the parts live apart:
+:mod:`~bot.knowledge.bm25` (postings and BM25), :mod:`~bot.knowledge.fields`
+(what of an entry is indexed), :mod:`~bot.knowledge.spelling` (typo repair and
+title similarity) and :mod:`~bot.knowledge.offtopic` (the everyday-language
+evidence against an answer).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.knowledge.bm25 import Postings, idf
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.editions import editions
-from bot.knowledge.general_words import (
-    common_words,
-    general_cjk_spans,
-    is_common_chinese,
-    is_common_english,
-)
-from bot.knowledge.language import ZH_TW, to_simplified
+from bot.knowledge.fields import FIELD_WEIGHTS, english_titles, fields, indexable, prose
+from bot.knowledge.general_words import common_words
 from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
-from bot.knowledge.text import (
-    CJK_RUN,
-    ENGLISH_STOPWORDS,
-    Analyzer,
-    chinese_pieces,
-    normalize,
-    stem,
-    words,
-)
+from bot.knowledge.offtopic import OffTopicEvidence, is_common_term, mentioned_share
+from bot.knowledge.spelling import content_words, corrections, title_similarity
+from bot.knowledge.text import Analyzer, normalize, stem, words
 
-# How much a term found in each field counts. Titles say what an entry is
-# about; bodies and code mention many things in passing.
-FIELD_WEIGHTS = {
-    "title": 3.0,
-    "alternates": 3.0,
-    "title_en": 3.0,
-    "section": 0.5,
-    "body": 1.0,
-    "code": 0.6,
-    "urls": 0.6,
-}
-BIGRAM_WEIGHT = 0.5  # a Chinese word yields several overlapping bigrams
-K1, B = 1.2, 0.8
+# The tuning constants below are hand-set, each with the feature it weighs
+# (git log -S names the commit); no script sweeps them and none records a
+# search over values. benchmarks/calibrate.py fits only the confidence model
+# (calibration.json) on the evidence they produce, so changing one means
+# refitting that. Introduced in: 52855b9 BIGRAM_WEIGHT, PASSAGE_WEIGHT,
+# RERANK_POOL (and bm25.K1/B, fields.FIELD_WEIGHTS); a689eae TITLE_BASE,
+# COVERAGE_BASE; 2b07fab FUZZ_WEIGHT ("consistent gain on all labelled sets");
+# 7eb3cb6 CORRECTION_DOUBT, CONCEPT_WORD_WEIGHT; cf27ab0 offtopic.QUOTE_REQUEST.
+BIGRAM_WEIGHT = 0.5  # a Chinese word yields several overlapping bigrams: each counts half
+# The ranking multiplies (TITLE_BASE + title coverage) by (COVERAGE_BASE + query
+# coverage): the bases say how much BM25 alone counts when the title or the
+# query is not covered. A low TITLE_BASE lets title coverage dominate (it
+# separates "admin password" from a template whose code says "password").
 TITLE_BASE = 0.3
 COVERAGE_BASE = 1.0
 FUZZ_WEIGHT = 1.0  # weight of rapidfuzz's similarity between the query and the English title
+# A passage's BM25 counts at 0.8 of the whole entry's: a focused passage can
+# win over a long entry, yet an entry matching throughout keeps the edge.
 PASSAGE_WEIGHT = 0.8
+# Weight of a repaired word's original ("?:match"), unknown to the index: the
+# repair might be wrong, so the query keeps a full word of unexplained information.
 CORRECTION_DOUBT = 1.0
 CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carries it
+# Entries BM25 hands to the reranker: the cost of title coverage and rapidfuzz
+# per query against the chance the right entry ranks lower on BM25 alone.
 RERANK_POOL = 50
-QUOTE_REQUEST = 0.5  # share of everyday words outside quotes that makes a request about them
-_CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
-_URL = re.compile(r"https?://\S+")
-# A quoted span: straight or curly double quotes, CJK corner brackets, or single
-# quotes that open after a space (so "don't" is no quote). Backticks are code, pasted.
-_QUOTED = re.compile(r'"[^"]+"|“[^”]+”|「[^」]+」|『[^』]+』|(?:(?<=\s)|^)\'[^\']+\'')
 
 
 @dataclass(frozen=True)
@@ -101,41 +91,6 @@ class Hit:
     view: View | None = None  # the entry in the asker's language (set by KnowledgeBase.ask)
 
 
-class _Postings:
-    """term → (document numbers, BM25 term weights), as numpy arrays."""
-
-    def __init__(self, documents: Sequence[Counter[str]]) -> None:
-        self.size = len(documents)
-        lengths = np.array([sum(d.values()) for d in documents], dtype=np.float64)
-        average = lengths.mean() if self.size else 1.0
-        norms = K1 * (1 - B + B * lengths / (average or 1.0))
-        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for number, counts in enumerate(documents):
-            for term, tf in counts.items():
-                docs, weights = lists[term]
-                docs.append(number)
-                weights.append(tf * (K1 + 1) / (tf + norms[number]))
-        self.arrays = {
-            t: (np.array(d, dtype=np.int32), np.array(w, dtype=np.float64))
-            for t, (d, w) in lists.items()
-        }
-
-    def score(
-        self, query: dict[str, float], idf: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 per document, and the summed idf of the query terms each contains."""
-        present = [t for t in query if t in self.arrays and t in idf]
-        if not present:
-            return np.zeros(self.size), np.zeros(self.size)
-        docs = np.concatenate([self.arrays[t][0] for t in present])
-        bm25 = np.concatenate([query[t] * idf[t] * self.arrays[t][1] for t in present])
-        info = np.concatenate([np.full(len(self.arrays[t][0]), query[t] * idf[t]) for t in present])
-        return (
-            np.bincount(docs, weights=bm25, minlength=self.size),
-            np.bincount(docs, weights=info, minlength=self.size),
-        )
-
-
 class Index:
     def __init__(
         self, entries: Sequence[Entry], analyzer: Analyzer, calibration: Calibration | None = None
@@ -149,139 +104,58 @@ class Index:
         analyzed: dict[str, list[str]] = {}  # sections and the like repeat: analyze once
         for entry in self.entries:
             weighted: Counter[str] = Counter()
-            fields = {}
-            for field, text in _fields(entry).items():
+            analyzed_fields = {}
+            for field, text in fields(entry).items():
                 if text not in analyzed:
                     analyzed[text] = analyzer.terms(text)
                     vocabulary.update(words(text))
-                fields[field] = analyzed[text]
-                for term in fields[field]:
+                analyzed_fields[field] = analyzed[text]
+                for term in analyzed_fields[field]:
                     weighted[term] += FIELD_WEIGHTS[field]
             documents.append(weighted)
             titles.append(self._title_sets(entry, analyzed))
             if len(analyzed) > 4096:
                 analyzed.clear()
-        self._entries = _Postings(documents)
+        self._entries = Postings(documents)
         passages, owners = [], []
         for number, entry in enumerate(self.entries):
             for edition in editions(entry):
                 for passage in edition.passages:
-                    passages.append(Counter(analyzer.terms(_prose(_indexable(passage, edition)))))
+                    passages.append(Counter(analyzer.terms(prose(indexable(passage, edition)))))
                     owners.append(number)
-        self._passages = _Postings(passages)
+        self._passages = Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
         count = max(len(self.entries), 1)
-        self._idf = {
-            t: math.log(1 + (count - len(d) + 0.5) / (len(d) + 0.5))
-            for t, (d, _w) in self._entries.arrays.items()
-        }
-        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._idf = {t: idf(count, len(d)) for t, (d, _w) in self._entries.arrays.items()}
+        self._unknown_idf = idf(count, 0)  # a term no entry contains
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
         self._title_totals = [
             tuple(sum(self._idf.get(t, 0.0) for t in title) for title in sets) for sets in titles
         ]
         self._title_words = [
-            [w for w in map(_content_words, _english_titles(e)) if w] for e in self.entries
+            [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
         ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._known = vocabulary | {stem(w) for w in vocabulary}
-        self._explained_words, self._explained_pairs = self._explained_vocabulary()
+        self._offtopic = OffTopicEvidence(self.entries, analyzer, titles)
+        self._explained_words = self._offtopic.explained_words
+        self._explained_pairs = self._offtopic.explained_pairs
         common_words("en"), common_words("zh")  # loaded with the index, not by the first question
         warm_opencc()
 
-    def _explained_vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The FAQ's own vocabulary: glossary forms and the words of every title.
-
-        A word found only in some answer's body is mentioned, not explained:
-        "write" or "network" in a paragraph does not make "write a poem about
-        networks" a question the FAQ answers.
-        """
-        # Glossary forms of concepts some title is about; the glossary also names
-        # topics no entry answers (pricing, source control): those stay unexplained.
-        present = {t[1:] for sets in self._titles for s in sets for t in s if t.startswith("#")}
-        self._present_concepts = frozenset(present)
-        # Single-word forms only: "work" in the phrase "not working" explains nothing alone.
-        latin = {
-            key[0]
-            for key, concepts in self.analyzer.latin_forms.items()
-            if len(key) == 1 and concepts & present
-        }
-        pairs: set[str] = set()
-        texts = [f for f, concepts in self.analyzer.cjk_concepts.items() if concepts & present]
-        for entry in self.entries:
-            for edition in editions(entry):
-                texts += [
-                    _indexable(edition.question, edition),
-                    _indexable(edition.section, edition),
-                ]
-            texts += [entry.title_en, *entry.alternates]
-        for text in texts:
-            latin.update(stem(w) for w in words(text))
-            for run in CJK_RUN.findall(normalize(text)):
-                pairs.update(run[i : i + 2] for i in range(len(run) - 1))
-        return frozenset(latin), frozenset(pairs)
-
     def general_share(self, query: str, fixes: dict[str, str] | None = None) -> float:
-        """Share of the query in common general-language words the FAQ does not explain.
-
-        English: content words (no stopwords) that are neither FAQ vocabulary nor
-        a misspelling of it, yet common in general English. Chinese: characters of
-        common words whose pairs the FAQ vocabulary lacks (two characters ≈ a word).
-        """
-        text = normalize(self.analyzer.simplify(query))
-        general = content = 0.0
+        """Share of the query in everyday words the FAQ does not explain (see offtopic.py)."""
         fixes = self.corrections(query) if fixes is None else fixes
-        found = words(text)
-        # Words inside a glossary phrase of a concept some entry is about ("github
-        # actions" is CI/CD) are explained, however everyday each word is alone.
-        phrased = self._explained_phrases([stem(w) for w in found])
-        for position, word in enumerate(found):
-            if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
-                continue
-            content += 1
-            if (
-                position in phrased
-                or word in fixes
-                or not self._explained_words.isdisjoint((word, stem(word), stem(word) + "e"))
-            ):
-                continue
-            general += is_common_english(word)
-        for run in CJK_RUN.findall(text):
-            for piece in chinese_pieces(run):
-                content += len(piece) / 2
-                general += general_cjk_spans(piece, self._explained_pairs) / 2
-        return general / content if content else 0.0
-
-    def _explained_phrases(self, stems: list[str]) -> set[int]:
-        """Positions of words in a multi-word glossary phrase of a concept some entry is about."""
-        analyzer, positions, index = self.analyzer, set(), 0
-        while index < len(stems):
-            size = analyzer._phrase_at(stems, index) if stems[index] in analyzer.first_words else 0
-            key = tuple(stems[index : index + size])
-            if size > 1 and analyzer.latin_forms[key] & self._present_concepts:
-                positions.update(range(index, index + size))
-            index += size or 1
-        return positions
+        return self._offtopic.general_share(query, fixes)
 
     def general_outside_quotes(
         self, query: str, fixes: dict[str, str] | None = None
     ) -> tuple[float, float]:
-        """The general share of the query, and that of its words outside quotes (0 if none).
-
-        'Translate "docker pull is slow" into French' is a request *about* a
-        phrase: the quoted words are mentioned, and the request itself
-        (translate, French) is everyday language the FAQ does not explain.
-        A pasted error in quotes leaves words like "docker pull" outside, and
-        'what does "…" mean' leaves no content word outside at all.
-        """
-        general = self.general_share(query, fixes)
-        outside = _QUOTED.sub(" ", query)
-        if outside == query:
-            return general, 0.0
-        around = self.general_share(outside, fixes)
-        return max(general, around), around
+        """The general share of the query, and that of its words outside quotes (0 if none)."""
+        fixes = self.corrections(query) if fixes is None else fixes
+        return self._offtopic.general_outside_quotes(query, fixes)
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         fixes = self.corrections(query)
@@ -299,9 +173,7 @@ class Index:
             return []
         scores, matched = scores.tolist(), matched.tolist()
         general, around = self.general_outside_quotes(query, fixes)
-        # Mostly everyday words around a quote: the question is about the phrase,
-        # not asking it; the quoted match counts only as far as the request does.
-        mentioned = 1.0 - around if around >= QUOTE_REQUEST else 1.0
+        mentioned = mentioned_share(around)
         # Without a glossary that marks core concepts, nothing is known off-domain;
         # a bare keyword ("circleci") is a lookup of that keyword, not a side remark.
         core = self.analyzer.core
@@ -313,10 +185,10 @@ class Index:
         known = sum(
             w * self._idf.get(t, self._unknown_idf)
             for t, w in terms.items()
-            if t in self._idf or t.startswith("#") or _is_common_term(t)
+            if t in self._idf or t.startswith("#") or is_common_term(t)
         )
         titles = {n: self._title_coverage(n, terms) for n in pool}
-        fuzzy = self._title_similarity(query, pool)
+        fuzzy = title_similarity(query, self._title_words, pool)
         final = {
             n: scores[n]
             * (TITLE_BASE + titles[n])
@@ -353,7 +225,7 @@ class Index:
         self, entry: Entry, analyzed: dict[str, list[str]]
     ) -> tuple[frozenset[str], ...]:
         """Each edition's title, the anchor's words and each approved phrasing, as term sets."""
-        texts = [_indexable(e.question, e) for e in editions(entry)]
+        texts = [indexable(e.question, e) for e in editions(entry)]
         texts += [entry.title_en, *entry.alternates]
         sets = []
         for text in texts:
@@ -383,43 +255,8 @@ class Index:
         return dict(terms)
 
     def corrections(self, query: str) -> dict[str, str]:
-        """Misspelt words → the closest word the knowledge base uses.
-
-        Only words whose stem the knowledge base has never seen are touched,
-        and only within one edit (two for long words; a transposition counts
-        as one), so "ages" never becomes "images".
-        """
-        fixes = {}
-        for word in set(words(query)):
-            if len(word) < 4 or not word.isalpha() or word in ENGLISH_STOPWORDS:
-                continue
-            if word in self._known or stem(word) in self._known:
-                continue
-            if is_common_english(word):
-                continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
-            budget = 1 if len(word) <= 5 else 2
-            match = process.extractOne(
-                word, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget
-            )
-            if match:
-                fixes[word] = match[0]
-        return fixes
-
-    def _title_similarity(self, query: str, pool: list[int]) -> dict[int, float]:
-        """rapidfuzz's token-set similarity of the query to each English title, squared.
-
-        The English anchors are how most users phrase the question; a fuzzy
-        match on them separates near-twins ("pull" vs "push is slow") that
-        share most of their terms.
-        """
-        asked = _content_words(query)
-        if not asked:
-            return dict.fromkeys(pool, 0.0)
-        return {
-            n: max((fuzz.token_set_ratio(asked, t) / 100 for t in self._title_words[n]), default=0)
-            ** 2
-            for n in pool
-        }
+        """Misspelt words → the closest word the knowledge base uses (see spelling.py)."""
+        return corrections(query, self._known, self._vocabulary)
 
     def _ideas(self, number: int, query: dict[str, float]) -> float:
         """How many distinct things the query and the entry share, as a share of 4.
@@ -484,19 +321,6 @@ def _idea_count(query: dict[str, float]) -> float:
     return sum(_idea_value(t, w) for t, w in query.items())
 
 
-def _is_common_term(term: str) -> bool:
-    """A word or character-pair term that is an everyday word of English or Chinese."""
-    kind, _, text = term.partition(":")
-    if kind == "w":
-        return is_common_english(text) or is_common_english(text + "e")
-    return kind == "c" and is_common_chinese(text)
-
-
-def _content_words(text: str) -> str:
-    """Stemmed words without stopwords, sorted: the form titles and queries are compared in."""
-    return " ".join(sorted({stem(w) for w in words(text) if w not in ENGLISH_STOPWORDS}))
-
-
 def _top(scores: np.ndarray, count: int) -> list[int]:
     candidates = np.flatnonzero(scores > 0)
     if len(candidates) > count:
@@ -510,42 +334,3 @@ def _lead(score: float, best: float, runner_up: float) -> float:
     if score < best:
         return 0.6 * score / best
     return min(1.0, 0.6 + 2.0 * (best - runner_up) / best)
-
-
-def _prose(markdown: str) -> str:
-    """Markdown without its code blocks and raw URLs (code and links are fields of their own)."""
-    return _URL.sub(" ", _CODE_FENCE.sub(" ", markdown))
-
-
-def _english_titles(entry: Entry) -> list[str]:
-    """What English askers' wording is compared with: the anchor, English titles, phrasings."""
-    found = [entry.title_en]
-    found += [e.question for e in editions(entry) if e.language == "en"]
-    found += [p for p in entry.alternates if p.isascii()]
-    return found
-
-
-def _indexable(text: str, edition: object) -> str:
-    """A Traditional Chinese edition is indexed as Simplified, as its askers' queries are."""
-    return to_simplified(text) if getattr(edition, "language", "") == ZH_TW else text
-
-
-def _fields(entry: Entry) -> dict[str, str]:
-    """Every edition's text, field by field: search finds an entry in any of its languages.
-
-    Code blocks are the same in every edition, so they count once.
-    """
-    all_editions = editions(entry)
-    first = all_editions[0]
-    return {
-        "title": " \n".join(_indexable(e.question, e) for e in all_editions),
-        "alternates": " \n".join(entry.alternates),
-        "title_en": entry.title_en,
-        "section": " \n".join(dict.fromkeys(_indexable(e.section, e) for e in all_editions)),
-        "body": " \n".join(
-            _indexable(_prose(e.answer_markdown) + " " + " ".join(k.text for k in e.links), e)
-            for e in all_editions
-        ),
-        "code": "\n".join(block.code for block in first.code_blocks),
-        "urls": " ".join(link.url or "" for link in first.links),
-    }

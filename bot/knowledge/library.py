@@ -22,7 +22,7 @@ from bot import metrics
 from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge import phrasings as phrasing_files
-from bot.knowledge.editions import converted_markdown, editions, pair, view_of
+from bot.knowledge.editions import editions, pair, view_of
 from bot.knowledge.files import is_regular
 from bot.knowledge.glossary import Glossary, glossary_from, merge, read_yaml_file
 from bot.knowledge.index import Hit, Index
@@ -30,6 +30,7 @@ from bot.knowledge.language import detect, normalise, set_zh_tw_rendering
 from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
 from bot.knowledge.model import Entry
 from bot.knowledge.phrasings import Phrasings
+from bot.knowledge.script import converted_markdown
 from bot.knowledge.text import Analyzer
 
 log = logging.getLogger(__name__)

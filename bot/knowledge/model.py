@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.knowledge.script import converted_markdown
+
 
 @dataclass(frozen=True)
 class CodeBlock:
@@ -60,8 +62,6 @@ class View:
         per question; only the ones shown are ever converted)."""
         if not self.converted:
             return self.source_markdown
-        from bot.knowledge.editions import converted_markdown  # editions imports this module
-
         return converted_markdown(self.source_markdown, self.language)
 
 

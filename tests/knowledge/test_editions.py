@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_DOCS_BASE_URL, DEFAULT_DOCS_BASE_URLS, bundled_knowledge_dir
-from bot.knowledge.editions import convert_prose, languages, view_of
+from bot.knowledge.editions import languages, view_of
 from bot.knowledge.language import to_traditional
 from bot.knowledge.library import Library
+from bot.knowledge.script import convert_prose
 
 URLS = {**DEFAULT_DOCS_BASE_URLS, "zh": DEFAULT_DOCS_BASE_URL, "ja": "https://docs.example.jp/acr/"}
 

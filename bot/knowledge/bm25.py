@@ -1,0 +1,61 @@
+"""BM25: per-term weights held as numpy postings, and the idf that scales them.
+
+Postings are numpy arrays so that one query costs a few vector operations,
+not a Python loop per posting: that keeps a 10,000-entry base fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+# BM25's term-frequency saturation (K1) and length normalisation (B). Hand-set
+# when the index was written (52855b9) and never swept: benchmarks/calibrate.py
+# fits only the confidence model on top of the ranking. K1 = 1.2 is the usual
+# default; B = 0.8 (above the usual 0.75) penalises long entries a little more,
+# so an entry that merely mentions a term among many does not outrank a short
+# one about it.
+K1, B = 1.2, 0.8
+
+
+def idf(count: int, containing: int) -> float:
+    """BM25's idf of a term found in ``containing`` of ``count`` documents (never negative)."""
+    return math.log(1 + (count - containing + 0.5) / (containing + 0.5))
+
+
+class Postings:
+    """term → (document numbers, BM25 term weights), as numpy arrays."""
+
+    def __init__(self, documents: Sequence[Counter[str]]) -> None:
+        self.size = len(documents)
+        lengths = np.array([sum(d.values()) for d in documents], dtype=np.float64)
+        average = lengths.mean() if self.size else 1.0
+        norms = K1 * (1 - B + B * lengths / (average or 1.0))
+        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for number, counts in enumerate(documents):
+            for term, tf in counts.items():
+                docs, weights = lists[term]
+                docs.append(number)
+                weights.append(tf * (K1 + 1) / (tf + norms[number]))
+        self.arrays = {
+            t: (np.array(d, dtype=np.int32), np.array(w, dtype=np.float64))
+            for t, (d, w) in lists.items()
+        }
+
+    def score(
+        self, query: dict[str, float], idf: dict[str, float]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 per document, and the summed idf of the query terms each contains."""
+        present = [t for t in query if t in self.arrays and t in idf]
+        if not present:
+            return np.zeros(self.size), np.zeros(self.size)
+        docs = np.concatenate([self.arrays[t][0] for t in present])
+        bm25 = np.concatenate([query[t] * idf[t] * self.arrays[t][1] for t in present])
+        info = np.concatenate([np.full(len(self.arrays[t][0]), query[t] * idf[t]) for t in present])
+        return (
+            np.bincount(docs, weights=bm25, minlength=self.size),
+            np.bincount(docs, weights=info, minlength=self.size),
+        )

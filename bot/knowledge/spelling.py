@@ -1,0 +1,55 @@
+"""rapidfuzz's two jobs: repairing misspelt words, and how close a query is to English titles."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.knowledge.general_words import is_common_english
+from bot.knowledge.text import ENGLISH_STOPWORDS, stem, words
+
+
+def corrections(query: str, known: set[str], vocabulary: list[str]) -> dict[str, str]:
+    """Misspelt words → the closest word of ``vocabulary`` (sorted words of 4+ letters).
+
+    Only words whose stem is not ``known`` are touched, and only within one
+    edit (two for long words; a transposition counts as one), so "ages"
+    never becomes "images".
+    """
+    fixes = {}
+    for word in set(words(query)):
+        if len(word) < 4 or not word.isalpha() or word in ENGLISH_STOPWORDS:
+            continue
+        if word in known or stem(word) in known:
+            continue
+        if is_common_english(word):
+            continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
+        budget = 1 if len(word) <= 5 else 2
+        match = process.extractOne(
+            word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget
+        )
+        if match:
+            fixes[word] = match[0]
+    return fixes
+
+
+def content_words(text: str) -> str:
+    """Stemmed words without stopwords, sorted: the form titles and queries are compared in."""
+    return " ".join(sorted({stem(w) for w in words(text) if w not in ENGLISH_STOPWORDS}))
+
+
+def title_similarity(query: str, titles: list[list[str]], pool: list[int]) -> dict[int, float]:
+    """rapidfuzz's token-set similarity of the query to each English title, squared.
+
+    ``titles[n]`` are entry n's English titles as :func:`content_words`. The
+    English anchors are how most users phrase the question; a fuzzy match on
+    them separates near-twins ("pull" vs "push is slow") that share most of
+    their terms.
+    """
+    asked = content_words(query)
+    if not asked:
+        return dict.fromkeys(pool, 0.0)
+    return {
+        n: max((fuzz.token_set_ratio(asked, t) / 100 for t in titles[n]), default=0) ** 2
+        for n in pool
+    }
