@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -379,9 +380,32 @@ def _choice_from(
 
 def _read_storage(section: Section, env: Env) -> StorageSettings:
     url = _env(env, "REDIS_URL") or section.text("redis_url")
-    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
+    if url is not None:
+        _check_redis_url(url)
     return StorageSettings(redis_url=url)
+
+
+def _check_redis_url(url: str) -> None:
+    """Refuse a Redis URL the client would choke on later.
+
+    Errors never repeat the URL: it may hold a password.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError("REDIS_URL", "has a port that is not a number from 1 to 65535")
+    if parts.scheme == "unix":
+        dbs = parse_qs(parts.query).get("db", [])
+        db = dbs[-1] if dbs else ""
+    else:
+        db = parts.path.strip("/")
+    if db and not (db.isascii() and db.isdigit()):
+        raise ConfigError("REDIS_URL", "has a database that is not a non-negative whole number")
 
 
 _ALERTS = ("channels", "default_channel", "routes", "coalesce_seconds", "language")

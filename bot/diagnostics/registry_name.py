@@ -128,15 +128,53 @@ def _from_resource_id(text: str) -> RegistryInput:
     )
 
 
-_LOGIN_SERVER_IN_TEXT = re.compile(
-    r"\b([a-z0-9]{5,50})(" + "|".join(re.escape(s) for s in LOGIN_SUFFIXES) + r")\b",
+# One alternation of every cloud's login suffix, without the leading dot
+# ("azurecr\\.io|azurecr\\.cn|..."), so a new cloud in clouds.py is found everywhere.
+SUFFIX_PATTERN = "|".join(re.escape(s.lstrip(".")) for s in LOGIN_SUFFIXES)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# A registry host: the registry's label, an optional data-endpoint region
+# (name.region.data.azurecr.io), then a cloud's suffix. The name may not follow
+# a letter or digit of any script (nor '.', '-', '_'), so a look-alike prefix
+# ("contos\u043eregistry", Cyrillic o) makes no match rather than a truncated one.
+HOST_PATTERN = rf"{_LABEL}(?:\.[A-Za-z0-9-]{{1,40}}\.data)?\.(?:{SUFFIX_PATTERN})"
+LOGIN_SERVER_RE = re.compile(
+    rf"(?<![\w.-])(?P<name>{_LABEL})(?:\.[A-Za-z0-9-]{{1,40}}\.data)?"
+    rf"\.(?P<suffix>{SUFFIX_PATTERN})(?![A-Za-z0-9-])",
     re.IGNORECASE,
 )
+# Zero-width and bidi controls: invisible, so they must not split or join a name.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# How many distinct registries one message may name; more is a paste or an attack,
+# and every one of them could become a check offered to the person.
+MAX_REGISTRIES_PER_MESSAGE = 20
 
 
-def registries_in(text: str) -> list[str]:
+def visible(text: str) -> str:
+    """``text`` without zero-width and bidi control characters."""
+    return _INVISIBLE.sub("", text)
+
+
+def login_servers_in(text: str):
+    """``(label, suffix)`` of every registry host in ``text``, in order (repeats included).
+
+    ``label`` is the host's first label as written (it may fail the name rules);
+    ``suffix`` is the cloud's login suffix without its leading dot.
+    """
+    for match in LOGIN_SERVER_RE.finditer(visible(text)):
+        yield match.group("name"), match.group("suffix").lower()
+
+
+def registries_in(text: str, limit: int = MAX_REGISTRIES_PER_MESSAGE) -> list[str]:
     """Registries named by login server (``myreg.azurecr.io``) in free text, as errors name them.
 
-    Built from ``LOGIN_SUFFIXES`` so a new cloud is recognised here too.
+    Built from ``LOGIN_SUFFIXES`` so a new cloud is recognised here too; data
+    endpoints (``myreg.eastus.data.azurecr.io``) name ``myreg``. First mention
+    first, no repeats, at most ``limit`` names; linear in the text's length.
     """
-    return list(dict.fromkeys(m.group(1).lower() for m in _LOGIN_SERVER_IN_TEXT.finditer(text)))
+    seen: dict[str, None] = {}
+    for label, _suffix in login_servers_in(text):
+        if NAME_RE.fullmatch(label):
+            seen.setdefault(label.lower())
+            if len(seen) >= limit:
+                break
+    return list(seen)

@@ -16,16 +16,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.diagnostics.registry_name import InvalidRegistryName, parse_registry, preview
+from bot.diagnostics.registry_name import (
+    HOST_PATTERN,
+    MAX_REGISTRIES_PER_MESSAGE,
+    InvalidRegistryName,
+    login_servers_in,
+    parse_registry,
+    preview,
+    visible,
+)
 
 _SCAN_LIMIT = 20_000  # characters of one text fragment worth scanning
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-# name.azurecr.io, or a data endpoint name.region.data.azurecr.io
-_LOGIN_SERVER = re.compile(
-    rf"(?<![A-Za-z0-9.-])(?P<name>{_LABEL})(?:\.[A-Za-z0-9-]{{1,40}}\.data)?"
-    r"\.(?P<suffix>azurecr\.(?:io|cn|us))(?![A-Za-z0-9-])",
-    re.IGNORECASE,
-)
 _RESOURCE_ID = re.compile(
     r"/subscriptions/[^/\s\"']{1,64}/resourcegroups/[^/\s\"']{1,90}"
     r"/providers/microsoft\.containerregistry/registries/[^/\s\"'?#,;)\]]{1,80}",
@@ -33,7 +34,7 @@ _RESOURCE_ID = re.compile(
 )
 _REPO_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(
-    r"(?P<host>[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,40}\.data)?\.azurecr\.(?:io|cn|us))"
+    rf"(?<![\w.-])(?P<host>{HOST_PATTERN})"
     rf"(?::\d{{1,5}})?/(?P<repo>{_REPO_PART}(?:/{_REPO_PART}){{0,8}})"
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[0-9a-f]{64})?",
 )
@@ -61,42 +62,55 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
     ``bare`` values may be plain names (``contosoregistry``); free text is
     never searched for plain names, since any word would match.
     """
-    names: list[str] = []
-    rejected: list[str] = []
-    repositories: list[tuple[str, str]] = []
+    # Dicts keep first-mention order and make each "seen?" O(1); every list
+    # stops growing at MAX_REGISTRIES_PER_MESSAGE.
+    names: dict[str, None] = {}
+    rejected: dict[str, None] = {}
+    repositories: dict[tuple[str, str], None] = {}
+    limit = MAX_REGISTRIES_PER_MESSAGE
+
+    def full() -> bool:
+        return len(names) >= limit and len(rejected) >= limit
 
     def accept(candidate: str) -> str | None:
         try:
             name = parse_registry(candidate).name
         except InvalidRegistryName:
-            shown = preview(candidate)
-            if shown not in rejected:
-                rejected.append(shown)
+            if len(rejected) < limit:
+                rejected.setdefault(preview(candidate))
             return None
-        if name not in names:
-            names.append(name)
-        return name
+        if name in names or len(names) < limit:
+            names.setdefault(name)
+            return name
+        return None
 
     for value in bare:
         if isinstance(value, str) and value.strip():
-            accept(value.strip())
+            accept(visible(value.strip()))
     for text in texts:
+        if full():
+            break
         if not isinstance(text, str) or not text:
             continue
-        text = text[:_SCAN_LIMIT]
+        text = visible(text[:_SCAN_LIMIT])
         for match in _RESOURCE_ID.finditer(text):
             accept(match.group(0))
-        for match in _LOGIN_SERVER.finditer(text):
-            accept(f"{match.group('name')}.{match.group('suffix')}")
+            if full():
+                break
+        for label, suffix in login_servers_in(text):
+            accept(f"{label}.{suffix}")
+            if full():
+                break
         for match in _IMAGE.finditer(text):
+            if len(repositories) >= limit:
+                break
             repo = _repository(match.group("repo"))
             if not repo:
                 continue
-            host = match.group("host")
-            login = _LOGIN_SERVER.search(host)
-            registry = accept(f"{login.group('name')}.{login.group('suffix')}") if login else None
-            if registry and (registry, repo) not in repositories:
-                repositories.append((registry, repo))
+            login = next(login_servers_in(match.group("host")), None)
+            registry = accept(f"{login[0]}.{login[1]}") if login else None
+            if registry:
+                repositories.setdefault((registry, repo))
     return Found(tuple(names), tuple(rejected), tuple(repositories))
 
 

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 
+from bot.diagnostics.registry_name import SUFFIX_PATTERN
 from bot.triage.model import Alert, FaqRef, Measurement, OfferedCheck, Source, Triage
 from bot.triage.readers.common import resource_type
 from bot.triage.registries import find_registries
@@ -63,7 +64,9 @@ _WORDS = {
 _EXCERPT = 240
 # Hashes, URLs, image references and IP addresses only dilute a FAQ search.
 _NOISE = re.compile(
-    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*azurecr\.(?:io|cn|us)\S*"
+    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*(?:"
+    + SUFFIX_PATTERN
+    + r")\S*"
     r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",
     re.IGNORECASE,
 )

@@ -52,3 +52,44 @@ def test_bare_names_only_from_known_fields():
 def test_first_mention_first_and_no_repeats():
     found = find_registries(["b2222.azurecr.io a1111.azurecr.io b2222.azurecr.io"])
     assert found.registries == ("b2222", "a1111")
+
+
+def test_data_endpoints_name_the_registry_in_both_scanners():
+    from bot.diagnostics.registry_name import registries_in
+
+    text = "pull from myreg1.eastus.data.azurecr.io timed out"
+    assert registries_in(text) == ["myreg1"]
+    assert find_registries([text]).registries == ("myreg1",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["contoso\u200bregistry.azurecr.io", "contos\u043eregistry.azurecr.io"],  # zero-width, Cyrillic о
+)
+def test_invisible_and_look_alike_characters_never_name_a_truncated_registry(text):
+    from bot.diagnostics.registry_name import registries_in
+
+    assert "registry" not in registries_in(text)
+    assert "registry" not in find_registries([text]).registries
+
+
+def test_zero_width_characters_are_removed_before_scanning():
+    from bot.diagnostics.registry_name import registries_in
+
+    text = "contoso\u200bregistry.azurecr.io"
+    assert registries_in(text) == ["contosoregistry"]
+    assert find_registries([text]).registries == ("contosoregistry",)
+
+
+def test_many_names_in_one_message_are_scanned_once_and_capped():
+    from bot.diagnostics.registry_name import MAX_REGISTRIES_PER_MESSAGE, registries_in
+
+    thirty_k = " ".join(f"reg{i:05d}.azurecr.io" for i in range(30_000))
+    assert len(registries_in(thirty_k)) == MAX_REGISTRIES_PER_MESSAGE
+    fragments = [f"reg{i:05d}.azurecr.io/app:1 bad-{i}.azurecr.io" for i in range(30_000)]
+    found = find_registries(fragments)
+    assert len(found.registries) == MAX_REGISTRIES_PER_MESSAGE
+    assert len(found.rejected) <= MAX_REGISTRIES_PER_MESSAGE
+    assert len(found.repositories) <= MAX_REGISTRIES_PER_MESSAGE
+    fifty_k = " ".join(f"reg{i:05d}.azurecr.io" for i in range(50_000))
+    assert registries_in(fifty_k, limit=10**6)[-1] == "reg49999"
