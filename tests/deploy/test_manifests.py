@@ -1,0 +1,88 @@
+"""The deploy/ manifests carry the issue 18 section A fixes."""
+
+import logging
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.config import load_settings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+K8S = DEPLOY / "kubernetes"
+
+
+def docs(name):
+    return [d for d in yaml.safe_load_all((K8S / name).read_text()) if d]
+
+
+def one(name, kind):
+    return next(d for d in docs(name) if d["kind"] == kind)
+
+
+def settings_text():
+    return one("configmap.yaml", "ConfigMap")["data"]["acrbot.yaml"]
+
+
+def pod_spec():
+    return one("deployment.yaml", "Deployment")["spec"]["template"]["spec"]
+
+
+def test_ingress_publishes_alert_webhooks():
+    paths = {
+        p["path"]
+        for rule in one("ingress.yaml", "Ingress")["spec"]["rules"]
+        for p in rule["http"]["paths"]
+    }
+    assert {"/slack/events", "/alerts/azure-monitor", "/alerts/alertmanager"} <= paths
+
+
+def test_secret_example_has_alert_token():
+    keys = set()
+    for d in docs("secret.example.yaml"):
+        keys |= set(d.get("stringData", {}))
+    assert "ACRBOT_ALERT_TOKEN" in keys
+
+
+def test_configmap_uses_alerts_default_channel_not_deprecated_key():
+    raw = yaml.safe_load(settings_text())
+    assert raw["alerts"]["default_channel"]
+    assert "alert_channels" not in (raw.get("slack") or {})
+
+
+def test_configmap_loads_without_deprecation(tmp_path, caplog):
+    path = tmp_path / "acrbot.yaml"
+    path.write_text(settings_text())
+    env = {"ACRBOT_STATE_DIR": str(tmp_path)}
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(path, env)
+    assert settings.alerts.default_channel
+    assert "deprecated" not in caplog.text
+
+
+def test_prestop_sleep_within_grace_period():
+    spec = pod_spec()
+    (container,) = spec["containers"]
+    command = container["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep"
+    pre_stop = int(command[1])
+    serve = (Path(__file__).resolve().parents[2] / "bot/web/serve.py").read_text()
+    graceful = int(re.search(r'"graceful_timeout": (\d+)', serve).group(1))
+    assert spec["terminationGracePeriodSeconds"] >= pre_stop + graceful
+
+
+def test_no_service_account_token():
+    assert pod_spec()["automountServiceAccountToken"] is False
+
+
+def test_pdb_uses_max_unavailable():
+    spec = one("pdb.yaml", "PodDisruptionBudget")["spec"]
+    assert spec.get("maxUnavailable") == 1
+    assert "minAvailable" not in spec
+
+
+def test_slack_manifest_has_no_unused_scopes():
+    manifest = yaml.safe_load((DEPLOY / "slack-app-manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert not scopes & {"im:read", "im:write", "users:read"}
+    assert {"chat:write", "commands", "im:history", "usergroups:read"} <= scopes
