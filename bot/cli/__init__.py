@@ -25,10 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="YAML config file (default: $ACRBOT_CONFIG, if set)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from bot.diagnostics import commands as diagnostics_commands
-    from bot.knowledge import commands as knowledge_commands
-    from bot.slack import cli as slack_commands
-    from bot.triage import commands as triage_commands
+    from bot.cli import ask as knowledge_commands
+    from bot.cli import diagnose as diagnostics_commands
+    from bot.cli import serve as slack_commands
+    from bot.cli import triage as triage_commands
 
     knowledge_commands.register(sub)
     slack_commands.register(sub)

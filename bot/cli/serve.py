@@ -148,7 +148,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
     store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
     if args.phrasings or args.approve is not None:
-        from bot.knowledge.learning import approve, list_phrasings
+        from bot.cli.learning import approve, list_phrasings
 
         if args.approve is not None:
             return approve(settings, args.approve, store)
