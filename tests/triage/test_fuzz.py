@@ -11,11 +11,11 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.cli.triage import render
 from bot.slack.alert_blocks import alert_message
 from bot.triage import Triager, UnknownShape, read_alertmanager, read_any, read_azure_monitor
 from bot.triage.readers import read_payload
 from bot.triage.registries import find_registries
-from bot.triage.render_text import render
 from tests.triage.conftest import fixture
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,6 @@
-"""`acrbot feedback --phrasings` and `--approve ID`: from "did you mean" picks to phrasings.yaml.
+"""`acrbot feedback`: what people marked unhelpful, and phrasing candidates to approve.
+
+`acrbot feedback --phrasings` and `--approve ID`: from "did you mean" picks to phrasings.yaml.
 
 The search learns a phrasing only when a person approves it: listing shows
 the candidates with how often (and by how many people) they were picked,
@@ -8,11 +10,45 @@ reloads like any other knowledge file.
 
 from __future__ import annotations
 
-from bot.config import Settings
+import argparse
+
+from bot.config import Settings, load_settings
 from bot.errors import AcrbotError, KnowledgeError
-from bot.feedback import Candidate, FeedbackStore, candidates
-from bot.knowledge.library import Library
-from bot.knowledge.phrasings import add_phrasing
+from bot.feedback import Candidate, FeedbackStore, candidates, summarise
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    feedback = sub.add_parser("feedback", help="which entries and queries people marked unhelpful")
+    feedback.add_argument(
+        "--phrasings", action="store_true", help="list phrasing candidates ('did you mean' picks)"
+    )
+    feedback.add_argument(
+        "--approve", metavar="ID", help="add candidate ID to the knowledge folder's phrasings.yaml"
+    )
+    feedback.set_defaults(handler=_feedback)
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    from bot.services import feedback_store, open_shared_storage
+
+    store = feedback_store(settings, open_shared_storage(settings))  # Redis stream or JSONL
+    if args.phrasings or args.approve is not None:
+        if args.approve is not None:
+            return approve(settings, args.approve, store)
+        return list_phrasings(settings, store)
+    scores, worst = summarise(store)
+    if not scores:
+        print(f"No feedback yet ({store.location}).")
+        return 0
+    print("Entries, worst first (👎 share, 👎, 👍):")
+    for score in scores:
+        print(f"  {score.share_down:5.0%}  {score.down:4d}  {score.up:4d}  {score.entry}")
+    if worst:
+        print("Queries most often marked unhelpful:")
+        for query, entry, count in worst:
+            print(f"  {count:3d}×  {query!r} → {entry}")
+    return 0
 
 
 def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) -> int:
@@ -36,6 +72,8 @@ def _unapproved(found: list[Candidate], settings: Settings) -> list[Candidate]:
     """Candidates not yet in phrasings.yaml: an approved one is done, not a candidate."""
     if not found:
         return found
+    from bot.knowledge.library import Library  # numpy, wordfreq, OpenCC: only where it runs
+
     kb = Library.from_settings(settings.knowledge).current
     done = set()
     for c in found:
@@ -58,6 +96,9 @@ def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None =
     if not match:
         raise AcrbotError(f"no phrasing candidate {candidate!r}: see `acrbot feedback --phrasings`")
     chosen = match[0]
+    from bot.knowledge.library import Library
+    from bot.knowledge.phrasings import add_phrasing
+
     library = Library.from_settings(settings.knowledge)
     if library.current.get(chosen.anchor) is None:
         raise AcrbotError(f"the entry {chosen.anchor!r} is no longer in the knowledge base")

@@ -25,15 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="YAML config file (default: $ACRBOT_CONFIG, if set)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from bot.diagnostics import commands as diagnostics_commands
-    from bot.knowledge import commands as knowledge_commands
-    from bot.slack import cli as slack_commands
-    from bot.triage import commands as triage_commands
+    from bot.cli import ask, config, diagnose, feedback, serve, triage
 
-    knowledge_commands.register(sub)
-    slack_commands.register(sub)
-    diagnostics_commands.register(sub, _terminal_diagnostics, _shared_audit)
-    triage_commands.register(sub)
+    ask.register(sub)
+    serve.register(sub)
+    config.register(sub)
+    feedback.register(sub)
+    diagnose.register(sub, _terminal_diagnostics, _shared_audit)
+    triage.register(sub)
     return parser
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.cli_args import count
+from bot.cli.args import count
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.catalogue import CHECK_NAMES
@@ -51,7 +51,7 @@ def register(
 ) -> None:
     """Add ``diagnose`` and ``audit``; ``build`` is the composition root's way to make the service.
 
-    The domain does not build its own service: ``bot/cli.py`` passes
+    The domain does not build its own service: ``bot/cli/__init__.py`` passes
     ``bot.services.build_services``, so the terminal runs what Slack runs, and
     ``open_audit``, so ``acrbot audit`` reads where the bot writes (Redis or a file).
     """
