@@ -51,7 +51,7 @@ def register(
 ) -> None:
     """Add ``diagnose`` and ``audit``; ``build`` is the composition root's way to make the service.
 
-    The domain does not build its own service: ``bot/cli/__init__.py`` passes
+    This module builds no service of its own: ``bot/cli/__init__.py`` passes
     ``bot.services.build_services``, so the terminal runs what Slack runs, and
     ``open_audit``, so ``acrbot audit`` reads where the bot writes (Redis or a file).
     """
