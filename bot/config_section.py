@@ -19,6 +19,13 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import ConfigError
 
+Env = Mapping[str, str]
+
+
+def env_value(env: Env, name: str) -> str | None:
+    """An environment variable, stripped; set but blank counts as unset, as in a shell."""
+    return env.get(name, "").strip() or None
+
 
 def nearest(word: str, candidates: Collection[str]) -> str | None:
     """The valid key a mistyped ``word`` most likely meant (rapidfuzz's best match)."""

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import metrics
-from bot.config import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.errors import KnowledgeError
 from bot.knowledge import phrasings as phrasing_files
 from bot.knowledge.editions import editions, pair, view_of
@@ -31,6 +30,7 @@ from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
 from bot.knowledge.model import Entry
 from bot.knowledge.phrasings import Phrasings
 from bot.knowledge.script import converted_markdown
+from bot.knowledge.settings import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.knowledge.text import Analyzer
 
 log = logging.getLogger(__name__)
