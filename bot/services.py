@@ -73,6 +73,21 @@ class Services:
         return self
 
 
+def library_from(settings: Settings, *, background: bool = False) -> Library:
+    """The knowledge base as ``knowledge:`` describes it: the server and every command open it here.
+
+    ``background`` reloads changed files in a thread (the server); the
+    terminal waits for a reload instead, so a command sees the files as they are.
+    """
+    return Library.from_settings(settings.knowledge, background=background)
+
+
+def triager_from(settings: Settings, library: Library) -> Triager:
+    """Alert triage in ``alerts.language`` with FAQ links: webhooks and the CLI alike."""
+    language = settings.alerts.language
+    return Triager(faq_search_from(library, language), language=language)
+
+
 def open_shared_storage(settings: Settings) -> Storage:
     """Redis when ``storage.redis_url`` (``REDIS_URL``) is set, else SQLite in ``state_dir``."""
     return open_storage(settings.storage.redis_url, settings.state_dir)
@@ -105,7 +120,7 @@ def build_services(
     feedback records still go where the server's go (Redis or the JSONL files).
     """
     check_state_dir(settings.state_dir)
-    library = Library.from_settings(settings.knowledge, background=background_reload)
+    library = library_from(settings, background=background_reload)
     shared = open_shared_storage(settings)
     claims = shared if persistent_claims else SqliteStorage(None)
     diagnostics = Diagnostics(
@@ -116,8 +131,7 @@ def build_services(
         faq_lookup=faq_lookup_from(library),
         membership=membership,
     )
-    language = settings.alerts.language
-    triager = Triager(faq_search_from(library, language), language=language)
+    triager = triager_from(settings, library)
     return Services(
         settings, library, feedback_store(settings, shared), claims, diagnostics, triager
     )

@@ -50,9 +50,10 @@ def _language(value: str) -> str:
 
 
 def open_library(args: argparse.Namespace) -> Library:
-    from bot.knowledge.library import Library
+    """The composition root's library, its load warnings shown; an empty one is an error."""
+    from bot.services import library_from
 
-    library = Library.from_settings(load_settings(args.config).knowledge)
+    library = library_from(load_settings(args.config))
     for error in library.current.errors:
         print(f"acrbot: warning: {error}", file=sys.stderr)
     if not library.current.entries:
@@ -62,7 +63,7 @@ def open_library(args: argparse.Namespace) -> Library:
 
 def _ask(args: argparse.Namespace) -> int:
     library = open_library(args)
-    from bot.knowledge.terminal import render
+    from bot.cli.answer_text import render
 
     print(render(library.ask(" ".join(args.question), language=args.language)))
     return 0

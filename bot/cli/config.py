@@ -26,10 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _config_check(args: argparse.Namespace) -> int:
     settings, credentials = _validated(args)
-    from bot.knowledge.library import Library  # numpy, wordfreq, OpenCC: not in serve's master
+    from bot.services import library_from  # numpy, wordfreq, OpenCC: not in serve's master
 
     diagnostics = settings.diagnostics
-    library = Library.from_settings(settings.knowledge)
+    library = library_from(settings)
     for error in library.current.errors:
         print(f"warning: {error}", file=sys.stderr)
     entries = len(library.current.entries)

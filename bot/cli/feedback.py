@@ -14,7 +14,7 @@ import argparse
 
 from bot.config import Settings, load_settings
 from bot.errors import AcrbotError, KnowledgeError
-from bot.feedback import Candidate, FeedbackStore, candidates, summarise
+from bot.feedback import FeedbackStore, candidates, summarise, unapproved
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +54,11 @@ def _feedback(args: argparse.Namespace) -> int:
 def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) -> int:
     """``feedback`` is where the clicks are (the shared store's); the JSONL file by default."""
     feedback = feedback or FeedbackStore(settings.feedback_path)
-    found = _unapproved(candidates(feedback), settings)
+    found = candidates(feedback)
+    if found:  # the knowledge base is opened only when there is something to check
+        from bot.services import library_from  # numpy, wordfreq, OpenCC: only where it runs
+
+        found = unapproved(found, library_from(settings).current)
     if not found:
         print(f"No phrasing candidates yet ({feedback.location}).")
         return 0
@@ -68,25 +72,6 @@ def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) ->
     return 0
 
 
-def _unapproved(found: list[Candidate], settings: Settings) -> list[Candidate]:
-    """Candidates not yet in phrasings.yaml: an approved one is done, not a candidate."""
-    if not found:
-        return found
-    from bot.knowledge.library import Library  # numpy, wordfreq, OpenCC: only where it runs
-
-    kb = Library.from_settings(settings.knowledge).current
-    done = set()
-    for c in found:
-        entry = kb.get(c.anchor)
-        if entry is not None and _same(c.query) in {_same(p) for p in entry.alternates}:
-            done.add(c.id)
-    return [c for c in found if c.id not in done]
-
-
-def _same(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None = None) -> int:
     wanted = candidate.strip().lower()
     if not wanted:
@@ -96,10 +81,10 @@ def approve(settings: Settings, candidate: str, feedback: FeedbackStore | None =
     if not match:
         raise AcrbotError(f"no phrasing candidate {candidate!r}: see `acrbot feedback --phrasings`")
     chosen = match[0]
-    from bot.knowledge.library import Library
     from bot.knowledge.phrasings import add_phrasing
+    from bot.services import library_from
 
-    library = Library.from_settings(settings.knowledge)
+    library = library_from(settings)
     if library.current.get(chosen.anchor) is None:
         raise AcrbotError(f"the entry {chosen.anchor!r} is no longer in the knowledge base")
     path = library.phrasings_path

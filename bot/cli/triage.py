@@ -53,13 +53,9 @@ def read_input(file: str | None, stdin: BinaryIO | None = None) -> str:
 def _triage(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     settings = load_settings(args.config)
-    from bot.knowledge.library import Library  # search pulls in numpy, wordfreq and OpenCC
-    from bot.services import faq_search_from
-    from bot.triage.triager import Triager
+    from bot.services import library_from, triager_from  # numpy, wordfreq and OpenCC
 
-    library = Library.from_settings(settings.knowledge)
-    language = settings.alerts.language
-    triager = Triager(faq_search_from(library, language), language=language)
+    triager = triager_from(settings, library_from(settings))
     triages = triager.triage_all(read_any(text))
     if args.json:
         for triage in triages:

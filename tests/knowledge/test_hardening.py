@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import answer_text as terminal
 from bot.config import DEFAULT_DOCS_BASE_URL
 from bot.errors import KnowledgeError
 from bot.feedback import FeedbackStore, printable, record_click, summarise
-from bot.knowledge import terminal
 from bot.knowledge.files import read_regular_bytes
 from bot.knowledge.glossary import load_glossary
 from bot.knowledge.library import Library

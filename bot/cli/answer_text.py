@@ -1,4 +1,8 @@
-"""Search results as text for a terminal: what `acrbot ask` prints."""
+"""Search results as text for a terminal: what `acrbot ask` prints.
+
+Terminal rendering belongs to the command line, not to the knowledge base,
+as Block Kit rendering belongs to the Slack package.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import resolve_link
 from bot.knowledge.model import View
 
-# Linear by construction (issue 8 item 5): fences are found by a loop over lines,
-# not a lazy DOTALL pattern that rescans the rest of the text from every opener;
-# a link's text and target exclude their own delimiters and newlines, so a match
-# attempt from one "[" stops at the next bracket and no character is rescanned
-# from many starting points. Possessive quantifiers forbid backtracking as well.
+# Linear by construction, since an answer file may hold anything: fences are
+# found by a loop over lines, not a lazy DOTALL pattern that rescans the rest of
+# the text from every opener; a link's text and target exclude their own
+# delimiters and newlines, so a match attempt from one "[" stops at the next
+# bracket and no character is rescanned from many starting points. Possessive
+# quantifiers forbid backtracking as well.
 MAX_RENDERED = 50_000  # characters of answer markdown rendered; an FAQ answer is far shorter
 _FENCE_LINE = re.compile(r"[ \t]*+```")
 _LINK = re.compile(r"\[([^\[\]\n]*+)\]\(([^()\n]*+)\)")
