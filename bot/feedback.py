@@ -50,6 +50,14 @@ class _Knowledge(Protocol):
     def get(self, key: str) -> _Entry | None: ...
 
 
+class _Phrased(Protocol):
+    alternates: tuple[str, ...]  # the reviewed phrasings already approved for the entry
+
+
+class _Phrasings(Protocol):
+    def get(self, key: str) -> _Phrased | None: ...
+
+
 @dataclass(frozen=True)
 class Feedback:
     query: str
@@ -248,3 +256,18 @@ def candidates(items: Iterable[Feedback]) -> list[Candidate]:
     ]
     found.sort(key=lambda c: (-c.count, -c.after_down, c.query))
     return found
+
+
+def unapproved(found: list[Candidate], knowledge: _Phrasings) -> list[Candidate]:
+    """Candidates not yet in phrasings.yaml: an approved one is done, not a candidate."""
+    done = set()
+    for c in found:
+        entry = knowledge.get(c.anchor)
+        if entry is not None and _spaced(c.query) in {_spaced(p) for p in entry.alternates}:
+            done.add(c.id)
+    return [c for c in found if c.id not in done]
+
+
+def _spaced(text: str) -> str:
+    """One phrasing however it is spaced or capitalised."""
+    return " ".join(text.split()).lower()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import DEFAULT_DOCS_BASE_URL
 from bot.errors import KnowledgeError
-from bot.feedback import FeedbackStore, candidate_id, candidates, record_click
+from bot.feedback import FeedbackStore, candidate_id, candidates, record_click, unapproved
 from bot.knowledge.library import Library
 from bot.knowledge.phrasings import add_phrasing
 
@@ -108,6 +108,18 @@ def test_candidates_count_picks_and_ignore_votes(tmp_path):
     assert (only.anchor, only.count, only.users, only.after_down) == (
         "docker-push-is-slow", 2, 2, 0,
     )  # fmt: skip
+
+
+def test_a_candidate_already_approved_is_no_longer_offered(tmp_path, knowledge_dir):
+    store = FeedbackStore(tmp_path / "f.jsonl")
+    store.record("docker push slow", "faq.zh-cn#docker-push-is-slow", "U1", "picked", "en")
+    store.record("push never ends", "faq.zh-cn#docker-push-is-slow", "U1", "picked", "en")
+    store.record("gone away", "faq.zh-cn#no-such-entry", "U1", "picked", "en")
+    library = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, reload_interval=0)
+    add_phrasing(library.phrasings_path, "docker-push-is-slow", "Docker  push SLOW")
+    kb = library.current
+    left = unapproved(candidates(store), kb)
+    assert sorted(c.query for c in left) == ["gone away", "push never ends"]
 
 
 def test_a_hand_edited_phrasings_file_is_loaded_and_checked(knowledge_dir):
