@@ -1,9 +1,13 @@
 """The composition root: the one place that builds the knowledge base, diagnostics and stores.
 
-Domain packages know nothing of each other; this is where the knowledge base
-becomes the diagnostics' FAQ lookup, and where the Slack app and the CLI get
-the same objects. The chat layer passes what only it knows (who belongs to
-which Slack user group) as arguments, so nothing is patched in afterwards.
+The domain packages meet here and nowhere else, with one exception that
+goes the other way round: triage reads registry names with diagnostics'
+name rules (one set of rules for what a registry is called). This is where
+the knowledge base becomes the diagnostics' and triage's FAQ links, and
+where the CLI and the server (:mod:`bot.web.app`, which hands the services
+to the Slack app and the routes) get the same objects. The chat layer
+passes what only it knows (who belongs to which Slack user group) as
+arguments, so nothing is patched in afterwards.
 """
 
 from __future__ import annotations

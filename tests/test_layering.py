@@ -170,6 +170,32 @@ def test_domain_packages_import_nothing_from_the_outer_layers() -> None:
     assert forbidden(graph(), DOMAIN, OUTER) == []
 
 
+def test_the_slack_transport_imports_nothing_from_http_or_the_command_line() -> None:
+    """Routes are assembled in bot.web and handed the Slack app, never the other way round.
+
+    Direct imports only: every package reaches ``bot.web.settings`` through the
+    settings tree, which is where the ``serve:`` section belongs.
+    """
+    edges = graph()
+    found = [
+        f"{src} imports {dst}"
+        for src in sorted(n for n in edges if within(n, ("bot.slack",)))
+        for dst in sorted(edges[src])
+        if within(dst, ("bot.web", "bot.cli"))
+    ]
+    assert found == []
+
+
+def test_only_the_front_doors_build_the_services() -> None:
+    """bot.web.app and bot.cli call build_services; the Slack app is handed what it needs."""
+    builders = {
+        name
+        for name, path in modules().items()
+        if "build_services(" in path.read_text(encoding="utf-8") and name != "bot.services"
+    }
+    assert builders <= {"bot.web.app", "bot.cli"}, builders
+
+
 def test_knowledge_imports_nothing_from_diagnostics_or_triage() -> None:
     assert forbidden(graph(), ("bot.knowledge",), KNOWLEDGE_MAY_NOT) == []
 

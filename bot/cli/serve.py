@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import logging
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import logs
-from bot.config import Settings, SlackCredentials, load_settings
+from bot import logs, metrics
+from bot.config import ServeSettings, Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
 from bot.slack.client import make_client
 from bot.state_dir import check_state_dir
+
+if TYPE_CHECKING:
+    from bot.web.routes import Router
+    from bot.web.serve import ServeOptions
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,11 +60,49 @@ def _serve(args: argparse.Namespace) -> int:
     settings, credentials = _validated(args)
     logs.setup(settings.serve.log_level.upper(), settings.serve.log_format)
     _preflight(credentials)
-    from bot.slack.server import serve_http, serve_options, serve_socket
-
-    options = serve_options(settings.serve, args.host, args.port)
     if args.socket:
-        serve_socket(settings, credentials)
+        _serve_socket(settings, credentials)
     else:
-        serve_http(settings, credentials, options)
+        _serve_http(settings, credentials, serve_options(settings.serve, args.host, args.port))
     return 0
+
+
+def serve_options(
+    serve: ServeSettings, host: str | None = None, port: int | None = None
+) -> ServeOptions:
+    """The settings' ``serve`` section as server options; ``--host``/``--port`` win."""
+    from bot.web.serve import ServeOptions  # gunicorn: only for the command that serves
+
+    return ServeOptions(
+        host=host or serve.host,
+        port=port or serve.port,
+        workers=serve.workers,
+        threads=serve.threads,
+        log_level=serve.log_level,
+    )
+
+
+def _serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
+    from bot.web.serve import run
+
+    def build() -> Router:
+        # Imported in the worker, after the fork: the master (which only supervises) then
+        # never loads search, Azure or Bolt's app, and stays small beside its workers.
+        from bot.web.app import build_router
+
+        return build_router(settings, credentials, options)
+
+    metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
+    log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
+    run(build, options)
+
+
+def _serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.web.app import build_slack_app
+
+    app, _services = build_slack_app(settings, credentials, socket_mode=True)
+    if settings.alerts.token:
+        log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")
+    SocketModeHandler(app, credentials.app_token).start()

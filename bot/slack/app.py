@@ -1,4 +1,4 @@
-"""The Bolt app: the retrying client, the services, dedupe, and the listeners."""
+"""The Bolt app: de-duplication, the services for every listener, and the listeners."""
 
 from __future__ import annotations
 
@@ -8,40 +8,31 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
 
 from bot import metrics
 from bot.config import Settings, SlackCredentials
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.slack import listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
 from bot.slack.executors import LazyPools
-from bot.slack.membership import SlackUserGroups
 from bot.slack.middleware import provide_services
 
 log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings,
-    credentials: SlackCredentials | None = None,
-    *,
-    socket_mode: bool = False,
-    background_reload: bool = True,
-) -> tuple[App, Services]:
-    """The app and its services; ``credentials`` default to the settings' own."""
-    credentials = credentials or settings.credentials
-    client = metrics.metered(make_client(credentials))  # counts calls by method and outcome
-    groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
-    services = build_services(
-        settings,
-        membership=SlackUserGroups(client, groups),
-        background_reload=background_reload,
-    )
+    settings: Settings, services: Services, client: WebClient, *, socket_mode: bool = False
+) -> App:
+    """The Bolt app on services built by the composition root, speaking through ``client``.
+
+    ``client`` is the one retrying, metered client (:func:`slack_client`); it
+    carries the bot token, so the app is given no token of its own.
+    """
     pools = LazyPools.sized(settings.diagnostics.max_concurrent)
     app = App(
-        token=credentials.bot_token,
-        signing_secret=credentials.signing_secret or None,
+        signing_secret=settings.credentials.signing_secret or None,
         client=client,
         request_verification_enabled=not socket_mode,
         # Listeners ack inline (answers to /acr ask go back in the ack itself) and hand
@@ -61,7 +52,12 @@ def create_app(
     app.use(provide_services(services))
     listeners.register(app)
     app.error(on_error)
-    return app, services
+    return app
+
+
+def slack_client(credentials: SlackCredentials) -> WebClient:
+    """The retrying Slack client, counting its calls by method and outcome."""
+    return metrics.metered(make_client(credentials))
 
 
 def meter_slack_calls(context: BoltContext, next: Callable[[], Any]) -> Any:

@@ -1,9 +1,9 @@
-"""HTTP serving for every endpoint acrbot exposes: a small ASGI router and its worker.
+"""HTTP: every endpoint acrbot serves, assembled in one place (``app.py``).
 
-``routes.py`` maps (method, path) to handlers and reads bodies with a size
-cap and a deadline; ``worker.py`` is the gunicorn worker (uvicorn's event
-loop) that closes connections whose request head does not arrive in time;
-``serve.py`` runs gunicorn with them. Slack's endpoints are added by
-``bot/slack/server.py``; other endpoints (readiness, metrics, alert
-webhooks) are added the same way, with ``Router.add``.
+``app.py`` builds one worker's ASGI app from the services; ``slack_events.py``,
+``alerts.py`` and ``health.py`` are its routes; ``routes.py`` maps (method,
+path) to handlers and reads bodies with a size cap and a deadline;
+``worker.py`` is the gunicorn worker (uvicorn's event loop) that closes
+connections whose request head does not arrive in time; ``serve.py`` runs
+gunicorn with them.
 """

@@ -300,7 +300,7 @@ def sr_secret() -> str:
     ],
 )
 def test_payloads_slack_never_sends_are_refused_before_bolt(body: bytes) -> None:
-    from bot.slack.server import well_formed
+    from bot.web.slack_events import well_formed
 
     assert not well_formed(body, "application/x-www-form-urlencoded")
 
@@ -309,7 +309,7 @@ def test_payload_shapes_bolt_would_crash_on_are_refused() -> None:
     """Found by review: a view without its type and a command without response_url."""
     from urllib.parse import urlencode
 
-    from bot.slack.server import well_formed
+    from bot.web.slack_events import well_formed
 
     view = urlencode({"payload": json.dumps({"type": "view_submission", "view": {}})}).encode()
     assert not well_formed(view, "application/x-www-form-urlencoded")

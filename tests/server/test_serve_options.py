@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cli.serve import serve_options
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.slack.server import serve_options
 
 
 def test_defaults_and_the_environment() -> None:

@@ -19,8 +19,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.config import load_settings
 from bot.services import Services
-from bot.slack.app import create_app
 from bot.slack.blocks import button_value
+from bot.web.app import build_slack_app
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import AZURE_TOKEN, BOT_TOKEN, SIGNING_SECRET, write_config
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
@@ -86,7 +86,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
             "ACRBOT_AZURE_TOKEN": AZURE_TOKEN,
         }
         settings = load_settings(config, env=env)
-        app, services = create_app(settings, background_reload=False)
+        app, services = build_slack_app(settings, background_reload=False)
         yield InProcess(app, services, slack)
 
 

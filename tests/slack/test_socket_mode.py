@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import load_settings
-from bot.slack.app import create_app
+from bot.web.app import build_slack_app
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -18,7 +18,7 @@ def test_socket_mode_app_needs_no_signing_secret(tmp_path):
         }
         settings = load_settings(env={**env, "ACRBOT_STATE_DIR": str(tmp_path)})
         credentials = settings.credentials.require(socket_mode=True)
-        app, services = create_app(settings, socket_mode=True)
+        app, services = build_slack_app(settings, socket_mode=True)
         handler = SocketModeHandler(app, credentials.app_token)  # connects only on start()
         assert handler.app is app
         assert services.library.ask("docker pull is slow").answered

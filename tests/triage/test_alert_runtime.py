@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import load_settings
 from bot.services import build_services
-from bot.slack.alerts import AlertWebhooks
+from bot.web.alerts import AlertWebhooks
 from tests.fakes.slack_api import FakeSlack
 from tests.triage.conftest import fixture
 

@@ -1,16 +1,10 @@
-"""Serving the app over HTTP for production: Slack's endpoint and the health check.
+"""``POST /slack/events``: every Slack request (events, commands, interactivity) enters here.
 
-``POST /slack/events`` takes every Slack request (events, commands,
-interactivity); ``GET /healthz`` answers 200 for load balancers, from the
-event loop, so it answers even while every request thread is busy. The
-router, the worker and gunicorn are in ``bot/web/``; other endpoints are
-added to the router that :func:`build_router` returns. Bolt's own
-development server is never used.
-
-Every request is checked here before Bolt sees it, cheapest first: size
-(413, in the router), UTF-8 (400), Slack's signature over a fresh integer
-timestamp (401; the body is never logged), then the shape Slack sends (400).
-Only signed, well-formed requests reach Bolt, on a thread of the request pool.
+Each request is checked before Bolt sees it, cheapest first: size (413, in
+the router), UTF-8 (400), Slack's signature over a fresh integer timestamp
+(401; the body is never logged), then the shape Slack sends (400). Only
+signed, well-formed requests reach Bolt, on a thread of the request pool, so
+a listener never meets a body Slack could not have sent.
 """
 
 from __future__ import annotations
@@ -19,67 +13,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import logs, metrics
-from bot.config import ServeSettings, Settings, SlackCredentials
-from bot.readiness import readiness
-from bot.web.routes import Request, Response, Router
-from bot.web.serve import ServeOptions, run
+from bot import logs
+from bot.web.routes import Request, Response
 
 log = logging.getLogger(__name__)
-
-Health = Callable[[], dict[str, Any]]
-Ready = Callable[[], tuple[int, dict[str, Any]]]
-
-
-def build_router(
-    app: App,
-    signing_secret: str,
-    health: Health,
-    options: ServeOptions | None = None,
-    ready: Ready | None = None,
-) -> Router:
-    """The ASGI app: ``/healthz``, ``/readyz``, ``/metrics`` and ``/slack/events``.
-
-    Add more with ``Router.add``.
-    """
-    options = options or ServeOptions()
-    pool = ThreadPoolExecutor(options.threads, "acrbot-request")
-    router = Router(pool, max_body=options.max_body, body_timeout=options.body_timeout)
-    router.add("GET", "/healthz", health_check(health))
-    if ready is not None:
-        router.add("GET", "/readyz", readiness_check(ready))
-    router.add("GET", "/metrics", metrics_text)
-    router.add("POST", "/slack/events", slack_events(app, signing_secret, pool))
-    router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
-    return router
-
-
-def readiness_check(ready: Ready) -> Callable[[Request], Response]:
-    def readyz(request: Request) -> Response:  # blocking (asks Redis): runs in the pool
-        code, body = ready()
-        return Response.json(code, body)
-
-    return readyz
-
-
-def metrics_text(request: Request) -> Response:
-    """Prometheus text, summed over gunicorn's workers (reads their files: in the pool)."""
-    data, content_type = metrics.render()
-    return Response(200, data, content_type)
-
-
-def health_check(health: Health) -> Callable[[Request], Any]:
-    async def healthz(request: Request) -> Response:
-        return Response.json(200, {"status": "ok", **health()})
-
-    return healthz
 
 
 def slack_events(app: App, signing_secret: str, pool: Executor) -> Callable[[Request], Any]:
@@ -216,46 +160,3 @@ def _block_actions(data: dict[str, Any]) -> bool:
         isinstance(a.get("action_id"), str) and isinstance(a.get("value", ""), str)
         for a in data["actions"]
     )
-
-
-def serve_options(
-    serve: ServeSettings, host: str | None = None, port: int | None = None
-) -> ServeOptions:
-    """The settings' ``serve`` section as server options; ``--host``/``--port`` win."""
-    return ServeOptions(
-        host=host or serve.host,
-        port=port or serve.port,
-        workers=serve.workers,
-        threads=serve.threads,
-        log_level=serve.log_level,
-    )
-
-
-def serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
-    def build() -> Router:
-        # Imported in the worker, after the fork: the master (which only supervises) then
-        # never loads search, Azure or Bolt's app, and stays small beside its workers.
-        from bot.slack.alerts import AlertWebhooks, add_alert_routes
-        from bot.slack.app import create_app
-
-        app, services = create_app(settings, credentials)
-        entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
-        ready = lambda: readiness(lambda: services.library, lambda: services.claims)  # noqa: E731
-        router = build_router(app, credentials.signing_secret, entries, options, ready)
-        add_alert_routes(router, AlertWebhooks(settings, services, app.client))
-        return router
-
-    metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
-    log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
-    run(build, options)
-
-
-def serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.slack.app import create_app
-
-    app, _services = create_app(settings, credentials, socket_mode=True)
-    if settings.alerts.token:
-        log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")
-    SocketModeHandler(app, credentials.app_token).start()

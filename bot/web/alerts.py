@@ -1,9 +1,9 @@
-"""The alert webhooks of one process: intake → queue → triage → Slack.
+"""Alert webhooks (``POST /alerts/<source>``): intake → queue → triage → Slack.
 
-Built once per worker next to the Bolt app (it needs the same Slack client).
-The HTTP layer hands each ``POST /alerts/<source>`` to :meth:`handle` and
-sends back the :class:`~bot.triage.webhook.WebhookReply`; the alerts are
-posted to Slack by the dispatcher's threads after that answer.
+Built once per worker beside the Bolt app, on the same Slack client. Each
+request is answered by the intake (token, shape, routing) with a
+:class:`~bot.triage.webhook.WebhookReply`; the dispatcher's threads triage
+and post the alerts after that answer.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DRAIN_SECONDS = 5.0
 class AlertWebhooks:
     def __init__(self, settings: Settings, services: Services, client: WebClient) -> None:
         alerts = settings.alerts
-        # De-duplication and storm windows live in the one shared store (issue 10).
+        # De-duplication and storm windows live in the one shared store (every replica's).
         policy = AlertPolicy(services.claims, coalesce_seconds=alerts.coalesce_seconds)
         notifier = SlackNotifier(client, alerts.language)
         self.dispatcher = AlertDispatcher(services.triager, policy, notifier)
@@ -58,7 +58,7 @@ class AlertWebhooks:
 
 
 def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
-    """``POST /alerts/azure-monitor`` and ``POST /alerts/alertmanager`` on the Slack server.
+    """One route per alert source, beside Slack's.
 
     The handler runs on the event loop: it parses, checks and queues (no I/O),
     so it answers in about a millisecond however busy the request pool is.

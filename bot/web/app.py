@@ -1,0 +1,72 @@
+"""What ``acrbot serve`` runs: the services, the Slack app on them, and every HTTP route.
+
+The composition root (:func:`bot.services.build_services`) builds the
+services; this module hands them to the Slack app and to the routes, so
+nothing below it builds anything of its own. The routes, in one place:
+
+=========================  ==================================================
+``POST /slack/events``     every Slack request (:mod:`bot.web.slack_events`)
+``POST /alerts/<source>``  Azure Monitor and Alertmanager (:mod:`bot.web.alerts`)
+``GET /healthz``           liveness, ``/readyz`` readiness, ``/metrics``
+                           Prometheus (:mod:`bot.web.health`)
+=========================  ==================================================
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+
+from bot.config import Settings, SlackCredentials
+from bot.readiness import readiness
+from bot.services import Services, build_services
+from bot.slack.app import create_app, slack_client
+from bot.slack.membership import SlackUserGroups
+from bot.web.alerts import AlertWebhooks, add_alert_routes
+from bot.web.health import add_health_routes
+from bot.web.routes import Router
+from bot.web.serve import ServeOptions
+from bot.web.slack_events import slack_events
+
+
+def build_slack_app(
+    settings: Settings,
+    credentials: SlackCredentials | None = None,
+    *,
+    socket_mode: bool = False,
+    background_reload: bool = True,
+) -> tuple[App, Services]:
+    """The services, then the Bolt app on them; ``credentials`` default to the settings' own."""
+    client = slack_client(credentials or settings.credentials)
+    groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
+    services = build_services(
+        settings,
+        membership=SlackUserGroups(client, groups),
+        background_reload=background_reload,
+    )
+    return create_app(settings, services, client, socket_mode=socket_mode), services
+
+
+def build_router(
+    settings: Settings,
+    credentials: SlackCredentials | None = None,
+    options: ServeOptions | None = None,
+    *,
+    background_reload: bool = True,
+) -> Router:
+    """The ASGI app of one worker, every route on it."""
+    credentials = credentials or settings.credentials
+    options = options or ServeOptions()
+    app, services = build_slack_app(settings, credentials, background_reload=background_reload)
+    pool = ThreadPoolExecutor(options.threads, "acrbot-request")
+    router = Router(pool, max_body=options.max_body, body_timeout=options.body_timeout)
+    add_health_routes(
+        router,
+        health=lambda: {"entries": len(services.library.current.entries)},
+        ready=lambda: readiness(lambda: services.library, lambda: services.claims),
+    )
+    router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
+    router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
+    add_alert_routes(router, AlertWebhooks(settings, services, app.client))
+    return router
