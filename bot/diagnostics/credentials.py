@@ -5,16 +5,18 @@ identity, managed identity, developer logins), pointed at the configured
 cloud's authority. ``managed-identity`` and ``cli`` pin one source. ``static``
 reads a ready-made bearer token from ``ACRBOT_AZURE_TOKEN`` and exists only for
 emulators and tests; it never talks to Azure AD.
+
+azure-identity (with azure-core, msal and cryptography: about 33 MB) is
+imported when the first diagnostic builds its credential, not when a
+replica starts: most replicas answer questions far more often than they run
+checks, and ``static`` never needs it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
-
-from azure.core.credentials import AccessToken
-from azure.identity import AzureCliCredential, DefaultAzureCredential, ManagedIdentityCredential
+from typing import Any, NamedTuple
 
 from bot.diagnostics.azure_client import TokenCredential
 from bot.diagnostics.settings import AzureSettings
@@ -23,6 +25,13 @@ from bot.errors import ConfigError
 log = logging.getLogger(__name__)
 
 STATIC_TOKEN_ENV = "ACRBOT_AZURE_TOKEN"
+
+
+class AccessToken(NamedTuple):
+    """azure-core's ``AccessToken`` shape (what every credential's ``get_token`` returns)."""
+
+    token: str
+    expires_on: int
 
 
 class StaticTokenCredential:
@@ -55,6 +64,12 @@ def make_credential(settings: AzureSettings) -> TokenCredential:
         if not settings.arm_endpoint:
             log.warning("azure.credential 'static' is meant for emulators and tests only")
         return StaticTokenCredential(token)
+    from azure.identity import (  # see the module's docstring: loaded for the first check
+        AzureCliCredential,
+        DefaultAzureCredential,
+        ManagedIdentityCredential,
+    )
+
     client_id = settings.managed_identity_client_id
     if kind == "managed-identity":
         return ManagedIdentityCredential(client_id=client_id)

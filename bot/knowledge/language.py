@@ -10,17 +10,30 @@ Queries in Traditional Chinese are converted with OpenCC's ``tw2sp``
 (Taiwan phrases to mainland ones) before analysis, so they meet the
 Simplified FAQ and glossary; answers to Traditional askers are the
 Simplified edition converted back with ``s2twp``, cached per text.
+
+Memory: ``s2t`` (27 MB of phrase tables) and ``s2twp`` (43 MB) are most of a
+replica's memory if kept. Detection needs only which characters differ, so
+it reads two small character sets once and keeps no converter; rendering
+converts every text the knowledge base and acrbot's own messages will show
+ahead of time (:func:`rendering_ahead`) and then drops ``s2twp``. Text
+nobody rendered ahead is still converted: the dictionaries load again.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import opencc
 
+from bot.heap import trim
+
 EN, ZH, ZH_TW = "en", "zh", "zh-tw"
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _TRADITIONAL_REGIONS = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
@@ -34,17 +47,52 @@ def normalise(code: str) -> str:
     return code.split("-", 1)[0] or EN
 
 
-@lru_cache(maxsize=4)
+_converters: dict[str, opencc.OpenCC] = {}
+_converters_lock = threading.Lock()
+
+
 def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
+    with _converters_lock:
+        if config not in _converters:
+            _converters[config] = opencc.OpenCC(config)
+        return _converters[config]
 
 
-@lru_cache(maxsize=16384)
+def _drop(config: str) -> None:
+    with _converters_lock:
+        dropped = _converters.pop(config, None)
+    if dropped is not None:
+        del dropped
+        trim()
+
+
+@lru_cache(maxsize=1)
+def _scripts() -> tuple[frozenset[str], frozenset[str]]:
+    """(Traditional-only, Simplified-only) characters, one line per character through OpenCC.
+
+    One character per line, so no phrase ever applies: what changes is what
+    ``t2s`` or ``s2t`` changes in that character alone. The converters go
+    out of scope here; only the two sets (a few thousand characters) stay.
+    """
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    joined = "\n".join(chars)
+    to_s = opencc.OpenCC("t2s").convert(joined).split("\n")
+    to_t = opencc.OpenCC("s2t").convert(joined).split("\n")
+    if not len(chars) == len(to_s) == len(to_t):  # never seen; per character is the same answer
+        to_s = [opencc.OpenCC("t2s").convert(c) for c in chars]
+        to_t = [opencc.OpenCC("s2t").convert(c) for c in chars]
+    traditional = frozenset(c for c, s in zip(chars, to_s, strict=True) if s != c)
+    simplified = frozenset(c for c, t in zip(chars, to_t, strict=True) if t != c)
+    trim()
+    return traditional, simplified
+
+
 def _kind(char: str) -> int:
     """+1 for a Traditional-only character, -1 for a Simplified-only one, 0 for shared."""
-    if _converter("t2s").convert(char) != char:
+    traditional, simplified = _scripts()
+    if char in traditional:
         return 1
-    if _converter("s2t").convert(char) != char:
+    if char in simplified:
         return -1
     return 0
 
@@ -97,6 +145,8 @@ def to_simplified(text: str) -> str:
 
 
 _zh_tw_rendering: tuple[tuple[str, str], ...] = ()
+_rendered: dict[str, dict[str, str]] = {}  # owner → Simplified text → Traditional, kept
+_recording: dict[str, str] | None = None
 
 
 def set_zh_tw_rendering(pairs: tuple[tuple[str, str], ...]) -> None:
@@ -110,22 +160,56 @@ def set_zh_tw_rendering(pairs: tuple[tuple[str, str], ...]) -> None:
     pairs = tuple(sorted(pairs, key=lambda kv: len(kv[0]), reverse=True))
     if pairs != _zh_tw_rendering:
         _zh_tw_rendering = pairs
-        to_traditional.cache_clear()
+        _converted.cache_clear()
+        _rendered.pop("knowledge", None)  # rendered again with the new table by the next load
 
 
-@lru_cache(maxsize=2048)
 def to_traditional(text: str) -> str:
     """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached.
 
     Then the glossary's rendering table puts Azure's Taiwan wording in.
     """
+    for rendered in _rendered.values():
+        found = rendered.get(text)
+        if found is not None:
+            return found
+    converted = _converted(text)
+    if _recording is not None:
+        _recording[text] = converted
+    return converted
+
+
+@lru_cache(maxsize=2048)
+def _converted(text: str) -> str:
     converted = _converter("s2twp").convert(text)
     for wrong, right in _zh_tw_rendering:
         converted = converted.replace(wrong, right)
     return converted
 
 
+_rendering_lock = threading.Lock()
+
+
+@contextmanager
+def rendering_ahead(owner: str) -> Iterator[None]:
+    """Keep every Traditional conversion made inside, then drop ``s2twp``'s dictionaries.
+
+    ``owner`` (``knowledge``, ``messages``) names the set, so a reload of the
+    knowledge base replaces its own conversions and nobody else's.
+    """
+    global _recording
+    with _rendering_lock:
+        _recording = {}
+        try:
+            yield
+            _rendered[owner] = _recording
+        finally:
+            _recording = None
+            _converted.cache_clear()
+            _drop("s2twp")
+
+
 def warm() -> None:
-    """Load OpenCC's dictionaries now (a first conversion takes tens of milliseconds)."""
-    for config in ("t2s", "s2t", "tw2sp", "s2twp"):
-        _converter(config).convert("预热")
+    """Read the script tables and load the query converter now, not on the first question."""
+    _scripts()
+    _converter("tw2sp").convert("预热")

@@ -20,12 +20,19 @@ from pathlib import Path
 
 from bot import metrics
 from bot.errors import KnowledgeError
+from bot.heap import trim
 from bot.knowledge import phrasings as phrasing_files
 from bot.knowledge.editions import editions, pair, view_of
 from bot.knowledge.files import is_regular
 from bot.knowledge.glossary import Glossary, glossary_from, merge, read_yaml_file
 from bot.knowledge.index import Hit, Index
-from bot.knowledge.language import detect, normalise, set_zh_tw_rendering
+from bot.knowledge.language import (
+    ZH_TW,
+    detect,
+    normalise,
+    rendering_ahead,
+    set_zh_tw_rendering,
+)
 from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
 from bot.knowledge.model import Entry
 from bot.knowledge.phrasings import Phrasings
@@ -93,6 +100,14 @@ class KnowledgeBase:
     def get(self, key: str) -> Entry | None:
         """Look an entry up by its unique key, or by its anchor when that is unambiguous."""
         return self._by_key.get(key)
+
+
+def render_traditional_ahead(entries: tuple[Entry, ...]) -> None:
+    """Convert every entry a Traditional asker may see now, so no question loads OpenCC's s2twp."""
+    with rendering_ahead("knowledge"):
+        for entry in entries:
+            view = view_of(entry, ZH_TW)
+            view.answer_markdown  # noqa: B018 (converted and kept on first read)
 
 
 class Library:
@@ -233,13 +248,16 @@ class Library:
         set_zh_tw_rendering(glossary.zh_tw_rendering)
         converted_markdown.cache_clear()  # answers already converted with an older table
         analyzer = Analyzer.from_glossary(glossary)
-        return KnowledgeBase(
+        base = KnowledgeBase(
             entries=tuple(entries),
             index=Index(entries, analyzer),
             errors=tuple(errors),
             answer_threshold=self.answer_threshold,
             suggest_threshold=self.suggest_threshold,
         )
+        render_traditional_ahead(base.entries)
+        trim()  # the word lists and tables read to build the index are gone: give them back
+        return base
 
     @staticmethod
     def _with_alternates(

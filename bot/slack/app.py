@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot import metrics
 from bot.config import Settings, SlackCredentials
 from bot.services import Services
-from bot.slack import listeners
+from bot.slack import i18n, listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
 from bot.slack.executors import LazyPools
@@ -52,6 +52,7 @@ def create_app(
     app.use(provide_services(services))
     listeners.register(app)
     app.error(on_error)
+    i18n.render_ahead()  # now, not under the first Traditional Chinese question
     return app
 
 

@@ -1,12 +1,16 @@
 """acrbot's own words in the language of the question (English, Simplified or Traditional Chinese).
 
-Traditional Chinese ("zh-tw") is the Simplified table converted with OpenCC
-(cached), so the two never drift apart; other languages get English labels.
+Traditional Chinese ("zh-tw") is the Simplified table converted with OpenCC,
+all of it at once on first use (:func:`render_ahead`), so the two never
+drift apart and no later message loads OpenCC's dictionaries again; other
+languages get English labels.
 """
 
 from __future__ import annotations
 
-from bot.knowledge.language import ZH_TW, detect, to_traditional
+from functools import lru_cache
+
+from bot.knowledge.language import ZH_TW, detect, rendering_ahead, to_traditional
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -88,8 +92,17 @@ def language_of(text: str) -> str:
     return detect(text)
 
 
+@lru_cache(maxsize=1)
+def render_ahead() -> None:
+    """Every message and the help in Traditional Chinese, converted once and kept."""
+    with rendering_ahead("messages"):
+        for text in (*MESSAGES["zh"].values(), HELP["zh"]):
+            to_traditional(text)
+
+
 def say(language: str, key: str, **values: str) -> str:
     if language == ZH_TW:
+        render_ahead()
         return to_traditional(MESSAGES["zh"][key]).format(**values)
     table = MESSAGES.get(language, MESSAGES["en"])
     return table.get(key, MESSAGES["en"][key]).format(**values)
@@ -97,5 +110,6 @@ def say(language: str, key: str, **values: str) -> str:
 
 def help_text(language: str) -> str:
     if language == ZH_TW:
+        render_ahead()
         return to_traditional(HELP["zh"])
     return HELP.get(language, HELP["en"])

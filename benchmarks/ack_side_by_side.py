@@ -1,0 +1,259 @@
+"""The ack path side by side: acrbot, a plain Bolt app, and the bare server, in one run.
+
+    python benchmarks/ack_side_by_side.py [--clients 20] [--seconds 8] [--rounds 2]
+
+Three targets on loopback, each loaded in turn by ``wrk`` (Debian package
+``wrk``) with the same signed ``/acr ask …`` slash commands, best of
+``--rounds`` rounds (interleaved, so a busy moment hurts each target alike):
+
+- ``acrbot``: ``acrbot serve`` (gunicorn, one worker) against the fake Slack;
+- ``bolt``: :mod:`benchmarks.baselines.plain_bolt`, one ack-only ``/acr``
+  listener under gunicorn's gthread worker (one process, eight threads);
+- ``bare``: :mod:`benchmarks.baselines.bare_asgi` under uvicorn, the server's
+  own limit on this machine.
+
+acrbot is also loaded with the two other kinds of request that take its ack
+path: Alertmanager deliveries (``POST /alerts/alertmanager``, 500 distinct
+groups, then redeliveries; past the intake queue's bound they are answered
+503 with Retry-After, which the ``non-2xx`` column counts) and button clicks
+(👍 on an answer). It prints
+requests/s, ack p50 and p99 per target, acrbot's throughput as a ratio of
+the Bolt app's and its p99 as a ratio of the Bolt app's p99 (targets: ≥ 1.0
+and ≤ 1.2, issue 17), and the resident memory of the acrbot replica
+(gunicorn master + worker) after every round's requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from slack_benchmark import lua_string, parse_wrk  # noqa: E402 (benchmarks/ is on sys.path)
+
+from tests.fakes import slack_requests as sr  # noqa: E402
+from tests.fakes.acrbot_process import (  # noqa: E402
+    SIGNING_SECRET,
+    free_port,
+    start_bot,
+    stop,
+    write_config,
+)
+from tests.fakes.azure_api import FakeAzure  # noqa: E402
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
+
+QUESTIONS = ["how do I get the admin password", "docker pull is slow", "镜像推送很慢怎么办"]
+ALERT_TOKEN = "side-by-side-alert-token-0123456789"
+WRK_SCRIPT = """
+bodies = {BODIES}
+headers_list = {HEADERS}
+path = "{PATH}"
+expect = {EXPECT}
+counter = 0
+bad = 0
+request = function()
+  counter = counter + 1
+  local i = (counter % #bodies) + 1
+  for k, v in pairs(headers_list[i]) do wrk.headers[k] = v end
+  return wrk.format("POST", path, nil, bodies[i])
+end
+response = function(status, headers, body)
+  if status >= 300 or (expect ~= "" and not string.find(body, expect, 1, true)) then
+    bad = bad + 1
+  end
+end
+threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
+  io.write("bad_bodies: " .. total .. "\\n")
+end
+"""
+
+
+def wrk(url: str, path: str, requests: list[tuple[bytes, dict]], expect: str, args) -> dict:
+    bodies = ", ".join(lua_string(body.decode()) for body, _ in requests)
+    headers = ", ".join(
+        "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in h.items()) + "}" for _, h in requests
+    )
+    script = WRK_SCRIPT.replace("{BODIES}", "{" + bodies + "}").replace("{PATH}", path)
+    script = script.replace("{HEADERS}", "{" + headers + "}").replace(
+        "{EXPECT}", lua_string(expect)
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    command = ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{int(args.seconds)}s",
+               "--latency", "-s", lua.name, url]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output, args.seconds)
+
+
+def slash_commands(response_url: str) -> list[tuple[bytes, dict]]:
+    signed = []
+    for i in range(50):
+        body = sr.slash_command(f"ask {QUESTIONS[i % len(QUESTIONS)]}", response_url=response_url)
+        headers = {
+            **sr.sign(SIGNING_SECRET, body),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        signed.append((body, headers))
+    return signed
+
+
+def clicks(response_url: str) -> list[tuple[bytes, dict]]:
+    signed = []
+    for i in range(50):
+        value = json.dumps({"entry": "admin-account", "query": f"q{i}"})
+        body = sr.block_actions("feedback_up", value, response_url=response_url, user_id=f"U{i}")
+        headers = {
+            **sr.sign(SIGNING_SECRET, body),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        signed.append((body, headers))
+    return signed
+
+
+def alert_groups(count: int = 500) -> list[tuple[bytes, dict]]:
+    fixture = ROOT / "tests" / "triage" / "fixtures" / "alertmanager_imagepull.json"
+    group = json.loads(fixture.read_text(encoding="utf-8"))
+    signed = []
+    for i in range(count):
+        copy = json.loads(json.dumps(group))
+        copy["groupKey"] = f'{{}}:{{alertname="bench{i}"}}'
+        for alert in copy.get("alerts", []):
+            alert["fingerprint"] = f"{i:016x}"
+            alert.setdefault("labels", {})["pod"] = f"api-{i}"
+        body = json.dumps(copy).encode()
+        signed.append((body, {"Content-Type": "application/json",
+                              "Authorization": f"Bearer {ALERT_TOKEN}"}))  # fmt: skip
+    return signed
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (gunicorn master + workers)."""
+    pids, total = [pid], 0
+    while pids:
+        current = pids.pop()
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(
+                next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1]
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+    return round(total / 1024, 1)
+
+
+def wait_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited")
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(url, content=b"", timeout=1)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextlib.contextmanager
+def baseline(kind: str, slack: FakeSlack) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PYTHONPATH": str(ROOT),
+           "SLACK_API_URL": slack.base_url}  # fmt: skip
+    if kind == "bolt":
+        command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", "8",
+                   "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                   "benchmarks.baselines.plain_bolt:wsgi"]  # fmt: skip
+    else:
+        command = [sys.executable, "-m", "uvicorn", "--port", str(port), "--log-level", "warning",
+                   "--no-access-log", "benchmarks.baselines.bare_asgi:app"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(url, process)
+        yield url
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
+def acrbot(tmp: Path, slack: FakeSlack, azure: FakeAzure) -> Iterator[tuple[str, int]]:
+    config = tmp / "side-by-side.yaml"
+    write_config(config, azure)
+    raw = yaml.safe_load(config.read_text())
+    raw["slack"] = {}
+    raw["alerts"] = {"default_channel": "CALERTS"}
+    config.write_text(yaml.safe_dump(raw))
+    process, url, _log = start_bot(
+        tmp, slack, azure, ACRBOT_CONFIG=str(config), ACRBOT_ALERT_TOKEN=ALERT_TOKEN
+    )
+    try:
+        yield url, process.pid
+    finally:
+        stop(process)
+
+
+def best(runs: list[dict]) -> dict:
+    return max(runs, key=lambda r: r["rps"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    results: dict[str, list[dict]] = {}
+    memory: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeAzure() as azure:
+        response_url = f"{slack.base_url}/response"
+        asks = slash_commands(response_url)
+        loads = [("acrbot /acr ask", "/slack/events", asks, '"blocks"'),
+                 ("acrbot alert", "/alerts/alertmanager", alert_groups(), ""),
+                 ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
+        with acrbot(Path(tmp), slack, azure) as (url, pid), baseline("bolt", slack) as bolt_url, \
+                baseline("bare", slack) as bare_url:  # fmt: skip
+            memory.append(rss_mb(pid))
+            for _ in range(args.rounds):
+                for name, path, requests, expect in loads:
+                    results.setdefault(name, []).append(wrk(url, path, requests, expect, args))
+                results.setdefault("bolt (ack only)", []).append(
+                    wrk(bolt_url, "/slack/events", asks, "", args)
+                )
+                results.setdefault("bare ASGI", []).append(
+                    wrk(bare_url, "/slack/events", asks, "", args)
+                )
+                memory.append(rss_mb(pid))
+    print(f"{'target':<18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name, runs in results.items():
+        r = best(runs)
+        print(f"{name:<18} {r['rps']:>8.0f} {r['ack_p50_ms']:>8.1f} {r['ack_p99_ms']:>8.1f} "
+              f"{r['errors']:>8}")  # fmt: skip
+    ours, bolt = best(results["acrbot /acr ask"]), best(results["bolt (ack only)"])
+    sent = sum(r["requests"] for name, runs in results.items() if name.startswith("acrbot")
+               for r in runs)  # fmt: skip
+    print(f"acrbot / bolt: throughput {ours['rps'] / bolt['rps']:.2f}x (target >= 1.0), "
+          f"p99 {ours['ack_p99_ms'] / bolt['ack_p99_ms']:.2f}x (target <= 1.2)")  # fmt: skip
+    print(f"acrbot replica RSS: {memory[0]} MB at start, {memory[-1]} MB after {sent} requests "
+          f"(target <= 150 MB)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
