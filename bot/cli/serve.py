@@ -102,7 +102,7 @@ def _serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
 
     from bot.web.app import build_slack_app
 
-    app, _services = build_slack_app(settings, credentials, socket_mode=True)
+    app, _services = build_slack_app(settings, credentials)
     if settings.alerts.token:
         log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")
     SocketModeHandler(app, credentials.app_token).start()

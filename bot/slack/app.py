@@ -22,9 +22,7 @@ from bot.slack.middleware import provide_services
 log = logging.getLogger(__name__)
 
 
-def create_app(
-    settings: Settings, services: Services, client: WebClient, *, socket_mode: bool = False
-) -> App:
+def create_app(settings: Settings, services: Services, client: WebClient) -> App:
     """The Bolt app on services built by the composition root, speaking through ``client``.
 
     ``client`` is the one retrying, metered client (:func:`slack_client`); it
@@ -34,7 +32,9 @@ def create_app(
     app = App(
         signing_secret=settings.credentials.signing_secret or None,
         client=client,
-        request_verification_enabled=not socket_mode,
+        # Checked first by bot.web.slack_events; again here (~15 µs) so that a Bolt app
+        # wired some other way still refuses unsigned requests. Socket Mode has none.
+        request_verification_enabled=bool(settings.credentials.signing_secret),
         # Listeners ack inline (answers to /acr ask go back in the ack itself) and hand
         # slow work to lazy listeners: no thread hand-off and ack polling per request.
         process_before_response=True,

@@ -34,7 +34,6 @@ def build_slack_app(
     settings: Settings,
     credentials: SlackCredentials | None = None,
     *,
-    socket_mode: bool = False,
     background_reload: bool = True,
 ) -> tuple[App, Services]:
     """The services, then the Bolt app on them; ``credentials`` default to the settings' own."""
@@ -45,7 +44,7 @@ def build_slack_app(
         membership=SlackUserGroups(client, groups),
         background_reload=background_reload,
     )
-    return create_app(settings, services, client, socket_mode=socket_mode), services
+    return create_app(settings, services, client), services
 
 
 def build_router(

@@ -18,7 +18,7 @@ def test_socket_mode_app_needs_no_signing_secret(tmp_path):
         }
         settings = load_settings(env={**env, "ACRBOT_STATE_DIR": str(tmp_path)})
         credentials = settings.credentials.require(socket_mode=True)
-        app, services = build_slack_app(settings, socket_mode=True)
+        app, services = build_slack_app(settings)
         handler = SocketModeHandler(app, credentials.app_token)  # connects only on start()
         assert handler.app is app
         assert services.library.ask("docker pull is slow").answered

@@ -12,6 +12,6 @@ from bot.slack.listeners import actions, commands, events
 
 
 def register(app: App) -> None:
+    commands.register(app)  # first: Bolt tries listeners in order, and /acr is the busiest
     events.register(app)
-    commands.register(app)
     actions.register(app)  # last: it ends with the catch-all for unknown actions
