@@ -1,4 +1,4 @@
-"""Block Kit messages for knowledge answers: built with slack_sdk's models, checked by limits.py."""
+"""Block Kit messages for knowledge answers: plain dicts (block_kit.py), checked by limits.py."""
 
 from __future__ import annotations
 
@@ -6,22 +6,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block as TypedBlock
 
 from bot.knowledge.editions import view_of
 from bot.knowledge.index import Hit
 from bot.knowledge.library import SearchResult
 from bot.knowledge.model import Entry, View
 from bot.slack import limits
+from bot.slack.block_kit import Block, actions, button, context, divider, header, section
 from bot.slack.i18n import help_text, say
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
 
@@ -40,9 +32,9 @@ class Message:
         limits.check(self.blocks)
 
     @classmethod
-    def of(cls, text: str, blocks: list[Block]) -> Message:
-        """From slack_sdk's typed blocks (which check their own limits on ``to_dict``)."""
-        return cls(text, [block.to_dict() for block in blocks])
+    def of(cls, text: str, blocks: list[Block | TypedBlock]) -> Message:
+        """From Block Kit dicts, or slack_sdk's typed blocks (made dicts here)."""
+        return cls(text, [b if isinstance(b, dict) else b.to_dict() for b in blocks])
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}
@@ -101,7 +93,7 @@ def entry_message(
 ) -> Message:
     value = button_value(entry.key, query)
     view = hit.view if hit is not None and hit.view is not None else view_of(entry, language)
-    blocks: list[Block] = [HeaderBlock(text=limits.clip(view.question, limits.HEADER_TEXT))]
+    blocks: list[Block] = [header(limits.clip(view.question, limits.HEADER_TEXT))]
     tail = _tail(view, hit, suggestions, query, language, shareable, value, shared_by)
     room = limits.MAX_BLOCKS - len(blocks) - len(tail)
     blocks += _answer_sections(view, language, room)
@@ -113,7 +105,7 @@ def _answer_sections(view: View, language: str, room: int) -> list[Block]:
     texts = limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url)) or ["…"]
     if len(texts) > room:
         texts = [*texts[: room - 1], say(language, "truncated")]
-    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in texts]
+    return [section(t) for t in texts]
 
 
 def _tail(
@@ -131,18 +123,14 @@ def _tail(
         facts.append(say(language, "confidence", value=f"{hit.score:.2f}"))
     if shared_by:
         facts.append(say(language, "shared_by", user=shared_by))
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=" · ".join(facts))])]
+    blocks: list[Block] = [context(" · ".join(facts))]
     buttons = [
-        ButtonElement(text=say(language, "helpful"), action_id="feedback_up", value=value),
-        ButtonElement(text=say(language, "not_helpful"), action_id="feedback_down", value=value),
+        button(say(language, "helpful"), "feedback_up", value),
+        button(say(language, "not_helpful"), "feedback_down", value),
     ]
     if shareable:
-        buttons.append(
-            ButtonElement(
-                text=say(language, "share"), action_id="share_answer", value=value, style="primary"
-            )
-        )
-    blocks.append(ActionsBlock(block_id="answer_actions", elements=buttons))
+        buttons.append(button(say(language, "share"), "share_answer", value, style="primary"))
+    blocks.append(actions("answer_actions", buttons))
     if suggestions:
         blocks += suggestion_blocks(suggestions, query, language)
     return blocks
@@ -150,27 +138,19 @@ def _tail(
 
 def suggestion_blocks(hits: tuple[Hit, ...], query: str, language: str) -> list[Block]:
     buttons = [
-        ButtonElement(
-            text=limits.clip(_title(hit, language), limits.BUTTON_TEXT),
-            action_id=f"show_entry_{number}",
-            value=button_value(hit.entry.key, query),
+        button(
+            limits.clip(_title(hit, language), limits.BUTTON_TEXT),
+            f"show_entry_{number}",
+            button_value(hit.entry.key, query),
         )
         for number, hit in enumerate(hits)
     ]
-    return [
-        DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text=say(language, "did_you_mean"))),
-        ActionsBlock(block_id="suggestions", elements=buttons),
-    ]
+    return [divider(), section(say(language, "did_you_mean")), actions("suggestions", buttons)]
 
 
 def no_answer_message(result: SearchResult, language: str) -> Message:
     headline = say(language, "no_answer")
-    blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(text=f"*{headline}*\n{say(language, 'no_answer_hint')}")
-        )
-    ]
+    blocks: list[Block] = [section(f"*{headline}*\n{say(language, 'no_answer_hint')}")]
     if result.suggestions:
         blocks += suggestion_blocks(result.suggestions, result.query, language)
     return Message.of(headline, blocks)
@@ -181,29 +161,28 @@ def offer_checks(message: Message, registries: list[str], language: str) -> Mess
     if not registries or len(message.blocks) >= limits.MAX_BLOCKS:
         return message
     buttons = [
-        ButtonElement(
-            text=limits.clip(say(language, "run_check", registry=name), limits.BUTTON_TEXT),
-            action_id=f"diag_request_{number}",
-            value=json.dumps({"r": name, "c": "check-health"}),
+        button(
+            limits.clip(say(language, "run_check", registry=name), limits.BUTTON_TEXT),
+            f"diag_request_{number}",
+            json.dumps({"r": name, "c": "check-health"}),
         )
         for number, name in enumerate(registries[:3])
     ]
-    offer = ActionsBlock(block_id="diagnostics_offer", elements=buttons).to_dict()
-    return Message(message.text, [*message.blocks, offer])
+    return Message(message.text, [*message.blocks, actions("diagnostics_offer", buttons)])
 
 
 def help_message(language: str, access: str | None = None) -> Message:
     text = help_text(language)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [section(text)]
     if access:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape(access))]))
+        blocks.append(context(escape(access)))
     return Message.of(text.replace("*", ""), blocks)
 
 
 def notice(text_mrkdwn: str, fallback: str | None = None) -> Message:
     """A one-section message, for confirmations and refusals."""
     text = limits.clip(text_mrkdwn, limits.SECTION_TEXT)
-    return Message.of(fallback or text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message.of(fallback or text, [section(text)])
 
 
 def _title(hit: Hit, language: str) -> str:

@@ -3,8 +3,9 @@
 Builders clip text with :func:`clip` and pack long answers with
 :func:`pack`; :func:`check` is the last look before anything is sent, so a
 message Slack would reject with ``invalid_blocks`` never leaves acrbot.
-slack_sdk's models check most single-object limits; the message-wide ones
-(50 blocks, unique ids) are only checked here.
+Every limit is checked here, per object (text lengths, element counts) and
+message-wide (50 blocks, unique ids), whether a message was built from
+plain dicts (block_kit.py) or slack_sdk's typed models.
 """
 
 from __future__ import annotations
