@@ -17,7 +17,7 @@ from bot.slack import i18n, listeners
 from bot.slack.client import make_client
 from bot.slack.dedupe import deduplicate_events, deduplicate_interactions
 from bot.slack.executors import LazyPools
-from bot.slack.middleware import provide_services
+from bot.slack.middleware import Plain, provide_services
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings, services: Services, client: WebClient) -> App
         listener_executor=pools.answers,
     )
     pools.install(app, client)  # answers and diagnostics on separate, sized pools
-    app.use(meter_slack_calls)
+    app.use(Plain(meter_slack_calls))
     # Both fall back to claims within this process while Redis is down (said once in the log).
     app.use(deduplicate_events(services.dedupe))
     app.use(deduplicate_interactions(services.dedupe))
@@ -61,7 +61,7 @@ def slack_client(credentials: SlackCredentials) -> WebClient:
     return metrics.metered(make_client(credentials))
 
 
-def meter_slack_calls(context: BoltContext, next: Callable[[], Any]) -> Any:
+def meter_slack_calls(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
     """Bolt builds a plain client per request: use a copy that counts its Slack calls."""
     if context.get("client") is not None:
         context["client"] = metrics.metered(context["client"])

@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltContext, BoltResponse
+from slack_bolt.middleware import Middleware
 
+from bot.slack.middleware import Plain
 from bot.slack.subcommands import is_diagnostic
 
 log = logging.getLogger(__name__)
@@ -31,15 +33,15 @@ class Claims(Protocol):
 EVENT_TTL = 2 * 3600  # Slack's last retry comes about 5 minutes after the first try
 
 
-def deduplicate_events(claims: Claims) -> Callable[..., Any]:
-    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+def deduplicate_events(claims: Claims) -> Middleware:
+    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not claims.claim(f"slack:event:{event_id}", EVENT_TTL):
             log.info("duplicate delivery of %s dropped", event_id)
             return BoltResponse(status=200, body="")
         return next()
 
-    return middleware
+    return Plain(middleware)
 
 
 # Clicks and commands that write something (a feedback record, a shared answer, a pending
@@ -48,7 +50,7 @@ SIDE_EFFECTING_ACTIONS = re.compile(r"^(feedback_(up|down)|share_answer|diag_req
 INTERACTION_TTL = 15 * 60  # Slack refuses signatures older than 5 minutes; keep a margin
 
 
-def deduplicate_interactions(claims: Claims) -> Callable[..., Any]:
+def deduplicate_interactions(claims: Claims) -> Middleware:
     """A signed payload replayed within Slack's five minutes must not act twice.
 
     Each genuine click or command has its own ``trigger_id`` (and a click its
@@ -56,14 +58,14 @@ def deduplicate_interactions(claims: Claims) -> Callable[..., Any]:
     an empty 200.
     """
 
-    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
         key = interaction_key(body)
         if key and not claims.claim(key, INTERACTION_TTL):
             log.info("replayed interaction dropped")
             return BoltResponse(status=200, body="")
         return next()
 
-    return middleware
+    return Plain(middleware)
 
 
 def interaction_key(body: dict[str, Any]) -> str | None:
