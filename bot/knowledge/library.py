@@ -34,7 +34,7 @@ from bot.knowledge.language import (
     set_zh_tw_rendering,
 )
 from bot.knowledge.markdown_parser import locale_of, parse_markdown_file
-from bot.knowledge.model import Entry
+from bot.knowledge.model import Entry, View
 from bot.knowledge.phrasings import Phrasings
 from bot.knowledge.script import converted_markdown
 from bot.knowledge.settings import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
@@ -74,6 +74,7 @@ class KnowledgeBase:
     answer_threshold: float = 0.5
     suggest_threshold: float = 0.2
     _by_key: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _views: dict[tuple[int, str], View] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for entry in self.entries:
@@ -91,11 +92,18 @@ class KnowledgeBase:
         query_text = query[:2000]
         asker = normalise(language) if language else detect(query_text)
         hits = tuple(
-            replace(hit, view=view_of(hit.entry, asker))
+            replace(hit, view=self.view(hit.entry, asker))
             for hit in self.index.search(query_text, limit=limit)
         )
         answered = bool(hits) and hits[0].score >= self.answer_threshold
         return SearchResult(query, hits, answered, self.suggest_threshold, asker)
+
+    def view(self, entry: Entry, language: str) -> View:
+        """``view_of``, made once per entry and language (this snapshot never changes)."""
+        made = self._views.get((id(entry), language))  # keys may repeat; entries are unique
+        if made is None:
+            made = self._views.setdefault((id(entry), language), view_of(entry, language))
+        return made
 
     def get(self, key: str) -> Entry | None:
         """Look an entry up by its unique key, or by its anchor when that is unambiguous."""
