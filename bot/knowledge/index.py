@@ -278,7 +278,9 @@ class Index:
             postings = self._entries.arrays.get(term)
             value = _idea_value(term, weight)
             if postings is not None and value:
-                ideas += value * np.isin(wanted, postings[0], assume_unique=True)
+                docs = postings[0]  # sorted document numbers
+                at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
+                ideas += value * (docs[at] == wanted)
         return {n: min(float(i), 4.0) / 4.0 for n, i in zip(numbers, ideas, strict=True)}
 
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
