@@ -52,9 +52,12 @@ class Postings:
         present = [t for t in query if t in self.arrays and t in idf]
         if not present:
             return np.zeros(self.size), np.zeros(self.size)
-        docs = np.concatenate([self.arrays[t][0] for t in present])
-        bm25 = np.concatenate([query[t] * idf[t] * self.arrays[t][1] for t in present])
-        info = np.concatenate([np.full(len(self.arrays[t][0]), query[t] * idf[t]) for t in present])
+        postings = [self.arrays[t] for t in present]
+        docs = np.concatenate([numbers for numbers, _ in postings])
+        # Each posting's query weight × idf, repeated over the term's postings: a few numpy
+        # calls per query, not three per term (the same products, in the same order).
+        info = np.repeat([query[t] * idf[t] for t in present], [len(n) for n, _ in postings])
+        bm25 = info * np.concatenate([weights for _, weights in postings])
         return (
             np.bincount(docs, weights=bm25, minlength=self.size),
             np.bincount(docs, weights=info, minlength=self.size),
