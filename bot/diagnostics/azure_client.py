@@ -9,30 +9,29 @@ for the underlying ``httpx.Client``. That is what makes the diagnostics
 read-only by construction.
 
 Everything else that makes calls safe lives here too: explicit connect/read
-timeouts, one deadline for the whole check, retries on 429/5xx honouring
+timeouts within the check's one deadline (``deadline.py``), retries on 429/5xx honouring
 ``Retry-After`` (capped), no redirects (a redirect could carry a token
 elsewhere), and errors whose messages carry status codes and Azure error
-codes but never a token.
+codes but never a token (``scrubbing.py``).
 """
 
 from __future__ import annotations
 
-import base64
 import email.utils
 import json
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot import __version__
 from bot.diagnostics.clouds import CLOUDS, is_login_url_of
+from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.errors import (
     AzureConnectError,
     AzureCredentialError,
@@ -47,78 +46,14 @@ from bot.diagnostics.errors import (
     ReadOnlyViolation,
     UntrustedLoginServer,
 )
+from bot.diagnostics.scrubbing import scrub
+from bot.diagnostics.tokens import Secret, TokenCredential
 
 TOKEN_POST_PATHS = ("/oauth2/exchange", "/oauth2/token")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 50
-_MAX_DETAIL = 300
-_SCAN_LIMIT = 4000  # error bodies are clipped to this before any pattern looks at them
-# A JWT starts a run of token characters (the lookbehind), and possessive
-# quantifiers never give back what they took: each character is looked at a
-# bounded number of times, so a 100 kB body of "eyJeyJ…" cannot make it backtrack.
-_JWT_RE = re.compile(r"(?<![\w-])eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
-_LONG_SECRET_RE = re.compile(r"[A-Za-z0-9+_=-]{40,}+")
 
-__all__ = [
-    "AzureClient",
-    "AzureError",
-    "Challenge",
-    "Deadline",
-    "DeadlineExceeded",
-    "ReadOnlyViolation",
-    "Secret",
-    "TokenCredential",
-    "is_allowed",
-    "scrub",
-    "token_claims",
-    "token_tenant",
-]
-
-
-class TokenCredential(Protocol):
-    """Anything azure-identity-like: ``get_token(*scopes)`` returns an object with ``.token``."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
-
-
-class Secret:
-    """A token that stays out of reprs, logs and f-strings by accident."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret(***)"
-
-    __str__ = __repr__
-
-
-def token_claims(token: Secret) -> dict[str, Any]:
-    """The claims of a JWT, read without verifying it; empty when it is not one.
-
-    Used for two claims only: the AAD token's tenant (``tid``, which the ACR
-    exchange wants) and the registry access token's ``access`` list (what the
-    registry granted). Neither is trusted for anything but a diagnosis.
-    """
-    parts = token.reveal().split(".")
-    if len(parts) != 3 or len(parts[1]) > 16_000:
-        return {}
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError):
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def token_tenant(token: Secret) -> str | None:
-    """The tenant (``tid`` claim) of an Azure AD token, when config does not name one."""
-    tenant = token_claims(token).get("tid")
-    return tenant if isinstance(tenant, str) and tenant else None
+__all__ = ["AzureClient", "AzureError", "Challenge", "is_allowed"]
 
 
 @dataclass(frozen=True)
@@ -127,40 +62,6 @@ class Challenge:
 
     status: int
     www_authenticate: str | None
-
-
-class Deadline:
-    """A total time budget shared by every call of one check."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._ends = clock() + seconds
-
-    def remaining(self) -> float:
-        return self._ends - self._clock()
-
-    def require(self, minimum: float = 0.0) -> float:
-        left = self.remaining()
-        if left <= minimum:
-            raise DeadlineExceeded()
-        return left
-
-
-def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """``text`` without known secrets or token-shaped strings, clipped to a readable length."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    if len(text) > _SCAN_LIMIT:
-        # Clip before the patterns run, and drop the last (possibly cut) word so
-        # half a token cannot slip past them.
-        words = text[:_SCAN_LIMIT].rsplit(None, 1)
-        text = (words[0] if len(words) == 2 else "") + " ..."
-    text = _JWT_RE.sub("[redacted]", text)
-    text = _LONG_SECRET_RE.sub("[redacted]", text)
-    text = "".join(ch if ch.isprintable() or ch.isspace() else "?" for ch in text)
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."
 
 
 def is_allowed(method: str, url: str | httpx.URL) -> bool:
