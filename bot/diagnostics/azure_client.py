@@ -1,7 +1,7 @@
 """The one module that talks to Azure, and it can only read.
 
 Every HTTP call acrbot makes to ARM or to a registry goes through
-:class:`AzureClient`, which offers GETs and the two token POSTs of the ACR
+:class:`AzureClient`, which offers GETs, HEADs and the two token POSTs of the ACR
 auth flow (``/oauth2/exchange`` and ``/oauth2/token``) and nothing else. The
 rule is enforced twice: the client's own methods check before sending, and an
 httpx request hook refuses any other method or path even if someone reaches
@@ -53,7 +53,7 @@ TOKEN_POST_PATHS = ("/oauth2/exchange", "/oauth2/token")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 50
 
-__all__ = ["AzureClient", "AzureError", "Challenge", "is_allowed"]
+__all__ = ["AzureClient", "AzureError", "Challenge", "RegistryAnswer", "is_allowed"]
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,20 @@ class Challenge:
     www_authenticate: str | None
 
 
+@dataclass(frozen=True)
+class RegistryAnswer:
+    """A registry read's outcome: status, headers (lower-case names), JSON body, error code."""
+
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+    error_code: str | None = None
+    error: str = ""
+
+
 def is_allowed(method: str, url: str | httpx.URL) -> bool:
-    """The closed list: any GET, and POST only to the two ACR token endpoints."""
-    if method.upper() == "GET":
+    """The closed list: any GET or HEAD, and POST only to the two ACR token endpoints."""
+    if method.upper() in ("GET", "HEAD"):
         return True
     path = httpx.URL(str(url)).path.rstrip("/")
     return method.upper() == "POST" and path.endswith(TOKEN_POST_PATHS)
@@ -123,16 +134,26 @@ class AzureClient:
 
     # --- ARM -----------------------------------------------------------------
 
-    def arm_get(self, path: str) -> dict[str, Any]:
-        """GET an ARM resource (``path`` starts with ``/subscriptions/``) as JSON."""
-        url = f"{self.arm_base}{path}"
-        response = self._send("GET", url, self._arm_headers(), {"api-version": self.api_version})
-        return self._arm_json(response)
+    def arm_get(
+        self, path: str, api_version: str | None = None, query: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """GET an ARM resource (``path`` starts with ``/subscriptions/``) as JSON.
 
-    def arm_list(self, path: str) -> Iterator[dict[str, Any]]:
+        ``api_version`` is the resource provider's (the registry's by default).
+        """
+        url = f"{self.arm_base}{path}"
+        params = {"api-version": api_version or self.api_version, **(query or {})}
+        return self._arm_json(self._send("GET", url, self._arm_headers(), params))
+
+    def arm_list(
+        self, path: str, api_version: str | None = None, query: dict[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every item of an ARM list, following ``nextLink`` on ARM's own host only."""
         url: str | None = f"{self.arm_base}{path}"
-        params: dict[str, str] | None = {"api-version": self.api_version}
+        params: dict[str, str] | None = {
+            "api-version": api_version or self.api_version,
+            **(query or {}),
+        }
         for _ in range(MAX_PAGES):
             if url is None:
                 return
@@ -173,6 +194,35 @@ class AzureClient:
             "refresh_token": refresh.reveal(),
         }
         return self._token_post(f"{base_url}/oauth2/token", form, "access_token")
+
+    def registry_read(
+        self,
+        base_url: str,
+        path: str,
+        token: Secret,
+        *,
+        accept: str = "application/json",
+        head: bool = False,
+    ) -> RegistryAnswer:
+        """``GET`` (or ``HEAD``) ``path`` on a login server with a registry access token.
+
+        Any status is returned, not raised: for the image reads a 404 is an
+        answer (no such tag), not a failure of the call.
+        """
+        self._require_login_host(base_url)
+        headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": accept}
+        response = self._send("HEAD" if head else "GET", f"{base_url}{path}", headers, None)
+        body: dict[str, Any] = {}
+        if not head and 200 <= response.status_code < 300:
+            body = _json(response)
+        code, message = _error_body(response) if response.status_code >= 400 else (None, "")
+        return RegistryAnswer(
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=body,
+            error_code=code,
+            error=self.scrub(message) if message else "",
+        )
 
     def scrub(self, text: str) -> str:
         """:func:`scrub` that also removes every token this client has handled."""

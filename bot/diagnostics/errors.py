@@ -82,6 +82,30 @@ class AmbiguousRegistry(DiagnosticsError):
     outcome = "ambiguous"
 
 
+class InvalidClusterName(DiagnosticsError):
+    """The text is not a cluster name or AKS resource ID; the message shows only a preview."""
+
+    outcome = "invalid-cluster"
+
+
+class ClusterNotFound(DiagnosticsError):
+    """No AKS cluster of that name where acrbot is configured to look (or out of its reach)."""
+
+    outcome = "cluster-not-found"
+
+
+class AmbiguousCluster(DiagnosticsError):
+    """More than one cluster matched; the person must say which one."""
+
+    outcome = "ambiguous"
+
+
+class InvalidImageReference(DiagnosticsError):
+    """The text is not an image reference; the message shows only a defanged preview."""
+
+    outcome = "invalid-image"
+
+
 class Declined(DiagnosticsError):
     """The operator answered no at the terminal prompt."""
 

@@ -58,7 +58,8 @@ def client(handler, sleeps: list[float] | None = None, **kwargs) -> AzureClient:
         ("PUT", f"{ARM}/subscriptions/x", False),
         ("PATCH", f"{ARM}/subscriptions/x", False),
         ("DELETE", "https://r.azurecr.io/v2/x/manifests/sha256:0", False),
-        ("HEAD", "https://r.azurecr.io/v2/", False),
+        ("HEAD", "https://r.azurecr.io/v2/a/manifests/1", True),
+        ("OPTIONS", "https://r.azurecr.io/v2/", False),
     ],
 )
 def test_closed_list_of_methods(method: str, url: str, allowed: bool) -> None:
