@@ -18,6 +18,7 @@ codes but never a token (``scrubbing.py``).
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import socket
 import ssl
@@ -116,6 +117,8 @@ class AzureClient:
         self._max_wait = max_retry_wait
         self._sleep = sleep
         self._secrets: list[str] = []
+        self._sent = itertools.count(1)
+        self.calls_sent = 0  # HTTP requests made (retries included), for reports and benchmarks
         self._http = httpx.Client(
             transport=transport,
             follow_redirects=False,
@@ -304,6 +307,7 @@ class AzureClient:
             write=min(self._read, left),
             pool=min(self._connect, left),
         )
+        self.calls_sent = next(self._sent)  # itertools.count is atomic under the GIL
         try:
             return self._http.request(
                 method, url, headers=headers, params=params, data=form, timeout=timeout

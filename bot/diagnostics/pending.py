@@ -46,3 +46,12 @@ class PendingRequest:
     @property
     def repository(self) -> str | None:
         return self.claims.repository or None
+
+    @property
+    def image(self) -> str | None:
+        return self.claims.image or None
+
+    @property
+    def cluster(self) -> str | None:
+        """The cluster's name (the last part of its resource ID), when one was named."""
+        return self.claims.cluster.rstrip("/").rsplit("/", 1)[-1] if self.claims.cluster else None

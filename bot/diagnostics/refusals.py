@@ -102,6 +102,8 @@ def claims_record(claims: ConfirmationClaims) -> dict[str, Any]:
         "registry": claims.registry,
         "check": claims.check,
         "repository": claims.repository or None,
+        "image": claims.image or None,
+        "cluster": claims.cluster or None,
     }
 
 

@@ -18,8 +18,10 @@ from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.checks import Check, CheckContext, run_check
 from bot.diagnostics.checks.base import OnStep, Resolver
 from bot.diagnostics.clouds import Cloud, is_login_url_of
+from bot.diagnostics.clusters import ClusterTarget
 from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.login_servers import LoginServers
+from bot.diagnostics.pull.image_ref import ImageRef
 from bot.diagnostics.registries import RegistryTarget
 from bot.diagnostics.report import CheckReport, FaqLookup, Status
 from bot.diagnostics.settings import DiagnosticsSettings
@@ -69,6 +71,8 @@ class CheckRunner:
         on_step: OnStep | None,
         record: dict[str, Any],
         repository: str | None = None,
+        image: ImageRef | None = None,
+        cluster: ClusterTarget | None = None,
     ) -> CheckReport:
         """Run ``check`` on ``target`` under a fresh deadline; count and audit the result."""
         started = time.monotonic()
@@ -84,6 +88,9 @@ class CheckRunner:
                 repository=repository,
                 dns_timeout=self.settings.connect_timeout_seconds,
                 storage_warning_percent=self.settings.storage_warning_percent,
+                image=image,
+                cluster=cluster,
+                subscriptions=azure.subscriptions,
             )
             report = run_check(check, context, on_step, self._faq_lookup)
         codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})

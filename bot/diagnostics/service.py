@@ -21,6 +21,7 @@ from bot.diagnostics.checks.base import OnStep, Resolver
 from bot.diagnostics.checks.dns import system_resolver
 from bot.diagnostics.checks.health import CHECK_HEALTH
 from bot.diagnostics.clouds import get_cloud
+from bot.diagnostics.clusters import locate_cluster
 from bot.diagnostics.confirmation import ConfirmationClaims, ConfirmationSigner
 from bot.diagnostics.credentials import make_credential
 from bot.diagnostics.errors import (
@@ -30,11 +31,16 @@ from bot.diagnostics.errors import (
     ConfirmationTampered,
     Declined,
     DiagnosticsFailed,
+    InvalidImageReference,
     InvalidRepositoryName,
+    OutsideConfiguredScope,
+    RegistryNotFound,
     UnknownCheck,
 )
 from bot.diagnostics.limits import ConcurrencyLimiter, RateLimiter
 from bot.diagnostics.pending import PendingRequest
+from bot.diagnostics.pull.image_ref import ImageRef
+from bot.diagnostics.pull.request import PULL, PullRequest, from_claims, split_image
 from bot.diagnostics.refusals import (
     DiagnosticsUnavailable,
     claims_record,
@@ -121,11 +127,16 @@ class Diagnostics:
         registry_text: str,
         check: str = DEFAULT_CHECK,
         repository: str | None = None,
+        *,
+        image: str | None = None,
+        cluster: str | None = None,
     ) -> PendingRequest:
         """Validate and authorise a request; return what the Confirm button needs.
 
         ``repository`` (check-health only) asks whether the bot's identity may
-        pull that repository; it travels inside the signed Confirm token.
+        pull that repository; it travels inside the signed Confirm token. For
+        the pull check, ``registry_text`` may be a full image reference, or
+        ``image`` names the image; ``cluster`` (optional) the cluster.
         """
         record = new_record("request", requester, channel, registry_text, check)
         with refusals_audited(self.audit, record):
@@ -133,12 +144,16 @@ class Diagnostics:
             if not channel:
                 raise AccessDenied("Diagnostics run only from a known conversation.")
             known = self._known_check(check)
+            registry_text, ref = self._image(known, registry_text, image, cluster, record)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
             repo = self._repository(known, repository, record)
             self._policy.require(requester, channel, known.name, wanted.name)
-            target = self._locate(wanted)
-            pending = self._pending(requester, channel, known, target, record["request_id"], repo)
+            target = self._locate(wanted, missing_ok=ref is not None)
+            pull = self._pull(ref, cluster, record)
+            pending = self._pending(
+                requester, channel, known, target, record["request_id"], repo, pull
+            )
         self.audit.append({**record, "outcome": "pending", "detail": pending.description})
         return pending
 
@@ -181,6 +196,7 @@ class Diagnostics:
                 record,
                 once=claims.request_id,
                 repository=claims.repository or None,
+                pull=from_claims(claims) if known.name == PULL else None,
             )
 
     def peek(self, token: str) -> ConfirmationClaims | None:
@@ -215,6 +231,8 @@ class Diagnostics:
         confirm: Callable[[PendingRequest], bool] | None = None,
         requester: str | None = None,
         repository: str | None = None,
+        image: str | None = None,
+        cluster: str | None = None,
     ) -> CheckReport:
         """Run from the terminal: no access rules (the operator is at the keyboard), still audited.
 
@@ -225,18 +243,20 @@ class Diagnostics:
         record = new_record("request", requester, TERMINAL_CHANNEL, registry_text, check)
         with refusals_audited(self.audit, record):
             known = self._known_check(check)
+            registry_text, ref = self._image(known, registry_text, image, cluster, record)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
             repo = self._repository(known, repository, record)
-            target = self._locate(wanted)
+            target = self._locate(wanted, missing_ok=ref is not None)
+            pull = self._pull(ref, cluster, record)
             pending = self._pending(
-                requester, TERMINAL_CHANNEL, known, target, record["request_id"], repo
+                requester, TERMINAL_CHANNEL, known, target, record["request_id"], repo, pull
             )
             self.audit.append({**record, "outcome": "pending", "detail": pending.description})
             if confirm is not None and not confirm(pending):
                 raise Declined("Not run: the check was not confirmed.")
             record.update(event="confirmation", confirmer=requester)
-            return self._run_confirmed(known, target, on_step, record, repository=repo)
+            return self._run_confirmed(known, target, on_step, record, repository=repo, pull=pull)
 
     def describe_access(self, user: str, channel: str) -> str:
         """What ``user`` may run in ``channel``, or how an operator can allow it (for help)."""
@@ -279,14 +299,58 @@ class Diagnostics:
         record["repository"] = name
         return name
 
-    def _locate(self, wanted: RegistryInput) -> RegistryTarget:
-        """Where the registry lives, within the configured subscriptions (see registries.locate)."""
-        return locate(
-            wanted,
-            self.settings.azure,
-            self._runner.open_client,
-            named_by_rules=self._policy.names_registry,
-        )
+    def _locate(self, wanted: RegistryInput, missing_ok: bool = False) -> RegistryTarget:
+        """Where the registry lives, within the configured subscriptions (see registries.locate).
+
+        With ``missing_ok`` (the pull check) a registry that is nowhere to be
+        found is not a refusal but the verdict ``REGISTRY_NOT_FOUND``: the
+        target then has no subscription, and the check says what exists.
+        """
+        try:
+            return locate(
+                wanted,
+                self.settings.azure,
+                self._runner.open_client,
+                named_by_rules=self._policy.names_registry,
+            )
+        except OutsideConfiguredScope:
+            raise
+        except RegistryNotFound:
+            if not missing_ok or wanted.subscription:
+                raise
+            return RegistryTarget(wanted.name, "", "", self.settings.azure.cloud, "missing")
+
+    def _image(
+        self,
+        check: Check,
+        registry_text: str,
+        image: str | None,
+        cluster: str | None,
+        record: dict[str, Any],
+    ) -> tuple[str, ImageRef | None]:
+        """The pull check's image (validated; recorded in the audit line); None for the others."""
+        if check.name != PULL:
+            if image is not None or cluster is not None:
+                raise InvalidImageReference(
+                    f"Only {PULL} takes an image and a cluster; {check.name} does not."
+                )
+            return registry_text, None
+        registry_text, ref = split_image(registry_text, image)
+        record["image"] = ref.display()
+        return registry_text, ref
+
+    def _pull(
+        self, ref: ImageRef | None, cluster: str | None, record: dict[str, Any]
+    ) -> PullRequest | None:
+        """The cluster resolved (after the access rules: resolving may call ARM)."""
+        if ref is None:
+            return None
+        if cluster is None:
+            return PullRequest(ref)
+        record["cluster"] = preview(str(cluster))
+        found = locate_cluster(cluster, self.settings.azure, self._runner.open_client)
+        record["cluster"] = found.resource_id
+        return PullRequest(ref, found)
 
     def _pending(
         self,
@@ -296,6 +360,7 @@ class Diagnostics:
         target: RegistryTarget,
         request_id: str,
         repository: str | None = None,
+        pull: PullRequest | None = None,
     ) -> PendingRequest:
         issued = int(self._clock())
         claims = ConfirmationClaims(
@@ -309,12 +374,18 @@ class Diagnostics:
             request_id=request_id,
             issued_at=issued,
             repository=repository or "",
+            image=pull.image.display() if pull else "",
+            cluster=pull.cluster.resource_id if pull and pull.cluster else "",
         )
-        pull = f" (may it pull {repository}?)" if repository else ""
+        what = f" (may it pull {repository}?)" if repository else ""
+        if pull is not None:
+            what = f": {pull.describe()}"
+            if not target.subscription:
+                what += " (the registry was not found in the configured subscriptions)"
         return PendingRequest(
             token=self._signer.issue(claims),
             claims=claims,
-            description=f"{check.name} against {target.describe()}{pull}",
+            description=f"{check.name} against {target.describe()}{what}",
             expires_at=issued + self.settings.confirm_ttl_seconds,
         )
 
@@ -326,6 +397,7 @@ class Diagnostics:
         record: dict[str, Any],
         once: str | None = None,
         repository: str | None = None,
+        pull: PullRequest | None = None,
     ) -> CheckReport:
         """Take a concurrency slot, claim the request once (if asked), then run and audit it."""
         self._runner.credential()  # a broken credential config is refused before the claim
@@ -333,7 +405,15 @@ class Diagnostics:
             if once is not None:
                 self._claim_once(once)
             self.audit.append({**record, "outcome": "confirmed"})
-            return self._runner.execute(check, target, on_step, record, repository)
+            return self._runner.execute(
+                check,
+                target,
+                on_step,
+                record,
+                repository,
+                image=pull.image if pull else None,
+                cluster=pull.cluster if pull else None,
+            )
 
     def _claim_once(self, request_id: str) -> None:
         ttl = self.settings.confirm_ttl_seconds + 3600
