@@ -76,6 +76,10 @@ class OutsideConfiguredScope(RegistryNotFound):
     outcome = "out-of-scope"
 
 
+class RegistrySearchIncomplete(RegistryNotFound):
+    """Not found, but some subscriptions could not be searched: absence is not proven."""
+
+
 class AmbiguousRegistry(DiagnosticsError):
     """More than one registry matched; the person must say which one."""
 

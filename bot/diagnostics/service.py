@@ -35,6 +35,7 @@ from bot.diagnostics.errors import (
     InvalidRepositoryName,
     OutsideConfiguredScope,
     RegistryNotFound,
+    RegistrySearchIncomplete,
     UnknownCheck,
 )
 from bot.diagnostics.limits import ConcurrencyLimiter, RateLimiter
@@ -313,8 +314,8 @@ class Diagnostics:
                 self._runner.open_client,
                 named_by_rules=self._policy.names_registry,
             )
-        except OutsideConfiguredScope:
-            raise
+        except (OutsideConfiguredScope, RegistrySearchIncomplete):
+            raise  # not proof that the registry does not exist
         except RegistryNotFound:
             if not missing_ok or wanted.subscription:
                 raise

@@ -102,6 +102,7 @@ def config_file(fake: FakeAzure, tmp_path: Path, **azure: Any) -> Path:
     raw["azure"]["clusters"] = [CLUSTER_CONFIG]
     raw["azure"].update(azure)
     raw["state_dir"] = str(tmp_path / "state")
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "acrbot.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path

@@ -264,7 +264,7 @@ def _dns(found: Findings, facts: Facts, usable: list, own: set[str], required: b
     if not linked:
         if zones and required:
             zone = zones[0]
-            vnet = sorted(own)[0] if own else "VNET_ID"
+            vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
             found.cause(
                 "dns",
                 TITLE_DNS,
