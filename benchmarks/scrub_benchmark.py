@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from bot.diagnostics import azure_client
+from bot.diagnostics import scrubbing
 
 OLD_JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
 BODIES = {
@@ -33,9 +33,9 @@ def _ms(fn, text: str) -> float:
 def main() -> None:
     fast = "--fast" in sys.argv[1:]
     for name, body in BODIES.items():
-        scrub_ms = _ms(azure_client.scrub, body)
+        scrub_ms = _ms(scrubbing.scrub, body)
         patterns_ms = _ms(
-            lambda t: azure_client._LONG_SECRET_RE.sub("", azure_client._JWT_RE.sub("", t)), body
+            lambda t: scrubbing._LONG_SECRET_RE.sub("", scrubbing._JWT_RE.sub("", t)), body
         )
         old = "skipped" if fast else f"{_ms(lambda t: OLD_JWT.sub('', t), body):.0f} ms"
         print(

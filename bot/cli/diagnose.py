@@ -60,7 +60,11 @@ def register(
         help="run a read-only diagnostic against a registry",
         description="Run one of the read-only checks against an Azure container registry.",
     )
-    diagnose.add_argument("registry", help="name, login server or resource ID of the registry")
+    diagnose.add_argument(
+        "registry",
+        help="name, login server or resource ID of the registry "
+        "(--check pull: or the full image reference, REGISTRY/REPOSITORY[:TAG|@DIGEST])",
+    )
     diagnose.add_argument(
         "--check", choices=CHECK_NAMES, default=CHECK_NAMES[0], help="which check to run"
     )
@@ -68,6 +72,17 @@ def register(
         "--repository",
         metavar="REPO",
         help="check-health only: also check that the bot's identity may pull REPO",
+    )
+    diagnose.add_argument(
+        "--image",
+        metavar="REPOSITORY[:TAG|@DIGEST]",
+        help="pull only: the image to pull (no tag means latest)",
+    )
+    diagnose.add_argument(
+        "--cluster",
+        metavar="CLUSTER",
+        help="pull only: the AKS cluster that pulls (configured name or alias, resource ID, "
+        "or a name in azure.subscriptions); without it only the registry side is read",
     )
     diagnose.add_argument("--yes", action="store_true", help="run without asking first")
     diagnose.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -89,6 +104,8 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
             on_step=None if args.json else lambda step: _print_step(step, out),
             confirm=None if args.yes else _ask,
             repository=args.repository,
+            image=args.image,
+            cluster=args.cluster,
         )
     except Declined as exc:
         return _not_run(args, str(exc) + " Add --yes to run without a prompt.")
@@ -169,12 +186,24 @@ def _print_report(report: CheckReport, out: TextIO) -> None:
     )
     for label, value in report.facts.items():
         print(f"  {label}: {value}", file=out)
+    if report.image is not None:
+        _print_verdict(report, out)
     if report.faq_links:
         print("FAQ entries that may help:", file=out)
         for link in report.faq_links:
             print(f"  - {link.title}: {link.url}", file=out)
     for note in report.notes:
         print(f"Note: {note}", file=out)
+
+
+def _print_verdict(report: CheckReport, out: TextIO) -> None:
+    """The pull check's causes (most likely first) with their fixes, and what went unverified."""
+    for number, cause in enumerate(report.causes, 1):
+        print(f"Cause {number}: {cause.code}", file=out)
+        print(f"  {cause.explanation}", file=out)
+        print(f"  Fix: {cause.fix}", file=out)
+    for item in report.unverified:
+        print(f"Not verified: {item}", file=out)
 
 
 def _audit_line(record: dict[str, Any]) -> str:

@@ -33,6 +33,8 @@ FIELDS = (
     "registry",
     "check",
     "repository",
+    "image",
+    "cluster",
     "outcome",
     "duration_ms",
     "detail",

@@ -1,7 +1,7 @@
 """The one module that talks to Azure, and it can only read.
 
 Every HTTP call acrbot makes to ARM or to a registry goes through
-:class:`AzureClient`, which offers GETs and the two token POSTs of the ACR
+:class:`AzureClient`, which offers GETs, HEADs and the two token POSTs of the ACR
 auth flow (``/oauth2/exchange`` and ``/oauth2/token``) and nothing else. The
 rule is enforced twice: the client's own methods check before sending, and an
 httpx request hook refuses any other method or path even if someone reaches
@@ -9,30 +9,30 @@ for the underlying ``httpx.Client``. That is what makes the diagnostics
 read-only by construction.
 
 Everything else that makes calls safe lives here too: explicit connect/read
-timeouts, one deadline for the whole check, retries on 429/5xx honouring
+timeouts within the check's one deadline (``deadline.py``), retries on 429/5xx honouring
 ``Retry-After`` (capped), no redirects (a redirect could carry a token
 elsewhere), and errors whose messages carry status codes and Azure error
-codes but never a token.
+codes but never a token (``scrubbing.py``).
 """
 
 from __future__ import annotations
 
-import base64
 import email.utils
+import itertools
 import json
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot import __version__
 from bot.diagnostics.clouds import CLOUDS, is_login_url_of
+from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.errors import (
     AzureConnectError,
     AzureCredentialError,
@@ -47,78 +47,14 @@ from bot.diagnostics.errors import (
     ReadOnlyViolation,
     UntrustedLoginServer,
 )
+from bot.diagnostics.scrubbing import scrub
+from bot.diagnostics.tokens import Secret, TokenCredential
 
 TOKEN_POST_PATHS = ("/oauth2/exchange", "/oauth2/token")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 50
-_MAX_DETAIL = 300
-_SCAN_LIMIT = 4000  # error bodies are clipped to this before any pattern looks at them
-# A JWT starts a run of token characters (the lookbehind), and possessive
-# quantifiers never give back what they took: each character is looked at a
-# bounded number of times, so a 100 kB body of "eyJeyJ…" cannot make it backtrack.
-_JWT_RE = re.compile(r"(?<![\w-])eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
-_LONG_SECRET_RE = re.compile(r"[A-Za-z0-9+_=-]{40,}+")
 
-__all__ = [
-    "AzureClient",
-    "AzureError",
-    "Challenge",
-    "Deadline",
-    "DeadlineExceeded",
-    "ReadOnlyViolation",
-    "Secret",
-    "TokenCredential",
-    "is_allowed",
-    "scrub",
-    "token_claims",
-    "token_tenant",
-]
-
-
-class TokenCredential(Protocol):
-    """Anything azure-identity-like: ``get_token(*scopes)`` returns an object with ``.token``."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
-
-
-class Secret:
-    """A token that stays out of reprs, logs and f-strings by accident."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret(***)"
-
-    __str__ = __repr__
-
-
-def token_claims(token: Secret) -> dict[str, Any]:
-    """The claims of a JWT, read without verifying it; empty when it is not one.
-
-    Used for two claims only: the AAD token's tenant (``tid``, which the ACR
-    exchange wants) and the registry access token's ``access`` list (what the
-    registry granted). Neither is trusted for anything but a diagnosis.
-    """
-    parts = token.reveal().split(".")
-    if len(parts) != 3 or len(parts[1]) > 16_000:
-        return {}
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError):
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def token_tenant(token: Secret) -> str | None:
-    """The tenant (``tid`` claim) of an Azure AD token, when config does not name one."""
-    tenant = token_claims(token).get("tid")
-    return tenant if isinstance(tenant, str) and tenant else None
+__all__ = ["AzureClient", "AzureError", "Challenge", "RegistryAnswer", "is_allowed"]
 
 
 @dataclass(frozen=True)
@@ -129,43 +65,20 @@ class Challenge:
     www_authenticate: str | None
 
 
-class Deadline:
-    """A total time budget shared by every call of one check."""
+@dataclass(frozen=True)
+class RegistryAnswer:
+    """A registry read's outcome: status, headers (lower-case names), JSON body, error code."""
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._ends = clock() + seconds
-
-    def remaining(self) -> float:
-        return self._ends - self._clock()
-
-    def require(self, minimum: float = 0.0) -> float:
-        left = self.remaining()
-        if left <= minimum:
-            raise DeadlineExceeded()
-        return left
-
-
-def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """``text`` without known secrets or token-shaped strings, clipped to a readable length."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    if len(text) > _SCAN_LIMIT:
-        # Clip before the patterns run, and drop the last (possibly cut) word so
-        # half a token cannot slip past them.
-        words = text[:_SCAN_LIMIT].rsplit(None, 1)
-        text = (words[0] if len(words) == 2 else "") + " ..."
-    text = _JWT_RE.sub("[redacted]", text)
-    text = _LONG_SECRET_RE.sub("[redacted]", text)
-    text = "".join(ch if ch.isprintable() or ch.isspace() else "?" for ch in text)
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "..."
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+    error_code: str | None = None
+    error: str = ""
 
 
 def is_allowed(method: str, url: str | httpx.URL) -> bool:
-    """The closed list: any GET, and POST only to the two ACR token endpoints."""
-    if method.upper() == "GET":
+    """The closed list: any GET or HEAD, and POST only to the two ACR token endpoints."""
+    if method.upper() in ("GET", "HEAD"):
         return True
     path = httpx.URL(str(url)).path.rstrip("/")
     return method.upper() == "POST" and path.endswith(TOKEN_POST_PATHS)
@@ -204,6 +117,8 @@ class AzureClient:
         self._max_wait = max_retry_wait
         self._sleep = sleep
         self._secrets: list[str] = []
+        self._sent = itertools.count(1)
+        self.calls_sent = 0  # HTTP requests made (retries included), for reports and benchmarks
         self._http = httpx.Client(
             transport=transport,
             follow_redirects=False,
@@ -222,16 +137,26 @@ class AzureClient:
 
     # --- ARM -----------------------------------------------------------------
 
-    def arm_get(self, path: str) -> dict[str, Any]:
-        """GET an ARM resource (``path`` starts with ``/subscriptions/``) as JSON."""
-        url = f"{self.arm_base}{path}"
-        response = self._send("GET", url, self._arm_headers(), {"api-version": self.api_version})
-        return self._arm_json(response)
+    def arm_get(
+        self, path: str, api_version: str | None = None, query: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """GET an ARM resource (``path`` starts with ``/subscriptions/``) as JSON.
 
-    def arm_list(self, path: str) -> Iterator[dict[str, Any]]:
+        ``api_version`` is the resource provider's (the registry's by default).
+        """
+        url = f"{self.arm_base}{path}"
+        params = {"api-version": api_version or self.api_version, **(query or {})}
+        return self._arm_json(self._send("GET", url, self._arm_headers(), params))
+
+    def arm_list(
+        self, path: str, api_version: str | None = None, query: dict[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every item of an ARM list, following ``nextLink`` on ARM's own host only."""
         url: str | None = f"{self.arm_base}{path}"
-        params: dict[str, str] | None = {"api-version": self.api_version}
+        params: dict[str, str] | None = {
+            "api-version": api_version or self.api_version,
+            **(query or {}),
+        }
         for _ in range(MAX_PAGES):
             if url is None:
                 return
@@ -272,6 +197,35 @@ class AzureClient:
             "refresh_token": refresh.reveal(),
         }
         return self._token_post(f"{base_url}/oauth2/token", form, "access_token")
+
+    def registry_read(
+        self,
+        base_url: str,
+        path: str,
+        token: Secret,
+        *,
+        accept: str = "application/json",
+        head: bool = False,
+    ) -> RegistryAnswer:
+        """``GET`` (or ``HEAD``) ``path`` on a login server with a registry access token.
+
+        Any status is returned, not raised: for the image reads a 404 is an
+        answer (no such tag), not a failure of the call.
+        """
+        self._require_login_host(base_url)
+        headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": accept}
+        response = self._send("HEAD" if head else "GET", f"{base_url}{path}", headers, None)
+        body: dict[str, Any] = {}
+        if not head and 200 <= response.status_code < 300:
+            body = _json(response)
+        code, message = _error_body(response) if response.status_code >= 400 else (None, "")
+        return RegistryAnswer(
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            body=body,
+            error_code=code,
+            error=self.scrub(message) if message else "",
+        )
 
     def scrub(self, text: str) -> str:
         """:func:`scrub` that also removes every token this client has handled."""
@@ -353,6 +307,7 @@ class AzureClient:
             write=min(self._read, left),
             pool=min(self._connect, left),
         )
+        self.calls_sent = next(self._sent)  # itertools.count is atomic under the GIL
         try:
             return self._http.request(
                 method, url, headers=headers, params=params, data=form, timeout=timeout

@@ -8,4 +8,4 @@ refuses to import if its catalogue and this list ever differ.
 
 from __future__ import annotations
 
-CHECK_NAMES: tuple[str, ...] = ("check-health", "usage", "info")
+CHECK_NAMES: tuple[str, ...] = ("check-health", "usage", "info", "pull")

@@ -40,8 +40,14 @@ _FIELDS = {
     "request_id": "i",
     "issued_at": "t",
     "repository": "p",
+    "image": "m",
+    "cluster": "x",
 }
-_OPTIONAL = {"repository": ""}  # fields added later: tokens issued before them still verify
+_OPTIONAL = {
+    "repository": "",
+    "image": "",
+    "cluster": "",
+}  # fields added later: tokens issued before them still verify
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class ConfirmationClaims:
     request_id: str
     issued_at: int
     repository: str = ""  # check-health only: the repository whose pull access is checked
+    image: str = ""  # pull only: REPOSITORY:TAG or REPOSITORY@DIGEST
+    cluster: str = ""  # pull only: the cluster's resource ID, when one was named
 
 
 def new_request_id() -> str:

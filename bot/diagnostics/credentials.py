@@ -18,8 +18,8 @@ import logging
 import time
 from typing import Any, NamedTuple
 
-from bot.diagnostics.azure_client import TokenCredential
 from bot.diagnostics.settings import AzureSettings
+from bot.diagnostics.tokens import TokenCredential
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)

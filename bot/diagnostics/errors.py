@@ -76,10 +76,38 @@ class OutsideConfiguredScope(RegistryNotFound):
     outcome = "out-of-scope"
 
 
+class RegistrySearchIncomplete(RegistryNotFound):
+    """Not found, but some subscriptions could not be searched: absence is not proven."""
+
+
 class AmbiguousRegistry(DiagnosticsError):
     """More than one registry matched; the person must say which one."""
 
     outcome = "ambiguous"
+
+
+class InvalidClusterName(DiagnosticsError):
+    """The text is not a cluster name or AKS resource ID; the message shows only a preview."""
+
+    outcome = "invalid-cluster"
+
+
+class ClusterNotFound(DiagnosticsError):
+    """No AKS cluster of that name where acrbot is configured to look (or out of its reach)."""
+
+    outcome = "cluster-not-found"
+
+
+class AmbiguousCluster(DiagnosticsError):
+    """More than one cluster matched; the person must say which one."""
+
+    outcome = "ambiguous"
+
+
+class InvalidImageReference(DiagnosticsError):
+    """The text is not an image reference; the message shows only a defanged preview."""
+
+    outcome = "invalid-image"
 
 
 class Declined(DiagnosticsError):

@@ -21,6 +21,7 @@ from bot.diagnostics.errors import (
     AzureCallFailed,
     OutsideConfiguredScope,
     RegistryNotFound,
+    RegistrySearchIncomplete,
 )
 from bot.diagnostics.registry_name import RegistryInput
 from bot.diagnostics.report import RegistrySummary
@@ -144,7 +145,7 @@ def _search(name: str, azure: AzureSettings, open_client: ClientFactory) -> Regi
             "or declare it in azure.registries."
         )
     if failures:
-        raise RegistryNotFound(
+        raise RegistrySearchIncomplete(
             f"{name} was not found, and some subscriptions could not be searched: "
             + " | ".join(failures)
         )

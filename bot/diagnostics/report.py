@@ -82,6 +82,18 @@ class RegistrySummary:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """A reason a pull fails, and the command that fixes it with the real names filled in."""
+
+    code: str
+    explanation: str
+    fix: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "explanation": self.explanation, "fix": self.fix}
+
+
+@dataclass(frozen=True)
 class CheckReport:
     check: str
     registry: RegistrySummary
@@ -92,11 +104,23 @@ class CheckReport:
     faq_links: tuple[FaqLink, ...] = ()
     duration_ms: int = 0
     notes: tuple[str, ...] = ()
+    # The pull check's verdict (``image`` is None for the other checks).
+    image: dict[str, Any] | None = None
+    cluster: dict[str, Any] | None = None
+    causes: tuple[Cause, ...] = ()
+    unverified: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when no step failed (warnings are reported but do not fail the check)."""
-        return not any(step.status == Status.FAILED for step in self.steps)
+        """True when no step failed (warnings are reported but do not fail the check).
+
+        A verdict (the pull check) is ok only when it found no cause and left
+        nothing unverified: "could not tell" is not "fine".
+        """
+        failed = any(step.status == Status.FAILED for step in self.steps)
+        if self.image is not None:
+            return not failed and not self.causes and not self.unverified
+        return not failed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,4 +134,14 @@ class CheckReport:
             "faq_links": [asdict(link) for link in self.faq_links],
             "duration_ms": self.duration_ms,
             "notes": list(self.notes),
+        } | self._verdict()
+
+    def _verdict(self) -> dict[str, Any]:
+        if self.image is None:
+            return {}
+        return {
+            "image": dict(self.image),
+            "cluster": dict(self.cluster) if self.cluster else None,
+            "causes": [cause.to_dict() for cause in self.causes],
+            "unverified": list(self.unverified),
         }

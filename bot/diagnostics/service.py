@@ -10,29 +10,19 @@ is appended to the audit log on the way, so nothing runs unrecorded.
 
 from __future__ import annotations
 
-import getpass
-import logging
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import metrics
 from bot.diagnostics.access import AccessPolicy, Membership, describe_grant
 from bot.diagnostics.audit import AuditLog
-from bot.diagnostics.azure_client import AzureClient, Deadline, TokenCredential
-from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK, Check, CheckContext, run_check
+from bot.diagnostics.checks import CHECKS, DEFAULT_CHECK, Check
 from bot.diagnostics.checks.base import OnStep, Resolver
 from bot.diagnostics.checks.dns import system_resolver
 from bot.diagnostics.checks.health import CHECK_HEALTH
-from bot.diagnostics.clouds import Cloud, get_cloud, is_login_url_of
-from bot.diagnostics.confirmation import (
-    ConfirmationClaims,
-    ConfirmationSigner,
-    new_request_id,
-)
+from bot.diagnostics.clouds import get_cloud
+from bot.diagnostics.clusters import locate_cluster
+from bot.diagnostics.confirmation import ConfirmationClaims, ConfirmationSigner
 from bot.diagnostics.credentials import make_credential
 from bot.diagnostics.errors import (
     AccessDenied,
@@ -41,40 +31,37 @@ from bot.diagnostics.errors import (
     ConfirmationTampered,
     Declined,
     DiagnosticsFailed,
+    InvalidImageReference,
     InvalidRepositoryName,
+    OutsideConfiguredScope,
+    RegistryNotFound,
+    RegistrySearchIncomplete,
     UnknownCheck,
-    audit_outcome,
 )
 from bot.diagnostics.limits import ConcurrencyLimiter, RateLimiter
-from bot.diagnostics.login_servers import LoginServers
+from bot.diagnostics.pending import PendingRequest
+from bot.diagnostics.pull.image_ref import ImageRef
+from bot.diagnostics.pull.request import PULL, PullRequest, from_claims, split_image
+from bot.diagnostics.refusals import (
+    DiagnosticsUnavailable,
+    claims_record,
+    new_record,
+    refusals_audited,
+    terminal_user,
+)
 from bot.diagnostics.registries import RegistryTarget, locate
 from bot.diagnostics.registry_name import RegistryInput, parse_registry, preview
-from bot.diagnostics.report import CheckReport, FaqLookup, Status
+from bot.diagnostics.report import CheckReport, FaqLookup
 from bot.diagnostics.repository_name import parse_repository
+from bot.diagnostics.runner import CheckRunner, CredentialFactory
 from bot.diagnostics.settings import DiagnosticsSettings
-from bot.errors import AcrbotError
-from bot.storage import Storage, StorageUnavailable
+from bot.storage import Storage
 
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger(__name__)
-
-CredentialFactory = Callable[[], TokenCredential]
 CHECK_HEALTH_NAME = CHECK_HEALTH.name
 TERMINAL_CHANNEL = "terminal"
-
-
-class DiagnosticsUnavailable(StorageUnavailable):
-    """The shared store is down: without the once-only guarantee and limits, nothing runs."""
-
-    outcome = "unavailable"
-
-
-UNAVAILABLE = (
-    "Diagnostics are temporarily unavailable (acrbot cannot reach its shared state); "
-    "please try again in a minute. Questions are still answered."
-)
 
 
 __all__ = [
@@ -86,40 +73,6 @@ __all__ = [
     "PendingRequest",
     "UnknownCheck",
 ]
-
-
-@dataclass(frozen=True)
-class PendingRequest:
-    """A request waiting for Confirm; ``token`` (the signed ``claims``) goes in the button value."""
-
-    token: str
-    claims: ConfirmationClaims
-    description: str
-    expires_at: float
-
-    @property
-    def registry(self) -> str:
-        return self.claims.registry
-
-    @property
-    def check(self) -> str:
-        return self.claims.check
-
-    @property
-    def subscription(self) -> str:
-        return self.claims.subscription
-
-    @property
-    def resource_group(self) -> str:
-        return self.claims.resource_group
-
-    @property
-    def request_id(self) -> str:
-        return self.claims.request_id
-
-    @property
-    def repository(self) -> str | None:
-        return self.claims.repository or None
 
 
 class Diagnostics:
@@ -143,14 +96,16 @@ class Diagnostics:
         self.audit = audit
         self._signer = ConfirmationSigner(secret, settings.confirm_ttl_seconds)
         self._claims = claims
-        self._faq_lookup = faq_lookup
         self._policy = AccessPolicy(settings.access_rules, membership)
-        self._resolver = resolver
-        self._transport = transport
         self._clock = clock
-        self._make_credential = credential_factory or (lambda: make_credential(settings.azure))
-        self._credential: TokenCredential | None = None
-        self._credential_lock = threading.Lock()
+        self._runner = CheckRunner(
+            settings,
+            audit,
+            credential_factory or (lambda: make_credential(settings.azure)),
+            faq_lookup=faq_lookup,
+            resolver=resolver,
+            transport=transport,
+        )
         # Limits live in the same store as the claims: per host (SQLite) or shared (Redis).
         self._rate = RateLimiter(
             settings.rate_limit_requests, settings.rate_limit_window_seconds, store=claims
@@ -173,24 +128,33 @@ class Diagnostics:
         registry_text: str,
         check: str = DEFAULT_CHECK,
         repository: str | None = None,
+        *,
+        image: str | None = None,
+        cluster: str | None = None,
     ) -> PendingRequest:
         """Validate and authorise a request; return what the Confirm button needs.
 
         ``repository`` (check-health only) asks whether the bot's identity may
-        pull that repository; it travels inside the signed Confirm token.
+        pull that repository; it travels inside the signed Confirm token. For
+        the pull check, ``registry_text`` may be a full image reference, or
+        ``image`` names the image; ``cluster`` (optional) the cluster.
         """
-        record = self._record("request", requester, channel, registry_text, check)
-        with self._refusals_audited(record):
+        record = new_record("request", requester, channel, registry_text, check)
+        with refusals_audited(self.audit, record):
             self._rate.hit(requester)
             if not channel:
                 raise AccessDenied("Diagnostics run only from a known conversation.")
             known = self._known_check(check)
+            registry_text, ref = self._image(known, registry_text, image, cluster, record)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
             repo = self._repository(known, repository, record)
             self._policy.require(requester, channel, known.name, wanted.name)
-            target = self._locate(wanted)
-            pending = self._pending(requester, channel, known, target, record["request_id"], repo)
+            target = self._locate(wanted, missing_ok=ref is not None)
+            pull = self._pull(ref, cluster, record)
+            pending = self._pending(
+                requester, channel, known, target, record["request_id"], repo, pull
+            )
         self.audit.append({**record, "outcome": "pending", "detail": pending.description})
         return pending
 
@@ -209,9 +173,9 @@ class Diagnostics:
         """
         record: dict[str, Any] = {"event": "confirmation", "confirmer": confirmer}
         record["channel"] = channel
-        with self._refusals_audited(record):
+        with refusals_audited(self.audit, record):
             claims = self._signer.verify(token, self._clock())
-            record.update(_claims_record(claims))
+            record.update(claims_record(claims))
             if not channel or channel != claims.channel:
                 raise ConfirmationTampered(
                     "This confirmation belongs to another conversation (or did not say which "
@@ -233,6 +197,7 @@ class Diagnostics:
                 record,
                 once=claims.request_id,
                 repository=claims.repository or None,
+                pull=from_claims(claims) if known.name == PULL else None,
             )
 
     def peek(self, token: str) -> ConfirmationClaims | None:
@@ -249,9 +214,9 @@ class Diagnostics:
         the description of what was cancelled.
         """
         record: dict[str, Any] = {"event": "cancel", "confirmer": user, "channel": channel}
-        with self._refusals_audited(record):
+        with refusals_audited(self.audit, record):
             claims = self._signer.verify(token, self._clock())
-            record.update(_claims_record(claims))
+            record.update(claims_record(claims))
             if user != claims.requester:
                 self._policy.require(user, claims.channel, claims.check, claims.registry)
             self._claim_once(claims.request_id)
@@ -267,28 +232,32 @@ class Diagnostics:
         confirm: Callable[[PendingRequest], bool] | None = None,
         requester: str | None = None,
         repository: str | None = None,
+        image: str | None = None,
+        cluster: str | None = None,
     ) -> CheckReport:
         """Run from the terminal: no access rules (the operator is at the keyboard), still audited.
 
         ``confirm`` is asked with the located request before anything runs;
         answering no raises :class:`Declined`.
         """
-        requester = requester or _terminal_user()
-        record = self._record("request", requester, TERMINAL_CHANNEL, registry_text, check)
-        with self._refusals_audited(record):
+        requester = requester or terminal_user()
+        record = new_record("request", requester, TERMINAL_CHANNEL, registry_text, check)
+        with refusals_audited(self.audit, record):
             known = self._known_check(check)
+            registry_text, ref = self._image(known, registry_text, image, cluster, record)
             wanted = parse_registry(registry_text)
             record["registry"] = wanted.name
             repo = self._repository(known, repository, record)
-            target = self._locate(wanted)
+            target = self._locate(wanted, missing_ok=ref is not None)
+            pull = self._pull(ref, cluster, record)
             pending = self._pending(
-                requester, TERMINAL_CHANNEL, known, target, record["request_id"], repo
+                requester, TERMINAL_CHANNEL, known, target, record["request_id"], repo, pull
             )
             self.audit.append({**record, "outcome": "pending", "detail": pending.description})
             if confirm is not None and not confirm(pending):
                 raise Declined("Not run: the check was not confirmed.")
             record.update(event="confirmation", confirmer=requester)
-            return self._run_confirmed(known, target, on_step, record, repository=repo)
+            return self._run_confirmed(known, target, on_step, record, repository=repo, pull=pull)
 
     def describe_access(self, user: str, channel: str) -> str:
         """What ``user`` may run in ``channel``, or how an operator can allow it (for help)."""
@@ -331,14 +300,58 @@ class Diagnostics:
         record["repository"] = name
         return name
 
-    def _locate(self, wanted: RegistryInput) -> RegistryTarget:
-        """Where the registry lives, within the configured subscriptions (see registries.locate)."""
-        return locate(
-            wanted,
-            self.settings.azure,
-            self._open_client,
-            named_by_rules=self._policy.names_registry,
-        )
+    def _locate(self, wanted: RegistryInput, missing_ok: bool = False) -> RegistryTarget:
+        """Where the registry lives, within the configured subscriptions (see registries.locate).
+
+        With ``missing_ok`` (the pull check) a registry that is nowhere to be
+        found is not a refusal but the verdict ``REGISTRY_NOT_FOUND``: the
+        target then has no subscription, and the check says what exists.
+        """
+        try:
+            return locate(
+                wanted,
+                self.settings.azure,
+                self._runner.open_client,
+                named_by_rules=self._policy.names_registry,
+            )
+        except (OutsideConfiguredScope, RegistrySearchIncomplete):
+            raise  # not proof that the registry does not exist
+        except RegistryNotFound:
+            if not missing_ok or wanted.subscription:
+                raise
+            return RegistryTarget(wanted.name, "", "", self.settings.azure.cloud, "missing")
+
+    def _image(
+        self,
+        check: Check,
+        registry_text: str,
+        image: str | None,
+        cluster: str | None,
+        record: dict[str, Any],
+    ) -> tuple[str, ImageRef | None]:
+        """The pull check's image (validated; recorded in the audit line); None for the others."""
+        if check.name != PULL:
+            if image is not None or cluster is not None:
+                raise InvalidImageReference(
+                    f"Only {PULL} takes an image and a cluster; {check.name} does not."
+                )
+            return registry_text, None
+        registry_text, ref = split_image(registry_text, image)
+        record["image"] = ref.display()
+        return registry_text, ref
+
+    def _pull(
+        self, ref: ImageRef | None, cluster: str | None, record: dict[str, Any]
+    ) -> PullRequest | None:
+        """The cluster resolved (after the access rules: resolving may call ARM)."""
+        if ref is None:
+            return None
+        if cluster is None:
+            return PullRequest(ref)
+        record["cluster"] = preview(str(cluster))
+        found = locate_cluster(cluster, self.settings.azure, self._runner.open_client)
+        record["cluster"] = found.resource_id
+        return PullRequest(ref, found)
 
     def _pending(
         self,
@@ -348,6 +361,7 @@ class Diagnostics:
         target: RegistryTarget,
         request_id: str,
         repository: str | None = None,
+        pull: PullRequest | None = None,
     ) -> PendingRequest:
         issued = int(self._clock())
         claims = ConfirmationClaims(
@@ -361,12 +375,18 @@ class Diagnostics:
             request_id=request_id,
             issued_at=issued,
             repository=repository or "",
+            image=pull.image.display() if pull else "",
+            cluster=pull.cluster.resource_id if pull and pull.cluster else "",
         )
-        pull = f" (may it pull {repository}?)" if repository else ""
+        what = f" (may it pull {repository}?)" if repository else ""
+        if pull is not None:
+            what = f": {pull.describe()}"
+            if not target.subscription:
+                what += " (the registry was not found in the configured subscriptions)"
         return PendingRequest(
             token=self._signer.issue(claims),
             claims=claims,
-            description=f"{check.name} against {target.describe()}{pull}",
+            description=f"{check.name} against {target.describe()}{what}",
             expires_at=issued + self.settings.confirm_ttl_seconds,
         )
 
@@ -378,14 +398,23 @@ class Diagnostics:
         record: dict[str, Any],
         once: str | None = None,
         repository: str | None = None,
+        pull: PullRequest | None = None,
     ) -> CheckReport:
         """Take a concurrency slot, claim the request once (if asked), then run and audit it."""
-        self._credential_once()  # a broken credential config is refused before the claim
+        self._runner.credential()  # a broken credential config is refused before the claim
         with self._running.slot():
             if once is not None:
                 self._claim_once(once)
             self.audit.append({**record, "outcome": "confirmed"})
-            return self._execute(check, target, on_step, record, repository)
+            return self._runner.execute(
+                check,
+                target,
+                on_step,
+                record,
+                repository,
+                image=pull.image if pull else None,
+                cluster=pull.cluster if pull else None,
+            )
 
     def _claim_once(self, request_id: str) -> None:
         ttl = self.settings.confirm_ttl_seconds + 3600
@@ -394,130 +423,3 @@ class Diagnostics:
                 "This request was already confirmed or cancelled, so it runs at most once; "
                 "a confirmed run posts its result with the first confirmation."
             )
-
-    def _execute(
-        self,
-        check: Check,
-        target: RegistryTarget,
-        on_step: OnStep | None,
-        record: dict,
-        repository: str | None = None,
-    ) -> CheckReport:
-        started = time.monotonic()
-        azure = self.settings.azure
-        servers = LoginServers(target.name, target.cloud, azure.login_server_url)
-        with self._open_client(target.cloud, login_hosts=servers.allows) as client:
-            context = CheckContext(
-                target=target,
-                client=client,
-                login_base=servers.base,
-                resolve=self._resolver,
-                tenant_id=azure.tenant_id,
-                repository=repository,
-                dns_timeout=self.settings.connect_timeout_seconds,
-                storage_warning_percent=self.settings.storage_warning_percent,
-            )
-            report = run_check(check, context, on_step, self._faq_lookup)
-        codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})
-        metrics.diagnostic(check.name, "ok" if report.ok else "problems")
-        self.audit.append(
-            {
-                **record,
-                "event": "result",
-                "outcome": "ok" if report.ok else "problems",
-                "duration_ms": int((time.monotonic() - started) * 1000),
-                "detail": report.summary + (f" [{', '.join(codes)}]" if codes else ""),
-            }
-        )
-        return report
-
-    def _open_client(
-        self, cloud: Cloud, login_hosts: Callable[[str], bool] | None = None
-    ) -> AzureClient:
-        s = self.settings
-        return AzureClient(
-            self._credential_once(),
-            arm_base=s.azure.arm_base(cloud),
-            arm_scope=cloud.arm_scope,
-            acr_scope=cloud.acr_scope,
-            api_version=s.azure.api_version,
-            deadline=Deadline(s.deadline_seconds),
-            connect_timeout=s.connect_timeout_seconds,
-            read_timeout=s.read_timeout_seconds,
-            max_retries=s.max_retries,
-            max_retry_wait=s.max_retry_wait_seconds,
-            transport=self._transport,
-            login_hosts=login_hosts or (lambda url: is_login_url_of(cloud, url)),
-        )
-
-    def _credential_once(self) -> TokenCredential:
-        with self._credential_lock:
-            if self._credential is None:
-                self._credential = self._make_credential()
-            return self._credential
-
-    # --- audit helpers -------------------------------------------------------
-
-    def _record(
-        self, event: str, requester: str, channel: str, registry_text: str, check: str
-    ) -> dict[str, Any]:
-        return {
-            "event": event,
-            "request_id": new_request_id(),
-            "requester": requester,
-            "channel": channel,
-            "registry": preview(str(registry_text)),
-            "check": check if check in CHECKS else preview(str(check)),
-        }
-
-    @contextmanager
-    def _refusals_audited(self, record: dict[str, Any]) -> Iterator[None]:
-        """Any error inside becomes an audited refusal carrying a message safe to show."""
-        try:
-            yield
-        except StorageUnavailable:
-            _count_refusal(record, "unavailable")
-            self.audit.append(
-                {**record, "event": "refusal", "outcome": "unavailable", "detail": UNAVAILABLE}
-            )
-            raise DiagnosticsUnavailable(UNAVAILABLE) from None
-        except AcrbotError as exc:
-            _count_refusal(record, audit_outcome(exc))
-            self.audit.append(
-                {**record, "event": "refusal", "outcome": audit_outcome(exc), "detail": str(exc)}
-            )
-            raise
-        except Exception as exc:
-            log.error("diagnostics failed unexpectedly: %s", type(exc).__name__, exc_info=True)
-            self.audit.append(
-                {**record, "event": "refusal", "outcome": "error", "detail": type(exc).__name__}
-            )
-            raise DiagnosticsFailed(
-                "Something went wrong inside acrbot while handling this request; nothing more "
-                "was run. An operator can find the details in the bot's log."
-            ) from None
-
-
-def _count_refusal(record: Mapping[str, Any], outcome: str) -> None:
-    metrics.refusal(outcome)
-    if record.get("check") in CHECKS:  # a closed list: never user text as a label
-        metrics.diagnostic(record["check"], outcome)
-
-
-def _claims_record(claims: ConfirmationClaims) -> dict[str, Any]:
-    return {
-        "request_id": claims.request_id,
-        "requester": claims.requester,
-        "channel": claims.channel,
-        "registry": claims.registry,
-        "check": claims.check,
-        "repository": claims.repository or None,
-    }
-
-
-def _terminal_user() -> str:
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = "unknown"
-    return f"cli:{preview(name)}"

@@ -9,6 +9,7 @@ Defaults are safe: nobody may run anything until ``access.rules`` says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,17 @@ _AZURE_KEYS = {
     "tenant_id",
     "subscriptions",
     "registries",
+    "clusters",
     "arm_endpoint",
     "login_server_url",
     "api_version",
 }
 _REGISTRY_KEYS = {"name", "subscription", "resource_group", "cloud"}
+_CLUSTER_KEYS = {"name", "subscription", "resource_group", "aliases"}
+# AKS cluster names: 1-63 letters, digits, '-' and '_', starting and ending with a letter or digit.
+CLUSTER_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+# What alerts call a cluster (a `cluster` label, a tag): short, no spaces or markup.
+ALIAS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,119}")
 _ACCESS_KEYS = {"rules"}
 _DIAGNOSTICS_KEYS = {
     "confirm_ttl_seconds",
@@ -63,6 +70,24 @@ class RegistryConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """An AKS cluster declared in config: found without searching, and known by its aliases.
+
+    ``aliases`` are the names alerts use for it (Alertmanager's ``cluster``
+    label, for instance), compared without regard to case.
+    """
+
+    name: str
+    subscription: str
+    resource_group: str
+    aliases: tuple[str, ...] = ()
+
+    def known_as(self, text: str) -> bool:
+        wanted = text.strip().lower()
+        return wanted == self.name.lower() or wanted in (a.lower() for a in self.aliases)
+
+
+@dataclass(frozen=True)
 class AzureSettings:
     cloud: Cloud = field(default_factory=lambda: get_cloud("public"))
     credential: str = "default"
@@ -70,6 +95,7 @@ class AzureSettings:
     tenant_id: str | None = None
     subscriptions: tuple[str, ...] = ()
     registries: tuple[RegistryConfig, ...] = ()
+    clusters: tuple[ClusterConfig, ...] = ()
     arm_endpoint: str | None = None
     login_server_url: str | None = None
     api_version: str = DEFAULT_API_VERSION
@@ -78,6 +104,10 @@ class AzureSettings:
     def declared(self, name: str) -> RegistryConfig | None:
         """The config entry for registry ``name`` (case-insensitive), if any."""
         return next((r for r in self.registries if r.name == name.lower()), None)
+
+    def cluster_named(self, text: str) -> ClusterConfig | None:
+        """The configured cluster called ``text`` (its name or an alias, any case), if any."""
+        return next((c for c in self.clusters if c.known_as(text)), None)
 
     def arm_base(self, cloud: Cloud) -> str:
         """ARM's base URL for ``cloud``, or the configured emulator endpoint."""
@@ -170,6 +200,7 @@ def _azure(section: Section, static_token: str | None) -> AzureSettings:
         tenant_id=section.text("tenant_id"),
         subscriptions=subscriptions,
         registries=_registries(section, cloud),
+        clusters=_clusters(section),
         arm_endpoint=section.url("arm_endpoint"),
         login_server_url=template,
         api_version=section.text("api_version") or DEFAULT_API_VERSION,
@@ -207,6 +238,38 @@ def _registries(azure: Section, default_cloud: Cloud) -> tuple[RegistryConfig, .
             raise ConfigError(f"{where}.name", "is declared twice")
         entries[name.lower()] = RegistryConfig(name.lower(), sub.lower(), group, cloud)
     return tuple(entries.values())
+
+
+def _clusters(azure: Section) -> tuple[ClusterConfig, ...]:
+    entries: list[ClusterConfig] = []
+    names: dict[str, str] = {}  # every name and alias, lower case -> where it was declared
+    for entry in azure.sections("clusters", _CLUSTER_KEYS):
+        where = entry.where
+        if not entry.raw:
+            raise ConfigError(where, "must name a cluster, its subscription and resource group")
+        name = entry.text("name") or ""
+        if not CLUSTER_NAME_RE.fullmatch(name):
+            raise ConfigError(
+                f"{where}.name", "must be an AKS cluster name (1-63 letters, digits, '-', '_')"
+            )
+        sub = entry.text("subscription") or ""
+        if not SUBSCRIPTION_RE.fullmatch(sub):
+            raise ConfigError(f"{where}.subscription", "must be a subscription ID (GUID)")
+        group = entry.text("resource_group") or ""
+        if not RESOURCE_GROUP_RE.fullmatch(group):
+            raise ConfigError(f"{where}.resource_group", "must be a resource group name")
+        aliases = entry.strings("aliases", what="names")
+        for alias in aliases:
+            if not ALIAS_RE.fullmatch(alias):
+                raise ConfigError(
+                    f"{where}.aliases", "must be names of letters, digits and . _ : / -"
+                )
+        for key, setting in [(name, f"{where}.name")] + [(a, f"{where}.aliases") for a in aliases]:
+            if key.lower() in names and names[key.lower()] != where:
+                raise ConfigError(setting, f"'{key}' already names {names[key.lower()]}")
+            names[key.lower()] = where
+        entries.append(ClusterConfig(name, sub.lower(), group, aliases))
+    return tuple(entries)
 
 
 def _check_rule_registries(rules: Iterable[AccessRule]) -> None:

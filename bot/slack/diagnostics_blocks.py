@@ -75,6 +75,8 @@ def progress_message(check: str, registry: str, steps: list[StepResult]) -> Mess
 
 
 def report_message(report: CheckReport, requested_by: str | None = None) -> Message:
+    if report.image is not None:
+        return verdict_message(report, requested_by)
     registry = report.registry
     icon = "✅" if report.ok else "❌"
     header = limits.clip(f"{icon} {report.check} · {registry.name}", limits.HEADER_TEXT)
@@ -99,6 +101,38 @@ def report_message(report: CheckReport, requested_by: str | None = None) -> Mess
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
     return Message.of(f"{report.check} on {registry.name}: {report.summary}", blocks)
+
+
+def verdict_message(report: CheckReport, requested_by: str | None = None) -> Message:
+    """The pull check: causes and their fixes first, then what went unverified, steps folded."""
+    icon = "✅" if report.ok else "❌"
+    image = report.facts.get("Image", "")
+    header = limits.clip(f"{icon} pull · {image} · {report.registry.name}", limits.HEADER_TEXT)
+    blocks: list[Block] = [
+        HeaderBlock(text=header),
+        SectionBlock(text=MarkdownTextObject(text=limits.clip(escape(report.summary), 3000))),
+    ]
+    for number, cause in enumerate(report.causes[: limits.MAX_BLOCKS - 10], 1):
+        text = (
+            f"*{number}. `{cause.code}`*\n{escape(cause.explanation)}\n"
+            f"*Fix:* ```{escape(cause.fix)}```"
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000))))
+    if report.unverified:
+        lines = "\n".join(f"• {escape(item)}" for item in report.unverified)
+        text = f"*Could not verify*\n{lines}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000))))
+    steps = "\n".join(_step_line(step) for step in report.steps)
+    if steps:  # folded: small print under the verdict
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=limits.clip("Steps:\n" + steps, 3000))])
+        )
+    if report.faq_links:
+        faq = "\n".join(f"• {link(f.url, f.title)}" for f in report.faq_links[:5])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
+    first = f" ({report.causes[0].code}: {report.causes[0].fix})" if report.causes else ""
+    return Message.of(limits.clip(f"pull {image}: {report.summary}{first}", 3000), blocks)
 
 
 def _step_line(step: StepResult) -> str:

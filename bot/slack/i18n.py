@@ -70,6 +70,8 @@ HELP = {
         "to REPOSITORY), after you confirm\n"
         "• `/acr usage REGISTRY`: storage and webhook usage against the limits\n"
         "• `/acr info REGISTRY`: SKU, network rules, policies (never a credential)\n"
+        "• `/acr pull IMAGE [CLUSTER]`: why can't this cluster pull this image? "
+        "(read-only, from configuration)\n"
         "• `/acr triage TEXT`: paste an alert or an error: what it is about, the FAQ, the checks\n"
         "• `/acr help`: this message"
     ),
@@ -80,6 +82,7 @@ HELP = {
         "• `/acr diagnose 注册表名 [存储库]`：确认后运行只读的健康检查（并检查能否拉取该存储库）\n"
         "• `/acr usage 注册表名`：存储和 Webhook 用量与上限\n"
         "• `/acr info 注册表名`：SKU、网络规则、策略（从不显示凭据）\n"
+        "• `/acr pull 映像 [集群]`：这个集群为什么拉取不了这个映像？（只读，依据配置判断）\n"
         "• `/acr triage 文本`：粘贴告警或报错：涉及什么、FAQ 条目和可运行的检查\n"
         "• `/acr help`：显示本帮助"
     ),

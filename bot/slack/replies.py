@@ -42,10 +42,16 @@ def request_diagnostic(
     check: str,
     *,
     repository: str | None = None,
+    cluster: str | None = None,
 ) -> None:
-    """Validate and authorise a check; show Confirm / Cancel, or why not."""
+    """Validate and authorise a check; show Confirm / Cancel, or why not.
+
+    For ``pull``, ``target`` is the full image reference and ``cluster`` the
+    cluster that pulls it (optional).
+    """
     try:
-        pending = services.diagnostics.request(user, channel, target, check, repository)
+        extra = {"cluster": cluster} if cluster is not None else {}
+        pending = services.diagnostics.request(user, channel, target, check, repository, **extra)
     except AcrbotError as exc:
         refuse(respond, exc)
         return

@@ -7,8 +7,8 @@ from typing import Any
 from bot.slack.questions import clean
 
 # Only what works on this build: `/acr help` and the parser list the same words.
-SUBCOMMANDS = ("ask", "diagnose", "usage", "info", "triage", "help")
-DIAGNOSTIC_CHECKS = {"diagnose": "check-health", "usage": "usage", "info": "info"}
+SUBCOMMANDS = ("ask", "diagnose", "usage", "info", "pull", "triage", "help")
+DIAGNOSTIC_CHECKS = {"diagnose": "check-health", "usage": "usage", "info": "info", "pull": "pull"}
 
 
 def parse(text: str) -> tuple[str, str]:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.diagnostics.azure_client import (
-    AzureClient,
-    AzureError,
-    Deadline,
+from bot.diagnostics.azure_client import AzureClient, AzureError, is_allowed
+from bot.diagnostics.deadline import Deadline
+from bot.diagnostics.errors import (
+    AzureCredentialError,
+    AzureMalformedResponse,
     DeadlineExceeded,
     ReadOnlyViolation,
-    Secret,
-    is_allowed,
-    scrub,
-    token_tenant,
 )
-from bot.diagnostics.errors import AzureCredentialError, AzureMalformedResponse
+from bot.diagnostics.scrubbing import scrub
+from bot.diagnostics.tokens import Secret, token_tenant
 
 TOKEN = "mock-SECRET-token-123"
 ARM = "https://management.example"
@@ -60,7 +58,8 @@ def client(handler, sleeps: list[float] | None = None, **kwargs) -> AzureClient:
         ("PUT", f"{ARM}/subscriptions/x", False),
         ("PATCH", f"{ARM}/subscriptions/x", False),
         ("DELETE", "https://r.azurecr.io/v2/x/manifests/sha256:0", False),
-        ("HEAD", "https://r.azurecr.io/v2/", False),
+        ("HEAD", "https://r.azurecr.io/v2/a/manifests/1", True),
+        ("OPTIONS", "https://r.azurecr.io/v2/", False),
     ],
 )
 def test_closed_list_of_methods(method: str, url: str, allowed: bool) -> None:

@@ -11,6 +11,7 @@ import bot
 from bot.diagnostics.checks import CHECKS
 from tests.diagnostics.conftest import ALICE, OPS_CHANNEL, TOKEN, base_config
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.pull.world import CLUSTER_CONFIG, healthy, private_world
 
 BOT = Path(bot.__file__).parent
 DIAGNOSTICS = BOT / "diagnostics"
@@ -104,7 +105,7 @@ def test_diagnostics_know_nothing_of_slack() -> None:
 
 
 def test_the_catalogue_is_closed_and_frozen() -> None:
-    assert set(CHECKS) == {"check-health", "usage", "info"}
+    assert set(CHECKS) == {"check-health", "usage", "info", "pull"}
     with pytest.raises(TypeError):
         CHECKS["delete-everything"] = CHECKS["info"]  # type: ignore[index]
 
@@ -119,7 +120,7 @@ def test_a_run_of_every_check_sends_only_gets_and_the_two_token_posts(make_servi
         config = base_config(fake, rate_limit={"max_requests": 100, "window_seconds": 60})
         service = make_service(fake, config)
         for registry in ("myreg", "deniedreg", "classicreg"):
-            for check in CHECKS:
+            for check in set(CHECKS) - {"pull"}:
                 pending = service.request(ALICE, OPS_CHANNEL, registry, check)
                 service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
         calls = fake.calls()
@@ -130,3 +131,34 @@ def test_a_run_of_every_check_sends_only_gets_and_the_two_token_posts(make_servi
         )
         assert allowed, f"{call.method} {call.path}"
     assert {c.method for c in calls} == {"GET", "POST"}
+
+
+def _only_reads(calls) -> None:
+    for call in calls:
+        allowed = call.method in ("GET", "HEAD") or (
+            call.method == "POST" and call.path.endswith(("/oauth2/exchange", "/oauth2/token"))
+        )
+        assert allowed, f"{call.method} {call.path}"
+
+
+def test_a_run_of_the_pull_check_sends_only_gets_heads_and_the_two_token_posts(
+    make_service,
+) -> None:
+    """Every read the pull check has: cluster, roles, egress, endpoints, DNS, image, index."""
+    world = private_world(healthy())
+    world.role_definitions = {"99999999-9999-4999-8999-999999999999": {"permissions": {}}}
+    with world.azure() as fake:
+        config = base_config(fake, rate_limit={"max_requests": 100, "window_seconds": 60})
+        config["azure"]["clusters"] = [CLUSTER_CONFIG]
+        service = make_service(fake, config)
+        for image in ("shop/api:1.4", "shop/api:9.9", "shop/api@sha256:" + "0" * 64):
+            pending = service.request(
+                ALICE, OPS_CHANNEL, f"contosoreg.azurecr.io/{image}", "pull", cluster="aks-prod"
+            )
+            service.confirm_and_run(pending.token, ALICE, channel=OPS_CHANNEL)
+        calls = fake.calls()
+    routes = {c.route for c in calls}
+    assert {"cluster", "role_assignments", "private_endpoint", "dns_zone_groups"} <= routes
+    assert {"dns_records", "dns_links", "manifest", "tag", "tags", "manifest_meta"} <= routes
+    _only_reads(calls)
+    assert {c.method for c in calls} == {"GET", "HEAD", "POST"}

@@ -7,10 +7,11 @@ import re
 import httpx
 import pytest
 
-import bot.diagnostics.azure_client as azure_client
+import bot.diagnostics.scrubbing as scrubbing
 from bot.diagnostics import errors
-from bot.diagnostics.azure_client import AzureClient, Deadline, Secret, scrub
+from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.clouds import get_cloud, is_login_server_of
+from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.errors import (
     AccessDenied,
     ConfirmationTampered,
@@ -21,6 +22,8 @@ from bot.diagnostics.errors import (
 )
 from bot.diagnostics.login_servers import LoginServers
 from bot.diagnostics.repository_name import parse_repository
+from bot.diagnostics.scrubbing import scrub
+from bot.diagnostics.tokens import Secret
 from bot.errors import AcrbotError, ConfigError
 from tests.diagnostics.conftest import ALICE, OPS_CHANNEL, TOKEN, audit_lines, base_config
 from tests.fakes.azure_api import OTHER_SUBSCRIPTION, FakeAzure, FakeRegistry
@@ -209,25 +212,25 @@ class CountingPattern:
 )
 def test_scrub_clips_before_any_pattern_runs(monkeypatch, body: str) -> None:
     jwt, long_secret = (
-        CountingPattern(azure_client._JWT_RE),
-        CountingPattern(azure_client._LONG_SECRET_RE),
+        CountingPattern(scrubbing._JWT_RE),
+        CountingPattern(scrubbing._LONG_SECRET_RE),
     )
-    monkeypatch.setattr(azure_client, "_JWT_RE", jwt)
-    monkeypatch.setattr(azure_client, "_LONG_SECRET_RE", long_secret)
+    monkeypatch.setattr(scrubbing, "_JWT_RE", jwt)
+    monkeypatch.setattr(scrubbing, "_LONG_SECRET_RE", long_secret)
     out = scrub("error: " + body + " token " + TOKEN, (TOKEN,))
     assert len(body) >= 100_000
-    assert max(jwt.scanned + long_secret.scanned) <= azure_client._SCAN_LIMIT + 4
+    assert max(jwt.scanned + long_secret.scanned) <= scrubbing._SCAN_LIMIT + 4
     assert TOKEN not in out and len(out) <= 303
 
 
 def test_scrub_patterns_cannot_backtrack() -> None:
     """Shape: the JWT pattern starts only at a run's start and its quantifiers are possessive."""
-    pattern = azure_client._JWT_RE.pattern
+    pattern = scrubbing._JWT_RE.pattern
     assert pattern.startswith(r"(?<![\w-])eyJ")
     assert re.search(r"[+*](?![+?])", pattern.replace("*+", "").replace("++", "")) is None
-    assert azure_client._LONG_SECRET_RE.pattern.endswith("}+")
+    assert scrubbing._LONG_SECRET_RE.pattern.endswith("}+")
     # and the unclipped worst case still finishes (quadratic would be ~10^9 steps here)
-    assert azure_client._JWT_RE.sub("", "eyJ" * 34_000) == "eyJ" * 34_000
+    assert scrubbing._JWT_RE.sub("", "eyJ" * 34_000) == "eyJ" * 34_000
 
 
 def test_scrub_still_redacts_tokens() -> None:

@@ -24,6 +24,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.azure_cluster import (
+    ClusterRoutes,
+    FakeCluster,
+    FakeDnsZone,
+    FakePrivateEndpoint,
+    FakeRoleAssignment,
+    cluster_route,
+)
+from tests.fakes.registry_images import FakeImage, ImageRoutes, image_route
+
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 OTHER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000002"
 TENANT = "11111111-1111-1111-1111-111111111111"
@@ -79,6 +89,13 @@ class FakeRegistry:
     server_error: dict[str, int] = field(default_factory=dict)  # route -> 500/503, always
     malformed_json: frozenset[str] = frozenset()  # route -> 200 with a broken body
     slow: frozenset[str] = frozenset()  # route -> sleep FakeAzure.slow_seconds first
+    # --- what the pull check reads ---
+    role_assignment_mode: str = "LegacyRegistryPermissions"  # or "AbacRepositoryPermissions"
+    allowed_ips: tuple[str, ...] = ()  # networkRuleSet.ipRules values (IPs or CIDR ranges)
+    private_endpoints: tuple[FakePrivateEndpoint, ...] = ()
+    quarantine: bool = False  # policies.quarantinePolicy.status
+    images: tuple[FakeImage, ...] = ()  # oldest first
+    data_endpoint_enabled: bool = False
 
     @property
     def login_server(self) -> str:
@@ -114,6 +131,13 @@ class FakeAzure:
         list_errors: dict[str, int] | None = None,
         require_tenant: bool = True,
         slow_seconds: float = 2.0,
+        clusters: list[FakeCluster] | tuple[FakeCluster, ...] = (),
+        role_assignments: list[FakeRoleAssignment] | tuple[FakeRoleAssignment, ...] = (),
+        role_definitions: dict[str, dict[str, Any]] | None = None,
+        dns_zones: list[FakeDnsZone] | tuple[FakeDnsZone, ...] = (),
+        peerings: dict[str, tuple[str, ...]] | None = None,
+        forbidden_routes: frozenset[str] = frozenset(),
+        delay_seconds: float = 0.0,
     ) -> None:
         self.registries = list(registries)
         self.token = token
@@ -121,6 +145,13 @@ class FakeAzure:
         self.list_errors = dict(list_errors or {})
         self.require_tenant = require_tenant
         self.slow_seconds = slow_seconds
+        self.clusters = list(clusters)
+        self.role_assignments = list(role_assignments)
+        self.role_definitions = {k.lower(): v for k, v in (role_definitions or {}).items()}
+        self.dns_zones = list(dns_zones)
+        self.peerings = dict(peerings or {})
+        self.forbidden_routes = forbidden_routes  # cluster-side routes answered 403
+        self.delay_seconds = delay_seconds  # every request waits this long first (benchmarks)
         self.requests: list[RecordedRequest] = []
         self.issued: set[str] = set()  # refresh and access tokens handed out
         self._hits: set[tuple[str, str]] = set()
@@ -193,7 +224,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ClusterRoutes, ImageRoutes, BaseHTTPRequestHandler):
     fake: FakeAzure
     server_version = "FakeAzure/1.0"
 
@@ -204,6 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._dispatch("GET")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
 
     def do_POST(self) -> None:
         self._dispatch("POST")
@@ -221,12 +255,26 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         form = self._form() if method == "POST" else {}
+        if self.fake.delay_seconds:
+            time.sleep(self.fake.delay_seconds)
         route, registry, args = self._route(method, parts.path)
+        extra = None if route else _pull_route(method, parts.path)
         self.fake.record(
-            RecordedRequest(method, parts.path, query, self._headers(), _redact(form), route)
+            RecordedRequest(
+                method,
+                parts.path,
+                query,
+                self._headers(),
+                _redact(form),
+                route or (extra[0] if extra else None),
+            )
         )
         try:
-            if route is None:
+            if extra is not None and extra[0] in IMAGE_ROUTE_NAMES:
+                self._answer_image_route(extra[0], extra[1], head=method == "HEAD")
+            elif extra is not None:
+                self._answer_cluster_route(extra[0], extra[1], query)
+            elif route is None:
                 self._arm_error(404 if method == "GET" else 405, "NotFound", "No such endpoint.")
             elif registry is not None and self._misbehave(registry, route):
                 pass
@@ -470,6 +518,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+IMAGE_ROUTE_NAMES = frozenset({"manifest", "tag", "tags", "manifest_meta"})
+
+
+def _pull_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    """The pull check's extra routes: image reads on a login server, cluster-side ARM GETs."""
+    if path.startswith("/registry/"):
+        return image_route(method, path) if method in ("GET", "HEAD") else None
+    return cluster_route(path) if method == "GET" else None
+
+
 def _redact(form: dict[str, str]) -> dict[str, str]:
     return {k: ("<redacted>" if k in _SECRET_FIELDS and v else v) for k, v in form.items()}
 
@@ -546,19 +604,31 @@ def _resource(registry: FakeRegistry) -> dict[str, Any]:
                 "defaultAction": registry.default_action,
                 "ipRules": [
                     {"action": "Allow", "value": f"203.0.113.{i}"} for i in range(registry.ip_rules)
-                ],
+                ]
+                + [{"action": "Allow", "value": value} for value in registry.allowed_ips],
             },
             "publicNetworkAccess": registry.public_network_access,
             "networkRuleBypassOptions": "AzureServices",
+            "roleAssignmentMode": registry.role_assignment_mode,
+            "privateEndpointConnections": [
+                {
+                    "id": f"{registry.resource_id}/privateEndpointConnections/{pe.name}",
+                    "properties": {
+                        "privateEndpoint": {"id": pe.resource_id},
+                        "privateLinkServiceConnectionState": {"status": pe.status},
+                    },
+                }
+                for pe in registry.private_endpoints
+            ],
             "policies": {
-                "quarantinePolicy": {"status": "disabled"},
+                "quarantinePolicy": {"status": "enabled" if registry.quarantine else "disabled"},
                 "trustPolicy": {"type": "Notary", "status": "disabled"},
                 "retentionPolicy": {"days": 7, "status": "enabled"},
                 "exportPolicy": {"status": "enabled"},
                 "azureADAuthenticationAsArmPolicy": {"status": "enabled"},
             },
             "encryption": encryption,
-            "dataEndpointEnabled": False,
+            "dataEndpointEnabled": registry.data_endpoint_enabled,
             "zoneRedundancy": "Enabled",
             "anonymousPullEnabled": False,
         },

@@ -1,4 +1,4 @@
-"""The closed catalogue of diagnostics: these three checks and nothing else can run.
+"""The closed catalogue of diagnostics: these four checks and nothing else can run.
 
 ``CHECKS`` is read-only; a request naming anything that is not a key here is
 refused before access rules are even consulted. Adding a check means adding
@@ -14,11 +14,12 @@ from bot.diagnostics.checks.base import Check, CheckContext, Resolver, run_check
 from bot.diagnostics.checks.health import CHECK_HEALTH
 from bot.diagnostics.checks.info import INFO
 from bot.diagnostics.checks.usage import USAGE
+from bot.diagnostics.pull.check import PULL
 
 DEFAULT_CHECK = CHECK_HEALTH.name
 
 CHECKS: MappingProxyType[str, Check] = MappingProxyType(
-    {check.name: check for check in (CHECK_HEALTH, USAGE, INFO)}
+    {check.name: check for check in (CHECK_HEALTH, USAGE, INFO, PULL)}
 )
 if tuple(CHECKS) != CHECK_NAMES:  # the list settings validate against, kept in step
     raise ImportError("bot.diagnostics.catalogue.CHECK_NAMES must name exactly these checks")

@@ -22,6 +22,8 @@ from bot.diagnostics.errors import AzureError, DeadlineExceeded
 from bot.diagnostics.report import CheckReport, FaqLink, FaqLookup, Status, StepResult
 
 if TYPE_CHECKING:
+    from bot.diagnostics.clusters import ClusterTarget
+    from bot.diagnostics.pull.image_ref import ImageRef
     from bot.diagnostics.registries import RegistryTarget
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ class CheckContext:
     repository: str | None = None  # check-health: the repository whose pull access is checked
     dns_timeout: float = 5.0
     storage_warning_percent: float = 80.0
+    image: ImageRef | None = None  # pull: the image to pull
+    cluster: ClusterTarget | None = None  # pull: the cluster that pulls it, if named
+    subscriptions: tuple[str, ...] = ()  # pull: where a missing registry was looked for
     state: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +77,8 @@ class Check:
     description: str
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
+    # A check whose reads run concurrently runs itself (the pull check); others run step by step.
+    run: Callable[[CheckContext, OnStep | None, FaqLookup | None], CheckReport] | None = None
 
 
 # --- building step results ------------------------------------------------------
@@ -136,6 +143,8 @@ def run_check(
     on_step: OnStep | None = None,
     faq_lookup: FaqLookup | None = None,
 ) -> CheckReport:
+    if check.run is not None:
+        return check.run(ctx, on_step, faq_lookup)
     started = time.monotonic()
     results: dict[str, StepResult] = {}
     titles = {step.name: step.title for step in check.steps}
@@ -183,6 +192,11 @@ def _run_step(step: Step, ctx: CheckContext) -> StepResult:
     if result.detail:
         result = replace(result, detail=ctx.client.scrub(result.detail))
     return result
+
+
+def notify(on_step: OnStep | None, result: StepResult) -> None:
+    """Report one finished step to the progress callback (best effort)."""
+    _notify(on_step, result)
 
 
 def _notify(on_step: OnStep | None, result: StepResult) -> None:

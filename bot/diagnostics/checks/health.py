@@ -15,7 +15,6 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from bot.diagnostics.azure_client import Secret, token_claims, token_tenant
 from bot.diagnostics.checks.base import (
     HOST_RE,
     Check,
@@ -35,6 +34,7 @@ from bot.diagnostics.errors import (
     UntrustedLoginServer,
 )
 from bot.diagnostics.report import Status, StepResult
+from bot.diagnostics.tokens import Secret, token_claims, token_tenant
 
 CATALOG_SCOPE = "registry:catalog:*"
 THROTTLED = (

@@ -1,4 +1,7 @@
-"""`/acr diagnose|usage|info REGISTRY`: acked at once; finding the registry may call Azure."""
+"""`/acr diagnose|usage|info REGISTRY`, `/acr pull IMAGE [CLUSTER]`: acked at once.
+
+Finding the registry (and the cluster) may call Azure, so it happens lazily.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from bot.slack.subcommands import DIAGNOSTIC_CHECKS, is_diagnostic, parse
 @diagnostic
 def request_check(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     subcommand, target = parse(command.get("text", ""))
+    if subcommand == "pull":
+        _request_pull(command, respond, context, target)
+        return
     if not target:
         usage = f"Usage: `/acr {subcommand} REGISTRY`, e.g. `/acr {subcommand} myregistry`"
         if subcommand == "diagnose":
@@ -30,6 +36,28 @@ def request_check(command: dict[str, Any], respond: Respond, context: BoltContex
         registry,
         DIAGNOSTIC_CHECKS[subcommand],
         repository=repository.strip() or None,
+    )
+
+
+def _request_pull(
+    command: dict[str, Any], respond: Respond, context: BoltContext, target: str
+) -> None:
+    image, _, cluster = target.partition(" ")
+    if not image:
+        private(
+            respond,
+            text="Usage: `/acr pull IMAGE [CLUSTER]`, e.g. "
+            "`/acr pull contosoreg.azurecr.io/shop/api:1.4 aks-prod`",
+        )
+        return
+    request_diagnostic(
+        services_of(context),
+        respond,
+        command["user_id"],
+        command["channel_id"],
+        image,
+        "pull",
+        cluster=cluster.strip() or None,
     )
 
 

@@ -1,0 +1,1 @@
+"""The ``pull`` check: why can't this cluster pull this image? (read-only, from configuration)."""

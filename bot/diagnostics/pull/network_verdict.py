@@ -1,0 +1,339 @@
+"""Can the cluster's nodes reach the registry? Decided from configuration, never from probes.
+
+acrbot's own DNS and TCP say nothing about the nodes' network, so this reads
+the registry's public access and IP rules, the cluster's egress IPs, the
+private endpoints (approved? in a VNet the cluster has or peers with?) and
+the private DNS zone (linked to the cluster's VNet? an A record per endpoint
+FQDN?). A zone linked to the cluster's VNet is used whatever the public
+settings, so its records are checked whenever it is linked; a missing link
+matters when the traffic has to go private.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.diagnostics.pull.findings import Cause, Findings
+
+if TYPE_CHECKING:
+    from bot.diagnostics.pull.verdict import Facts
+
+_GROUP_RE = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
+TITLE_FIREWALL = "Registry firewall and egress IPs"
+TITLE_PRIVATE = "Private endpoints"
+TITLE_DNS = "Private DNS"
+
+__all__ = ["ip_allowed", "judge_network"]
+
+
+def ip_allowed(address: str, rules: list[Any]) -> bool:
+    """Is ``address`` in an Allow rule (a single IP or a CIDR range)?"""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for rule in rules:
+        if not isinstance(rule, dict) or str(rule.get("action") or "Allow") != "Allow":
+            continue
+        try:
+            if ip in ipaddress.ip_network(str(rule.get("value") or ""), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _group(resource_id: str) -> str:
+    match = _GROUP_RE.search(resource_id)
+    return match.group(1) if match else "RESOURCE_GROUP"
+
+
+def _last(resource_id: str) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def judge_network(found: Findings, facts: Facts) -> None:
+    props = facts.registry_props
+    public = str(props.get("publicNetworkAccess") or "Enabled") == "Enabled"
+    rules = props.get("networkRuleSet") or {}
+    deny = public and str(rules.get("defaultAction") or "Allow") == "Deny"
+    if facts.inputs.cluster is None:
+        _registry_only(found, facts, public, deny, rules)
+        return
+    if facts.cluster is None:
+        return  # the cluster step already says its network could not be verified
+    endpoints = facts.outcomes["endpoints"]
+    vnets = facts.outcomes["cluster_vnets"]
+    if not endpoints.ok or not vnets.ok:
+        if not public or deny:
+            read, what = (
+                ("endpoints", "the registry's private endpoints")
+                if not endpoints.ok
+                else (
+                    "cluster_vnets",
+                    "the cluster's virtual networks and peerings",
+                )
+            )
+            found.unverifiable(
+                "private_endpoints",
+                TITLE_PRIVATE,
+                what,
+                facts.outcomes[read],
+                "Reader on their resource groups",
+            )
+        return
+    reachable = set(vnets.value["vnets"]) | set(vnets.value["peered"])
+    own = {v.lower() for v in vnets.value["vnets"]}
+    usable = [
+        e
+        for e in endpoints.value
+        if e["status"] == "Approved"
+        and (e.get("vnet") or "").lower() in {v.lower() for v in reachable}
+    ]
+    private_ok = bool(usable) and _dns(found, facts, usable, own, required=not public or deny)
+    if not public:
+        _private_only(found, facts, endpoints.value, usable, private_ok)
+    elif deny and not private_ok:
+        _firewall(found, facts, rules)
+    elif usable and private_ok:
+        found.passed(
+            "private_endpoints",
+            TITLE_PRIVATE,
+            "The cluster reaches the registry through an approved private endpoint.",
+        )
+    else:
+        found.passed(
+            "firewall",
+            TITLE_FIREWALL,
+            "Public network access is on and the firewall allows all networks.",
+        )
+
+
+def _registry_only(found: Findings, facts: Facts, public: bool, deny: bool, rules: dict) -> None:
+    endpoints = facts.value("endpoints") or []
+    approved = sum(1 for e in endpoints if e["status"] == "Approved")
+    if not public:
+        state = "public network access is off"
+    elif deny:
+        count = len(rules.get("ipRules") or [])
+        state = f"the firewall denies by default and allows {count} IP rule(s)"
+    else:
+        state = "public network access is on for all networks"
+    found.passed(
+        "network",
+        "Registry network rules",
+        f"On {facts.registry_name}, {state}; {approved} approved private endpoint(s) of "
+        f"{len(endpoints)}. Whether a cluster gets through depends on its egress IPs and VNet.",
+    )
+
+
+def _firewall(found: Findings, facts: Facts, rules: dict) -> None:
+    egress = facts.outcomes["egress"]
+    if not egress.ok:
+        found.unverifiable(
+            "firewall",
+            TITLE_FIREWALL,
+            "the cluster's egress IPs against the registry's IP rules",
+            egress,
+            f"Reader on the node resource group {facts.cluster_props.get('nodeResourceGroup')}",
+        )
+        return
+    ips = egress.value["ips"]
+    if not ips:
+        found.unverifiable(
+            "firewall",
+            TITLE_FIREWALL,
+            "the cluster's egress IP against the registry's IP rules",
+            None,
+            "",
+            why=(
+                f"The cluster's outbound type is {egress.value['outbound']}: its traffic leaves "
+                "through a firewall or NAT gateway elsewhere, whose address acrbot does not guess. "
+                "Allow that address with az acr network-rule add."
+            ),
+        )
+        return
+    denied = [ip for ip in ips if not ip_allowed(ip, rules.get("ipRules") or [])]
+    if not denied:
+        found.passed(
+            "firewall",
+            TITLE_FIREWALL,
+            f"Every egress IP ({', '.join(ips)}) is in the registry's IP rules.",
+        )
+        return
+    fix = "; ".join(
+        f"az acr network-rule add -n {facts.registry_name} --ip-address {ip}" for ip in denied
+    )
+    found.cause(
+        "firewall",
+        TITLE_FIREWALL,
+        Cause(
+            "CLIENT_IP_NOT_ALLOWED",
+            f"{facts.registry_name}'s firewall denies by default, and the egress IP(s) "
+            f"{', '.join(denied)} of {facts.cluster_name} are in none of its IP rules, with no "
+            "private path: the token request gets 403 ('client with IP ... is not allowed "
+            "access').",
+            fix,
+        ),
+    )
+
+
+def _private_only(
+    found: Findings, facts: Facts, endpoints: list, usable: list, private_ok: bool
+) -> None:
+    registry = facts.registry_name
+    if usable:
+        if private_ok:
+            found.passed(
+                "private_endpoints",
+                TITLE_PRIVATE,
+                "Public access is off; the cluster reaches the registry through an approved "
+                "private endpoint.",
+            )
+        return
+    pending = [e for e in endpoints if e["status"] != "Approved"]
+    if endpoints and len(pending) == len(endpoints):
+        connections = "; ".join(
+            f"az acr private-endpoint-connection approve -r {registry} -n "
+            f"{_last(e.get('connection') or e.get('id') or 'CONNECTION')}"
+            for e in pending
+        )
+        states = ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in pending)
+        found.cause(
+            "private_endpoints",
+            TITLE_PRIVATE,
+            Cause(
+                "PRIVATE_ENDPOINT_NOT_APPROVED",
+                f"Public network access to {registry} is off and its private endpoint(s) are "
+                f"not approved ({states}).",
+                connections,
+            ),
+        )
+        return
+    vnet = (facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"]
+    subnet = _subnet(facts)
+    where = ", ".join(_last(e.get("vnet") or "?") for e in endpoints if e["status"] == "Approved")
+    why = (
+        f" (its approved endpoints are in {where}, which {facts.cluster_name}'s VNet neither "
+        "is nor peers with)"
+        if where
+        else ""
+    )
+    found.cause(
+        "private_endpoints",
+        TITLE_PRIVATE,
+        Cause(
+            "PUBLIC_ACCESS_DISABLED",
+            f"Public network access to {registry} is off, and no approved private endpoint is "
+            f"usable from {facts.cluster_name}'s VNet{why}.",
+            f"az network private-endpoint create -g {_group(vnet[0])} -n "
+            f"{registry}-{facts.cluster_name}-pe "
+            f"--vnet-name {_last(vnet[0])} --subnet {subnet} --private-connection-resource-id "
+            f"{facts.inputs.target.resource_path} --group-id registry --connection-name {registry} "
+            f"(or peer {_last(vnet[0])} with the endpoint's VNet; or allow public access: "
+            f"az acr update -n {registry} --public-network-enabled true)",
+        ),
+    )
+
+
+def _subnet(facts: Facts) -> str:
+    for pool in facts.cluster_props.get("agentPoolProfiles") or []:
+        subnet = str((pool or {}).get("vnetSubnetID") or "")
+        if "/subnets/" in subnet:
+            return _last(subnet)
+    return "SUBNET"
+
+
+def _dns(found: Findings, facts: Facts, usable: list, own: set[str], required: bool) -> bool:
+    """Check the zone and its records for the usable endpoints; True when resolution works."""
+    dns = facts.outcomes["dns"]
+    if not dns.ok:
+        if required:
+            found.unverifiable(
+                "dns",
+                TITLE_DNS,
+                "the private DNS zone and its records",
+                dns,
+                "Reader on the private DNS zone's resource group",
+            )
+        return False
+    zones = [z for z in dns.value["zones"] if "error" not in z]
+    linked = [z for z in zones if own & {v.lower() for v in z.get("links", [])}]
+    if not linked:
+        if zones and required:
+            zone = zones[0]
+            vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+            found.cause(
+                "dns",
+                TITLE_DNS,
+                Cause(
+                    "PRIVATE_DNS_ZONE_NOT_LINKED",
+                    f"The private DNS zone {zone['name']} exists but is not linked to "
+                    f"{facts.cluster_name}'s VNet {_last(vnet)}, so the nodes resolve "
+                    f"{facts.registry_name}'s public address ('dial tcp ... i/o timeout' or 403).",
+                    f"az network private-dns link vnet create -g {_group(zone['id'])} "
+                    f"-z {zone['name']} "
+                    f"-n {_last(vnet)}-link -v {vnet} -e false",
+                ),
+            )
+        elif required:
+            _no_zone(found, facts, usable)
+        return False
+    missing = _missing_records(linked[0], usable)
+    if missing:
+        zone = linked[0]
+        fix = "; ".join(
+            f"az network private-dns record-set a add-record -g {_group(zone['id'])} "
+            f"-z {zone['name']} -n {name} -a {ip}"
+            for name, ip in missing
+        )
+        found.cause(
+            "dns",
+            TITLE_DNS,
+            Cause(
+                "PRIVATE_DNS_RECORD_MISSING",
+                f"The zone {zone['name']} linked to {facts.cluster_name}'s VNet has no A record "
+                f"with the endpoint's address for {', '.join(n for n, _ in missing)}: "
+                "'lookup ... no such host'.",
+                fix,
+            ),
+        )
+        return False
+    found.passed(
+        "dns",
+        TITLE_DNS,
+        f"{linked[0]['name']} is linked to the cluster's VNet and has every endpoint record.",
+    )
+    return True
+
+
+def _no_zone(found: Findings, facts: Facts, usable: list) -> None:
+    endpoint = usable[0]
+    zone = f"privatelink{facts.inputs.cloud.login_suffix}"
+    found.cause(
+        "dns",
+        TITLE_DNS,
+        Cause(
+            "PRIVATE_DNS_RECORD_MISSING",
+            f"No {zone} zone holding records for the private endpoint was found, so its FQDNs "
+            f"({', '.join(endpoint.get('fqdns') or {})}) have no private A records.",
+            f"az network private-endpoint dns-zone-group create -g "
+            f"{_group(endpoint.get('id') or '')} --endpoint-name "
+            f"{_last(endpoint.get('id') or '')} -n default --private-dns-zone {zone} "
+            f"--zone-name {zone.replace('.', '-')} (then link {zone} to the cluster's VNet)",
+        ),
+    )
+
+
+def _missing_records(zone: dict[str, Any], usable: list) -> list[tuple[str, str]]:
+    suffix = "." + zone["name"].removeprefix("privatelink.")
+    records = zone.get("records", {})
+    missing = []
+    for endpoint in usable:
+        for fqdn, ips in (endpoint.get("fqdns") or {}).items():
+            name = fqdn.removesuffix(suffix)
+            if ips and not set(ips) & set(records.get(name, [])):
+                missing.append((name, ips[0]))
+    return missing
