@@ -18,7 +18,7 @@ from bot.diagnostics.azure_client import RegistryAnswer
 from bot.diagnostics.pull.findings import Cause, Findings
 
 if TYPE_CHECKING:
-    from bot.diagnostics.pull.verdict import Facts
+    from bot.diagnostics.pull.facts import Facts
 
 _SIZE_RE = re.compile(r"Standard_([A-Za-z]+)(\d+)([a-z]*)_", re.IGNORECASE)
 TITLE_IMAGE = "Image (manifest)"

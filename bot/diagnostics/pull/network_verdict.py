@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.diagnostics.pull.findings import Cause, Findings
 
 if TYPE_CHECKING:
-    from bot.diagnostics.pull.verdict import Facts
+    from bot.diagnostics.pull.facts import Facts
 
 _GROUP_RE = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 TITLE_FIREWALL = "Registry firewall and egress IPs"

@@ -94,7 +94,8 @@ def vnet_of(subnet_id: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _props(item: Any) -> dict[str, Any]:
+def properties_of(item: Any) -> dict[str, Any]:
+    """An ARM resource's ``properties``, or {} for anything else (a refused read, a bad shape)."""
     value = item.get("properties") if isinstance(item, dict) else None
     return value if isinstance(value, dict) else {}
 
@@ -122,10 +123,10 @@ class _Reads:
         return sorted(set(names) - {""})
 
     def endpoints(self, found: Mapping[str, Any]) -> Any:
-        connections = _props(found["registry"]).get("privateEndpointConnections") or []
+        connections = properties_of(found["registry"]).get("privateEndpointConnections") or []
         endpoints = []
         for connection in connections[:MAX_ITEMS] if isinstance(connections, list) else []:
-            props = _props(connection)
+            props = properties_of(connection)
             pe_id = arm_id((props.get("privateEndpoint") or {}).get("id"))
             state = (props.get("privateLinkServiceConnectionState") or {}).get("status")
             endpoint: dict[str, Any] = {
@@ -146,7 +147,7 @@ class _Reads:
             groups = list(self.client.arm_list(f"{pe_id}/privateDnsZoneGroups", NETWORK_API))
         except AzureCallFailed as exc:
             return {"error": exc}
-        props = _props(resource)
+        props = properties_of(resource)
         fqdns: dict[str, list[str]] = {}
         for config in props.get("customDnsConfigs") or []:
             if isinstance(config, dict) and config.get("fqdn"):
@@ -156,8 +157,8 @@ class _Reads:
         zones = [
             zone
             for group in groups
-            for config in _props(group).get("privateDnsZoneConfigs") or []
-            if (zone := arm_id(_props(config).get("privateDnsZoneId")))
+            for config in properties_of(group).get("privateDnsZoneConfigs") or []
+            if (zone := arm_id(properties_of(config).get("privateDnsZoneId")))
         ]
         subnet = str((props.get("subnet") or {}).get("id") or "")
         return {
@@ -183,7 +184,7 @@ class _Reads:
                 records = self.client.arm_list(f"{zone_id}/A", DNS_API)
                 zone["records"] = {
                     str(r.get("name") or "").lower(): [
-                        str(a.get("ipv4Address")) for a in _props(r).get("aRecords") or []
+                        str(a.get("ipv4Address")) for a in properties_of(r).get("aRecords") or []
                     ]
                     for r in records
                 }
@@ -191,7 +192,7 @@ class _Reads:
                 zone["links"] = [
                     v
                     for link in links
-                    if (v := arm_id((_props(link).get("virtualNetwork") or {}).get("id")))
+                    if (v := arm_id((properties_of(link).get("virtualNetwork") or {}).get("id")))
                 ]
             except AzureCallFailed as exc:
                 zone["error"] = exc
@@ -218,7 +219,8 @@ class _Reads:
         return self.client.arm_get(self.inputs.cluster.resource_id, CLUSTER_API_VERSION)
 
     def roles(self, found: Mapping[str, Any]) -> Any:
-        kubelet = (_props(found["cluster"]).get("identityProfile") or {}).get("kubeletidentity")
+        identity = properties_of(found["cluster"]).get("identityProfile") or {}
+        kubelet = identity.get("kubeletidentity")
         principal = str((kubelet or {}).get("objectId") or "")
         if not _GUID_RE.fullmatch(principal) or not self.inputs.registry_found:
             return NOT_APPLICABLE  # a service-principal cluster: the verdict says so
@@ -229,8 +231,8 @@ class _Reads:
         items = list(self.client.arm_list(path, AUTH_API, query))
         custom: dict[str, frozenset[str] | None] = {}
         for item in items:
-            definition = arm_id(_props(item).get("roleDefinitionId"))
-            guid = role_guid(str(_props(item).get("roleDefinitionId") or ""))
+            definition = arm_id(properties_of(item).get("roleDefinitionId"))
+            guid = role_guid(str(properties_of(item).get("roleDefinitionId") or ""))
             if guid in BUILT_IN or guid in custom or len(custom) >= MAX_ITEMS:
                 continue
             custom[guid] = self._role_actions(definition)
@@ -244,14 +246,14 @@ class _Reads:
         except AzureCallFailed:
             return None
         actions: set[str] = set()
-        for permission in _props(resource).get("permissions") or []:
+        for permission in properties_of(resource).get("permissions") or []:
             if isinstance(permission, dict):
                 for key in ("actions", "dataActions"):
                     actions |= {str(a).lower() for a in permission.get(key) or []}
         return frozenset(actions)
 
     def egress(self, found: Mapping[str, Any]) -> Any:
-        network = _props(found["cluster"]).get("networkProfile") or {}
+        network = properties_of(found["cluster"]).get("networkProfile") or {}
         outbound = str(network.get("outboundType") or "loadBalancer")
         if outbound != "loadBalancer":
             return {"outbound": outbound, "ips": []}
@@ -259,13 +261,13 @@ class _Reads:
         ips = []
         for ref in refs[:MAX_ITEMS]:
             if ip_id := arm_id((ref or {}).get("id")):
-                address = _props(self.client.arm_get(ip_id, NETWORK_API)).get("ipAddress")
+                address = properties_of(self.client.arm_get(ip_id, NETWORK_API)).get("ipAddress")
                 if address:
                     ips.append(str(address))
         return {"outbound": outbound, "ips": ips}
 
     def cluster_vnets(self, found: Mapping[str, Any]) -> Any:
-        props = _props(found["cluster"])
+        props = properties_of(found["cluster"])
         pools = props.get("agentPoolProfiles") or []
         vnets = {
             v
@@ -287,8 +289,9 @@ class _Reads:
         peered: set[str] = set()
         for vnet in sorted(vnets)[:MAX_ITEMS]:
             for peering in self.client.arm_list(f"{vnet}/virtualNetworkPeerings", NETWORK_API):
-                remote = arm_id((_props(peering).get("remoteVirtualNetwork") or {}).get("id"))
-                if remote and str(_props(peering).get("peeringState") or "") == "Connected":
+                props = properties_of(peering)
+                remote = arm_id((props.get("remoteVirtualNetwork") or {}).get("id"))
+                if remote and str(props.get("peeringState") or "") == "Connected":
                     peered.add(remote)
         return {"vnets": sorted(vnets), "peered": sorted(peered)}
 
@@ -299,7 +302,9 @@ class _Reads:
         if not self.inputs.registry_found:
             return NOT_APPLICABLE
         registry = found.get("registry") or {}  # the default login server when ARM said nothing
-        server = str(_props(registry).get("loginServer") or self.inputs.target.default_login_server)
+        server = str(
+            properties_of(registry).get("loginServer") or self.inputs.target.default_login_server
+        )
         base = self.inputs.login_base(server)
         answer = self.client.challenge(base)
         scheme, params = parse_challenge(answer.www_authenticate or "")

@@ -9,63 +9,19 @@ together. Nothing here calls Azure: it only reads :class:`Outcome` objects.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any
 
+from bot.diagnostics.pull.facts import Facts
 from bot.diagnostics.pull.findings import Cause, Findings
 from bot.diagnostics.pull.image_verdict import judge_image
 from bot.diagnostics.pull.network_verdict import judge_network
 from bot.diagnostics.pull.plan import Outcome
-from bot.diagnostics.pull.reads import PullInputs
-from bot.diagnostics.pull.roles import ABAC_MODE, assignments_above, evaluate
+from bot.diagnostics.pull.reads import PullInputs, properties_of
+from bot.diagnostics.pull.roles import assignments_above, evaluate
 
 READER_ON = "Reader on {what}"
 
-__all__ = ["Facts", "judge"]
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the verdict modules share: inputs, outcomes and the parsed registry and cluster."""
-
-    inputs: PullInputs
-    outcomes: dict[str, Outcome]
-    registry: dict[str, Any] | None
-    cluster: dict[str, Any] | None
-
-    def value(self, name: str) -> Any:
-        outcome = self.outcomes.get(name)
-        return outcome.value if outcome is not None and outcome.ok else None
-
-    @property
-    def registry_props(self) -> dict[str, Any]:
-        return _props(self.registry)
-
-    @property
-    def cluster_props(self) -> dict[str, Any]:
-        return _props(self.cluster)
-
-    @property
-    def abac(self) -> bool:
-        return self.registry_props.get("roleAssignmentMode") == ABAC_MODE
-
-    @property
-    def registry_name(self) -> str:
-        return self.inputs.target.name
-
-    @property
-    def cluster_name(self) -> str:
-        return self.inputs.cluster.name if self.inputs.cluster else ""
-
-    @property
-    def kubelet(self) -> dict[str, Any]:
-        identity = _props(self.cluster).get("identityProfile") or {}
-        return identity.get("kubeletidentity") or {}
-
-
-def _props(resource: Any) -> dict[str, Any]:
-    value = resource.get("properties") if isinstance(resource, dict) else None
-    return value if isinstance(value, dict) else {}
+__all__ = ["Facts", "judge"]  # Facts: bot.diagnostics.pull.facts
 
 
 def judge(
@@ -116,7 +72,7 @@ def _registry(
             READER_ON.format(what=f"the registry {target.name}"),
         )
         return None
-    props = _props(outcome.value)
+    props = properties_of(outcome.value)
     mode = props.get("roleAssignmentMode") or "LegacyRegistryPermissions"
     found.passed(
         "registry",
@@ -173,7 +129,7 @@ def _cluster(
             ),
         )
         return None
-    props = _props(outcome.value)
+    props = properties_of(outcome.value)
     kubelet = (props.get("identityProfile") or {}).get("kubeletidentity") or {}
     pools = [p for p in props.get("agentPoolProfiles") or [] if isinstance(p, dict)]
     shown = ", ".join(
