@@ -131,6 +131,23 @@ def undelivered_reply(kind: str) -> None:
     get().undelivered.labels(kind).inc()
 
 
+def help_channel(outcome: str) -> None:
+    """A top-level message in a help channel: answered, or why not (not-a-question, …)."""
+    get().help_channel.labels(outcome).inc()
+
+
+def unanswered_question(surface: str, reason: str) -> None:
+    """A question acrbot saw and left to people (help channel, reaction, follow-up)."""
+    get().unanswered.labels(surface, reason).inc()
+
+
+def handoff(event: str, open_now: int | None = None) -> None:
+    """A hand-off was opened, reminded or resolved; ``open_now`` sets the open gauge."""
+    get().handoffs.labels(event).inc()
+    if open_now is not None:
+        get().handoffs_open.set(open_now)
+
+
 def redis_up(up: bool) -> None:
     get().redis_up.set(1 if up else 0)
 
@@ -228,6 +245,30 @@ def _build() -> SimpleNamespace:
             "acrbot_dedupe_fallback_claims",
             "De-duplication claims made in-process because the shared store was down.",
             registry=registry,
+        ),
+        help_channel=Counter(
+            "acrbot_help_channel_messages",
+            "Top-level messages read in help channels, by outcome (answered or why not).",
+            ["outcome"],
+            registry=registry,
+        ),
+        unanswered=Counter(
+            "acrbot_unanswered_questions",
+            "Questions acrbot saw and did not answer, by surface and reason.",
+            ["surface", "reason"],
+            registry=registry,
+        ),
+        handoffs=Counter(
+            "acrbot_handoffs",
+            "Hand-offs to people, by event (opened, reminded, resolved).",
+            ["event"],
+            registry=registry,
+        ),
+        handoffs_open=Gauge(
+            "acrbot_handoffs_open",
+            "Hand-offs still open (as last counted by any worker).",
+            registry=registry,
+            multiprocess_mode="livemostrecent",
         ),
         redis_up=Gauge(
             "acrbot_redis_up",

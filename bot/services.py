@@ -21,6 +21,9 @@ from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
 from bot.feedback import FeedbackStore
+from bot.helpdesk.handoffs import HandoffBook
+from bot.helpdesk.threads import ThreadBook
+from bot.helpdesk.unanswered import UnansweredLog
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
@@ -67,10 +70,19 @@ class Services:
     diagnostics: Diagnostics
     triager: Triager
     dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
+    threads: ThreadBook | None = None  # threads answered in: one answer each, follow-ups
+    handoffs: HandoffBook | None = None  # "Still need help?" hand-offs to people
+    unanswered: UnansweredLog | None = None  # questions left to people
 
     def __post_init__(self) -> None:
         if self.dedupe is None:
             self.dedupe = ProcessFallback(self.claims)
+        if self.threads is None:
+            self.threads = thread_book(self.settings, self.claims)
+        if self.handoffs is None:
+            self.handoffs = handoff_book(self.settings, self.claims)
+        if self.unanswered is None:
+            self.unanswered = unanswered_log(self.settings, self.claims)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
@@ -107,6 +119,25 @@ def feedback_store(settings: Settings, store: Storage) -> FeedbackStore:
     """👍/👎 records: a Redis stream with Redis, else the JSON-lines file."""
     path = settings.feedback_path
     return FeedbackStore(path, store.stream("feedback", path) if store.kind == "redis" else None)
+
+
+def thread_book(settings: Settings, store: Storage) -> ThreadBook:
+    followups = settings.slack.followups
+    return ThreadBook(
+        store, max_followups=followups.max_count, idle_seconds=followups.idle_minutes * 60
+    )
+
+
+def handoff_book(settings: Settings, store: Storage) -> HandoffBook:
+    """Hand-offs: a Redis stream with Redis, else ``handoffs.jsonl`` in the state folder."""
+    path = settings.state_dir / "handoffs.jsonl" if settings.state_dir is not None else None
+    return HandoffBook(store, store.stream("handoffs", path))
+
+
+def unanswered_log(settings: Settings, store: Storage) -> UnansweredLog:
+    """Unanswered questions: a Redis stream with Redis, else ``unanswered.jsonl``."""
+    path = settings.state_dir / "unanswered.jsonl" if settings.state_dir is not None else None
+    return UnansweredLog(store.stream("unanswered", path))
 
 
 def build_services(

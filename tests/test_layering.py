@@ -17,7 +17,7 @@ import pytest
 import bot
 
 BOT = Path(bot.__file__).parent
-DOMAIN = ("bot.knowledge", "bot.diagnostics", "bot.triage", "bot.storage")
+DOMAIN = ("bot.knowledge", "bot.diagnostics", "bot.triage", "bot.storage", "bot.helpdesk")
 OUTER = ("bot.slack", "bot.web", "bot.cli", "bot.services")
 KNOWLEDGE_MAY_NOT = ("bot.diagnostics", "bot.triage")
 

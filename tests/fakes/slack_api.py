@@ -369,6 +369,10 @@ class FakeSlack:
     def __init__(self) -> None:
         self.usergroups: dict[str, list[str]] = {}
         self.users: dict[str, Params] = {}
+        # Channel history for conversations.replies / .history: seeded with ``add_message``,
+        # and every chat.postMessage lands here too. Reactions by (channel, ts) -> names.
+        self.messages: dict[str, list[Params]] = {}
+        self.reactions: dict[tuple[str, str], set[str]] = {}
         self._lock = threading.Condition()  # RLock inside: predicates may call back in
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
@@ -388,6 +392,10 @@ class FakeSlack:
             "chat.getPermalink": self._get_permalink,
             "usergroups.users.list": self._usergroup_users,
             "users.info": self._users_info,
+            "conversations.replies": self._replies,
+            "conversations.history": self._history,
+            "reactions.add": self._reactions_add,
+            "reactions.remove": self._reactions_remove,
         }
 
     # ----------------------------------------------------------------- lifecycle
@@ -441,6 +449,12 @@ class FakeSlack:
     def response_url(self, name: str = "r1") -> str:
         """A response URL whose posts are recorded as method ``response_url`` with this name."""
         return f"{self.root_url}/response/{name}"
+
+    def add_message(self, channel: str, message: Params) -> Params:
+        """Put a message in ``channel``'s history (as if a person or another bot posted it)."""
+        with self._lock:
+            self.messages.setdefault(channel, []).append(dict(message))
+        return message
 
     # ----------------------------------------------------------------- inspection
 
@@ -643,7 +657,58 @@ class FakeSlack:
     def _post_message(self, params: Params) -> Params:
         _require_message(params)
         ts = self._next_ts()
-        return {"ok": True, "channel": params["channel"], "ts": ts, "message": _message(params, ts)}
+        message = _message(params, ts)
+        self.add_message(params["channel"], message)
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
+
+    def _replies(self, params: Params) -> Params:
+        """The thread holding ``ts``, parent first (Slack's order), ``limit`` messages at most."""
+        _require(params, "channel", "ts")
+        with self._lock:
+            history = list(self.messages.get(params["channel"], []))
+        target = next((m for m in history if m.get("ts") == params["ts"]), None)
+        if target is None:
+            return {"ok": False, "error": "thread_not_found"}
+        parent = target.get("thread_ts") or target["ts"]
+        thread = [m for m in history if m["ts"] == parent or m.get("thread_ts") == parent]
+        thread.sort(key=lambda m: float(m["ts"]))
+        limit = int(params.get("limit") or 1000)
+        return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
+
+    def _history(self, params: Params) -> Params:
+        _require(params, "channel")
+        with self._lock:
+            history = list(self.messages.get(params["channel"], []))
+        top = [m for m in history if m.get("thread_ts") in (None, m["ts"])]
+        latest = params.get("latest")
+        if latest:
+            inclusive = _truthy(params.get("inclusive"))
+            top = [
+                m
+                for m in top
+                if float(m["ts"]) < float(latest) or (inclusive and m["ts"] == latest)
+            ]
+        top.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = int(params.get("limit") or 100)
+        return {"ok": True, "messages": top[:limit], "has_more": len(top) > limit}
+
+    def _reactions_add(self, params: Params) -> Params:
+        _require(params, "channel", "timestamp", "name")
+        with self._lock:
+            names = self.reactions.setdefault((params["channel"], params["timestamp"]), set())
+            if params["name"] in names:
+                return {"ok": False, "error": "already_reacted"}
+            names.add(params["name"])
+        return {"ok": True}
+
+    def _reactions_remove(self, params: Params) -> Params:
+        _require(params, "channel", "timestamp", "name")
+        with self._lock:
+            names = self.reactions.setdefault((params["channel"], params["timestamp"]), set())
+            if params["name"] not in names:
+                return {"ok": False, "error": "no_reaction"}
+            names.discard(params["name"])
+        return {"ok": True}
 
     def _update(self, params: Params) -> Params:
         _require(params, "ts")

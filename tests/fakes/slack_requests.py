@@ -185,6 +185,72 @@ def message_im(
     return event
 
 
+def message_channel(
+    text: str,
+    *,
+    user: str = "U1",
+    channel: str = "C1",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    subtype: str | None = None,
+    bot_id: str | None = None,
+    channel_type: str = "channel",
+) -> Event:
+    """A ``message`` event in a public (``channel``) or private (``group``) channel.
+
+    A thread reply carries ``thread_ts`` (the parent's ts) and ``parent_user_id``.
+    An edit is ``subtype: message_changed`` with the new text under ``message``.
+    """
+    ts = ts or new_ts()
+    event: Event = {
+        "type": "message",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "team": TEAM_ID,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": channel_type,
+    }
+    if subtype == "message_changed":
+        event = {
+            "type": "message",
+            "subtype": subtype,
+            "hidden": True,
+            "channel": channel,
+            "ts": new_ts(),
+            "event_ts": ts,
+            "channel_type": channel_type,
+            "message": {"type": "message", "user": user, "text": text, "ts": ts},
+        }
+    elif subtype:
+        event["subtype"] = subtype
+    if bot_id:
+        event["bot_id"] = bot_id
+        if subtype == "bot_message":
+            event.pop("user", None)
+    if not subtype and not bot_id:
+        event["client_msg_id"] = str(uuid.uuid4())
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = "UPARENT"
+    return event
+
+
+def reaction_added(
+    reaction: str, *, user: str, channel: str, ts: str, item_user: str = "U1"
+) -> Event:
+    """``reaction_added``: who reacted, with what, to which message (the text is not in it)."""
+    return {
+        "type": "reaction_added",
+        "user": user,
+        "reaction": reaction,
+        "item_user": item_user,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "event_ts": new_ts(),
+    }
+
+
 def url_verification(challenge: str) -> bytes:
     """The handshake Slack posts when the Request URL is configured (JSON)."""
     body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
