@@ -73,6 +73,7 @@ class Services:
     threads: ThreadBook | None = None  # threads answered in: one answer each, follow-ups
     handoffs: HandoffBook | None = None  # "Still need help?" hand-offs to people
     unanswered: UnansweredLog | None = None  # questions left to people
+    membership: Membership | None = None  # which Slack user groups a user is in (Slack only)
 
     def __post_init__(self) -> None:
         if self.dedupe is None:
@@ -168,5 +169,11 @@ def build_services(
     )
     triager = triager_from(settings, library)
     return Services(
-        settings, library, feedback_store(settings, shared), claims, diagnostics, triager
+        settings,
+        library,
+        feedback_store(settings, shared),
+        claims,
+        diagnostics,
+        triager,
+        membership=membership,
     )

@@ -46,7 +46,9 @@ def deduplicate_events(claims: Claims) -> Middleware:
 
 # Clicks and commands that write something (a feedback record, a shared answer, a pending
 # diagnostic request and its audit line). Confirm has its own once-only claim.
-SIDE_EFFECTING_ACTIONS = re.compile(r"^(feedback_(up|down)|share_answer|diag_request_\d+)$")
+SIDE_EFFECTING_ACTIONS = re.compile(
+    r"^(feedback_(up|down)|share_answer|share_in_thread|handoff_request|handoff_resolve|diag_request_\d+)$"
+)
 INTERACTION_TTL = 15 * 60  # Slack refuses signatures older than 5 minutes; keep a margin
 
 

@@ -38,6 +38,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "expired_button": (
             "This button no longer works (the message is too old or was changed). Ask again."
         ),
+        "reading_as": "Reading this as: {text}",
+        "handoff_posted": "{group} <@{user}> still needs help with this question.",
+        "handoff_already": "The team has already been asked to help in this thread.",
+        "handoff_reminder": "Reminder {group}: this question is still open.",
+        "handoff_resolved": "✅ Resolved by <@{user}>.",
+        "handoff_not_yours": "Only the person who asked, or someone in {group}, can resolve this.",
+        "handoff_gone": "This hand-off is already resolved.",
+        "reaction_no_answer": (
+            "You asked me about a message with :{reaction}:, but I don't know a good answer "
+            "to it. Try `/acr ask` with the error text or the feature's name."
+        ),
     },
     "zh": {
         "no_answer": "这个问题我暂时找不到合适的答案。",
@@ -57,6 +68,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_available": "`/acr {command}` 还不可用（正在开发）。现在可以提问：`/acr ask …`。",
         "error": "我这边出了点问题，请稍后再试。",
         "expired_button": "这个按钮已失效（消息过旧或已更改），请重新提问。",
+        "reading_as": "我的理解：{text}",
+        "handoff_posted": "{group} <@{user}> 这个问题还需要人工帮助。",
+        "handoff_already": "已经请团队在这个话题里帮忙了。",
+        "handoff_reminder": "提醒 {group}：这个问题仍未解决。",
+        "handoff_resolved": "✅ 已由 <@{user}> 标记为已解决。",
+        "handoff_not_yours": "只有提问的人或 {group} 的成员可以标记为已解决。",
+        "handoff_gone": "这个求助已经解决了。",
+        "reaction_no_answer": (
+            "你用 :{reaction}: 问了一条消息，但我找不到合适的答案。"
+            "可以用 `/acr ask` 加上报错信息或功能名称再问一次。"
+        ),
     },
 }
 

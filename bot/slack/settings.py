@@ -186,9 +186,7 @@ def _help_channel(item: Mapping[str, Any], where: str) -> HelpChannel:
     return HelpChannel(
         id=channel.strip(),
         mode=entry.choice("mode", HELP_MODES, "thread"),
-        min_confidence=entry.number(
-            "min_confidence", DEFAULT_MIN_CONFIDENCE, minimum=0, maximum=1
-        ),
+        min_confidence=entry.number("min_confidence", DEFAULT_MIN_CONFIDENCE, minimum=0, maximum=1),
     )
 
 

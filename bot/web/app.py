@@ -22,6 +22,7 @@ from bot.config import Settings, SlackCredentials
 from bot.readiness import readiness
 from bot.services import Services, build_services
 from bot.slack.app import create_app, slack_client
+from bot.slack.handoff_reminders import ReminderLoop, helpdesk_usergroups
 from bot.slack.membership import SlackUserGroups
 from bot.web.alerts import AlertWebhooks, add_alert_routes
 from bot.web.health import add_health_routes
@@ -39,6 +40,7 @@ def build_slack_app(
     """The services, then the Bolt app on them; ``credentials`` default to the settings' own."""
     client = slack_client(credentials or settings.credentials)
     groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
+    groups |= helpdesk_usergroups(settings)
     services = build_services(
         settings,
         membership=SlackUserGroups(client, groups),
@@ -68,4 +70,7 @@ def build_router(
     router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
     add_alert_routes(router, AlertWebhooks(settings, services, app.client))
+    if settings.slack.escalation.enabled:
+        reminders = ReminderLoop(services, app.client).start()
+        router.on_shutdown.append(reminders.stop)
     return router

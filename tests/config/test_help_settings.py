@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
 
-def load(tmp_path: Path, text: str):  # noqa: ANN201 - Settings
+def load(tmp_path: Path, text: str) -> Settings:
     path = tmp_path / "acrbot.yaml"
     path.write_text(text, encoding="utf-8")
     return load_settings(path, env={})

@@ -14,9 +14,12 @@ from unittest.mock import MagicMock
 
 import pytest
 
+from bot.config import load_settings
 from bot.diagnostics.access import AccessDenied
 from bot.diagnostics.confirmation import ConfirmationClaims
 from bot.diagnostics.service import AlreadyConfirmed, PendingRequest
+from bot.helpdesk.threads import ThreadBook
+from bot.helpdesk.unanswered import UnansweredLog
 from bot.slack.blocks import button_value
 from bot.slack.listeners.actions import (
     diag_cancel,
@@ -30,6 +33,7 @@ from bot.slack.listeners.actions import (
 from bot.slack.listeners.commands import acr, acr_diagnostic
 from bot.slack.listeners.events import app_mention, direct_message
 from bot.slack.replies import acknowledge
+from bot.storage import MemoryStorage
 
 ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
 CLAIMS = ConfirmationClaims("U1", "C1", "myreg01", "usage", "sub", "rg", "public", "rid", 1000)
@@ -41,7 +45,15 @@ def services(library) -> SimpleNamespace:
     diagnostics = MagicMock()
     diagnostics.request.return_value = PENDING
     diagnostics.describe_access.return_value = "You may run: usage"
-    return SimpleNamespace(library=library, feedback=MagicMock(), diagnostics=diagnostics)
+    store = MemoryStorage()
+    return SimpleNamespace(
+        library=library,
+        feedback=MagicMock(),
+        diagnostics=diagnostics,
+        settings=load_settings(env={}),
+        threads=ThreadBook(store, max_followups=3, idle_seconds=60),
+        unanswered=UnansweredLog(store.stream("unanswered")),
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Buttons: feedback, "did you mean", share, and the diagnostics' request / Confirm / Cancel.
+"""Buttons: feedback, "did you mean", share (in channel, in thread), hand-offs, and the
+diagnostics' request / Confirm / Cancel.
 
 Every click is acknowledged at once; the work and the reply (through the
 message's ``response_url``) happen in lazy listeners.
@@ -13,7 +14,9 @@ from bot.slack.listeners.actions import (
     diag_confirm,
     diag_request,
     feedback,
+    handoff,
     share_answer,
+    share_in_thread,
     show_entry,
     unknown_action,
 )
@@ -23,6 +26,8 @@ def register(app: App) -> None:
     feedback.register(app)
     show_entry.register(app)
     share_answer.register(app)
+    share_in_thread.register(app)
+    handoff.register(app)
     diag_confirm.register(app)
     diag_cancel.register(app)
     diag_request.register(app)

@@ -1,13 +1,29 @@
-"""Events: @mentions in channels, watched alert channels and direct messages."""
+"""Events: @mentions, help channels, follow-ups in threads, watched alert channels, the ask
+reaction and direct messages.
+
+Bolt runs the first listener whose matchers take an event, so the order of
+the ``message`` listeners matters: alert channels, then help channels, then
+thread replies, and direct messages last.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners.events import app_mention, direct_message, watched_channel
+from bot.slack.listeners.events import (
+    app_mention,
+    ask_reaction,
+    direct_message,
+    followup,
+    help_channel,
+    watched_channel,
+)
 
 
 def register(app: App) -> None:
     app_mention.register(app)
-    watched_channel.register(app)  # before direct_message: both take "message" events
+    ask_reaction.register(app)
+    watched_channel.register(app)  # before the others: all take "message" events
+    help_channel.register(app)
+    followup.register(app)
     direct_message.register(app)

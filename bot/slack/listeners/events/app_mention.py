@@ -1,4 +1,10 @@
-"""@acrbot in a channel: the answer goes in the message's thread (posted after the ack)."""
+"""@acrbot in a channel: the answer goes in the message's thread (posted after the ack).
+
+Inside a thread (under another bot's alert, a colleague's question) the
+mention is read with the thread: what acrbot remembers of it, or else the
+parent message itself (``conversations.replies``), registry names, images and
+error text included. The thread is then remembered for the asker's follow-ups.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,48 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.listeners.events.people import is_from_a_person
+from bot.helpdesk.threads import ThreadMemory
+from bot.knowledge.followups import read_followup
+from bot.services import Services
+from bot.slack.help_replies import fetch_message, message_context, post_in_thread
+from bot.slack.listeners.events.followup import understood_as
+from bot.slack.listeners.events.people import is_from_a_person, is_top_level
 from bot.slack.middleware import services_of
-from bot.slack.questions import reply_message
+from bot.slack.questions import clean, reply_message
 from bot.slack.replies import acknowledge
+from bot.storage import StorageUnavailable
 
 
 def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if not is_from_a_person(event):
         return
-    reply = reply_message(services_of(context).library, event.get("text", ""), source="mention")
-    thread = event.get("thread_ts") or event["ts"]
-    client.chat_postMessage(channel=event["channel"], thread_ts=thread, **reply.as_kwargs())
+    services = services_of(context)
+    channel, ts, user = event["channel"], event["ts"], event["user"]
+    thread = event.get("thread_ts") or ts
+    question = clean(event.get("text", ""))
+    if not any(c.isalnum() for c in question):  # just "@acrbot": the help message
+        reply = reply_message(services.library, question, source="mention")
+        client.chat_postMessage(channel=channel, thread_ts=thread, **reply.as_kwargs())
+        return
+    earlier = "" if is_top_level(event) else thread_context(services, client, channel, thread)
+    reading = read_followup(question, earlier, services.library.ask)
+    understood = understood_as(earlier, question) if reading.context_changed else None
+    memory = ThreadMemory(channel, thread, user, earlier or question, "mention")
+    post_in_thread(
+        client, services, reading.result, memory, question_ts=ts, asker=user, understood=understood
+    )
+
+
+def thread_context(services: Services, client: WebClient, channel: str, thread: str) -> str:
+    """What the thread already says: acrbot's memory of it, else its parent message."""
+    try:
+        memory = services.threads.recall(channel, thread)  # type: ignore[union-attr]
+    except StorageUnavailable:
+        memory = None
+    if memory is not None:
+        return memory.context
+    parent = fetch_message(client, channel, thread)
+    return message_context(parent) if parent else ""
 
 
 def register(app: App) -> None:

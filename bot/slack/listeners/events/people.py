@@ -14,3 +14,15 @@ def is_from_a_person(event: dict[str, Any]) -> bool:
         return False
     subtype = event.get("subtype")
     return subtype is None or subtype in PERSON_SUBTYPES
+
+
+def is_top_level(event: dict[str, Any]) -> bool:
+    """Not a thread reply: replies carry the parent's ``thread_ts``."""
+    thread = event.get("thread_ts")
+    return not thread or thread == event.get("ts")
+
+
+def mentions_me(event: dict[str, Any], context: Any) -> bool:
+    """The text @mentions acrbot: the ``app_mention`` listener answers it, not this one."""
+    own_user = context.get("bot_user_id")
+    return bool(own_user) and f"<@{own_user}>" in str(event.get("text") or "")

@@ -16,7 +16,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot import metrics
+from bot.helpdesk.threads import ANY_PERSON, ThreadMemory
 from bot.slack.alert_notifier import SlackNotifier
+from bot.slack.help_replies import message_context, remember
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge
 from bot.triage.readers import read_message
@@ -55,6 +57,9 @@ def triage_message(event: dict[str, Any], client: WebClient, context: BoltContex
     metrics.alert_triaged(triage.alert.source, triage.alert.state)
     notifier = SlackNotifier(client, services.triager.language)
     notifier.reply_in_thread(event["channel"], event["ts"], triage)
+    # Anyone's reply under the alert is a follow-up, read with the alert's text.
+    alert = ThreadMemory(event["channel"], event["ts"], ANY_PERSON, message_context(event), "alert")
+    remember(services, alert)
 
 
 def register(app: App) -> None:

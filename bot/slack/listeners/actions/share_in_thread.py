@@ -1,0 +1,39 @@
+"""*Share in thread* under a private help-channel answer: post it in the question's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.blocks import entry_message
+from bot.slack.help_blocks import SHARE_IN_THREAD_ACTION, read_value
+from bot.slack.i18n import language_of, say
+from bot.slack.listeners.actions.entries import entry_of
+from bot.slack.middleware import services_of
+from bot.slack.replies import acknowledge, private
+
+
+def share_in_thread(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    entry, query = entry_of(services_of(context), action)
+    language = language_of(query)
+    value = read_value(action.get("value")) or {}
+    channel = (body.get("channel") or {}).get("id")
+    thread = value.get("t")
+    if entry is None or not channel or not isinstance(thread, str):
+        private(respond, text=say(language, "unknown_entry"))
+        return
+    message = entry_message(entry, query, language, shared_by=body["user"]["id"])
+    client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
+    respond(delete_original=True)
+
+
+def register(app: App) -> None:
+    app.action(SHARE_IN_THREAD_ACTION)(ack=acknowledge, lazy=[share_in_thread])

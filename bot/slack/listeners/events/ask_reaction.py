@@ -1,0 +1,84 @@
+"""Ask with an emoji: ``slack.ask_reaction`` (default :question:) on a message answers it.
+
+The answer goes in the message's thread, with a mention's threshold; when
+acrbot does not know, it tells the person who reacted, privately, instead of
+posting. Once per message however many people react (claimed in the shared
+store); ``slack.ask_reaction_users`` may restrict who can ask this way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.helpdesk.threads import ThreadMemory
+from bot.services import Services
+from bot.slack.help_replies import fetch_message, message_context, post_in_thread, record_unanswered
+from bot.slack.i18n import language_of, say
+from bot.slack.listeners.events.watched_channel import is_own
+from bot.slack.middleware import services_of
+from bot.slack.questions import clean
+from bot.slack.replies import acknowledge
+from bot.storage import StorageUnavailable
+
+REACTION_TTL = 30 * 24 * 3600
+
+
+def is_the_ask_reaction(event: dict[str, Any], context: BoltContext) -> bool:
+    """The matcher: the configured emoji, on a message, from someone other than acrbot."""
+    item = event.get("item") or {}
+    settings = services_of(context).settings.slack
+    return (
+        event.get("reaction") == settings.ask_reaction
+        and item.get("type") == "message"
+        and bool(item.get("channel") and item.get("ts"))
+        and event.get("user") != context.get("bot_user_id")
+    )
+
+
+def may_ask(services: Services, user: str) -> bool:
+    who = services.settings.slack.ask_reaction_users
+    if who.anyone or user in who.users:
+        return True
+    groups = services.membership(user) if services.membership is not None else set()
+    return bool(who.usergroups & groups)
+
+
+def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services = services_of(context)
+    reactor, item = event["user"], event["item"]
+    channel, ts = item["channel"], item["ts"]
+    if not may_ask(services, reactor):
+        return
+    try:
+        if not services.claims.claim(f"help:reaction:{channel}:{ts}", REACTION_TTL):
+            return  # someone already asked about this message
+    except StorageUnavailable:
+        return
+    message = fetch_message(client, channel, ts)
+    if message is None or is_own(message, context):
+        return  # gone, or acrbot's own answer
+    text = clean(message.get("text") or "") or clean(message_context(message))
+    if not any(c.isalnum() for c in text):
+        return
+    result = services.library.ask(text)
+    if not result.answered:
+        reaction = services.settings.slack.ask_reaction
+        notice = say(language_of(text), "reaction_no_answer", reaction=reaction)
+        client.chat_postEphemeral(
+            channel=channel, user=reactor, text=notice, thread_ts=message.get("thread_ts")
+        )
+        record_unanswered(services, result, channel, ts, reactor, "reaction", "nothing-found")
+        return
+    thread = message.get("thread_ts") or ts
+    asker = message.get("user") or reactor
+    memory = ThreadMemory(channel, thread, asker, text, "reaction")
+    post_in_thread(client, services, result, memory, question_ts=ts, asker=asker)
+
+
+def register(app: App) -> None:
+    app.event("reaction_added", matchers=[is_the_ask_reaction])(
+        ack=acknowledge, lazy=[answer_reaction]
+    )
