@@ -74,6 +74,7 @@ class HelpdeskBot:
 def start_helpdesk_bot(
     tmp: Path, slack: FakeSlack, *, redis_url: str | None = None, config: dict | None = None
 ) -> HelpdeskBot:
+    tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / "acrbot.yaml"
     path.write_text(yaml.safe_dump(config or CONFIG), encoding="utf-8")
     env = {
