@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
-
 from bot.slack import limits
+from bot.slack.block_kit import actions, button, context
 from bot.slack.blocks import Message, notice
 from bot.slack.i18n import say
 from bot.slack.mrkdwn import escape
@@ -43,24 +42,22 @@ def _insert_before_actions(message: Message, block: dict[str, Any]) -> Message:
 def reading_as(message: Message, understood: str, language: str) -> Message:
     """Say what the question was read as, when the thread's context changed the answer."""
     line = say(language, "reading_as", text=f"_{escape(limits.clip(understood, READING_AS_MAX))}_")
-    block = ContextBlock(elements=[MarkdownTextObject(text=line)]).to_dict()
-    return _insert_before_actions(message, block)
+    return _insert_before_actions(message, context(line))
 
 
 def with_handoff_offer(message: Message, question_ts: str, asker: str) -> Message:
     """Add "Still need help?" (its value says which question and who asked)."""
     value = json.dumps({"q": question_ts, "a": asker})
-    button = ButtonElement(text=STILL_NEED_HELP, action_id=HANDOFF_REQUEST, value=value)
-    return _append(message, ActionsBlock(block_id="handoff_offer", elements=[button]).to_dict())
+    offer = button(STILL_NEED_HELP, HANDOFF_REQUEST, value)
+    return _append(message, actions("handoff_offer", [offer]))
 
 
 def with_share_in_thread(message: Message, entry_key: str, query: str, thread: str) -> Message:
-    """A private answer's "Share in thread" button (replaces nothing of the answer)."""
-    value = json.dumps({"k": entry_key, "q": query[:400], "t": thread}, ensure_ascii=False)
-    button = ButtonElement(
-        text=SHARE_IN_THREAD, action_id=SHARE_IN_THREAD_ACTION, value=value, style="primary"
-    )
-    return _append(message, ActionsBlock(block_id="share_thread", elements=[button]).to_dict())
+    """A private answer's "Share in thread" button (250 characters of the query: even fully
+    JSON-escaped, the value stays under Slack's 2,000)."""
+    value = json.dumps({"k": entry_key, "q": query[:250], "t": thread}, ensure_ascii=False)
+    share = button(SHARE_IN_THREAD, SHARE_IN_THREAD_ACTION, value, style="primary")
+    return _append(message, actions("share_thread", [share]))
 
 
 def read_value(value: str | None) -> dict[str, Any] | None:
@@ -91,7 +88,5 @@ def resolved_message(user: str, language: str) -> Message:
 
 
 def _with_resolve(message: Message, handoff_id: str) -> Message:
-    button = ButtonElement(
-        text=RESOLVED, action_id=HANDOFF_RESOLVE, value=handoff_id, style="primary"
-    )
-    return _append(message, ActionsBlock(block_id="handoff", elements=[button]).to_dict())
+    resolve = button(RESOLVED, HANDOFF_RESOLVE, handoff_id, style="primary")
+    return _append(message, actions("handoff", [resolve]))
