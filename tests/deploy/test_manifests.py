@@ -86,3 +86,12 @@ def test_slack_manifest_has_no_unused_scopes():
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert not scopes & {"im:read", "im:write", "users:read"}
     assert {"chat:write", "commands", "im:history", "usergroups:read"} <= scopes
+
+
+def test_slack_manifest_has_what_help_channels_reactions_and_handoffs_need():
+    """Issue 15: help channels and thread context (history), the ask reaction, 👀 / ✅."""
+    manifest = yaml.safe_load((DEPLOY / "slack-app-manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"channels:history", "groups:history", "reactions:read", "reactions:write"} <= scopes
+    assert {"message.channels", "message.groups", "reaction_added"} <= events
