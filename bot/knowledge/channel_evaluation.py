@@ -58,7 +58,7 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
 def channel_decision(library: Library, text: str, bar: ChannelBar) -> ChannelDecision:
     """What a help channel would do with ``text`` (cleaned of Slack markup)."""
     reading = read_question(text)
-    result = library.ask(text) if reading.is_question else None
+    result = library.ask(text) if reading.is_question or reading.may_be_a_topic else None
     return decide(reading, result, bar)
 
 

@@ -7,7 +7,10 @@ more than silence. Two kinds of evidence must agree before it speaks:
   ``？``), a question word or particle (English, Simplified or Traditional
   Chinese), a pasted error, or a complaint that something fails or is
   slow; and it is not an announcement, a thank-you or a report that
-  something is fixed;
+  something is fixed. A short message with no signal either way ("acr
+  admin credentials", "镜像隔离") is a *topic*: a question only when the
+  knowledge base is very sure of it and it names the FAQ's domain (a
+  first-person report, "I ran …", is not a topic);
 - **the knowledge base is sure**: its best entry clears the channel's bar
   (stricter than a mention's), leads the runner-up by a clear margin, and
   when the message names nothing of the FAQ's own domain (registry, image
@@ -28,6 +31,15 @@ CHANNEL_MARGIN = 0.2
 # A message that names no core concept of the FAQ ("registry", "镜像" …) must be this sure.
 NO_DOMAIN_CONFIDENCE = 0.9
 DEFAULT_MIN_CONFIDENCE = 0.75
+# A bare topic ("acr admin credentials") is taken as a question only this sure, naming the domain.
+TOPIC_CONFIDENCE = 0.9
+TOPIC_MAX_WORDS = 10
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_REPORT = re.compile(
+    r"^\s*(?:(?:i|i've|i'm|i'll|we|we've|we're|we'll|just)\b|我|刚刚|剛剛|已经|已經)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 _QUESTION_MARK = re.compile(r"[?？]")
 _EN_QUESTION = re.compile(
@@ -50,16 +62,18 @@ _ZH_ASKING = re.compile(
 # Pasted errors: what daemons, CLIs and HTTP say when something fails.
 _ERROR_TEXT = re.compile(
     r"\b(?:error|errors|err|denied|unauthori[sz]ed|forbidden|fail|fails|failed|failing|"
-    r"failure|timeout|timed out|exception|refused|cannot|can't|cant|couldn't|won't|doesn't|"
-    r"isn't|not working|not taking effect|does not|do not|did not|is not|"
+    r"failure|timeout|timeouts|timed out|times out|exception|refused|cannot|can't|cant|couldn't|"
+    r"won't|doesn't|didn't|didnt|isn't|not working|not taking effect|not effective|does not|"
+    r"do not|did not|is not|still blocked|blocked|authentication required|unauthroized|"
     r"401|403|404|429|500|503)\b"
     r"|报错|報錯|错误|錯誤|失败|失敗|异常|異常|超时|逾時|拒绝|拒絕|不生效|没生效|沒生效|"
-    r"没有生效|沒有生效|不行|不了|进不去|進不去",
+    r"没有生效|沒有生效|不行|不了|进不去|進不去|未授权|未授權|需要认证|需要認證|没权限|沒權限|"
+    r"不正确|不正確|不能|没变|沒變|取消",
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(
-    r"\b(?:slow|slowly|forever|takes ages|super slow|stuck|hangs|hanging|broken|"
-    r"missing|disappears?)\b|慢|卡住|卡死|不见|不見",
+    r"\b(?:slow|slowly|sloooow|forever|takes ages|stuck|hangs|hanging|broken|missing|"
+    r"disappears?|not showing|only shows|dropping|still behaves)\b|慢|卡住|卡死|不见|不見",
     re.IGNORECASE,
 )
 # Not a request: announcements, reports that something is fixed, thanks.
@@ -89,6 +103,16 @@ class QuestionReading:
 
     asks: tuple[str, ...]  # signals of a request: "question-mark", "question-word", "error" …
     against: tuple[str, ...]  # signals it is not one: "announcement", "resolved", "thanks"
+    size: float = 0.0  # words, a Chinese character counting half
+    report: bool = False  # "I ran …", "we pushed …", "我已经 …": a statement about oneself
+
+    @property
+    def may_be_a_topic(self) -> bool:
+        """A short message with no signal either way ("acr admin credentials", "镜像隔离"):
+        a question only if the knowledge base is sure of it (see :func:`decide`)."""
+        if self.asks or self.against or self.report:
+            return False
+        return 0 < self.size <= TOPIC_MAX_WORDS
 
     @property
     def is_question(self) -> bool:
@@ -122,7 +146,8 @@ def read_question(text: str) -> QuestionReading:
         against.append("resolved")
     if _GRATITUDE.search(text):
         against.append("thanks")
-    return QuestionReading(tuple(asks), tuple(against))
+    size = len(_CJK.findall(text)) / 2 + len(_WORD.findall(text))
+    return QuestionReading(tuple(asks), tuple(against), size, bool(_REPORT.search(text)))
 
 
 @dataclass(frozen=True)
@@ -151,6 +176,10 @@ def decide(
     reading: QuestionReading, result: SearchResult | None, bar: ChannelBar
 ) -> ChannelDecision:
     """The channel's verdict on a message already read and searched."""
+    if reading.may_be_a_topic and result is not None and result.hits:
+        best = result.hits[0]
+        if best.evidence.domain and best.score >= max(bar.min_confidence, TOPIC_CONFIDENCE):
+            reading = QuestionReading(("topic",), (), reading.size, reading.report)
     if not reading.is_question:
         return ChannelDecision(False, "not-a-question", False, result)
     if result is None or not result.hits or not result.answered:

@@ -84,3 +84,11 @@ def test_the_heldout_set_is_well_formed(library: Library) -> None:
     anchors = {e.id for e in library.current.entries}
     assert all(r["anchor"] in anchors for r in rows if r["should_answer"])
     assert {"en", "zh", "zh-tw"} <= {r["language"] for r in rows}
+
+
+def test_a_bare_topic_is_a_question_only_when_the_faq_is_sure(library: Library) -> None:
+    bar = ChannelBar()
+    assert channel_decision(library, "acr admin credentials", bar).answer
+    assert not channel_decision(library, "I ran az acr check-health", bar).answer
+    assert not channel_decision(library, "registry cleanup done", bar).answer
+    assert not read_question("content trust enabled on prod, thanks all").may_be_a_topic

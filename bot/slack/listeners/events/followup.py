@@ -32,7 +32,7 @@ def is_a_thread_reply(event: dict[str, Any], context: BoltContext) -> bool:
     """The matcher: a person's reply in a channel thread, not addressed to acrbot."""
     if event.get("channel_type") == "im" or is_top_level(event):
         return False
-    if not is_from_a_person(event) or event.get("subtype") == "thread_broadcast":
+    if not is_from_a_person(event):
         return False
     return not mentions_me(event, context) and not is_own(event, context)
 

@@ -47,7 +47,8 @@ def answer_help_channel(event: dict[str, Any], client: WebClient, context: BoltC
         return
     text = clean(event.get("text", ""))
     reading = read_question(text)
-    result = services.library.ask(text) if reading.is_question else None
+    searched = reading.is_question or reading.may_be_a_topic
+    result = services.library.ask(text) if searched else None
     decision = decide(reading, result, ChannelBar(where.min_confidence))
     if not decision.answer:
         metrics.help_channel(decision.reason)
