@@ -91,4 +91,4 @@ def test_a_bare_topic_is_a_question_only_when_the_faq_is_sure(library: Library) 
     assert channel_decision(library, "acr admin credentials", bar).answer
     assert not channel_decision(library, "I ran az acr check-health", bar).answer
     assert not channel_decision(library, "registry cleanup done", bar).answer
-    assert not read_question("content trust enabled on prod, thanks all").may_be_a_topic
+    assert not read_question("thanks all, content trust is enabled on prod").may_be_a_topic
