@@ -70,9 +70,10 @@ class Services:
     diagnostics: Diagnostics
     triager: Triager
     dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
-    threads: ThreadBook | None = None  # threads answered in: one answer each, follow-ups
-    handoffs: HandoffBook | None = None  # "Still need help?" hand-offs to people
-    unanswered: UnansweredLog | None = None  # questions left to people
+    # Built from the store in __post_init__ unless given: never None once constructed.
+    threads: ThreadBook = None  # type: ignore[assignment]  # one answer per thread, follow-ups
+    handoffs: HandoffBook = None  # type: ignore[assignment]  # "Still need help?" hand-offs
+    unanswered: UnansweredLog = None  # type: ignore[assignment]  # questions left to people
     membership: Membership | None = None  # which Slack user groups a user is in (Slack only)
 
     def __post_init__(self) -> None:

@@ -37,7 +37,7 @@ def send_due_reminders(services: Services, client: WebClient, now: float | None 
     """Post the reminders this replica won; how many it posted."""
     after = services.settings.slack.escalation.remind_after_minutes * 60
     try:
-        due = services.handoffs.due_reminders(after, now)  # type: ignore[union-attr]
+        due = services.handoffs.due_reminders(after, now)
     except StorageUnavailable:
         return 0
     for handoff in due:

@@ -99,7 +99,7 @@ def post_privately(
 def remember(services: Services, memory: ThreadMemory) -> None:
     """Follow-ups are a convenience: an outage of the shared store must not lose the answer."""
     try:
-        services.threads.remember(memory)  # type: ignore[union-attr]
+        services.threads.remember(memory)
     except StorageUnavailable:
         log.warning("thread not remembered for follow-ups: shared state unavailable")
 
@@ -127,7 +127,7 @@ def record_unanswered(
         score=best.score if best else 0.0,
     )
     try:
-        services.unanswered.record(item)  # type: ignore[union-attr]
+        services.unanswered.record(item)
     except StorageUnavailable:
         log.warning("unanswered question not recorded: shared state unavailable")
 

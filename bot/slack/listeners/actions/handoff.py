@@ -56,7 +56,7 @@ def request_handoff(
     language = language_of(question)
     usergroup = services.settings.slack.escalation.usergroup_for(channel)
     try:
-        handoff = services.handoffs.open(  # type: ignore[union-attr]
+        handoff = services.handoffs.open(
             channel=channel,
             thread=thread,
             question_ts=question_ts,
@@ -87,7 +87,7 @@ def resolve_handoff(
     services = services_of(context)
     user = body["user"]["id"]
     try:
-        handoff = services.handoffs.get(str(action.get("value") or ""))  # type: ignore[union-attr]
+        handoff = services.handoffs.get(str(action.get("value") or ""))
         if handoff is None or not handoff.is_open:
             private(respond, text=say("en", "handoff_gone"))
             return
@@ -96,7 +96,7 @@ def resolve_handoff(
             group = mention_group(handoff.usergroup) or "the team"
             private(respond, text=say(language, "handoff_not_yours", group=group))
             return
-        if services.handoffs.resolve(handoff.id, user) is None:  # type: ignore[union-attr]
+        if services.handoffs.resolve(handoff.id, user) is None:
             return  # another click (or replica) resolved it a moment ago
     except StorageUnavailable as exc:
         private(respond, text=str(exc))
@@ -117,7 +117,7 @@ def may_resolve(services: Services, handoff: Handoff, user: str) -> bool:
 
 def _question(services: Services, channel: str, thread: str) -> str:
     try:
-        memory = services.threads.recall(channel, thread)  # type: ignore[union-attr]
+        memory = services.threads.recall(channel, thread)
     except StorageUnavailable:
         return ""
     return memory.context if memory is not None else ""
@@ -125,7 +125,7 @@ def _question(services: Services, channel: str, thread: str) -> str:
 
 def _open_count(services: Services) -> int | None:
     try:
-        return services.handoffs.open_count()  # type: ignore[union-attr]
+        return services.handoffs.open_count()
     except StorageUnavailable:
         return None
 

@@ -48,7 +48,7 @@ def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContex
 def thread_context(services: Services, client: WebClient, channel: str, thread: str) -> str:
     """What the thread already says: acrbot's memory of it, else its parent message."""
     try:
-        memory = services.threads.recall(channel, thread)  # type: ignore[union-attr]
+        memory = services.threads.recall(channel, thread)
     except StorageUnavailable:
         memory = None
     if memory is not None:

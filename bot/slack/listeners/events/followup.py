@@ -44,7 +44,7 @@ def answer_followup(event: dict[str, Any], client: WebClient, context: BoltConte
     if not any(c.isalnum() for c in text):
         return
     try:
-        memory = services.threads.followup(channel, thread, user)  # type: ignore[union-attr]
+        memory = services.threads.followup(channel, thread, user)
     except StorageUnavailable:
         return
     if memory is None:

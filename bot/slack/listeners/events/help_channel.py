@@ -56,11 +56,11 @@ def answer_help_channel(event: dict[str, Any], client: WebClient, context: BoltC
             record_unanswered(services, result, channel, ts, user, "help_channel", decision.reason)
         return
     try:
-        if not services.threads.claim_answer(channel, ts):  # type: ignore[union-attr]
+        if not services.threads.claim_answer(channel, ts):
             metrics.help_channel("already-answered")
             return
         limit = settings.help_rate_limit
-        if not services.threads.allow_answer(channel, limit.max_answers, limit.window_seconds):  # type: ignore[union-attr]
+        if not services.threads.allow_answer(channel, limit.max_answers, limit.window_seconds):
             metrics.help_channel("rate-limited")
             record_unanswered(services, result, channel, ts, user, "help_channel", "rate-limited")
             return
