@@ -9,9 +9,11 @@ from unittest.mock import MagicMock
 
 import pytest
 
+from bot.helpdesk.threads import ThreadBook
 from bot.slack.listeners.commands import acr
 from bot.slack.listeners.events import watched_channel
 from bot.slack.triage_reply import raw_rest
+from bot.storage import MemoryStorage
 from tests.triage.conftest import fixture
 
 WATCHED = "C0ALERTS"
@@ -20,7 +22,10 @@ WATCHED = "C0ALERTS"
 @pytest.fixture
 def context(triager) -> dict[str, Any]:
     settings = SimpleNamespace(alerts=SimpleNamespace(channels=(WATCHED,), language="en"))
-    services = SimpleNamespace(settings=settings, triager=triager, diagnostics=MagicMock())
+    threads = ThreadBook(MemoryStorage(), max_followups=3, idle_seconds=60)
+    services = SimpleNamespace(
+        settings=settings, triager=triager, diagnostics=MagicMock(), threads=threads
+    )
     return {"services": services, "bot_id": "B0ACRBOT", "bot_user_id": "U0ACRBOT"}
 
 
@@ -58,6 +63,9 @@ def test_a_registry_alert_is_answered_in_its_thread(context):
     (call,) = client.chat_postMessage.call_args_list
     assert call.kwargs["channel"] == WATCHED and call.kwargs["thread_ts"] == "1764387000.000200"
     assert "contosoregistry" in call.kwargs["text"]
+    # Anyone's reply under the alert is then a follow-up, read with the alert's text.
+    memory = context["services"].threads.followup(WATCHED, "1764387000.000200", "U0ANYONE")
+    assert memory is not None and "contosoregistry" in memory.context
 
 
 def test_an_unrelated_alert_is_left_alone(context):
