@@ -22,7 +22,7 @@ from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import BOT_TOKEN, SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlack
 
-HELP, PRIVATE, OTHER = "C0HELP", "C0PRIV", "C0OTHER"
+HELP, PRIVATE, OTHER, ALERTS = "C0HELP", "C0PRIV", "C0OTHER", "C0ALERTS"
 PLATFORM = "S0PLATFORM"
 ASKER, HELPER, STRANGER = "UASKER", "UHELPER", "USTRANGER"
 
@@ -32,6 +32,7 @@ CONFIG: dict[str, Any] = {
         "followups": {"max_count": 2, "idle_minutes": 30},
         "escalation": {"usergroup": PLATFORM, "remind_after_minutes": 15},
     },
+    "alerts": {"channels": [ALERTS]},
 }
 
 

@@ -19,6 +19,7 @@ from bot.slack.help_blocks import HANDOFF_REQUEST, HANDOFF_RESOLVE, SHARE_IN_THR
 from tests.fakes import slack_requests as sr
 from tests.fakes.slack_api import BOT_ID, FakeSlack
 from tests.slack.helpdesk_bot import (
+    ALERTS,
     ASKER,
     HELP,
     HELPER,
@@ -221,6 +222,28 @@ def test_a_mention_under_another_bots_alert_reads_the_parent(bot: HelpdeskBot) -
     assert "Reading this as" in text_of(reply)
     (replies_call,) = bot.slack.calls("conversations.replies")
     assert replies_call.params["ts"] == alert["ts"]
+
+
+def test_a_reply_under_a_triaged_alert_is_read_with_the_alert(bot: HelpdeskBot) -> None:
+    alert = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "BMONITOR",
+        "channel": ALERTS,
+        "ts": sr.new_ts(),
+        "text": "KubePodNotReady: Failed to pull image contosoregistry.azurecr.io/api:7 "
+        "unauthorized: authentication required",
+    }
+    bot.event(alert)
+    (triage,) = wait_until(lambda: posts(bot.slack, ALERTS))
+    assert triage["thread_ts"] == alert["ts"]
+    reply = sr.message_channel(
+        "how do I fix it?", user=HELPER, channel=ALERTS, thread_ts=alert["ts"]
+    )
+    bot.event(reply)
+    answer = wait_until(lambda: posts(bot.slack, ALERTS)[1:])[0]
+    assert answer["thread_ts"] == alert["ts"] and answered_entry(answer) == PULL_AUTH
+    assert "Reading this as" in text_of(answer)
 
 
 # --------------------------------------------------------------------------- ask with an emoji
