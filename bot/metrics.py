@@ -145,7 +145,12 @@ def handoff(event: str, open_now: int | None = None) -> None:
     """A hand-off was opened, reminded or resolved; ``open_now`` sets the open gauge."""
     get().handoffs.labels(event).inc()
     if open_now is not None:
-        get().handoffs_open.set(open_now)
+        handoffs_open(open_now)
+
+
+def handoffs_open(count: int) -> None:
+    """How many hand-offs are open (every replica's reminder loop refreshes it)."""
+    get().handoffs_open.set(count)
 
 
 def redis_up(up: bool) -> None:

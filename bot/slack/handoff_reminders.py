@@ -38,6 +38,7 @@ def send_due_reminders(services: Services, client: WebClient, now: float | None 
     after = services.settings.slack.escalation.remind_after_minutes * 60
     try:
         due = services.handoffs.due_reminders(after, now)
+        metrics.handoffs_open(services.handoffs.open_count())
     except StorageUnavailable:
         return 0
     for handoff in due:

@@ -353,3 +353,20 @@ def test_handoffs_command_lists_them(
     assert any(r["question"] == "why is my pull slow" and r["state"] == "open" for r in rows)
     assert main(["--config", str(config), "handoffs"]) == 0
     assert "why is my pull slow" in capsys.readouterr().out
+
+
+def test_the_open_count_is_a_metric(bot: HelpdeskBot) -> None:
+    from bot import metrics
+
+    bot.services.handoffs.open(
+        channel=HELP,
+        thread="9.9",
+        question_ts="9.9",
+        asker=ASKER,
+        requested_by=ASKER,
+        question="q",
+        usergroup=PLATFORM,
+    )
+    send_due_reminders(bot.services, bot.app.client, now=0)
+    gauge = metrics.get().handoffs_open._value.get()
+    assert gauge == bot.services.handoffs.open_count() >= 1
