@@ -53,6 +53,7 @@ def _config_check(args: argparse.Namespace) -> int:
         f"alerts: {len(alerts.channels)} watched channel(s), {len(alerts.routes)} route(s), "
         f"webhooks {'on' if alerts.token else 'off (ACRBOT_ALERT_TOKEN unset)'}"
     )
+    print(f"help desk: {_helpdesk_line(settings)}")
     print(f"storage: {_storage_line(settings, online=args.online)}")
     if args.online:
         print(f"slack: token accepted ({_preflight(credentials)})")
@@ -79,3 +80,18 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
     finally:
         store.close()
     return f"Redis at {describe_url(url)} (up)"
+
+
+def _helpdesk_line(settings: Settings) -> str:
+    slack = settings.slack
+    escalation = slack.escalation
+    handoffs = (
+        f"hand-offs to {escalation.usergroup or 'per-channel groups'}, "
+        f"reminder after {escalation.remind_after_minutes:g} min"
+        if escalation.enabled
+        else "hand-offs off (slack.escalation unset)"
+    )
+    return (
+        f"{len(slack.help_channels)} help channel(s), ask reaction :{slack.ask_reaction}:, "
+        f"{handoffs}"
+    )
