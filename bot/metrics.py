@@ -136,6 +136,11 @@ def help_channel(outcome: str) -> None:
     get().help_channel.labels(outcome).inc()
 
 
+def ask_reaction(outcome: str) -> None:
+    """The ask emoji on a message: answered, unknown, already-answered, not-allowed, repeated …"""
+    get().ask_reactions.labels(outcome).inc()
+
+
 def unanswered_question(surface: str, reason: str) -> None:
     """A question acrbot saw and left to people (help channel, reaction, follow-up)."""
     get().unanswered.labels(surface, reason).inc()
@@ -254,6 +259,12 @@ def _build() -> SimpleNamespace:
         help_channel=Counter(
             "acrbot_help_channel_messages",
             "Top-level messages read in help channels, by outcome (answered or why not).",
+            ["outcome"],
+            registry=registry,
+        ),
+        ask_reactions=Counter(
+            "acrbot_ask_reactions",
+            "Messages asked about with the ask emoji, by outcome.",
             ["outcome"],
             registry=registry,
         ),

@@ -52,7 +52,9 @@ def test_a_help_channel_question_through_the_asgi_app(tmp_path: Path) -> None:
         assert answer["thread_ts"] == event["ts"] and "docker" in answer["text"].lower()
         greeting = sr.message_channel("good morning all!", channel=HELP)
         assert post(router, sr.event_callback(greeting)).status_code == 200
-        question = sr.message_channel("how do I get the admin password for my registry?", channel=HELP)
+        question = sr.message_channel(
+            "how do I get the admin password for my registry?", channel=HELP
+        )
         assert post(router, sr.event_callback(question)).status_code == 200
         wait_until(lambda: len(posts(slack, HELP)) == 2)  # the next question: a positive signal
         assert [p["thread_ts"] for p in posts(slack, HELP)] == [event["ts"], question["ts"]]

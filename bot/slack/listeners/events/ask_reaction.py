@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.helpdesk.threads import ThreadMemory
 from bot.services import Services
 from bot.slack.help_replies import fetch_message, message_context, post_in_thread, record_unanswered
@@ -51,17 +52,22 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
     reactor, item = event["user"], event["item"]
     channel, ts = item["channel"], item["ts"]
     if not may_ask(services, reactor):
+        metrics.ask_reaction("not-allowed")
         return
     try:
         if not services.claims.claim(f"help:reaction:{channel}:{ts}", REACTION_TTL):
-            return  # someone already asked about this message
+            metrics.ask_reaction("repeated")  # someone already asked about this message
+            return
     except StorageUnavailable:
+        metrics.ask_reaction("unavailable")
         return
     message = fetch_message(client, channel, ts)
     if message is None or is_own(message, context):
-        return  # gone, or acrbot's own answer
+        metrics.ask_reaction("not-a-question")  # gone, or acrbot's own answer
+        return
     text = clean(message.get("text") or "") or clean(message_context(message))
     if not any(c.isalnum() for c in text):
+        metrics.ask_reaction("not-a-question")
         return
     result = services.library.ask(text)
     if not result.answered:
@@ -71,8 +77,17 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
             channel=channel, user=reactor, text=notice, thread_ts=message.get("thread_ts")
         )
         record_unanswered(services, result, channel, ts, reactor, "reaction", "nothing-found")
+        metrics.ask_reaction("unknown")
         return
     thread = message.get("thread_ts") or ts
+    try:  # a top-level message a help channel already answered: one answer per thread
+        if thread == ts and not services.threads.claim_answer(channel, ts):
+            metrics.ask_reaction("already-answered")
+            return
+    except StorageUnavailable:
+        metrics.ask_reaction("unavailable")
+        return
+    metrics.ask_reaction("answered")
     asker = message.get("user") or reactor
     memory = ThreadMemory(channel, thread, asker, text, "reaction")
     post_in_thread(client, services, result, memory, question_ts=ts, asker=asker)
