@@ -377,3 +377,27 @@ def test_the_open_count_is_a_metric(bot: HelpdeskBot) -> None:
     send_due_reminders(bot.services, bot.app.client, now=0)
     gauge = metrics.get().handoffs_open._value.get()
     assert gauge == bot.services.handoffs.open_count() >= 1
+
+
+def test_a_replayed_handoff_click_acts_once(bot: HelpdeskBot) -> None:
+    question = ask(bot, "how do I get the admin password for my registry?")
+    (answer,) = wait_until(lambda: posts(bot.slack, HELP))
+    message = {**answer, "ts": "1700000002.000100", "type": "message"}
+    body = sr.block_actions(
+        HANDOFF_REQUEST,
+        buttons(answer)[HANDOFF_REQUEST]["value"],
+        response_url=bot.slack.response_url("replayed"),
+        user_id=ASKER,
+        channel_id=HELP,
+        message_ts=message["ts"],
+        message=message,
+    )
+    assert bot.dispatch(body).status == 200
+    assert bot.dispatch(body).status == 200  # the same signed payload again
+    wait_until(lambda: len(posts(bot.slack, HELP)) == 2)
+    wait_until(lambda: bot.slack.calls("reactions.add"))
+    later = ask(bot, "how do I enable TLS 1.2 only on my registry?")
+    wait_until(lambda: len(posts(bot.slack, HELP)) == 3)  # positive signal: the next answer
+    assert [c for c in bot.slack.calls("response_url") if c.name == "replayed"] == []
+    opened = [h for h in bot.services.handoffs.list() if h.question_ts == question["ts"]]
+    assert len(opened) == 1 and posts(bot.slack, HELP)[2]["thread_ts"] == later["ts"]
