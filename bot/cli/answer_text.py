@@ -33,7 +33,8 @@ def render(result: SearchResult) -> str:
     view = _view(hit, result.language)
     lines = [f"Q: {view.question}", f"   [{view.section}] {hit.entry.id}", ""]
     lines += [_prose(view), ""]
-    lines.append(f"Docs: {view.docs_url}")
+    if view.docs_url:
+        lines.append(f"Docs: {view.docs_url}")
     lines.append(f"Confidence: {hit.score:.2f}")
     if result.suggestions:
         lines.append("")

@@ -191,7 +191,7 @@ def _print_report(report: CheckReport, out: TextIO) -> None:
     if report.faq_links:
         print("FAQ entries that may help:", file=out)
         for link in report.faq_links:
-            print(f"  - {link.title}: {link.url}", file=out)
+            print(f"  - {link.title}: {link.url}" if link.url else f"  - {link.title}", file=out)
     for note in report.notes:
         print(f"Note: {note}", file=out)
 

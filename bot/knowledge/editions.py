@@ -80,12 +80,18 @@ def _merge(members: list[Entry], docs_base_urls: Mapping[str, str]) -> Entry:
     ordered = sorted(members, key=rank)
     primary = ordered[0]
     editions = tuple(edition_of(m) for m in ordered)
+    # Only a file that declared a docs-site page (docs_page:) links to it in every language.
+    site_page = next((m.docs_page for m in ordered if m.docs_page), "")
     urls: dict[str, str] = {
-        normalise(lang): urljoin(base, page_of(primary.source)) + f"#{primary.id}"
-        for lang, base in docs_base_urls.items()
+        normalise(lang): urljoin(_slash(base), site_page) + f"#{primary.id}"
+        for lang, base in (docs_base_urls.items() if site_page else ())
     }
-    urls.update({e.language: e.docs_url for e in editions})
+    urls.update({e.language: e.docs_url for e in editions if e.docs_url})
     return replace(primary, editions=editions[1:], docs_urls=tuple(sorted(urls.items())))
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
 
 
 def editions(entry: Entry) -> tuple[Edition, ...]:

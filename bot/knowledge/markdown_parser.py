@@ -13,17 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.errors import KnowledgeError
 from bot.knowledge.files import read_regular_text
+from bot.knowledge.front_matter import docs_link, split_front_matter
 from bot.knowledge.model import CodeBlock, Entry, Link
-from bot.yaml_loader import error_reason, load_yaml
 
 _MD = MarkdownIt("commonmark")
 _ANCHOR = re.compile(r"""<a\s+(?:name|id)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -44,6 +41,17 @@ class _Heading:
     body_end: int = 0
 
 
+@dataclass(frozen=True)
+class _Page:
+    """What every entry of one file shares."""
+
+    source: str
+    offset: int  # lines of front matter before the body
+    url: str  # the docs page, "" for none
+    site_page: str  # the docs-site page name when the file declared docs_page
+    language: str
+
+
 @dataclass
 class _Draft:
     heading: _Heading
@@ -51,37 +59,22 @@ class _Draft:
     parts: list[str] = field(default_factory=list)
 
 
-def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int]:
-    """Return (front matter, body, number of lines the front matter took)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return {}, text, 0
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            try:
-                meta = load_yaml("".join(lines[1:end])) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f" line {mark.line + 2}" if mark else ""
-                raise KnowledgeError(
-                    f"{name}:{where} front matter is not valid YAML ({error_reason(exc)})"
-                ) from None
-            if not isinstance(meta, dict):
-                raise KnowledgeError(f"{name}: front matter must be a YAML mapping")
-            return meta, "".join(lines[end + 1 :]), end + 1
-    raise KnowledgeError(f"{name}: front matter opened with '---' is never closed")
+def parse_markdown_file(path: Path, docs_site: str) -> list[Entry]:
+    return parse_markdown(read_regular_text(path), path.name, docs_site)
 
 
-def parse_markdown_file(path: Path, docs_base_url: str) -> list[Entry]:
-    return parse_markdown(read_regular_text(path), path.name, docs_base_url)
-
-
-def parse_markdown(text: str, source: str, docs_base_url: str) -> list[Entry]:
-    meta, body, offset = split_front_matter(text, source)
-    base = str(meta.get("docs_base_url") or docs_base_url)
-    base = base if base.endswith("/") else base + "/"
+def parse_markdown(text: str, source: str, docs_site: str) -> list[Entry]:
+    """Entries of one file. ``docs_site`` is the configured docs base for the file's
+    language: used only when the front matter says ``docs_page:`` (see front_matter.py)."""
+    front = split_front_matter(text, source)
+    meta, body, offset = front.meta, front.body, front.offset
     stem = _LOCALE_SUFFIX.sub("", Path(source).stem)
-    page_url = str(meta.get("docs_url") or urljoin(base, stem))
+    declared = docs_link(front, source, stem)
+    page_url = declared.page_url
+    if declared.site_page:
+        page_url = urljoin(
+            docs_site if docs_site.endswith("/") else docs_site + "/", declared.site_page
+        )
     language = str(meta.get("ms.contentlocale") or meta.get("lang") or locale_of(source)).lower()
     lines = body.splitlines(keepends=True)
     headings = _headings(_MD.parse(body), len(lines))
@@ -90,7 +83,8 @@ def parse_markdown(text: str, source: str, docs_base_url: str) -> list[Entry]:
         title = str(meta.get("title") or stem)
         whole = _Heading(1, _slug(stem), title, 0, 0, len(lines))
         drafts = [_Draft(whole, title, ["".join(lines)])]
-    return [_entry(d, source, offset, base, page_url, language) for d in drafts]
+    page = _Page(source, offset, page_url, declared.site_page, language)
+    return [_entry(d, page) for d in drafts]
 
 
 def locale_of(source: str) -> str:
@@ -161,10 +155,9 @@ def _group(headings: list[_Heading], lines: list[str]) -> list[_Draft]:
     return drafts
 
 
-def _entry(
-    draft: _Draft, source: str, offset: int, base: str, page_url: str, language: str
-) -> Entry:
+def _entry(draft: _Draft, page: _Page) -> Entry:
     heading = draft.heading
+    source = page.source
     markdown = "".join(draft.parts).strip("\n") + "\n"
     tokens = _MD.parse(markdown)
     if _is_table_of_contents(tokens):
@@ -177,13 +170,14 @@ def _entry(
         section=draft.section,
         answer_markdown=markdown,
         code_blocks=tuple(_code_blocks(tokens)),
-        links=tuple(_links(tokens, base)),
+        links=tuple(_links(tokens, page.url)),
         source=source,
-        line=offset + heading.line + 1,
-        docs_url=f"{page_url}#{anchor}",
-        language=language,
+        line=page.offset + heading.line + 1,
+        docs_url=f"{page.url}#{anchor}" if page.url else "",
+        language=page.language,
         title_en=anchor.replace("-", " ") if anchor.isascii() else "",
         passages=tuple(_passages(tokens, markdown)),
+        docs_page=page.site_page,
     )
 
 
@@ -257,11 +251,17 @@ def _until_close(children: list[Token]) -> list[Token]:
 
 
 def resolve_link(text: str, href: str, base: str) -> Link:
-    """Relative ``page.md`` links become docs URLs; ``#anchor`` links point at entries."""
+    """Relative ``page.md`` links become docs URLs; ``#anchor`` links point at entries.
+
+    A file without a docs page (``base`` empty) has nowhere to resolve a relative
+    link against: it stays text, never a made-up URL.
+    """
     if href.startswith("#"):
         return Link(text, None, entry_ref=href[1:])
     if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
         return Link(text, href)
+    if not base:
+        return Link(text, None)
     path, _, fragment = href.partition("#")
     if path.endswith(".md"):
         path = path[:-3]

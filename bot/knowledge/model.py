@@ -37,7 +37,7 @@ class Edition:
     links: tuple[Link, ...]
     source: str
     line: int
-    docs_url: str
+    docs_url: str  # "" when the file declares no docs page
     passages: tuple[str, ...] = ()
 
 
@@ -53,7 +53,7 @@ class View:
     question: str
     section: str
     source_markdown: str  # the edition's answer, before any conversion
-    docs_url: str
+    docs_url: str  # "" when the entry's file declares no docs page
     converted: bool = False
 
     @property
@@ -96,3 +96,4 @@ class Entry:
     editions: tuple[Edition, ...] = ()  # the other editions (the entry's fields are the first)
     docs_urls: tuple[tuple[str, str], ...] = ()  # (language, docs URL) for every known language
     alternates: tuple[str, ...] = ()
+    docs_page: str = ""  # the docs-site page its file declared (``docs_page:``), if any

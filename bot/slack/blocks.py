@@ -102,7 +102,7 @@ def entry_message(
 
 
 def _answer_sections(view: View, language: str, room: int) -> list[Block]:
-    texts = limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url)) or ["…"]
+    texts = limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url or None)) or ["…"]
     if len(texts) > room:
         texts = [*texts[: room - 1], say(language, "truncated")]
     return [section(t) for t in texts]
@@ -118,7 +118,7 @@ def _tail(
     value: str,
     shared_by: str | None,
 ) -> list[Block]:
-    facts = [link(view.docs_url, say(language, "docs"))]
+    facts = [link(view.docs_url, say(language, "docs"))] if view.docs_url else []
     if hit is not None:
         facts.append(say(language, "confidence", value=f"{hit.score:.2f}"))
     if shared_by:
@@ -191,5 +191,5 @@ def _title(hit: Hit, language: str) -> str:
 
 
 def _fallback(view: View) -> str:
-    first = next(iter(to_mrkdwn(view.answer_markdown, view.docs_url)), "")
-    return f"{view.question}\n{first}\n{view.docs_url}"
+    first = next(iter(to_mrkdwn(view.answer_markdown, view.docs_url or None)), "")
+    return "\n".join(part for part in (view.question, first, view.docs_url) if part)

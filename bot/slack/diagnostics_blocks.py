@@ -97,7 +97,9 @@ def report_message(report: CheckReport, requested_by: str | None = None) -> Mess
         ]
         blocks.append(SectionBlock(fields=fields))
     if report.faq_links:
-        faq = "\n".join(f"• {link(f.url, f.title)}" for f in report.faq_links[:5])
+        faq = "\n".join(
+            f"• {link(f.url, f.title) if f.url else escape(f.title)}" for f in report.faq_links[:5]
+        )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
     return Message.of(f"{report.check} on {registry.name}: {report.summary}", blocks)

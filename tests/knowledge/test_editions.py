@@ -14,7 +14,12 @@ from bot.knowledge.script import convert_prose
 
 URLS = {**DEFAULT_DOCS_BASE_URLS, "zh": DEFAULT_DOCS_BASE_URL, "ja": "https://docs.example.jp/acr/"}
 
-ZH = """# <a name="faq"></a>常见问题
+# The team's FAQ is a page of the configured docs site, in every language.
+ON_SITE = "---\ndocs_page: faq\n---\n"
+
+ZH = (
+    ON_SITE
+    + """# <a name="faq"></a>常见问题
 
 ## <a name="general"></a>一般
 
@@ -30,8 +35,11 @@ az acr webhook update -n hook -r myregistry --secret-key new
 
 frobnicator 每晚维护一小时。
 """
+)
 
-EN = """# <a name="faq"></a>FAQ
+EN = (
+    ON_SITE
+    + """# <a name="faq"></a>FAQ
 
 ## <a name="general"></a>General
 
@@ -47,13 +55,17 @@ az acr webhook update -n hook -r myregistry --secret-key new
 
 Only on Fridays: the dashboard colour follows the theme setting.
 """
+)
 
-JA = """# <a name="faq"></a>よくある質問
+JA = (
+    ON_SITE
+    + """# <a name="faq"></a>よくある質問
 
 ### <a name="how-do-i-rotate-the-webhook-secret"></a>Webhook のシークレットを更新するには？
 
 ポータルでシークレットを再生成し、受信側を更新します。
 """
+)
 
 
 def library(folder: Path, **files: str) -> Library:

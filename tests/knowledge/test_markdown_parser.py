@@ -75,7 +75,10 @@ def test_links_are_resolved(seed_entries):
 
 
 def test_anchor_links_become_entry_references():
-    text = '### <a name="q"></a>Q?\n\nSee [the other one](#other) and [docs](intro.md#top).\n'
+    text = (
+        "---\ndocs_page: a\n---\n"
+        '### <a name="q"></a>Q?\n\nSee [the other one](#other) and [docs](intro.md#top).\n'
+    )
     (entry,) = parse_markdown(text, "a.md", BASE)
     other, docs = entry.links
     assert other.url is None and other.entry_ref == "other"

@@ -325,7 +325,8 @@ def huge_markdown(size: int = 200_000) -> str:
 
 @pytest.fixture(scope="module")
 def huge_entry() -> Entry:
-    (entry,) = parse_markdown(huge_markdown(), "huge.md", "https://docs.example.com/acr/")
+    text = "---\ndocs_page: huge\n---\n" + huge_markdown()  # relative links resolve on the site
+    (entry,) = parse_markdown(text, "huge.md", "https://docs.example.com/acr/")
     assert len(entry.answer_markdown) > 190_000
     return entry
 
