@@ -22,11 +22,15 @@ FIELD_WEIGHTS = {
 }
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
+# A link's target: "[text](target)". The text is prose; the target (a URL, a page,
+# or another entry's anchor) is not, and an anchor would index that entry's title here.
+_LINK_TARGET = re.compile(r'\]\([^()\s]*(?:\s+"[^"]*")?\)')
 
 
 def prose(markdown: str) -> str:
-    """Markdown without its code blocks and raw URLs (code and links are fields of their own)."""
-    return _URL.sub(" ", _CODE_FENCE.sub(" ", markdown))
+    """Markdown without its code blocks, link targets and raw URLs (code and links are
+    fields of their own)."""
+    return _URL.sub(" ", _LINK_TARGET.sub("] ", _CODE_FENCE.sub(" ", markdown)))
 
 
 def english_titles(entry: Entry) -> list[str]:

@@ -81,7 +81,7 @@ def by_id(lib: Library) -> dict:
 
 def test_the_bundled_faq_pairs_every_entry_with_its_english_edition():
     lib = Library([bundled_knowledge_dir()], DEFAULT_DOCS_BASE_URL, docs_base_urls=URLS)
-    entries = lib.current.entries
+    entries = [e for e in lib.current.entries if e.source.startswith("container-registry-faq")]
     assert len(entries) == len({e.id for e in entries}) >= 30  # paired, not doubled
     for entry in entries:
         assert languages(entry) == ["zh", "en"], entry.id
