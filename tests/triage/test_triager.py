@@ -58,7 +58,9 @@ def test_firewall_denial_in_an_attachment_offers_health_and_info(triager):
     assert triage.about_registry
     assert [c.check for c in triage.checks] == ["check-health", "info"]
     # a pull denied for the client IP: the troubleshooting entry on that error text
-    assert triage.faq and triage.faq[0].id == "403-forbidden-or-client-with-ip-is-not-allowed-access"
+    assert (
+        triage.faq and triage.faq[0].id == "403-forbidden-or-client-with-ip-is-not-allowed-access"
+    )
 
 
 def test_invalid_registry_names_are_shown_but_never_checked(triager):
