@@ -2,10 +2,12 @@
 
     python benchmarks/search_benchmark.py [--entries 10000] [--queries 2000]
 
-Targets (issue 2, issue 11): bundled search p99 <= 2 ms with every edition
-loaded (zh-CN + English); 10k entries: load + index <= 5 s and search p99
-<= 50 ms, on the 2-core reference machine. The timed queries include
-Traditional Chinese ones (converted with OpenCC on the way in).
+Targets (issue 2, issue 11, issue 14): bundled search p99 <= 2 ms with every
+edition loaded (zh-CN + English), <= 1 ms with the pull-troubleshooting file as
+well; 10k entries: load + index <= 5 s and search p99 <= 50 ms, on the 2-core
+reference machine. The timed queries include Traditional Chinese ones (converted
+with OpenCC on the way in). ``--clock cpu`` times each query in thread CPU time,
+which other processes on a shared machine cannot inflate.
 """
 
 from __future__ import annotations
@@ -32,14 +34,19 @@ QUERY_FILES = [
 ]
 
 
-def time_queries(library: Library, queries: list[str], count: int) -> list[float]:
+def time_queries(
+    library: Library, queries: list[str], count: int, clock: str = "wall"
+) -> list[float]:
+    """Milliseconds per query. ``clock="cpu"`` counts this thread's CPU time only: on a
+    shared machine a wall-clock p99 measures the other processes' time slices, not search."""
+    now = time.thread_time if clock == "cpu" else time.perf_counter
     kb = library.current
     samples = []
     for i in range(count):
         query = queries[i % len(queries)]
-        started = time.perf_counter()
+        started = now()
         kb.ask(query)
-        samples.append((time.perf_counter() - started) * 1000)
+        samples.append((now() - started) * 1000)
     return samples
 
 
@@ -69,6 +76,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall time (default), or this thread's CPU time (steady on a busy machine)",
+    )
     args = parser.parse_args()
     queries = [item.query for f in QUERY_FILES if f.exists() for item in read_labelled(f)]
     results: dict[str, object] = {}
@@ -79,7 +92,8 @@ def main() -> int:
     results["bundled_entries"] = len(bundled.current.entries)
     results["bundled_editions"] = sum(1 + len(e.editions) for e in bundled.current.entries)
     time_queries(bundled, queries, 200)  # warm up
-    samples = time_queries(bundled, queries, args.queries)
+    samples = time_queries(bundled, queries, args.queries, args.clock)
+    results["clock"] = args.clock
     results["bundled_p50_ms"] = round(statistics.median(samples), 3)
     results["bundled_p99_ms"] = round(percentile(samples, 99), 3)
 
@@ -89,7 +103,7 @@ def main() -> int:
         big = Library([Path(tmp)], "https://example.invalid/docs/", reload_interval=3600)
         results["large_entries"] = len(big.current.entries)
         results["large_load_index_s"] = round(time.perf_counter() - started, 2)
-        samples = time_queries(big, queries, min(args.queries, 1000))
+        samples = time_queries(big, queries, min(args.queries, 1000), args.clock)
         results["large_p50_ms"] = round(statistics.median(samples), 2)
         results["large_p99_ms"] = round(percentile(samples, 99), 2)
     for key, value in results.items():

@@ -133,6 +133,14 @@ class Index:
         self._title_totals = [
             tuple(sum(self._idf.get(t, 0.0) for t in title) for title in sets) for sets in titles
         ]
+        # term → (entry, title) pairs holding it: a query's title coverage adds up only its
+        # own terms' postings instead of intersecting every title in the pool with the query.
+        title_postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for number, sets in enumerate(titles):
+            for which, title in enumerate(sets):
+                for term in title:
+                    title_postings[term].append((number, which))
+        self._title_postings = dict(title_postings)
         self._title_words = [
             [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
         ]
@@ -187,7 +195,7 @@ class Index:
             for t, w in terms.items()
             if t in self._idf or t.startswith("#") or is_common_term(t)
         )
-        titles = {n: self._title_coverage(n, terms) for n in pool}
+        titles = self._title_coverage(pool, terms)
         fuzzy = title_similarity(query, self._title_words, pool)
         final = {
             n: scores[n]
@@ -295,19 +303,25 @@ class Index:
         carried = sum(w * self._idf.get(t, 0.0) for t, w in query.items() if t in titles)
         return carried / total
 
-    def _title_coverage(self, number: int, query: dict[str, float]) -> float:
-        """How much of the entry's title (in its better language) the query covers.
+    def _title_coverage(self, pool: list[int], query: dict[str, float]) -> dict[int, float]:
+        """How much of each entry's title (in its better language) the query covers.
 
         BM25 rewards what matches but never misses what does not: without this,
         "admin password" ranks the template entry (whose code says "password"
         twice) above the plain admin-credentials one.
         """
-        asked = query.keys()
-        best = 0.0
-        for title, total in zip(self._titles[number], self._title_totals[number], strict=True):
+        wanted = set(pool)
+        covered: dict[tuple[int, int], float] = defaultdict(float)
+        for term in query:
+            weight = self._idf.get(term, 0.0)
+            for number, which in self._title_postings.get(term, ()) if weight else ():
+                if number in wanted:
+                    covered[number, which] += weight
+        best = dict.fromkeys(pool, 0.0)
+        for (number, which), value in covered.items():
+            total = self._title_totals[number][which]
             if total:
-                idf = self._idf
-                best = max(best, sum(idf.get(t, 0.0) for t in title & asked) / total)
+                best[number] = max(best[number], value / total)
         return best
 
 
