@@ -36,7 +36,7 @@ from bot.knowledge.general_words import common_words
 from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
 from bot.knowledge.offtopic import OffTopicEvidence, is_common_term, mentioned_share
-from bot.knowledge.spelling import content_words, corrections, title_similarity
+from bot.knowledge.spelling import by_length, content_words, corrections, title_similarity
 from bot.knowledge.text import Analyzer, normalize, stem, words
 
 # The tuning constants below are hand-set, each with the feature it weighs
@@ -146,6 +146,7 @@ class Index:
         ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
+        self._vocabulary_windows = by_length(self._vocabulary)
         self._known = vocabulary | {stem(w) for w in vocabulary}
         self._offtopic = OffTopicEvidence(self.entries, analyzer, titles)
         self._explained_words = self._offtopic.explained_words
@@ -267,7 +268,7 @@ class Index:
 
     def corrections(self, query: str) -> dict[str, str]:
         """Misspelt words → the closest word the knowledge base uses (see spelling.py)."""
-        return corrections(query, self._known, self._vocabulary)
+        return corrections(query, self._known, self._vocabulary, self._vocabulary_windows)
 
     def _ideas(self, numbers: list[int], query: dict[str, float]) -> dict[int, float]:
         """How many distinct things the query and each entry share, as a share of 4.

@@ -8,13 +8,35 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.knowledge.general_words import is_common_english
 from bot.knowledge.text import ENGLISH_STOPWORDS, stem, words
 
+MAX_EDITS = 2
 
-def corrections(query: str, known: set[str], vocabulary: list[str]) -> dict[str, str]:
+
+def by_length(vocabulary: list[str]) -> dict[int, list[str]]:
+    """For each word length, the words of ``vocabulary`` within MAX_EDITS of it, in order.
+
+    An edit changes a word's length by at most one, so a repair never needs the
+    rest: rapidfuzz then compares a misspelt word with a fifth of the vocabulary.
+    Order is kept, so a tie between equally close words goes as it would over all.
+    """
+    lengths = {len(w) for w in vocabulary}
+    return {
+        length: [w for w in vocabulary if abs(len(w) - length) <= MAX_EDITS]
+        for length in range(min(lengths, default=0), max(lengths, default=0) + MAX_EDITS + 1)
+    }
+
+
+def corrections(
+    query: str,
+    known: set[str],
+    vocabulary: list[str],
+    windows: dict[int, list[str]] | None = None,
+) -> dict[str, str]:
     """Misspelt words → the closest word of ``vocabulary`` (sorted words of 4+ letters).
 
     Only words whose stem is not ``known`` are touched, and only within one
     edit (two for long words; a transposition counts as one), so "ages"
-    never becomes "images".
+    never becomes "images". ``windows`` (:func:`by_length` of the vocabulary)
+    narrows each comparison to the words whose length allows a match.
     """
     fixes = {}
     for word in set(words(query)):
@@ -24,9 +46,10 @@ def corrections(query: str, known: set[str], vocabulary: list[str]) -> dict[str,
             continue
         if is_common_english(word):
             continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
-        budget = 1 if len(word) <= 5 else 2
+        budget = 1 if len(word) <= 5 else MAX_EDITS
+        candidates = vocabulary if windows is None else windows.get(len(word), [])
         match = process.extractOne(
-            word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=budget
+            word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=budget
         )
         if match:
             fixes[word] = match[0]
