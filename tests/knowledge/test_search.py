@@ -93,7 +93,9 @@ def test_empty_and_huge_queries_are_harmless(kb):
     assert huge.hits and huge.hits[0].entry.id == "docker-pull-is-slow"
 
 
-@pytest.mark.parametrize("name", ["hard_queries.jsonl", "holdout_queries.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["hard_queries.jsonl", "holdout_queries.jsonl", "pull_heldout.jsonl"]
+)
 def test_labelled_sets_stay_above_the_floor(kb, name):
     """A regression guard well below what `acrbot eval` measures today."""
     report = evaluate(kb, read_labelled(EVAL / name))
