@@ -1,12 +1,14 @@
-"""The real app, served by `acrbot serve` (gunicorn) on a free port, against fake Slack and Azure."""
+"""The served app in this process, against fake Slack and Azure on 127.0.0.1.
+
+The router, Bolt app and services are those ``acrbot serve`` runs in each
+worker (``tests/fakes/in_process.py``); requests go through the ASGI app,
+and the app's calls to Slack and Azure go over real HTTP to the fakes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.fakes.acrbot_process import (  # noqa: F401 - names the tests import from here
@@ -17,28 +19,14 @@ from tests.fakes.acrbot_process import (  # noqa: F401 - names the tests import 
     MALLORY,
     OPS,
     SIGNING_SECRET,
-    start_bot,
-    stop,
 )
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import post
-
-
-@dataclass
-class Bot:
-    url: str
-    slack: FakeSlack
-    azure: FakeAzure
-    state: Path
-    log: Path
-
-    def post(self, body: bytes, **kwargs) -> httpx.Response:
-        return post(f"{self.url}/slack/events", body, signing_secret=SIGNING_SECRET, **kwargs)
 
 
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
     tmp = tmp_path_factory.mktemp("bot")
     registries = [
         FakeRegistry("healthyreg"),
@@ -47,14 +35,11 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     ]
     with FakeSlack() as slack, FakeAzure(registries, token=AZURE_TOKEN) as azure:
         slack.usergroups = {"SOPS": [BOB]}
-        process, url, log = start_bot(tmp, slack, azure)
-        try:
-            yield Bot(url, slack, azure, tmp / "state", log)
-        finally:
-            stop(process)
+        with start_in_process(tmp, slack, azure) as bot:
+            yield bot
 
 
 @pytest.fixture
-def slack(bot: Bot) -> FakeSlack:
+def slack(bot: InProcessBot) -> FakeSlack:
     bot.slack.reset()
     return bot.slack

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
 from tests.end_to_end.conftest import ALICE, SIGNING_SECRET
@@ -18,15 +17,15 @@ def still_answers(bot, slack, channel):
 
 def test_wrong_signature_is_401_and_nothing_is_posted(bot, slack):
     body = sr.event_callback(sr.message_im("docker pull is slow", channel="DSIG"))
-    reply = sr.post(f"{bot.url}/slack/events", body, signing_secret="not-the-secret-at-all")
+    reply = sr.post("/slack/events", body, signing_secret="not-the-secret-at-all", client=bot.http)
     assert reply.status_code == 401
     still_answers(bot, slack, "DSIG2")
     assert not [c for c in slack.calls("chat.postMessage") if c.params["channel"] == "DSIG"]
 
 
 def test_missing_signature_headers_are_401(bot):
-    reply = httpx.post(
-        f"{bot.url}/slack/events",
+    reply = bot.http.post(
+        "/slack/events",
         content=sr.url_verification("x"),
         headers={"Content-Type": "application/json"},
     )
@@ -43,8 +42,8 @@ def test_a_replayed_request_with_an_altered_body_is_401(bot):
     body = sr.url_verification("abc")
     headers = sr.sign(SIGNING_SECRET, body)
     tampered = body.replace(b"abc", b"xyz")
-    reply = httpx.post(
-        f"{bot.url}/slack/events",
+    reply = bot.http.post(
+        "/slack/events",
         content=tampered,
         headers={**headers, "Content-Type": "application/json"},
     )
@@ -103,9 +102,9 @@ def test_a_body_over_a_megabyte_is_refused_before_parsing(bot):
 
 
 def test_other_paths_and_methods(bot):
-    assert httpx.get(f"{bot.url}/slack/events").status_code == 405
-    assert httpx.get(f"{bot.url}/admin").status_code == 404
-    assert httpx.head(f"{bot.url}/healthz").status_code == 200
+    assert bot.http.get("/slack/events").status_code == 405
+    assert bot.http.get("/admin").status_code == 404
+    assert bot.http.head("/healthz").status_code == 200
 
 
 def test_server_log_never_shows_a_token_or_a_traceback(bot, slack):

@@ -1,4 +1,9 @@
-"""`acrbot serve`, `config check` and `feedback` as an operator runs them."""
+"""`acrbot serve`, `config check` and `feedback` as an operator runs them.
+
+In process (``run_cli``) where the output and the exit status are the
+point; a real process for what only one shows: `serve` refusing to start
+(its exit status) and `serve` starting and verifying requests.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,26 @@ import sys
 
 from bot.feedback import FeedbackStore
 from tests.fakes.acrbot_process import BOT_TOKEN, ROOT, SIGNING_SECRET, free_port
+from tests.fakes.cli import run_cli
 from tests.fakes.slack_api import FakeSlack
 
 GOOD_ENV = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
 
 
-def acrbot(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+def _clean(env: dict[str, str] | None) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ACRBOT_"))}
+    return {**clean, **(env or {})}
+
+
+def acrbot(*args: str, env: dict[str, str] | None = None):
+    return run_cli(*args, env=_clean(env))
+
+
+def acrbot_process(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
-        env={**clean, **(env or {})},
+        env=_clean(env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -69,14 +83,14 @@ def test_each_missing_or_malformed_setting_stops_with_one_line_naming_it(tmp_pat
 
 
 def test_socket_mode_needs_an_app_token():
-    done = acrbot("serve", "--socket", env=GOOD_ENV)
+    done = acrbot_process("serve", "--socket", env=GOOD_ENV)
     assert done.returncode == 2
     assert "SLACK_APP_TOKEN" in done.stderr and "xapp-" in done.stderr
 
 
 def test_serve_says_plainly_when_slack_cannot_be_reached():
     unreachable = f"http://127.0.0.1:{free_port()}/api/"
-    done = acrbot(
+    done = acrbot_process(
         "serve", "--port", str(free_port()), env={**GOOD_ENV, "SLACK_API_URL": unreachable}
     )
     assert done.returncode == 2

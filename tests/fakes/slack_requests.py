@@ -317,12 +317,15 @@ def post(
     headers: dict[str, str] | None = None,
     timestamp: int | None = None,
     timeout: float = 10,
+    client: httpx.Client | None = None,
 ) -> httpx.Response:
     """Sign ``body`` and POST it to the app like Slack does.
 
     The content type is inferred (JSON bodies start with ``{``, the rest are
     forms). ``headers`` are applied last, so a test can add
     ``X-Slack-Retry-Num`` or overwrite the signature to check rejection.
+    ``client`` sends it (an in-process one, with ``url`` a path); by default a
+    fresh connection to ``url``.
     """
     sent = httpx.Headers(
         {
@@ -332,7 +335,8 @@ def post(
         }
     )
     sent.update(headers or {})  # case-insensitive: replaces, never duplicates
-    return httpx.post(url, content=body, headers=sent, timeout=timeout)
+    send = client.post if client is not None else httpx.post
+    return send(url, content=body, headers=sent, timeout=timeout)
 
 
 def new_ts() -> str:
