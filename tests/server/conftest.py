@@ -1,9 +1,16 @@
-"""`acrbot serve` as production runs it, against the fake Slack, for the server's own tests."""
+"""The served app for the server's own tests: in process, and as `acrbot serve` where it must be.
+
+``served`` is the router ``acrbot serve`` builds, driven in this process
+(``tests/fakes/in_process.py``); ``served_process`` is the real `acrbot
+serve` (gunicorn and its worker) on a free port, for what only real sockets
+and a real process show: slow clients, start-up, the process's own log.
+Both talk to the same fake Slack and fake Azure.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -11,6 +18,7 @@ import pytest
 
 from tests.fakes.acrbot_process import AZURE_TOKEN, SIGNING_SECRET, start_bot, stop
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import post
 
@@ -20,6 +28,10 @@ class Served:
     url: str
     slack: FakeSlack
     log: Path
+    http: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.http = httpx.Client(base_url=self.url, timeout=10)
 
     def post(self, body: bytes, **kwargs) -> httpx.Response:
         return post(f"{self.url}/slack/events", body, signing_secret=SIGNING_SECRET, **kwargs)
@@ -30,18 +42,36 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("served")
+def server_fakes() -> Iterator[tuple[FakeSlack, FakeAzure]]:
     with FakeSlack() as slack, FakeAzure([FakeRegistry("healthyreg")], token=AZURE_TOKEN) as azure:
-        process, url, log = start_bot(tmp, slack, azure)
-        try:
-            yield Served(url, slack, log)
-        finally:
-            stop(process)
+        yield slack, azure
+
+
+@pytest.fixture(scope="session")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, server_fakes: tuple[FakeSlack, FakeAzure]
+) -> Iterator[InProcessBot]:
+    with start_in_process(tmp_path_factory.mktemp("served"), *server_fakes) as bot:
+        yield bot
+
+
+@pytest.fixture(scope="session")
+def served_process(
+    tmp_path_factory: pytest.TempPathFactory, server_fakes: tuple[FakeSlack, FakeAzure]
+) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("served_process")
+    process, url, log = start_bot(tmp, *server_fakes)
+    served = Served(url, server_fakes[0], log)
+    try:
+        yield served
+    finally:
+        served.http.close()
+        stop(process)
 
 
 @pytest.fixture
-def slack(served: Served) -> Iterator[FakeSlack]:
-    served.slack.reset()
-    yield served.slack
-    served.slack.reset()
+def slack(server_fakes: tuple[FakeSlack, FakeAzure]) -> Iterator[FakeSlack]:
+    fake = server_fakes[0]
+    fake.reset()
+    yield fake
+    fake.reset()

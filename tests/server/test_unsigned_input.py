@@ -21,8 +21,8 @@ MALFORMED = [
 
 
 def unsigned(served, body: bytes, content_type: str, **headers: str) -> httpx.Response:
-    return httpx.post(
-        f"{served.url}/slack/events",
+    return served.http.post(
+        "/slack/events",
         content=body,
         headers={"Content-Type": content_type, **headers},
         timeout=5,
@@ -50,7 +50,9 @@ def test_a_timestamp_that_is_not_an_integer_is_401(served, timestamp):
     assert reply.status_code == 401
 
 
-def test_unsigned_bodies_never_reach_the_log(served, slack):
+def test_unsigned_bodies_never_reach_the_log(served_process, slack):
+    """The real process's whole output: gunicorn's and uvicorn's lines, stderr included."""
+    served = served_process
     marker = "FORGED-" + str(time.time_ns())
     forged = f'{{"type": "url_verification", "challenge": "x\\n2026-01-01 ERROR {marker}"}}'
     big = '{"type": "event_callback", "pad": "' + marker * 20_000 + '"}'
