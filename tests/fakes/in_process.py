@@ -56,6 +56,7 @@ class ServedApp:
     router: Router
     app: Any  # slack_bolt.App
     services: Services
+    alerts: Any  # bot.slack.alerts.AlertWebhooks: its dispatcher's join() says "all handled"
 
 
 def build_served_app(settings: Settings, credentials: SlackCredentials | None = None) -> ServedApp:
@@ -70,8 +71,9 @@ def build_served_app(settings: Settings, credentials: SlackCredentials | None = 
     entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
     ready = lambda: _readiness(services)  # noqa: E731
     router = build_router(app, credentials.signing_secret, entries, options, ready)
-    add_alert_routes(router, AlertWebhooks(settings, services, app.client))
-    return ServedApp(router, app, services)
+    alerts = AlertWebhooks(settings, services, app.client)
+    add_alert_routes(router, alerts)
+    return ServedApp(router, app, services, alerts)
 
 
 def _readiness(services: Services) -> tuple[int, dict[str, Any]]:

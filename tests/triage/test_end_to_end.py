@@ -1,10 +1,16 @@
-"""Alerts end to end: the real `acrbot serve`, real HTTP webhooks, the fake Slack.
+"""Alerts end to end: the served app (in process), webhooks over its ASGI router, the fake Slack.
 
 Every case the issue lists: metric, log, activity-log (nulls), Alertmanager,
 a non-registry resource, Fired then Resolved, the same delivery twice, a
 storm of 15, bad / no token, malformed JSON, 1 MB; a bot's alert in a watched
 channel (error only in an attachment), the same elsewhere, acrbot's own
-message; `/acr triage`; a click on an offered check.
+message; `/acr triage`; a click on an offered check. Records surviving a
+restart are checked across two real `acrbot serve` processes.
+
+Nothing is proved by waiting: "posted once" waits until the alert
+dispatcher has handled everything queued (``AlertBot.settled``), and "no
+reply" waits for the reply to a marker message sent after the one that must
+get none.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ import httpx
 import pytest
 import yaml
 
+from bot.triage.dispatcher import AlertDispatcher
 from tests.fakes.acrbot_process import (
     ALERTS,
     ALICE,
@@ -33,6 +39,7 @@ from tests.fakes.acrbot_process import (
 )
 from tests.fakes.acrbot_process import write_config as write_base_config
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.fakes.in_process import start_in_process
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     BOT_ID,
@@ -53,24 +60,33 @@ OTHER = "C0GENERAL"
 
 @dataclass
 class AlertBot:
-    url: str
+    http: httpx.Client  # to the in-process app, or to a real server's base URL
     slack: FakeSlack
     log: Path | None = None
+    dispatcher: AlertDispatcher | None = None
 
     def webhook(
         self, source: str, payload: object, *, token: str | None = TOKEN, bearer: bool = False
     ) -> httpx.Response:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        url = f"{self.url}/alerts/{source}"
+        url = f"/alerts/{source}"
         headers = {"Content-Type": "application/json"}
         if token is not None and bearer:
             headers["Authorization"] = f"Bearer {token}"
         elif token is not None:
             url += f"?token={token}"
-        return httpx.post(url, content=body, headers=headers, timeout=10)
+        return self.http.post(url, content=body, headers=headers, timeout=10)
 
     def slack_post(self, body: bytes) -> httpx.Response:
-        return post(f"{self.url}/slack/events", body, signing_secret=SIGNING_SECRET)
+        return post("/slack/events", body, signing_secret=SIGNING_SECRET, client=self.http)
+
+    def settled(self) -> None:
+        """Every alert accepted so far has been handled (posted, coalesced or dropped)."""
+        assert self.dispatcher is not None and self.dispatcher.join(10)
+
+
+def served_at(url: str, slack: FakeSlack) -> AlertBot:
+    return AlertBot(httpx.Client(base_url=url), slack)
 
 
 def _config(tmp: Path, azure: FakeAzure) -> Path:
@@ -99,13 +115,10 @@ def alert_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertBot]:
         FakeAzure([FakeRegistry("contosoregistry")], token=AZURE_TOKEN) as azure,
     ):
         config = _config(tmp, azure)
-        process, url, log = start_bot(
+        with start_in_process(
             tmp, slack, azure, ACRBOT_CONFIG=str(config), ACRBOT_ALERT_TOKEN=TOKEN
-        )
-        try:
-            yield AlertBot(url, slack, log)
-        finally:
-            stop(process)
+        ) as served:
+            yield AlertBot(served.http, slack, served.log, served.served.alerts.dispatcher)
 
 
 @pytest.fixture
@@ -142,9 +155,17 @@ def buttons_of(call) -> list[dict]:
     return [e for b in blocks_of(call) if b["type"] == "actions" for e in b["elements"]]
 
 
-def quiet(slack: FakeSlack, seconds: float = 1.0) -> None:
-    """Give the background workers time to (not) post."""
-    time.sleep(seconds)
+def replied_to_a_marker(bot: AlertBot) -> list:
+    """Send a registry alert to a watched channel and wait for its reply in thread.
+
+    Sent after a message that must get no reply, through the same listeners:
+    once the marker is answered, the earlier message has been dealt with.
+    """
+    marker = _message_event(ALERTS)
+    assert bot.slack_post(event_callback(marker)).status_code == 200
+    return bot.slack.wait_for(
+        "chat.postMessage", lambda c: c.params.get("thread_ts") == marker["ts"], 10
+    )
 
 
 # -- webhooks ------------------------------------------------------------------------------
@@ -242,7 +263,7 @@ def test_the_same_delivery_twice_is_posted_once(bot):
     assert bot.webhook("azure-monitor", payload).status_code == 200
     assert bot.webhook("azure-monitor", payload).status_code == 200
     posts_to(bot.slack, ONCALL)
-    quiet(bot.slack)
+    bot.settled()
     assert len(bot.slack.calls("chat.postMessage")) == 1
 
 
@@ -257,7 +278,7 @@ def test_a_storm_of_fifteen_firings_posts_once(bot):
     )
     assert len({u.params["ts"] for u in bot.slack.calls("chat.update")}) == 1
     assert updates
-    quiet(bot.slack)
+    bot.settled()
     top_level = [c for c in bot.slack.calls("chat.postMessage") if "thread_ts" not in c.params]
     thread = [c for c in bot.slack.calls("chat.postMessage") if c.params.get("thread_ts")]
     assert len(top_level) == 1
@@ -311,22 +332,22 @@ def test_a_bots_alert_in_a_watched_channel_is_triaged_in_its_thread(bot):
 
 def test_the_same_message_in_an_unwatched_channel_is_ignored(bot):
     assert bot.slack_post(event_callback(_message_event(OTHER))).status_code == 200
-    quiet(bot.slack, 1.5)
-    assert bot.slack.calls("chat.postMessage") == []
+    marker = replied_to_a_marker(bot)
+    assert bot.slack.calls("chat.postMessage") == marker
 
 
 def test_acrbots_own_message_in_a_watched_channel_is_ignored(bot):
     own = _message_event(ALERTS, bot_id=BOT_ID, user=BOT_USER_ID)
     assert bot.slack_post(event_callback(own)).status_code == 200
-    quiet(bot.slack, 1.5)
-    assert bot.slack.calls("chat.postMessage") == []
+    marker = replied_to_a_marker(bot)
+    assert bot.slack.calls("chat.postMessage") == marker
 
 
 def test_an_unrelated_alert_in_a_watched_channel_gets_no_reply(bot):
     event = _message_event(ALERTS, attachments=[{"fallback": "disk 91% on build-agent-01"}])
     assert bot.slack_post(event_callback(event)).status_code == 200
-    quiet(bot.slack, 1.5)
-    assert bot.slack.calls("chat.postMessage") == []
+    marker = replied_to_a_marker(bot)
+    assert bot.slack.calls("chat.postMessage") == marker
 
 
 # -- by hand and through the buttons -------------------------------------------------------
@@ -382,7 +403,7 @@ def _private_answer(bot: AlertBot, reply: httpx.Response, name: str) -> str:
 
 def triaged(bot: AlertBot, source: str, state: str) -> float:
     """``acrbot_alerts_triaged_total`` for one source and state, from ``GET /metrics``."""
-    text = httpx.get(f"{bot.url}/metrics", timeout=10).text
+    text = bot.http.get("/metrics", timeout=10).text
     pattern = (
         rf'^acrbot_alerts_triaged_total\{{(?=[^}}]*source="{re.escape(source)}")'
         rf'(?=[^}}]*state="{state}")[^}}]*\}} (\S+)$'
@@ -408,7 +429,7 @@ def test_metrics_count_alerts_triaged_by_source_and_state(bot):
     text = 'triage Failed to pull image "contosoregistry.azurecr.io/app:1": 401 Unauthorized'
     reply = bot.slack_post(slash_command(text, response_url=bot.slack.response_url("m1")))
     _private_answer(bot, reply, "m1")
-    quiet(bot.slack)
+    bot.settled()
     assert triaged(bot, "azure-monitor", "fired") == before[("azure-monitor", "fired")] + 1
     assert triaged(bot, "azure-monitor", "resolved") == before[("azure-monitor", "resolved")] + 1
     assert triaged(bot, "text", "fired") == before[("text", "fired")] + 1
@@ -424,14 +445,11 @@ def test_the_token_never_reaches_a_log_or_a_message(alert_bot):
 def test_without_a_token_the_endpoints_are_off_and_say_so(tmp_path):
     with FakeSlack() as slack, FakeAzure([], token=AZURE_TOKEN) as azure:
         env = {"ACRBOT_CONFIG": str(_config(tmp_path, azure)), "ACRBOT_ALERT_TOKEN": ""}
-        process, url, log = start_bot(tmp_path, slack, azure, **env)
-        try:
-            off = AlertBot(url, slack)
+        with start_in_process(tmp_path, slack, azure, **env) as served:
+            off = AlertBot(served.http, slack)
             for source in ("azure-monitor", "alertmanager"):
                 assert off.webhook(source, {"a": 1}).status_code == 404
-        finally:
-            stop(process)
-        assert "alert webhooks are off" in log.read_text()
+        assert "alert webhooks are off" in served.log.read_text()
 
 
 def test_records_survive_a_restart(tmp_path):
@@ -441,14 +459,14 @@ def test_records_survive_a_restart(tmp_path):
         fired = azure_alert("azure_metric_storage.json")
         process, url, _log = start_bot(tmp_path, slack, azure, **env)
         try:
-            assert AlertBot(url, slack).webhook("azure-monitor", fired).status_code == 200
+            assert served_at(url, slack).webhook("azure-monitor", fired).status_code == 200
             (posted,) = posts_to(slack, ONCALL)
-            assert AlertBot(url, slack).webhook("azure-monitor", fired).status_code == 200
+            assert served_at(url, slack).webhook("azure-monitor", fired).status_code == 200
         finally:
             stop(process)
         process, url, _log = start_bot(tmp_path, slack, azure, **env)
         try:
-            again = AlertBot(url, slack)
+            again = served_at(url, slack)
             assert again.webhook("azure-monitor", fired).status_code == 200  # still a duplicate
             resolved = copy.deepcopy(fired)
             resolved["data"]["essentials"]["monitorCondition"] = "Resolved"
