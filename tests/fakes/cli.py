@@ -44,14 +44,15 @@ class _Stdin(io.TextIOWrapper):
 def run_cli(
     *args: str,
     env: Mapping[str, str] | None = None,
-    input: str | None = None,
+    input: str | bytes | None = None,
     cwd: Path = ROOT,
 ) -> Done:
     """``acrbot *args`` with exactly ``env`` as its environment (default: this one)."""
     from bot.cli import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
-    stdin = _Stdin(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    data = input.encode("utf-8") if isinstance(input, str) else (input or b"")
+    stdin = _Stdin(io.BytesIO(data), encoding="utf-8")
     root = logging.getLogger()
     handlers, level, chosen = list(root.handlers), root.level, logs._chosen
     previous_cwd = Path.cwd()

@@ -1,28 +1,16 @@
-"""`acrbot ask`, `search --json` and `eval`, run as a user runs them."""
+"""`acrbot ask`, `search --json` and `eval`, run as a user runs them (``main(argv)`` in process)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 from bot.cli import main
+from tests.fakes.cli import Done, run_cli
 
-ROOT = Path(__file__).parents[2]
 
-
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-    )
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Done:
+    return run_cli(*args, input=stdin, env={**os.environ, **(env or {})})
 
 
 def test_ask_prints_the_answer_with_code_docs_and_confidence(capsys):

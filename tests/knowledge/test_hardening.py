@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from bot.knowledge.glossary import load_glossary
 from bot.knowledge.library import Library
 from bot.knowledge.markdown_parser import parse_markdown
 from bot.knowledge.model import View
+from tests.fakes.cli import run_cli
 
 ROOT = Path(__file__).parents[2]
 ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
@@ -158,11 +157,7 @@ def test_feedback_output_has_no_control_characters(tmp_path):
     scores, worst = summarise(store)
     assert scores[0].entry == "[31mfaq#entry[0m"
     assert worst == [("]0;owned query", "[31mfaq#entry[0m", 1)]
-    env = {**os.environ, "ACRBOT_STATE_DIR": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "feedback"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
-    )  # fmt: skip
+    done = run_cli("feedback", env={**os.environ, "ACRBOT_STATE_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout and "\x07" not in done.stdout
     assert "faq#entry" in done.stdout

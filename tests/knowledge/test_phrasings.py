@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,23 +13,16 @@ from bot.errors import KnowledgeError
 from bot.feedback import FeedbackStore, candidate_id, candidates, record_click, unapproved
 from bot.knowledge.library import Library
 from bot.knowledge.phrasings import add_phrasing
+from tests.fakes.cli import Done, run_cli
 
-ROOT = Path(__file__).parents[2]
 ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
 ODD = "the keys to the blue whale castle"  # a phrasing the search cannot place today
 
 
-def acrbot(*args: str, config: Path, state: Path) -> subprocess.CompletedProcess[str]:
+def acrbot(*args: str, config: Path, state: Path) -> Done:
     env = {**os.environ, "ACRBOT_STATE_DIR": str(state)}
     env.pop("ACRBOT_KNOWLEDGE_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    return run_cli("--config", str(config), *args, env=env)
 
 
 @pytest.fixture
