@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fakes.cli import Done, run_cli
 
 
-def _config_check(redis_url: str) -> subprocess.CompletedProcess[str]:
+def _config_check(redis_url: str) -> Done:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -20,14 +17,7 @@ def _config_check(redis_url: str) -> subprocess.CompletedProcess[str]:
         "SLACK_SIGNING_SECRET": "s" * 32,
         "REDIS_URL": redis_url,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "config", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("config", "check", env=env)
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.fakes.cli import Done, run_cli
 from tests.redis_server import free_port
 
-ROOT = Path(__file__).parents[2]
 
-
-def check(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def check(tmp_path: Path, *args: str, **env: str) -> Done:
     environ = {
         **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ACRBOT_CONFIG")},
         "SLACK_BOT_TOKEN": "xoxb-1-2-configchecktoken",
@@ -20,10 +17,7 @@ def check(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess
         "ACRBOT_STATE_DIR": str(tmp_path / "state"),
         **env,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "config", "check", *args],
-        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    return run_cli("config", "check", *args, env=environ)
 
 
 def test_without_redis_state_is_on_this_host(tmp_path: Path) -> None:
