@@ -1,4 +1,8 @@
-"""Two replicas of acrbot and a real redis-server of their own, per test module."""
+"""Two replicas of acrbot and a real redis-server of their own, shared by the test modules.
+
+Each test gets them with Redis running and empty and the fake Slack's
+record cleared (``replicas``); tests that break something put it back.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from tests.reliability.replicas import Replicas, start_replicas, stop
 RATE_LIMIT = 4  # diagnostics per person per minute, across both replicas
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -23,7 +27,7 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pair(tmp_path_factory: pytest.TempPathFactory, redis: RedisServer) -> Iterator[Replicas]:
     registries = [
         FakeRegistry("healthyreg"),

@@ -29,6 +29,7 @@ from tests.fakes.acrbot_process import (
     write_config,
 )
 from tests.fakes.azure_api import FakeAzure
+from tests.fakes.cli import Done, run_cli
 from tests.fakes.slack_api import FakeSlack
 
 BUNDLED_KNOWLEDGE = ROOT / "knowledge"
@@ -74,16 +75,9 @@ class Replicas:
     def __iter__(self):
         return iter(self.replicas)
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run the ``acrbot`` command line with the replicas' environment."""
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    def cli(self, *args: str) -> Done:
+        """The ``acrbot`` command line (in this process) with the replicas' environment."""
+        return run_cli(*args, env=self.env)
 
 
 def config(folder: Path, azure: FakeAzure, **diagnostics: Any) -> Path:

@@ -100,15 +100,31 @@ def test_azure_slow_throttling_and_failing_end_in_a_clear_report(replicas: Repli
     assert all(r.alive for r in replicas)
 
 
+def redis_reported(replica, state: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout  # a replica retries Redis about once a second
+    while replica.get("/readyz").json().get("redis") != state:
+        assert time.monotonic() < deadline, f"{replica.name} never reported Redis {state}"
+        time.sleep(0.05)
+
+
 def test_redis_stopped_and_restarted_mid_run(replicas: Replicas, redis) -> None:
     load = traffic(replicas)
-    runner = threading.Thread(target=load.run, args=(4, 6.0))
+    stop = threading.Event()
+    runner = threading.Thread(target=load.run, args=(4,), kwargs={"stop": stop})
     runner.start()
-    time.sleep(1.5)
-    redis.stop()
-    time.sleep(2.0)
-    redis.start()
-    runner.join()
+    try:
+        load.wait_for_more(8)  # under way
+        redis.stop()
+        for replica in replicas:
+            redis_reported(replica, "down")
+        load.wait_for_more(12)  # served while Redis is down
+        redis.start()
+        for replica in replicas:
+            redis_reported(replica, "up")
+        load.wait_for_more(8)  # and after it is back
+    finally:
+        stop.set()
+        runner.join()
     outcomes = load.outcomes
     assert outcomes and all(o.status == 200 for o in outcomes), {o.status for o in outcomes}
     assert load.unanswered() == []
@@ -119,15 +135,20 @@ def test_a_knowledge_file_replaced_by_a_broken_one_under_load(replicas: Replicas
     faq = next((replicas.folder / "knowledge").glob("*.md"))
     good = faq.read_bytes()
     load = traffic(replicas)
-    runner = threading.Thread(target=load.run, args=(4, 6.0))
+    stop = threading.Event()
+    runner = threading.Thread(target=load.run, args=(4,), kwargs={"stop": stop})
     runner.start()
     try:
-        time.sleep(1.5)
+        load.wait_for_more(8)  # under way
         faq.write_bytes(b"\xff\xfe not UTF-8 \x00\x01" + good[:100])  # broken mid-run
-        time.sleep(3.0)
         failed = 'acrbot_knowledge_reloads_total{outcome="failed"}'
-        assert all(failed in r.get("/metrics").text for r in replicas)
+        deadline = time.monotonic() + 15
+        while not all(failed in r.get("/metrics").text for r in replicas):
+            assert time.monotonic() < deadline, "a replica never tried the broken file"
+            time.sleep(0.1)
+        load.wait_for_more(12)  # still answering, from the last good version
     finally:
+        stop.set()
         runner.join()
         faq.write_bytes(good)
     assert all(o.status == 200 for o in load.outcomes), {o.status for o in load.outcomes}

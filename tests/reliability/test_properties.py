@@ -28,8 +28,9 @@ from bot.knowledge.markdown_parser import parse_markdown
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import AZURE_TOKEN
 from tests.fakes.azure_api import FakeAzure
+from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
-from tests.reliability.replicas import BUNDLED_KNOWLEDGE, Replica, start_replicas, stop
+from tests.reliability.replicas import BUNDLED_KNOWLEDGE
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DOCS = "https://learn.microsoft.com/zh-cn/azure/container-registry/"
@@ -173,13 +174,14 @@ def test_config_loading_raises_only_config_errors(text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
-    with FakeSlack() as slack, FakeAzure([], token=AZURE_TOKEN) as azure:
-        replicas = start_replicas(tmp_path_factory.mktemp("props"), slack, azure, None, count=1)
-        try:
-            yield replicas[0]
-        finally:
-            stop(replicas[0])
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
+    """The served app in process: every generated body goes through the router and Bolt."""
+    with (
+        FakeSlack() as slack,
+        FakeAzure([], token=AZURE_TOKEN) as azure,
+        start_in_process(tmp_path_factory.mktemp("props"), slack, azure) as bot,
+    ):
+        yield bot
 
 
 json_values = st.recursive(
@@ -248,13 +250,13 @@ bodies = st.one_of(
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=bodies)
-def test_signed_slack_payloads_never_crash_the_server(served: Replica, body: bytes) -> None:
-    reply = sr.post(f"{served.url}/slack/events", body, signing_secret=sr_secret())
+def test_signed_slack_payloads_never_crash_the_server(served: InProcessBot, body: bytes) -> None:
+    reply = sr.post("/slack/events", body, signing_secret=sr_secret(), client=served.http)
     assert reply.status_code < 500, (reply.status_code, body[:200])
 
 
-def test_the_server_logged_no_traceback_for_any_payload(served: Replica) -> None:
-    assert served.alive
+def test_the_server_logged_no_traceback_for_any_payload(served: InProcessBot) -> None:
+    assert served.get("/healthz").status_code == 200
     assert "Traceback" not in served.log.read_text()
 
 

@@ -90,18 +90,28 @@ class Traffic:
             self.outcomes.append(outcome)
         return outcome
 
-    def run(self, clients: int, seconds: float) -> list[Outcome]:
-        """``clients`` concurrent senders for ``seconds``; every outcome is kept."""
+    def run(
+        self, clients: int, seconds: float = 60.0, stop: threading.Event | None = None
+    ) -> list[Outcome]:
+        """``clients`` concurrent senders for ``seconds`` (or until ``stop`` is set)."""
         stop_at = time.monotonic() + seconds
 
         def client() -> None:
-            while time.monotonic() < stop_at:
+            while time.monotonic() < stop_at and not (stop is not None and stop.is_set()):
                 self.one()
 
         with ThreadPoolExecutor(clients) as pool:
             for future in [pool.submit(client) for _ in range(clients)]:
                 future.result()
         return self.outcomes
+
+    def wait_for_more(self, count: int, timeout: float = 20) -> None:
+        """Wait until ``count`` more requests than now have had their HTTP answer."""
+        wanted = len(self.outcomes) + count
+        deadline = time.monotonic() + timeout
+        while len(self.outcomes) < wanted:
+            assert time.monotonic() < deadline, f"{len(self.outcomes)} of {wanted} requests sent"
+            time.sleep(0.02)
 
     def unanswered(self, timeout: float = 20) -> list[Outcome]:
         """Mentions and DMs whose answer never reached Slack (after waiting ``timeout``)."""
