@@ -2,7 +2,9 @@
 
 The domain is real where it is cheap (the bundled knowledge base); diagnostics
 and the feedback store are mocks, so each test checks only what the listener
-does with their answers.
+does with their answers. They are ``create_autospec`` mocks of the real
+classes (the Slack client's too): a listener calling a method that does not
+exist, or with arguments its signature refuses, fails here.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 from typing import Any
-from unittest.mock import MagicMock
+from unittest.mock import MagicMock, create_autospec
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.config import load_settings
 from bot.diagnostics.access import AccessDenied
 from bot.diagnostics.confirmation import ConfirmationClaims
-from bot.diagnostics.service import AlreadyConfirmed, PendingRequest
+from bot.diagnostics.report import CheckReport, RegistrySummary, Status, StepResult
+from bot.diagnostics.service import AlreadyConfirmed, Diagnostics, PendingRequest
+from bot.feedback import FeedbackStore
 from bot.helpdesk.threads import ThreadBook
 from bot.helpdesk.unanswered import UnansweredLog
 from bot.slack.blocks import button_value
+from bot.slack.diagnostics_blocks import report_message
 from bot.slack.listeners.actions import (
     diag_cancel,
     diag_confirm,
@@ -42,18 +48,22 @@ PENDING = PendingRequest("tok", CLAIMS, "usage against myreg01", 1600.0)
 
 @pytest.fixture
 def services(library) -> SimpleNamespace:
-    diagnostics = MagicMock()
+    diagnostics = create_autospec(Diagnostics, instance=True)
     diagnostics.request.return_value = PENDING
     diagnostics.describe_access.return_value = "You may run: usage"
     store = MemoryStorage()
     return SimpleNamespace(
         library=library,
-        feedback=MagicMock(),
+        feedback=create_autospec(FeedbackStore, instance=True),
         diagnostics=diagnostics,
         settings=load_settings(env={}),
         threads=ThreadBook(store, max_followups=3, idle_seconds=60),
         unanswered=UnansweredLog(store.stream("unanswered")),
     )
+
+
+def slack_client() -> WebClient:
+    return create_autospec(WebClient, instance=True)
 
 
 @pytest.fixture
@@ -80,7 +90,7 @@ def test_acknowledge_acks_once() -> None:
 
 
 def test_app_mention_answers_in_the_thread(context) -> None:
-    client = MagicMock()
+    client = slack_client()
     event = {"text": "<@UBOT> admin credentials", "channel": "C1", "ts": "1.2", "user": "U1"}
     app_mention.answer_mention(event, client, context)
     kwargs = client.chat_postMessage.call_args.kwargs
@@ -89,7 +99,7 @@ def test_app_mention_answers_in_the_thread(context) -> None:
 
 
 def test_app_mention_from_a_bot_is_ignored(context) -> None:
-    client = MagicMock()
+    client = slack_client()
     app_mention.answer_mention(
         {"text": "hi", "bot_id": "B1", "channel": "C1", "ts": "1"}, client, context
     )
@@ -97,7 +107,7 @@ def test_app_mention_from_a_bot_is_ignored(context) -> None:
 
 
 def test_direct_message_is_answered_and_channel_chatter_is_not(context) -> None:
-    client = MagicMock()
+    client = slack_client()
     direct_message.answer_direct_message(
         {
             "text": "docker pull is slow",
@@ -227,17 +237,24 @@ def test_share_of_an_unknown_entry_says_so(context) -> None:
     assert only.kwargs["response_type"] == "ephemeral"
 
 
-def test_confirm_runs_and_replaces_the_message_with_the_report(
-    context, services, monkeypatch
-) -> None:
+REPORT = CheckReport(
+    "usage",
+    RegistrySummary("myreg01", "sub", "rg", "public", "myreg01.azurecr.io"),
+    (StepResult("usage", Status.OK, title="Storage used"),),
+    "Storage is well within the limit.",
+)
+
+
+def test_confirm_runs_and_replaces_the_message_with_the_report(context, services) -> None:
     respond = MagicMock()
     services.diagnostics.peek.return_value = None
-    done = MagicMock(as_kwargs=lambda: {"text": "done"})
-    monkeypatch.setattr(diag_confirm, "report_message", MagicMock(return_value=done))
+    services.diagnostics.confirm_and_run.return_value = REPORT
     diag_confirm.confirm(*click("diag_confirm", "tok"), respond, context)
     args = services.diagnostics.confirm_and_run.call_args
     assert args.args[:2] == ("tok", "U1") and args.kwargs == {"channel": "C1"}
-    assert respond.call_args.kwargs == {"replace_original": True, "text": "done"}
+    reply = respond.call_args.kwargs
+    assert reply == {"replace_original": True, **report_message(REPORT, "U1").as_kwargs()}
+    assert "usage · myreg01" in text_of(reply) and "<@U1>" in text_of(reply)
 
 
 def test_confirm_twice_says_it_ran_once(context, services) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 from typing import Any
-from unittest.mock import MagicMock
+from unittest.mock import MagicMock, create_autospec
 
 import pytest
+from slack_sdk import WebClient
 
+from bot.diagnostics.confirmation import ConfirmationClaims
+from bot.diagnostics.service import Diagnostics, PendingRequest
 from bot.helpdesk.threads import ThreadBook
 from bot.slack.listeners.commands import acr
 from bot.slack.listeners.events import watched_channel
@@ -19,12 +22,22 @@ from tests.triage.conftest import fixture
 WATCHED = "C0ALERTS"
 
 
+def diagnostics() -> Diagnostics:
+    """The real class's shape: a listener's call with the wrong arguments fails."""
+    mock = create_autospec(Diagnostics, instance=True)
+    claims = ConfirmationClaims(
+        "U1", "C1", "contosoregistry", "check-health", "sub", "rg", "public", "rid", 1000
+    )
+    mock.request.return_value = PendingRequest("tok", claims, "check-health", 1600.0)
+    return mock
+
+
 @pytest.fixture
 def context(triager) -> dict[str, Any]:
     settings = SimpleNamespace(alerts=SimpleNamespace(channels=(WATCHED,), language="en"))
     threads = ThreadBook(MemoryStorage(), max_followups=3, idle_seconds=60)
     services = SimpleNamespace(
-        settings=settings, triager=triager, diagnostics=MagicMock(), threads=threads
+        settings=settings, triager=triager, diagnostics=diagnostics(), threads=threads
     )
     return {"services": services, "bot_id": "B0ACRBOT", "bot_user_id": "U0ACRBOT"}
 
@@ -58,7 +71,7 @@ def test_which_messages_are_read(context, event, matches):
 
 
 def test_a_registry_alert_is_answered_in_its_thread(context):
-    client = MagicMock()
+    client = create_autospec(WebClient, instance=True)
     watched_channel.triage_message(message(), client, context)
     (call,) = client.chat_postMessage.call_args_list
     assert call.kwargs["channel"] == WATCHED and call.kwargs["thread_ts"] == "1764387000.000200"
@@ -69,7 +82,7 @@ def test_a_registry_alert_is_answered_in_its_thread(context):
 
 
 def test_an_unrelated_alert_is_left_alone(context):
-    client = MagicMock()
+    client = create_autospec(WebClient, instance=True)
     unrelated = message(attachments=[{"fallback": "disk 91% full on build-agent-01"}])
     watched_channel.triage_message(unrelated, client, context)
     client.chat_postMessage.assert_not_called()
@@ -110,7 +123,7 @@ def test_raw_rest_keeps_the_pasted_lines():
 def test_an_alert_button_passes_the_repository_to_the_request():
     from bot.slack.listeners.actions import diag_request
 
-    services = SimpleNamespace(diagnostics=MagicMock())
+    services = SimpleNamespace(diagnostics=diagnostics())
     value = json.dumps({"r": "contosoregistry", "c": "check-health", "p": "shop/api"})
     body = {"user": {"id": "U1"}, "channel": {"id": "C1"}}
     diag_request.request_check(body, {"value": value}, MagicMock(), {"services": services})
