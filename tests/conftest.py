@@ -1,13 +1,25 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package, and how many examples the property tests try.
+
+Hypothesis profiles (``HYPOTHESIS_PROFILE``): ``ci``, the default, tries 50
+examples per property, enough to find the shallow breakages in a run of
+the whole suite; ``thorough`` tries 1,000 (run it after touching a parser,
+a reader or the Slack payload checks). The strategies are the same in both.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.redis_server import RedisServer
+
+settings.register_profile("ci", max_examples=50)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
 from tests.reliability.replicas import BUNDLED_KNOWLEDGE
 
-FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: conftest
 DOCS = "https://learn.microsoft.com/zh-cn/azure/container-registry/"
 
 # --- markdown ----------------------------------------------------------------------
@@ -248,7 +248,7 @@ bodies = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=bodies)
 def test_signed_slack_payloads_never_crash_the_server(served: InProcessBot, body: bytes) -> None:
     reply = sr.post("/slack/events", body, signing_secret=sr_secret(), client=served.http)

@@ -18,7 +18,7 @@ from bot.triage.readers import read_payload
 from bot.triage.registries import find_registries
 from tests.triage.conftest import fixture
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: conftest
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=60)
 json_values = st.recursive(

@@ -151,9 +151,7 @@ _READERS = {
 }
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_HOSTILE, reader=st.sampled_from(sorted(_READERS)))
 @example(text=_entity("<!here>", 1) + " myreg.azurecr.io 401", reader="message")
 @example(text=_entity("<!here>", 2) + " contosoregistry", reader="azure")
