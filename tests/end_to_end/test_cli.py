@@ -2,7 +2,8 @@
 
 In process (``run_cli``) where the output and the exit status are the
 point; a real process for what only one shows: `serve` refusing to start
-(its exit status) and `serve` starting and verifying requests.
+(its exit status). `serve` starting and verifying requests is in
+``tests/server/test_startup.py``.
 """
 
 from __future__ import annotations
@@ -116,21 +117,3 @@ def test_feedback_with_no_clicks_yet(tmp_path):
     done = acrbot("feedback", env={"ACRBOT_STATE_DIR": str(tmp_path)})
     assert done.returncode == 0
     assert "No feedback yet" in done.stdout
-
-
-def test_serve_accepts_a_non_slack_looking_signing_secret(tmp_path):
-    """Local fakes and test harnesses use secrets like "test-secret"; requests must still verify."""
-    from tests.fakes import slack_requests as sr
-    from tests.fakes.acrbot_process import start_bot, stop
-    from tests.fakes.azure_api import FakeAzure
-
-    with FakeSlack() as slack, FakeAzure([]) as azure:
-        process, url, _log = start_bot(tmp_path, slack, azure, SLACK_SIGNING_SECRET="test-secret")
-        try:
-            body = sr.url_verification("short-secret-ok")
-            reply = sr.post(f"{url}/slack/events", body, signing_secret="test-secret")
-            assert reply.status_code == 200 and "short-secret-ok" in reply.text
-            wrong = sr.post(f"{url}/slack/events", body, signing_secret="other-secret")
-            assert wrong.status_code == 401
-        finally:
-            stop(process)

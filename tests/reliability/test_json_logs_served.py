@@ -24,9 +24,11 @@ FORGED = "x\n2026-11-29 23:00:00,000 ERROR bot.slack.server: FORGED admin passwo
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    redis = RedisServer(tmp_path_factory.mktemp("redis"))
-    redis.start()
+def served(tmp_path_factory: pytest.TempPathFactory, redis: RedisServer) -> Iterator[Replicas]:
+    """One replica, two workers writing to one log: the pair's Redis, a log of its own."""
+    if redis.process is None or not redis.ping():  # a fault test may have stopped it
+        redis.stop()
+        redis.start()
     with FakeSlack() as slack, FakeAzure([FakeRegistry("healthyreg")], token=AZURE_TOKEN) as azure:
         replicas = start_replicas(
             tmp_path_factory.mktemp("jsonlogs"),
@@ -41,7 +43,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
             yield replicas
         finally:
             stop(replicas[0])
-            redis.stop()
 
 
 def records(replica: Replica) -> list[dict]:

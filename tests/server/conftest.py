@@ -3,7 +3,8 @@
 ``served`` is the router ``acrbot serve`` builds, driven in this process
 (``tests/fakes/in_process.py``); ``served_process`` is the real `acrbot
 serve` (gunicorn and its worker) on a free port, for what only real sockets
-and a real process show: slow clients, start-up, the process's own log.
+and a real process show: slow clients, start-up, the process's own log. It
+runs with a short, non-Slack-looking signing secret, as local harnesses do.
 Both talk to the same fake Slack and fake Azure.
 """
 
@@ -22,19 +23,23 @@ from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import post
 
+# Local fakes and test harnesses use secrets like this; `acrbot serve` must accept them.
+SHORT_SECRET = "test-secret"
+
 
 @dataclass
 class Served:
     url: str
     slack: FakeSlack
     log: Path
+    secret: str = SIGNING_SECRET
     http: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.url, timeout=10)
 
     def post(self, body: bytes, **kwargs) -> httpx.Response:
-        return post(f"{self.url}/slack/events", body, signing_secret=SIGNING_SECRET, **kwargs)
+        return post(f"{self.url}/slack/events", body, signing_secret=self.secret, **kwargs)
 
     @property
     def port(self) -> int:
@@ -60,8 +65,8 @@ def served_process(
     tmp_path_factory: pytest.TempPathFactory, server_fakes: tuple[FakeSlack, FakeAzure]
 ) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("served_process")
-    process, url, log = start_bot(tmp, *server_fakes)
-    served = Served(url, server_fakes[0], log)
+    process, url, log = start_bot(tmp, *server_fakes, SLACK_SIGNING_SECRET=SHORT_SECRET)
+    served = Served(url, server_fakes[0], log, SHORT_SECRET)
     try:
         yield served
     finally:

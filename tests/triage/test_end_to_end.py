@@ -453,17 +453,20 @@ def test_without_a_token_the_endpoints_are_off_and_say_so(tmp_path):
 
 
 def test_records_survive_a_restart(tmp_path):
-    """Fired before a restart, Resolved after it: the same message is updated."""
+    """Fired before a restart, Resolved after it: the same message is updated.
+
+    The first life is the app in this process; the second, a fresh `acrbot
+    serve` on the same state folder, which knows only what was written down.
+    """
     with FakeSlack() as slack, FakeAzure([], token=AZURE_TOKEN) as azure:
         env = {"ACRBOT_CONFIG": str(_config(tmp_path, azure)), "ACRBOT_ALERT_TOKEN": TOKEN}
         fired = azure_alert("azure_metric_storage.json")
-        process, url, _log = start_bot(tmp_path, slack, azure, **env)
-        try:
-            assert served_at(url, slack).webhook("azure-monitor", fired).status_code == 200
+        with start_in_process(tmp_path, slack, azure, **env) as served:
+            first = AlertBot(served.http, slack, dispatcher=served.served.alerts.dispatcher)
+            assert first.webhook("azure-monitor", fired).status_code == 200
             (posted,) = posts_to(slack, ONCALL)
-            assert served_at(url, slack).webhook("azure-monitor", fired).status_code == 200
-        finally:
-            stop(process)
+            assert first.webhook("azure-monitor", fired).status_code == 200
+            first.settled()
         process, url, _log = start_bot(tmp_path, slack, azure, **env)
         try:
             again = served_at(url, slack)
