@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,10 +99,8 @@ def start_replicas(
     count: int = 2,
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
-    each_env: Sequence[dict[str, str]] = (),
     **diagnostics: Any,
 ) -> Replicas:
-    """``count`` replicas; ``each_env[i]`` is added to replica ``i``'s environment only."""
     folder.mkdir(parents=True, exist_ok=True)
     knowledge = folder / "knowledge"
     if not knowledge.exists():
@@ -128,8 +125,7 @@ def start_replicas(
     started: list[Replica] = []
     try:
         for i in range(count):
-            own = {**env, **(each_env[i] if i < len(each_env) else {})}
-            started.append(_start(f"replica{i + 1}", folder, own))
+            started.append(_start(f"replica{i + 1}", folder, env))
         for replica in started:
             _wait_ready(replica)
     except BaseException:
