@@ -15,6 +15,7 @@ nothing below it builds anything of its own. The routes, in one place:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_bolt import App
 
@@ -49,6 +50,21 @@ def build_slack_app(
     return create_app(settings, services, client), services
 
 
+@dataclass(frozen=True)
+class Worker:
+    """One worker's ASGI router, and the app, services and alert webhooks behind it.
+
+    ``acrbot serve`` needs only the router; tests that drive it in process
+    also reach what it was built on (e.g. to wait until queued alerts are
+    handled) without building any of it a second way.
+    """
+
+    router: Router
+    app: App
+    services: Services
+    alerts: AlertWebhooks
+
+
 def build_router(
     settings: Settings,
     credentials: SlackCredentials | None = None,
@@ -57,6 +73,17 @@ def build_router(
     background_reload: bool = True,
 ) -> Router:
     """The ASGI app of one worker, every route on it."""
+    return build_worker(settings, credentials, options, background_reload=background_reload).router
+
+
+def build_worker(
+    settings: Settings,
+    credentials: SlackCredentials | None = None,
+    options: ServeOptions | None = None,
+    *,
+    background_reload: bool = True,
+) -> Worker:
+    """:func:`build_router`'s router, with the objects it was built on."""
     credentials = credentials or settings.credentials
     options = options or ServeOptions()
     app, services = build_slack_app(settings, credentials, background_reload=background_reload)
@@ -69,8 +96,9 @@ def build_router(
     )
     router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
-    add_alert_routes(router, AlertWebhooks(settings, services, app.client))
+    alerts = AlertWebhooks(settings, services, app.client)
+    add_alert_routes(router, alerts)
     if settings.slack.escalation.enabled:
         reminders = ReminderLoop(services, app.client).start()
         router.on_shutdown.append(reminders.stop)
-    return router
+    return Worker(router, app, services, alerts)

@@ -1,10 +1,10 @@
 """The app ``acrbot serve`` serves, built and driven in this process (no gunicorn, no socket).
 
 :func:`build_served_app` is the one place the tests build the served ASGI
-app: the same construction as the worker's in ``serve_http`` (Bolt app,
-services, the router with health, readiness, metrics and Slack's endpoint,
-the alert webhooks). If production moves that construction, this is the
-line to change.
+app: ``bot.web.app.build_worker``, what ``acrbot serve`` runs in each
+worker (the services, the Bolt app on them, the router with health,
+readiness, metrics, Slack's endpoint and the alert webhooks). If production
+moves that construction, this is the line to change.
 
 :class:`AsgiClient` is a plain, synchronous ``httpx.Client`` whose transport
 hands each request to the router on an event loop thread of its own, as
@@ -35,6 +35,7 @@ import httpx
 from bot import logs
 from bot.config import Settings, SlackCredentials, load_settings
 from bot.services import Services
+from bot.web.app import Worker
 from bot.web.routes import Router
 from tests.fakes.acrbot_process import (
     AZURE_TOKEN,
@@ -49,37 +50,12 @@ from tests.fakes.slack_requests import post as signed_post
 BASE_URL = "http://acrbot.test"
 
 
-@dataclass
-class ServedApp:
-    """What one worker serves: the ASGI router, and the Bolt app and services behind it."""
+def build_served_app(settings: Settings, credentials: SlackCredentials | None = None) -> Worker:
+    """The router ``acrbot serve`` builds in each worker, with the objects behind it."""
+    from bot.cli.serve import serve_options
+    from bot.web.app import build_worker
 
-    router: Router
-    app: Any  # slack_bolt.App
-    services: Services
-    alerts: Any  # bot.slack.alerts.AlertWebhooks: its dispatcher's join() says "all handled"
-
-
-def build_served_app(settings: Settings, credentials: SlackCredentials | None = None) -> ServedApp:
-    """The router ``serve_http`` builds in each worker, with the objects behind it."""
-    from bot.slack.alerts import AlertWebhooks, add_alert_routes
-    from bot.slack.app import create_app
-    from bot.slack.server import build_router, serve_options
-
-    credentials = credentials or settings.credentials
-    options = serve_options(settings.serve)
-    app, services = create_app(settings, credentials)
-    entries = lambda: {"entries": len(services.library.current.entries)}  # noqa: E731
-    ready = lambda: _readiness(services)  # noqa: E731
-    router = build_router(app, credentials.signing_secret, entries, options, ready)
-    alerts = AlertWebhooks(settings, services, app.client)
-    add_alert_routes(router, alerts)
-    return ServedApp(router, app, services, alerts)
-
-
-def _readiness(services: Services) -> tuple[int, dict[str, Any]]:
-    from bot.readiness import readiness
-
-    return readiness(lambda: services.library, lambda: services.claims)
+    return build_worker(settings, credentials, serve_options(settings.serve))
 
 
 class _LoopTransport(httpx.BaseTransport):
@@ -177,7 +153,7 @@ def server_log(path: Path, level: str = "INFO", fmt: str | None = None) -> Itera
 class InProcessBot:
     """``start_bot``'s served acrbot, in process: same config, environment and fakes."""
 
-    served: ServedApp
+    served: Worker
     http: AsgiClient
     slack: FakeSlack
     azure: FakeAzure | None
