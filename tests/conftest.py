@@ -1,5 +1,12 @@
 """Fixtures shared by every test package, and how many examples the property tests try.
 
+Retries to Slack are counted, not timed, in this process: slack_sdk's
+back-off between attempts (its own, 0.5 to 3.5 s with jitter) is made a
+hundredth of a second by ``short_slack_backoff``, so a test of "a 5xx is
+retried twice" does not sleep through it. Which failures are retried, how
+often, and a 429's ``Retry-After`` are untouched; the real ``acrbot serve``
+processes (tests/reliability) keep slack_sdk's own back-off.
+
 Hypothesis profiles (``HYPOTHESIS_PROFILE``): ``ci``, the default, tries 50
 examples per property, enough to find the shallow breakages in a run of
 the whole suite; ``thorough`` tries 1,000 (run it after touching a parser,
@@ -14,12 +21,20 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from slack_sdk.http_retry.handler import default_interval_calculator
 
 from tests.redis_server import RedisServer
 
 settings.register_profile("ci", max_examples=50)
 settings.register_profile("thorough", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def short_slack_backoff() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(default_interval_calculator, "calculate_sleep_duration", lambda attempt: 0.01)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from bot.diagnostics.audit import AuditLog
+from bot.storage.streams import JsonlStream
 
 
 def _write_many(path: str, who: str, count: int) -> None:
@@ -67,8 +68,9 @@ def test_processes_never_interleave(tmp_path: Path) -> None:
 def test_recent_skips_garbage_and_reads_a_long_tail(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     log = AuditLog(path)
+    old = AuditLog(path, JsonlStream(path))  # the same lines, without 2,000 fsyncs
     for i in range(2000):
-        log.append({"event": "request", "duration_ms": i, "detail": "y" * 100})
+        old.append({"event": "request", "duration_ms": i, "detail": "y" * 100})
     with path.open("a") as handle:
         handle.write("not json\n[1, 2]\n")
     log.append({"event": "result", "duration_ms": 2000})
