@@ -1,6 +1,6 @@
 """Count the test suite's assert statements by what they exercise for real.
 
-    python benchmarks/count_real_assertions.py [--by-folder] [--json]
+    python benchmarks/count_real_assertions.py [--by-folder] [--json] [--repo PATH]
 
 Moving tests in process must not quietly lose the behaviours that only a
 real socket, a real Redis or a real process can show. This script makes
@@ -120,14 +120,15 @@ def _is_fixture(func: ast.AST) -> bool:
     return False
 
 
-def _module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+def _module_name(path: Path, repo: Path) -> str:
+    return ".".join(path.relative_to(repo).with_suffix("").parts)
 
 
 class Index:
     """Every tests/ module's symbols, imports and tests."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.symbols: dict[str, Symbol] = {}
         self.imports: dict[str, dict[str, str]] = {}  # module -> local name -> "module:name"
         self.tests: list[tuple[str, Path, ast.FunctionDef, Symbol]] = []
@@ -136,7 +137,7 @@ class Index:
             self._read(path)
 
     def _read(self, path: Path) -> None:
-        module = _module_name(path)
+        module = _module_name(path, self.root.parent)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imports: dict[str, str] = {}
         for node in ast.walk(tree):
@@ -167,7 +168,7 @@ class Index:
         while True:
             if name in self.fixtures_by_dir.get(folder, {}):
                 return self.fixtures_by_dir[folder][name]
-            if folder == TESTS or folder == folder.parent:
+            if folder == self.root or folder == folder.parent:
                 return None
             folder = folder.parent
 
@@ -208,6 +209,7 @@ class Index:
 
 
 def count(root: Path = TESTS) -> dict[str, object]:
+    """The counts for the ``tests/`` folder ``root`` (of this checkout, or another's)."""
     index = Index(root)
     totals: Counter[str] = Counter()
     by_folder: dict[str, Counter[str]] = defaultdict(Counter)
@@ -216,9 +218,9 @@ def count(root: Path = TESTS) -> dict[str, object]:
         asserts = sum(isinstance(n, ast.Assert) for n in ast.walk(node))
         key = f"{module}:{node.name}"
         signals = index.signals_of(key, path)
-        folder = str(path.parent.relative_to(ROOT))
+        folder = str(path.parent.relative_to(root.parent))
         for category in signals:
-            listed[category].append(f"{path.relative_to(ROOT)}::{node.name} ({asserts})")
+            listed[category].append(f"{path.relative_to(root.parent)}::{node.name} ({asserts})")
         for counter in (totals, by_folder[folder]):
             counter["tests"] += 1
             counter["asserts"] += asserts
@@ -242,8 +244,9 @@ def main() -> None:
     parser.add_argument("--by-folder", action="store_true", help="one row per test folder")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--list", choices=CATEGORIES, help="the tests counted in one category")
+    parser.add_argument("--repo", type=Path, default=ROOT, help="another checkout to count")
     args = parser.parse_args()
-    result = count()
+    result = count(args.repo.resolve() / "tests")
     if args.list:
         print("\n".join(result["tests"].get(args.list, [])))  # type: ignore[union-attr]
         return
