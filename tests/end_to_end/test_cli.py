@@ -3,7 +3,7 @@
 In process (``run_cli``) where the output and the exit status are the
 point; a real process for what only one shows: `serve` refusing to start
 (its exit status). `serve` starting and verifying requests is in
-``tests/server/test_startup.py``.
+``tests/web/test_startup.py``.
 """
 
 from __future__ import annotations

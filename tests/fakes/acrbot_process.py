@@ -26,6 +26,8 @@ BOT_TOKEN = "xoxb-1111-2222-acrbottesttoken"
 AZURE_TOKEN = "acrbot-e2e-SECRET-aad-token"
 OPS, ALICE, BOB, MALLORY = "COPS", "UALICE", "UBOB", "UMALLORY"
 ALERTS = "CALERTS"
+# What local fakes and test harnesses use for a signing secret; `acrbot serve` must accept it.
+SHORT_SECRET = "test-secret"
 
 
 def free_port() -> int:

@@ -17,14 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.acrbot_process import AZURE_TOKEN, SIGNING_SECRET, start_bot, stop
+from tests.fakes.acrbot_process import AZURE_TOKEN, SHORT_SECRET, SIGNING_SECRET, start_bot, stop
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
 from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import post
-
-# Local fakes and test harnesses use secrets like this; `acrbot serve` must accept them.
-SHORT_SECRET = "test-secret"
 
 
 @dataclass

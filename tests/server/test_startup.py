@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.fakes import slack_requests as sr
-from tests.server.conftest import SHORT_SECRET
+from tests.fakes.acrbot_process import SHORT_SECRET
 
 
 def test_acrbot_serve_starts_and_answers_slack_s_url_verification(served_process):

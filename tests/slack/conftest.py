@@ -1,4 +1,7 @@
-"""Shared fixtures for the Slack layer's pure modules (no network, no Bolt app)."""
+"""Shared fixtures for the Slack layer's pure modules (no network, no Bolt app).
+
+``triager`` is the bundled FAQ's, for the alert listeners and rendering.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import pytest
 from bot.config import load_settings
 from bot.knowledge.library import Library
 from bot.knowledge.model import Entry
+from bot.services import faq_search_from
+from bot.triage import Triager
 
 FAQ = Path(__file__).parents[2] / "knowledge" / "container-registry-faq.zh-cn.md"
 
@@ -27,3 +32,8 @@ def entries(library: Library) -> dict[str, Entry]:
 @pytest.fixture(scope="session")
 def faq_text() -> str:
     return FAQ.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def triager(library: Library) -> Triager:
+    return Triager(faq_search_from(library))

@@ -1,0 +1,1 @@
+"""Tests of bot/cli/: each command as a person runs it."""
