@@ -116,6 +116,9 @@ class AsgiClient(httpx.Client):
         await self._outbox.get()
         await self._lifespan_task
 
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         super().close()
         if self._thread.is_alive():

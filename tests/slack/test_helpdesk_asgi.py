@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -12,20 +11,15 @@ from bot.config import load_settings
 from bot.web.app import build_router
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import BOT_TOKEN, SIGNING_SECRET
+from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.helpdesk_bot import HELP, posts, wait_until
 
 
-def post(router: object, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
-    async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=router)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://acrbot") as client:
-            signed = {**sr.sign(SIGNING_SECRET, body), "Content-Type": "application/json"}
-            return await client.post(
-                "/slack/events", content=body, headers=signed | (headers or {})
-            )
-
-    return asyncio.run(send())
+def post(client: AsgiClient, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return sr.post(
+        "/slack/events", body, signing_secret=SIGNING_SECRET, headers=headers, client=client
+    )
 
 
 def test_a_help_channel_question_through_the_asgi_app(tmp_path: Path) -> None:
@@ -39,22 +33,25 @@ def test_a_help_channel_question_through_the_asgi_app(tmp_path: Path) -> None:
             "ACRBOT_STATE_DIR": str(tmp_path / "state"),
         }
         router = build_router(load_settings(config, env=env), background_reload=False)
-        event = sr.message_channel("docker pull from our ACR is very slow, any tips?", channel=HELP)
-        body = sr.event_callback(event, event_id="Ev0HELPASGI1")
-        assert post(router, body).status_code == 200
-        assert (
-            post(
-                router, body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
-            ).status_code
-            == 200
-        )
-        (answer,) = wait_until(lambda: posts(slack, HELP))
-        assert answer["thread_ts"] == event["ts"] and "docker" in answer["text"].lower()
-        greeting = sr.message_channel("good morning all!", channel=HELP)
-        assert post(router, sr.event_callback(greeting)).status_code == 200
-        question = sr.message_channel(
-            "how do I get the admin password for my registry?", channel=HELP
-        )
-        assert post(router, sr.event_callback(question)).status_code == 200
-        wait_until(lambda: len(posts(slack, HELP)) == 2)  # the next question: a positive signal
-        assert [p["thread_ts"] for p in posts(slack, HELP)] == [event["ts"], question["ts"]]
+        with AsgiClient(router) as client:
+            event = sr.message_channel(
+                "docker pull from our ACR is very slow, any tips?", channel=HELP
+            )
+            body = sr.event_callback(event, event_id="Ev0HELPASGI1")
+            assert post(client, body).status_code == 200
+            assert (
+                post(
+                    client, body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
+                ).status_code
+                == 200
+            )
+            (answer,) = wait_until(lambda: posts(slack, HELP))
+            assert answer["thread_ts"] == event["ts"] and "docker" in answer["text"].lower()
+            greeting = sr.message_channel("good morning all!", channel=HELP)
+            assert post(client, sr.event_callback(greeting)).status_code == 200
+            question = sr.message_channel(
+                "how do I get the admin password for my registry?", channel=HELP
+            )
+            assert post(client, sr.event_callback(question)).status_code == 200
+            wait_until(lambda: len(posts(slack, HELP)) == 2)  # the next question: a positive signal
+            assert [p["thread_ts"] for p in posts(slack, HELP)] == [event["ts"], question["ts"]]
