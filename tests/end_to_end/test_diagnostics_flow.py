@@ -105,7 +105,8 @@ def test_firewall_failure_explains_and_links_the_faq(bot, slack):
     click(bot, slack, "diag_confirm", button(confirmation, "diag_confirm")["value"], name="run2")
     text = text_of(final(slack, "run2"))
     assert "CONNECTIVITY_FORBIDDEN_ERROR" in text
-    assert "firewall-rules-are-updated-successfully-but-they-do-not-take-effect" in text
+    # The troubleshooting entry written for exactly this error (denied: client with IP …)
+    assert "403 Forbidden, or client with IP is not allowed access" in text
     assert "seen from acrbot" in text  # the network caveat
 
 
