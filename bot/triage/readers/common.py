@@ -15,10 +15,11 @@ _ARM_SCOPE = re.compile(
 )
 
 _CLUSTER_FIELD = re.compile(r"^(?:k8s_|kubernetes_|aks_)?cluster(?:_?name|_id)?$", re.IGNORECASE)
-# "cluster: aks-prod", cluster="aks-prod" (Prometheus label text), "Cluster name = aks-prod".
+# "cluster: aks-prod", cluster="aks-prod" (Prometheus label text), "Cluster name = aks-prod",
+# "*cluster:* `aks-prod`" (Alertmanager's Slack template).
 _CLUSTER_IN_TEXT = re.compile(
-    r"(?<![\w.-])(?:k8s_|kubernetes_|aks_)?cluster(?:[_ ]?name)?\s{0,3}[=:]\s{0,3}[\"'`]?"
-    r"(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,62})",
+    r"(?<![\w.-])(?:k8s_|kubernetes_|aks_)?cluster(?:[_ ]?name)?[*_]{0,2}\s{0,3}[=:]"
+    r"[*_\s]{0,4}[\"'`]?(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,62})",
     re.IGNORECASE,
 )
 MAX_CLUSTER_NAMES = 5
