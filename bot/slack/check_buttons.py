@@ -84,13 +84,13 @@ def pull_label(offered: OfferedCheck, language: str) -> str | None:
         return None
     words = WORDS.get(language, WORDS["en"])
     image = neutralise(_short_digest(offered.image))
-    cluster = neutralise(offered.cluster.name) if offered.cluster else None
-    template = words["pull_by"] if cluster else words["pull"]
-    label = "🔎 " + template.format(cluster=cluster, image=image)
-    if len(label) > limits.BUTTON_TEXT:
-        room = max(8, len(image) - (len(label) - limits.BUTTON_TEXT))
-        label = "🔎 " + template.format(cluster=cluster, image=limits.clip(image, room))
-    return limits.clip(label, limits.BUTTON_TEXT)
+    cluster = neutralise(offered.cluster.name) if offered.cluster else ""
+    template = "🔎 " + (words["pull_by"] if cluster else words["pull"])
+    room = limits.BUTTON_TEXT - len(template.format(cluster="", image=""))
+    if cluster:  # the cluster gets what the image leaves, but never under a third
+        cluster = limits.clip(cluster, max(room // 3, room - len(image)))
+    image = limits.clip(image, room - len(cluster))
+    return template.format(cluster=cluster, image=image)
 
 
 def _short_digest(image: str) -> str:
