@@ -70,7 +70,7 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
     names: dict[str, None] = {}
     rejected: dict[str, None] = {}
     repositories: dict[tuple[str, str], None] = {}
-    images: dict[tuple[str, str], None] = {}
+    images: dict[tuple[str, str], bool] = {}  # → whether the reference had no tag or digest
     limit = MAX_REGISTRIES_PER_MESSAGE
 
     def full() -> bool:
@@ -117,8 +117,27 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
                 repositories.setdefault((registry, repo))
                 image = _image(match, text)
                 if image and len(images) < limit:
-                    images.setdefault((registry, image))
-    return Found(tuple(names), tuple(rejected), tuple(repositories), tuple(images))
+                    bare = not (match.group("tag") or match.group("digest"))
+                    images[(registry, image)] = images.get((registry, image), True) and bare
+    return Found(tuple(names), tuple(rejected), tuple(repositories), _explicit_first(images))
+
+
+def _explicit_first(images: dict[tuple[str, str], bool]) -> tuple[tuple[str, str], ...]:
+    """The images, less a bare ``repo`` (read as ``latest``) when ``repo:1.4`` is also named.
+
+    Error chains repeat the reference in pieces ("reading manifest 1.4 in
+    myreg.azurecr.io/shop/api"): the bare mention is that image, not latest.
+    """
+
+    def repository(image: str) -> str:
+        return image.partition("@")[0].rpartition(":")[0] or image
+
+    tagged = {(reg, repository(image)) for (reg, image), bare in images.items() if not bare}
+    return tuple(
+        (reg, image)
+        for (reg, image), bare in images.items()
+        if not (bare and (reg, repository(image)) in tagged)
+    )
 
 
 def _image(match: re.Match[str], text: str) -> str | None:

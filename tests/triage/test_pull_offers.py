@@ -232,3 +232,54 @@ def test_the_longest_pull_button_fits_slack_and_reads_back():
 )
 def test_a_pull_button_value_acrbot_did_not_build_is_no_request(raw):
     assert read_value(raw) is None
+
+
+# --- held-out shapes (written before tuning; none of them is special-cased) --------------
+
+
+@pytest.mark.parametrize(
+    ("pasted", "image", "cluster"),
+    [
+        (  # CRI-O repeats the reference in pieces: the bare mention is the same image
+            'Failed to pull image "contosoreg.azurecr.io/shop/api:1.4": rpc error: code = '
+            "Unknown desc = reading manifest 1.4 in contosoreg.azurecr.io/shop/api, manifest unknown",
+            "shop/api:1.4",
+            None,
+        ),
+        (  # Docker's daemon, no tag given: docker pulls latest
+            "Error response from daemon: pull access denied for contosoreg.azurecr.io/shop/api, "
+            "repository does not exist or may require 'docker login'",
+            "shop/api:latest",
+            None,
+        ),
+        (  # a Prometheus sample pasted as text: the cluster label by alias
+            'kube_pod_container_status_waiting_reason{cluster="prod-eastus",namespace="shop",'
+            'reason="ErrImagePull",image="contosoreg.azurecr.io/shop/api:1.4"} 1',
+            "shop/api:1.4",
+            "aks-prod",
+        ),
+        (  # another label name and another case for the alias
+            '{"receiver": "x", "status": "firing", "version": "4", "alerts": [{"status": '
+            '"firing", "labels": {"alertname": "PodImagePull", "k8s_cluster": "PROD-EASTUS", '
+            '"image": "contosoreg.azurecr.io/shop/api:1.4", "reason": "ImagePullBackOff"}, '
+            '"startsAt": "2026-12-03T00:00:00Z", "fingerprint": "ab"}]}',
+            "shop/api:1.4",
+            "aks-prod",
+        ),
+        (
+            'Failed to pull image "contosoreg.azurecr.io/shop/api:1.4": rpc error: code = '
+            "Canceled desc = context canceled",
+            "shop/api:1.4",
+            None,
+        ),
+        ('Successfully pulled image "contosoreg.azurecr.io/shop/api:1.4" in 1.2s', None, None),
+        ("slow pull of contosoreg.azurecr.io/shop/api:1.4 (30 s)", None, None),
+    ],
+)
+def test_held_out_pull_shapes(triager, pasted, image, cluster):
+    (triage,) = triager.triage_all(read_any(pasted))
+    offered = [c for c in checks(triage) if c["check"] == "pull"]
+    if image is None:
+        assert offered == []
+    else:
+        assert offered == [{**PULL, "image": image, "cluster": cluster}]
