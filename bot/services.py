@@ -1,8 +1,10 @@
 """The composition root: the one place that builds the knowledge base, diagnostics and stores.
 
 The domain packages meet here and nowhere else, with one exception that
-goes the other way round: triage reads registry names with diagnostics'
-name rules (one set of rules for what a registry is called). This is where
+goes the other way round: triage reads registry names and image references
+with diagnostics' rules (one set of rules for what a registry or an image is
+called). Which cluster an alert names is diagnostics' answer too, handed to
+triage from here (:func:`cluster_lookup_from`), so triage reads no settings. This is where
 the knowledge base becomes the diagnostics' and triage's FAQ links, and
 where the CLI and the server (:mod:`bot.web.app`, which hands the services
 to the Slack app and the routes) get the same objects. The chat layer

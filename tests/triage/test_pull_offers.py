@@ -283,3 +283,16 @@ def test_held_out_pull_shapes(triager, pasted, image, cluster):
         assert offered == []
     else:
         assert offered == [{**PULL, "image": image, "cluster": cluster}]
+
+
+def test_acrbot_triage_text_prints_the_pull_command(tmp_path: Path):
+    config = tmp_path / "acrbot.yaml"
+    clusters = [{"name": "aks-prod", "subscription": SUBSCRIPTION, "resource_group": "rg-aks"}]
+    config.write_text(yaml.safe_dump({"azure": {"clusters": clusters}}))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["--config", str(config), "triage", str(FIXTURES / "azure_monitor_aks_log.json")])
+    assert (
+        "acrbot diagnose contosoreg --check pull --image shop/api:1.4 --cluster aks-prod"
+        in out.getvalue()
+    )
