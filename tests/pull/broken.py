@@ -31,6 +31,11 @@ class Broken:
     world: Callable[[], World]
     fix: Callable[[World], str | tuple[str, ...]]  # pieces of the fix, as the report gives them
     image: str = FULL  # what the failing pod pulls
+    variant: str = ""  # tells two worlds of one cause apart in test ids
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}-{self.variant}" if self.variant else self.code
 
     def fix_pieces(self, world: World) -> tuple[str, ...]:
         pieces = self.fix(world)
@@ -94,6 +99,14 @@ def _quarantined() -> World:
     world = healthy()
     world.registry.quarantine = True
     world.registry.images = (*images()[:2], QUARANTINED)
+    return world
+
+
+def _single_platform_on_arm64() -> World:
+    """Not an index: only the config blob says the image is linux/amd64."""
+    world = healthy()
+    world.registry.images = (*images()[:2], FakeImage("shop/api", "1.4"))
+    world.cluster.pools = (FakePool(), FakePool("armpool", "Linux", "Standard_D4ps_v5"))
     return world
 
 
@@ -173,6 +186,12 @@ CAUSES: tuple[Broken, ...] = (
         "PLATFORM_MISMATCH",
         _arm64_pool,
         lambda w: "--platform linux/amd64,linux/arm64,windows/amd64",
+    ),
+    Broken(
+        "PLATFORM_MISMATCH",
+        _single_platform_on_arm64,
+        lambda w: "--platform linux/amd64,linux/arm64 -t contosoreg.azurecr.io/shop/api:1.4",
+        variant="single-platform",
     ),
     Broken(
         "REGISTRY_NOT_FOUND",

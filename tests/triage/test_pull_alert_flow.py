@@ -92,7 +92,7 @@ def click(bot: InProcess, reply: dict[str, Any], element: dict[str, Any], name: 
     assert bot.dispatch(body).status == 200
 
 
-@pytest.mark.parametrize("broken", CAUSES, ids=[c.code for c in CAUSES])
+@pytest.mark.parametrize("broken", CAUSES, ids=[c.id for c in CAUSES])
 def test_the_alert_clicked_through_names_the_cause_and_the_fix(
     broken: Broken, tmp_path: Path
 ) -> None:
