@@ -178,6 +178,8 @@ def test_acrbot_triage_json_lists_pull_and_keeps_the_shape(tmp_path: Path):
     [
         "failed to push contosoreg.azurecr.io/shop/api:1.4: unauthorized: authentication required",
         "docker push contosoreg.azurecr.io/shop/api:1.4 -> 401 Unauthorized",
+        "failed to push contosoreg.azurecr.io/shop/api:1.4: failed to authorize: "
+        "failed to fetch oauth token: unexpected status: 401 Unauthorized",
         "StorageUsed on contosoreg is 93 GiB, image contosoreg.azurecr.io/shop/api:1.4",
         'Failed to pull image "docker.io/library/nginx:1.27": toomanyrequests',
         'Failed to pull image "https://contosoreg.azurecr.io/v2/": 401 Unauthorized',
