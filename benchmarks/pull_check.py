@@ -3,7 +3,8 @@
 The fake Azure (tests/fakes) waits ``--delay`` seconds (default 0.1) before
 answering each request, ARM and registry alike. Three worlds: the healthy
 public one, the private-endpoint one (endpoints, zone group, records,
-links, peerings) and one with a missing tag (adds the tag listing). The
+links, peerings), one with a missing tag (adds the tag listing) and a
+single-platform image (adds the manifest GET and its config blob). The
 check runs through ``Diagnostics.run_direct``, as ``acrbot diagnose --check
 pull --cluster aks-prod --yes`` does; the registry and cluster are declared
 in config, so no search is timed. Target: at most 1.5 s.
@@ -37,6 +38,7 @@ def worlds() -> dict[str, tuple[World, str]]:
         "healthy (public)": (healthy(), "shop/api:1.4"),
         "private endpoint + DNS": (private_world(healthy()), "shop/api:1.4"),
         "missing tag": (healthy(), "shop/api:9.9"),
+        "single-platform image (config blob)": (healthy(), "shop/api:1.3"),
     }
 
 

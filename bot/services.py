@@ -1,8 +1,10 @@
 """The composition root: the one place that builds the knowledge base, diagnostics and stores.
 
 The domain packages meet here and nowhere else, with one exception that
-goes the other way round: triage reads registry names with diagnostics'
-name rules (one set of rules for what a registry is called). This is where
+goes the other way round: triage reads registry names and image references
+with diagnostics' rules (one set of rules for what a registry or an image is
+called). Which cluster an alert names is diagnostics' answer too, handed to
+triage from here (:func:`cluster_lookup_from`), so triage reads no settings. This is where
 the knowledge base becomes the diagnostics' and triage's FAQ links, and
 where the CLI and the server (:mod:`bot.web.app`, which hands the services
 to the Slack app and the routes) get the same objects. The chat layer
@@ -18,8 +20,10 @@ from typing import Any
 from bot.config import Settings
 from bot.diagnostics.access import Membership
 from bot.diagnostics.audit import AuditLog
+from bot.diagnostics.clusters import known_cluster
 from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
+from bot.diagnostics.settings import AzureSettings
 from bot.feedback import FeedbackStore
 from bot.helpdesk.handoffs import HandoffBook
 from bot.helpdesk.threads import ThreadBook
@@ -28,8 +32,8 @@ from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
 from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
-from bot.triage.model import FaqRef
-from bot.triage.triager import FaqSearch, Triager
+from bot.triage.model import FaqRef, KnownCluster
+from bot.triage.triager import ClusterLookup, FaqSearch, Triager
 
 FAQ_LINK_MIN_CONFIDENCE = 0.5
 
@@ -100,10 +104,31 @@ def library_from(settings: Settings, *, background: bool = False) -> Library:
     return Library.from_settings(settings.knowledge, background=background)
 
 
+def cluster_lookup_from(azure: AzureSettings) -> ClusterLookup:
+    """Which configured cluster an alert names: diagnostics' own rules, without a call to Azure.
+
+    The pull check is then asked with the configured name, or with the
+    resource ID of a cluster found by ID in ``azure.subscriptions``.
+    """
+
+    def lookup(text: str) -> KnownCluster | None:
+        target = known_cluster(text, azure)
+        if target is None:
+            return None
+        ref = target.name if target.source == "config" else target.resource_id
+        return KnownCluster(target.name, ref)
+
+    return lookup
+
+
 def triager_from(settings: Settings, library: Library) -> Triager:
-    """Alert triage in ``alerts.language`` with FAQ links: webhooks and the CLI alike."""
+    """Alert triage in ``alerts.language``, with FAQ links and the configured clusters."""
     language = settings.alerts.language
-    return Triager(faq_search_from(library, language), language=language)
+    return Triager(
+        faq_search_from(library, language),
+        language=language,
+        clusters=cluster_lookup_from(settings.diagnostics.azure),
+    )
 
 
 def open_shared_storage(settings: Settings) -> Storage:

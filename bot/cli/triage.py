@@ -101,6 +101,9 @@ def render(triage: Triage) -> str:
         lines.append("Checks worth running:")
         for check in triage.checks:
             extra = f" --repository {check.repository}" if check.repository else ""
+            if check.image:
+                extra = f" --image {check.image}"
+                extra += f" --cluster {check.cluster.ref}" if check.cluster else ""
             lines.append(f"  acrbot diagnose {check.registry} --check {check.check}{extra}")
     elif triage.about_registry and not triage.registries:
         lines.append("Name the registry to run a check: acrbot diagnose REGISTRY")

@@ -215,6 +215,27 @@ class AzureClient:
         self._require_login_host(base_url)
         headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": accept}
         response = self._send("HEAD" if head else "GET", f"{base_url}{path}", headers, None)
+        return self._answer(response, head)
+
+    def registry_blob(self, base_url: str, path: str, token: Secret) -> RegistryAnswer:
+        """``GET`` a small JSON blob (an image's config), following the one redirect to storage.
+
+        Registries answer blob reads with a redirect whose URL carries its
+        own signature: that hop goes without the registry token and over
+        HTTPS, unless it stays on the same login server.
+        """
+        answer = self.registry_read(base_url, path, token)
+        location = answer.headers.get("location")
+        if answer.status not in (301, 302, 303, 307, 308) or not location:
+            return answer
+        target = str(httpx.URL(f"{base_url}{path}").join(location))
+        if urlsplit(target).netloc == urlsplit(base_url).netloc:
+            return self.registry_read(target, "", token)
+        if not target.startswith("https://"):
+            raise AzureMalformedResponse(f"{_host(base_url)} redirected a blob read off HTTPS.")
+        return self._answer(self._send("GET", target, {"Accept": "application/json"}, None))
+
+    def _answer(self, response: httpx.Response, head: bool = False) -> RegistryAnswer:
         body: dict[str, Any] = {}
         if not head and 200 <= response.status_code < 300:
             body = _json(response)

@@ -23,7 +23,7 @@ from bot.diagnostics.errors import (
     InvalidClusterName,
 )
 from bot.diagnostics.registry_name import RESOURCE_GROUP_RE, SUBSCRIPTION_RE, preview
-from bot.diagnostics.settings import CLUSTER_NAME_RE, AzureSettings
+from bot.diagnostics.settings import CLUSTER_NAME_RE, AzureSettings, ClusterConfig
 
 CLUSTER_PROVIDER = "providers/Microsoft.ContainerService/managedClusters"
 CLUSTER_API_VERSION = "2025-10-01"
@@ -42,7 +42,13 @@ HOW_TO_NAME = (
 
 ClientFactory = Callable[[Cloud], AzureClient]
 
-__all__ = ["ClusterTarget", "is_cluster_id", "locate_cluster", "parse_cluster_id"]
+__all__ = [
+    "ClusterTarget",
+    "is_cluster_id",
+    "known_cluster",
+    "locate_cluster",
+    "parse_cluster_id",
+]
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,7 @@ def locate_cluster(text: str, azure: AzureSettings, open_client: ClientFactory) 
     wanted = text.strip()
     configured = azure.cluster_named(wanted)
     if configured is not None:
-        return ClusterTarget(
-            configured.name, configured.subscription, configured.resource_group, "config"
-        )
+        return _configured(configured)
     if wanted.startswith("/"):
         return _within_reach(parse_cluster_id(wanted), azure)
     if not CLUSTER_NAME_RE.fullmatch(wanted):
@@ -105,13 +109,44 @@ def locate_cluster(text: str, azure: AzureSettings, open_client: ClientFactory) 
     return _search(wanted, azure, open_client)
 
 
+def known_cluster(text: str, azure: AzureSettings) -> ClusterTarget | None:
+    """The cluster ``text`` names without asking Azure, or ``None``.
+
+    A configured name or alias, or an AKS resource ID within reach (declared,
+    or in ``azure.subscriptions``). Alerts use this: what they call a cluster
+    is only trusted when configuration already vouches for it, so an alert
+    never makes acrbot search, and an unknown name is simply not named.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > _MAX_INPUT:
+        return None
+    configured = azure.cluster_named(text)
+    if configured is not None:
+        return _configured(configured)
+    if not is_cluster_id(text):
+        return None
+    try:
+        target = _within_reach(parse_cluster_id(text), azure)
+    except (InvalidClusterName, ClusterNotFound):
+        return None
+    declared = next((c for c in azure.clusters if _same(c, target)), None)
+    return _configured(declared) if declared is not None else target
+
+
+def _configured(cluster: ClusterConfig) -> ClusterTarget:
+    return ClusterTarget(cluster.name, cluster.subscription, cluster.resource_group, "config")
+
+
+def _same(configured: ClusterConfig, target: ClusterTarget) -> bool:
+    return (
+        configured.subscription.lower(),
+        configured.resource_group.lower(),
+        configured.name.lower(),
+    ) == (target.subscription, target.resource_group.lower(), target.name.lower())
+
+
 def _within_reach(target: ClusterTarget, azure: AzureSettings) -> ClusterTarget:
     """A resource ID is read only in a configured subscription or as a configured cluster."""
-    declared = any(
-        (c.subscription, c.resource_group.lower(), c.name.lower())
-        == (target.subscription, target.resource_group.lower(), target.name.lower())
-        for c in azure.clusters
-    )
+    declared = any(_same(c, target) for c in azure.clusters)
     if declared or target.subscription in azure.subscriptions:
         return target
     raise ClusterNotFound(

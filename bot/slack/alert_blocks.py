@@ -10,7 +10,6 @@ Confirm flow as ``/acr diagnose``. Words are in the configured
 
 from __future__ import annotations
 
-import json
 import re
 
 from slack_sdk.models.blocks import (
@@ -24,6 +23,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack import limits
 from bot.slack.blocks import Message
+from bot.slack.check_buttons import button_value, pull_label
 from bot.slack.mrkdwn import escape, link, neutralise
 from bot.triage.model import State, Triage
 
@@ -139,15 +139,14 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
 def check_buttons(triage: Triage, language: str) -> ActionsBlock:
     buttons = []
     for number, offered in enumerate(triage.checks[:MAX_BUTTONS]):
-        value = {"r": offered.registry, "c": offered.check}
-        if offered.repository:
-            value["p"] = offered.repository
-        label = "🩺 " + word(language, "run", check=offered.check, registry=offered.registry)
+        label = pull_label(offered, language) or "🩺 " + word(
+            language, "run", check=offered.check, registry=offered.registry
+        )
         buttons.append(
             ButtonElement(
                 text=limits.clip(label, limits.BUTTON_TEXT),
                 action_id=f"diag_request_{number}",
-                value=limits.clip(json.dumps(value), limits.BUTTON_VALUE),
+                value=button_value(offered),
             )
         )
     return ActionsBlock(block_id="alert_checks", elements=buttons)

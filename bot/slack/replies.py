@@ -42,15 +42,18 @@ def request_diagnostic(
     check: str,
     *,
     repository: str | None = None,
+    image: str | None = None,
     cluster: str | None = None,
 ) -> None:
     """Validate and authorise a check; show Confirm / Cancel, or why not.
 
-    For ``pull``, ``target`` is the full image reference and ``cluster`` the
+    For ``pull``, ``target`` is the full image reference (``/acr pull``) or
+    the registry with ``image`` apart (an alert's button), and ``cluster`` the
     cluster that pulls it (optional).
     """
     try:
-        extra = {"cluster": cluster} if cluster is not None else {}
+        wanted = {"image": image, "cluster": cluster}
+        extra = {key: value for key, value in wanted.items() if value is not None}
         pending = services.diagnostics.request(user, channel, target, check, repository, **extra)
     except AcrbotError as exc:
         refuse(respond, exc)

@@ -57,6 +57,7 @@ class Alert:
     subscription: str | None = None
     resource_group: str | None = None
     registry_fields: tuple[str, ...] = ()  # values of fields that name a registry when bare
+    cluster_fields: tuple[str, ...] = ()  # values of fields that name a cluster (a `cluster` label)
     text: tuple[str, ...] = ()  # free text to scan: descriptions, queries, error messages
     measurement: Measurement | None = None
     detail: str | None = None  # a short factual phrase, e.g. "registries/write Failed"
@@ -76,12 +77,37 @@ class FaqRef:
 
 
 @dataclass(frozen=True)
+class KnownCluster:
+    """A cluster an alert names that configuration vouches for.
+
+    ``name`` is what people read; ``ref`` is what the pull check is asked
+    with (the configured name, or the resource ID of a cluster found by ID).
+    """
+
+    name: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class OfferedCheck:
-    """A diagnostic worth running; the person still goes through access and Confirm."""
+    """A diagnostic worth running; the person still goes through access and Confirm.
+
+    ``image`` (``repository:tag`` or ``repository@digest``) and ``cluster``
+    are the pull check's: which image, pulled by which cluster (if known).
+    """
 
     check: str
     registry: str
     repository: str | None = None
+    image: str | None = None
+    cluster: KnownCluster | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"check": self.check, "registry": self.registry}
+        if self.check == "pull":
+            shown["image"] = self.image
+            shown["cluster"] = self.cluster.name if self.cluster else None
+        return shown
 
 
 @dataclass(frozen=True)
@@ -111,5 +137,5 @@ class Triage:
             "summary": self.summary,
             "registries": list(self.registries),
             "faq": [{"id": f.id, "title": f.title, "score": round(f.score, 4)} for f in self.faq],
-            "checks": [{"check": c.check, "registry": c.registry} for c in self.checks],
+            "checks": [c.to_json() for c in self.checks],
         }

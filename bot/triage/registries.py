@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.diagnostics.errors import InvalidImageReference
+from bot.diagnostics.pull.image_ref import parse_image
 from bot.diagnostics.registry_name import (
     HOST_PATTERN,
     MAX_REGISTRIES_PER_MESSAGE,
@@ -36,7 +38,7 @@ _REPO_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(
     rf"(?<![\w.-])(?P<host>{HOST_PATTERN})"
     rf"(?::\d{{1,5}})?/(?P<repo>{_REPO_PART}(?:/{_REPO_PART}){{0,8}})"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[0-9a-f]{64})?",
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?",
 )
 _API_PATHS = ("v2", "oauth2", "acr")
 _BARE_FIELDS = re.compile(r"login_?server|registry|acr", re.IGNORECASE)
@@ -49,6 +51,7 @@ class Found:
     registries: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
     repositories: tuple[tuple[str, str], ...] = ()  # (registry, repository)
+    images: tuple[tuple[str, str], ...] = ()  # (registry, repository:tag or repository@digest)
 
 
 def is_registry_field(name: str) -> bool:
@@ -67,6 +70,7 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
     names: dict[str, None] = {}
     rejected: dict[str, None] = {}
     repositories: dict[tuple[str, str], None] = {}
+    images: dict[tuple[str, str], bool] = {}  # → whether the reference had no tag or digest
     limit = MAX_REGISTRIES_PER_MESSAGE
 
     def full() -> bool:
@@ -111,7 +115,56 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
             registry = accept(f"{login[0]}.{login[1]}") if login else None
             if registry:
                 repositories.setdefault((registry, repo))
-    return Found(tuple(names), tuple(rejected), tuple(repositories))
+                image = _image(match, text)
+                if image and len(images) < limit:
+                    bare = not (match.group("tag") or match.group("digest"))
+                    images[(registry, image)] = images.get((registry, image), True) and bare
+    return Found(tuple(names), tuple(rejected), tuple(repositories), _explicit_first(images))
+
+
+def _explicit_first(images: dict[tuple[str, str], bool]) -> tuple[tuple[str, str], ...]:
+    """The images, less a bare ``repo`` (read as ``latest``) when ``repo:1.4`` is also named.
+
+    Error chains repeat the reference in pieces ("reading manifest 1.4 in
+    myreg.azurecr.io/shop/api"): the bare mention is that image, not latest.
+    """
+
+    def repository(image: str) -> str:
+        return image.partition("@")[0].rpartition(":")[0] or image
+
+    tagged = {(reg, repository(image)) for (reg, image), bare in images.items() if not bare}
+    return tuple(
+        (reg, image)
+        for (reg, image), bare in images.items()
+        if not (bare and (reg, repository(image)) in tagged)
+    )
+
+
+def _image(match: re.Match[str], text: str) -> str | None:
+    """The image a reference names (``shop/api:1.4``), checked by the pull check's own rules.
+
+    Registry API paths and URLs are not images, and neither is a reference
+    the pattern stopped short of (``shop/API``): better no image than the
+    wrong one.
+    """
+    path = match.group("repo")
+    if path.split("/")[0] in _API_PATHS or text[max(0, match.start() - 8) : match.start()].endswith(
+        ("http://", "https://")
+    ):
+        return None
+    tag = (match.group("tag") or "").rstrip(".-")
+    end = match.start("tag") + len(tag) if tag else match.end("repo")
+    if match.group("digest"):
+        end = match.end("digest")
+    if end < len(text) and (text[end].isalnum() or text[end] in "_/:@"):
+        return None
+    reference = path + (f":{tag}" if tag else "")
+    if match.group("digest"):
+        reference += "@" + match.group("digest")
+    try:
+        return parse_image(reference).display()
+    except InvalidImageReference:
+        return None
 
 
 def _repository(path: str) -> str | None:

@@ -122,6 +122,40 @@ _ACR_MARKER = _p(
 )
 
 
+# A container runtime or Kubernetes saying an image could not be pulled: kube-state-metrics'
+# waiting reasons, the kubelet's events and log lines, containerd's, CRI-O's and Docker's errors.
+_PULL_FAILURE = _p(
+    r"ImagePullBackOff|ErrImagePull|ErrImageNeverPull|ImageInspectError|InvalidImageName"
+    r"|RegistryUnavailable|SignatureValidationFailed|back-?off pulling image"
+    r"|fail(?:ed|ure)? to pull(?: and unpack)? image|PullImage .{0,600}?failed"
+    r"|pull access denied|error pulling image"
+)
+# Errors of the registry client that a pull and a push share: a pull only when no push is said.
+_CLIENT_ERROR = _p(
+    r"failed to resolve reference|failed to fetch (?:anonymous|oauth) token"
+    r"|Error response from daemon: (?:manifest|Get https?://)"
+)
+# Words that say an image was being pushed, not pulled (a push alert gets no pull check).
+_PUSH = _p(r"failed to push|push ?(?:fail|error)|\bpushing\b|docker push")
+
+
+def is_pull_failure(texts: Iterable[str], signals: Iterable[Signal]) -> bool:
+    """Whether the alert says an image could not be pulled.
+
+    Kubernetes or a container runtime said so in its own words; or a
+    registry client's error, or a pull signal with an error (401, timeout,
+    not found, firewall), comes with nothing that says it was a push.
+    """
+    haystack = "\n".join(t[:_SCAN_LIMIT] for t in texts if isinstance(t, str))
+    if _PULL_FAILURE.search(haystack):
+        return True
+    if _PUSH.search(haystack):
+        return False
+    kinds = {s.kind for s in signals}
+    errors = {"auth", "not-found", "timeout", "firewall", "tls"}
+    return bool(_CLIENT_ERROR.search(haystack)) or ("pull" in kinds and bool(kinds & errors))
+
+
 def detect(texts: Iterable[str]) -> tuple[Signal, ...]:
     """The signals present in ``texts``, most specific first."""
     haystack = "\n".join(t[:_SCAN_LIMIT] for t in texts if isinstance(t, str))

@@ -13,17 +13,31 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.diagnostics.registry_name import SUFFIX_PATTERN
-from bot.triage.model import Alert, FaqRef, Measurement, OfferedCheck, Source, Triage
+from bot.triage.model import (
+    Alert,
+    FaqRef,
+    KnownCluster,
+    Measurement,
+    OfferedCheck,
+    Source,
+    Triage,
+)
 from bot.triage.readers.common import resource_type
-from bot.triage.registries import find_registries
-from bot.triage.signals import Signal, detect, mentions_acr, offered_checks
+from bot.triage.registries import Found, find_registries
+from bot.triage.signals import Signal, detect, is_pull_failure, mentions_acr, offered_checks
 from bot.triage.units import human_duration, human_value
 
 FaqSearch = Callable[[str, int], Sequence[FaqRef]]
 """Given a query and a limit, the best knowledge-base entries (best first, scored 0..1)."""
 
+ClusterLookup = Callable[[str], KnownCluster | None]
+"""What an alert calls a cluster (an alias, an AKS resource ID) → the cluster, if configured."""
+
 ACR_TYPE = "microsoft.containerregistry/registries"
+AKS_TYPE = "microsoft.containerservice/managedclusters"
 MAX_REGISTRIES_CHECKED = 2
+MAX_IMAGES_CHECKED = 2
+_PULLISH = frozenset({"pull", "auth", "not-found", "timeout", "firewall", "tls"})
 MAX_QUERY = 300
 log = logging.getLogger(__name__)
 
@@ -80,8 +94,10 @@ class Triager:
         faq_limit: int = 3,
         min_score: float = 0.4,
         language: str = "en",
+        clusters: ClusterLookup | None = None,
     ) -> None:
         self._search = search
+        self._clusters = clusters
         self._faq_limit = faq_limit
         self._min_score = min_score
         self.language = language if language in _WORDS else "en"
@@ -99,6 +115,7 @@ class Triager:
         )
         checks: list[OfferedCheck] = []
         if about:
+            checks += self._pull_checks(alert, found, signals, texts)
             repos = dict(found.repositories)
             pulling = any(s.kind in ("pull", "not-found", "auth", "timeout") for s in signals)
             for registry in found.registries[:MAX_REGISTRIES_CHECKED]:
@@ -122,6 +139,46 @@ class Triager:
 
     def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
         return [self.triage(alert) for alert in alerts]
+
+    # -- the pull check -----------------------------------------------------------------
+
+    def _pull_checks(
+        self, alert: Alert, found: Found, signals: Sequence[Signal], texts: Sequence[str]
+    ) -> list[OfferedCheck]:
+        """``pull`` for each image an image-pull failure names, with the cluster when known.
+
+        A pull failure is Kubernetes' or the runtime's own words, a pull
+        signal with an error, or an error on a managed cluster's alert; an
+        alert without an image reference gets no pull check (the check needs one).
+        """
+        if not found.images:
+            return []
+        on_cluster = any(resource_type(t) == AKS_TYPE for t in alert.target_ids)
+        kinds = {s.kind for s in signals}
+        if not (is_pull_failure(texts, signals) or (on_cluster and kinds & _PULLISH)):
+            return []
+        cluster = self._cluster(alert)
+        allowed = found.registries[:MAX_REGISTRIES_CHECKED]
+        return [
+            OfferedCheck("pull", registry, image=image, cluster=cluster)
+            for registry, image in found.images
+            if registry in allowed
+        ][:MAX_IMAGES_CHECKED]
+
+    def _cluster(self, alert: Alert) -> KnownCluster | None:
+        """The first cluster the alert names that configuration knows (label, field, target)."""
+        if self._clusters is None:
+            return None
+        targets = [t for t in alert.target_ids if resource_type(t) == AKS_TYPE]
+        for candidate in (*alert.cluster_fields, *targets):
+            try:
+                known = self._clusters(candidate)
+            except Exception:  # a lookup bug must not lose the alert: offer pull without it
+                log.exception("triage: cluster lookup failed")
+                return None
+            if known is not None:
+                return known
+        return None
 
     # -- the summary line ---------------------------------------------------------------
 

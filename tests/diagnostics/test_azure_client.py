@@ -218,3 +218,33 @@ def test_secret_and_scrub_helpers() -> None:
     payload = "eyJ0aWQiOiAidGVuYW50LTEifQ"  # {"tid": "tenant-1"}
     assert token_tenant(Secret(f"eyJhbGciOiJub25lIn0.{payload}.sig")) == "tenant-1"
     assert token_tenant(Secret("opaque")) is None
+
+
+BLOB = "/v2/shop/api/blobs/sha256:" + "c" * 64
+
+
+def test_a_blob_read_follows_one_redirect_to_storage_without_the_token() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "contosoreg.azurecr.io":
+            storage = "https://contosoreg.eastus.data.azurecr.io/blob?sig=abc"
+            return httpx.Response(307, headers={"Location": storage})
+        return httpx.Response(200, json={"os": "linux", "architecture": "arm64"})
+
+    answer = client(handler).registry_blob("https://contosoreg.azurecr.io", BLOB, Secret(TOKEN))
+    assert answer.status == 200 and answer.body["architecture"] == "arm64"
+    assert [r.method for r in seen] == ["GET", "GET"]
+    assert "authorization" in seen[0].headers and "authorization" not in seen[1].headers
+    assert TOKEN not in str(seen[1].url)
+
+
+def test_a_blob_redirect_off_https_is_refused_and_not_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host != "contosoreg.azurecr.io":
+            raise AssertionError("followed a redirect off HTTPS")
+        return httpx.Response(302, headers={"Location": "http://storage.example/blob"})
+
+    with pytest.raises(AzureMalformedResponse):
+        client(handler).registry_blob("https://contosoreg.azurecr.io", BLOB, Secret(TOKEN))

@@ -144,14 +144,19 @@ def _only_reads(calls) -> None:
 def test_a_run_of_the_pull_check_sends_only_gets_heads_and_the_two_token_posts(
     make_service,
 ) -> None:
-    """Every read the pull check has: cluster, roles, egress, endpoints, DNS, image, index."""
+    """Every read the pull check has: cluster, roles, egress, endpoints, DNS, image, index, config."""
     world = private_world(healthy())
     world.role_definitions = {"99999999-9999-4999-8999-999999999999": {"permissions": {}}}
     with world.azure() as fake:
         config = base_config(fake, rate_limit={"max_requests": 100, "window_seconds": 60})
         config["azure"]["clusters"] = [CLUSTER_CONFIG]
         service = make_service(fake, config)
-        for image in ("shop/api:1.4", "shop/api:9.9", "shop/api@sha256:" + "0" * 64):
+        for image in (
+            "shop/api:1.4",
+            "shop/api:1.3",
+            "shop/api:9.9",
+            "shop/api@sha256:" + "0" * 64,
+        ):
             pending = service.request(
                 ALICE, OPS_CHANNEL, f"contosoreg.azurecr.io/{image}", "pull", cluster="aks-prod"
             )
@@ -160,5 +165,6 @@ def test_a_run_of_the_pull_check_sends_only_gets_heads_and_the_two_token_posts(
     routes = {c.route for c in calls}
     assert {"cluster", "role_assignments", "private_endpoint", "dns_zone_groups"} <= routes
     assert {"dns_records", "dns_links", "manifest", "tag", "tags", "manifest_meta"} <= routes
+    assert "blob" in routes  # 1.3 is a single-platform image: its config blob is read
     _only_reads(calls)
     assert {c.method for c in calls} == {"GET", "HEAD", "POST"}

@@ -32,7 +32,7 @@ from tests.fakes.azure_cluster import (
     FakeRoleAssignment,
     cluster_route,
 )
-from tests.fakes.registry_images import FakeImage, ImageRoutes, image_route
+from tests.fakes.registry_images import IMAGE_ROUTES, FakeImage, ImageRoutes, image_route
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 OTHER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000002"
@@ -518,7 +518,7 @@ class _Handler(ClusterRoutes, ImageRoutes, BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-IMAGE_ROUTE_NAMES = frozenset({"manifest", "tag", "tags", "manifest_meta"})
+IMAGE_ROUTE_NAMES = frozenset(IMAGE_ROUTES)
 
 
 def _pull_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-IMAGE_ROUTES = ("manifest", "tag", "tags", "manifest_meta")
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+IMAGE_ROUTES = ("manifest", "blob", "tag", "tags", "manifest_meta")
 _ROUTES = (
     ("manifest", re.compile(r"/registry/(?P<reg>[^/]+)/v2/(?P<repo>.+)/manifests/(?P<ref>[^/]+)")),
+    ("blob", re.compile(r"/registry/(?P<reg>[^/]+)/v2/(?P<repo>.+)/blobs/(?P<ref>sha256:[^/]+)")),
     ("tag", re.compile(r"/registry/(?P<reg>[^/]+)/acr/v1/(?P<repo>.+)/_tags/(?P<ref>[^/]+)")),
     ("tags", re.compile(r"/registry/(?P<reg>[^/]+)/acr/v1/(?P<repo>.+)/_tags/?")),
     (
@@ -72,6 +74,9 @@ class ImageRoutes:
             self._registry_error(404, "NAME_UNKNOWN", "registry unknown")  # type: ignore[attr-defined]
             return
         repo = groups["repo"]
+        if route in self.fake.forbidden_routes:
+            self._registry_error(403, "DENIED", "requested access to the resource is denied")  # type: ignore[attr-defined]
+            return
         if not self._may_read(repo):
             self._registry_error(401, "UNAUTHORIZED", "authentication required")  # type: ignore[attr-defined]
             return
@@ -102,6 +107,16 @@ class ImageRoutes:
             self._head(200, kind, len(body), headers)
         else:
             self._send(200, body, kind, headers)  # type: ignore[attr-defined]
+
+    def _image_blob(self, registry: FakeRegistry, repo: str, ref: str, _head: bool) -> None:
+        """A single image's config blob: its platform, as ``docker inspect`` shows it."""
+        image = next(
+            (i for i in registry.images if i.repository == repo and config_digest(i) == ref), None
+        )
+        if image is None or image.is_index:
+            self._registry_error(404, "BLOB_UNKNOWN", "blob unknown to registry")  # type: ignore[attr-defined]
+            return
+        self._send(200, json.dumps(_config(image)).encode(), OCI_CONFIG, {})  # type: ignore[attr-defined]
 
     def _image_tag(self, registry: FakeRegistry, repo: str, ref: str, _head: bool) -> None:
         image = next((i for i in registry.images if (i.repository, i.tag) == (repo, ref)), None)
@@ -178,9 +193,19 @@ def _tag(image: FakeImage) -> dict[str, Any]:
     }
 
 
+def config_digest(image: FakeImage) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(_config(image)).encode()).hexdigest()
+
+
+def _config(image: FakeImage) -> dict[str, Any]:
+    os_name, _, arch = image.platforms[0].partition("/")
+    return {"architecture": arch, "os": os_name, "config": {}, "rootfs": {"type": "layers"}}
+
+
 def _manifest(image: FakeImage) -> dict[str, Any]:
     if not image.is_index:
-        return {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "layers": []}
+        config = {"mediaType": OCI_CONFIG, "digest": config_digest(image), "size": 100}
+        return {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": []}
     entries = []
     for platform in image.platforms:
         os_name, _, arch = platform.partition("/")

@@ -292,3 +292,31 @@ def test_bad_input_is_a_plain_message(tmp_path: Path, capsys) -> None:
             code, report = diagnose(config, *args)
             assert code == 2 and report["ok"] is False and report["error"], args
             assert "Traceback" not in report["error"]
+
+
+def test_a_single_platform_image_on_an_arm64_pool_is_a_platform_mismatch(tmp_path: Path) -> None:
+    """Not an index: the config blob (GET, read-only) says linux/amd64; the arm64 pool can't run it."""
+    world = healthy()
+    world.registry.images = (*images()[:2], FakeImage("shop/api", "1.4"))  # linux/amd64 only
+    world.cluster.pools = (FakePool(), FakePool("armpool", "Linux", "Standard_E8pds_v5"))
+    cause = only_cause(world, tmp_path, "PLATFORM_MISMATCH")
+    assert "built for linux/amd64 only" in cause["explanation"]
+    assert "armpool (linux/arm64, Standard_E8pds_v5)" in cause["explanation"]
+    assert (
+        "--platform linux/amd64,linux/arm64 -t contosoreg.azurecr.io/shop/api:1.4" in cause["fix"]
+    )
+    world.cluster.pools = (FakePool(),)  # amd64 pools only: the same image is fine
+    code, report = run(world, tmp_path / "amd64", FULL, "--cluster", CLUSTER)
+    assert code == 0, report["causes"] or report["steps"]
+    platform = next(s for s in report["steps"] if s["name"] == "platform")
+    assert "linux/amd64" in platform["explanation"]
+    assert {c.method for c in report["_calls"] if c.route == "blob"} == {"GET"}
+
+
+def test_an_unreadable_config_leaves_the_platform_unverified(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.images = (*images()[:2], FakeImage("shop/api", "1.4"))
+    world.forbidden_routes = frozenset({"blob"})
+    code, report = run(world, tmp_path, FULL, "--cluster", CLUSTER)
+    assert code == 1 and report["causes"] == []
+    assert any("platforms of shop/api:1.4" in item for item in report["unverified"])

@@ -30,8 +30,14 @@ def test_fired_alert_has_headline_summary_faq_links_and_check_buttons(triager):
 def test_image_pull_button_carries_the_repository(triager):
     first, _ = read_alertmanager(fixture("alertmanager_imagepull.json"))
     message = alert_message(triager.triage(first))
-    button = message.blocks[-1]["elements"][0]
-    assert json.loads(button["value"])["p"] == "shop/checkout-api"
+    pull, health = message.blocks[-1]["elements"]
+    assert json.loads(health["value"])["p"] == "shop/checkout-api"
+    assert json.loads(pull["value"]) == {
+        "r": "contosoregistry",
+        "c": "pull",
+        "i": "shop/checkout-api:1.42.0",
+    }
+    assert pull["text"]["text"] == "🔎 Why can't shop/checkout-api:1.42.0 be pulled?"
 
 
 def test_resolved_has_no_buttons_and_shows_the_time(triager):

@@ -208,12 +208,9 @@ def test_alertmanager_image_pull_backoff(bot):
     assert reply.status_code == 200 and reply.json() == {"accepted": 2}
     calls = posts_to(bot.slack, ONCALL, count=2)
     by_text = {("401" in c.params["text"]): c for c in calls}
-    button = buttons_of(by_text[True])[0]
-    assert json.loads(button["value"]) == {
-        "r": "contosoregistry",
-        "c": "check-health",
-        "p": "shop/checkout-api",
-    }
+    values = [json.loads(b["value"]) for b in buttons_of(by_text[True])]
+    assert values[0] == {"r": "contosoregistry", "c": "pull", "i": "shop/checkout-api:1.42.0"}
+    assert {"r": "contosoregistry", "c": "check-health", "p": "shop/checkout-api"} in values
 
 
 def test_a_non_registry_resource_offers_no_check(bot):
@@ -327,7 +324,8 @@ def test_a_bots_alert_in_a_watched_channel_is_triaged_in_its_thread(bot):
     )
     assert reply.params["channel"] == ALERTS
     assert "contosoregistry" in reply.params["text"]
-    assert [json.loads(b["value"])["c"] for b in buttons_of(reply)] == ["check-health", "info"]
+    checks = [json.loads(b["value"])["c"] for b in buttons_of(reply)]
+    assert checks == ["pull", "check-health", "info"]
 
 
 def test_the_same_message_in_an_unwatched_channel_is_ignored(bot):

@@ -32,17 +32,18 @@ def test_activity_log_with_nulls_still_names_the_registry(triager):
     assert triage.to_json()["rule"] is None and triage.to_json()["severity"] is None
 
 
-def test_image_pull_401_offers_check_health_with_the_repository(triager):
+def test_image_pull_401_offers_pull_and_check_health_with_the_repository(triager):
     first, second = triager.triage_all(read_alertmanager(fixture("alertmanager_imagepull.json")))
-    assert [(c.check, c.registry, c.repository) for c in first.checks] == [
-        ("check-health", "contosoregistry", "shop/checkout-api")
+    assert [(c.check, c.registry, c.repository, c.image) for c in first.checks] == [
+        ("pull", "contosoregistry", None, "shop/checkout-api:1.42.0"),
+        ("check-health", "contosoregistry", "shop/checkout-api", None),
     ]
     assert "401 Unauthorized" in first.summary
     # issue 14: the AKS token error is the troubleshooting entry, never Red Hat's signature check
     assert first.faq[0].id == "anonymous-token-401-unauthorized"
     assert all("docker-push-succeeds" not in f.id for f in first.faq)
-    # a timeout points at the network: check-health and info
-    assert [c.check for c in second.checks] == ["check-health", "info"]
+    # a timeout points at the network: check-health and info beside pull
+    assert [c.check for c in second.checks] == ["pull", "check-health", "info"]
 
 
 def test_a_vm_alert_is_not_about_a_registry(triager):
@@ -53,10 +54,10 @@ def test_a_vm_alert_is_not_about_a_registry(triager):
     assert "93.4%" in triage.summary
 
 
-def test_firewall_denial_in_an_attachment_offers_health_and_info(triager):
+def test_firewall_denial_in_an_attachment_offers_pull_health_and_info(triager):
     triage = triager.triage(read_message(fixture("slack_bot_message.json")))
     assert triage.about_registry
-    assert [c.check for c in triage.checks] == ["check-health", "info"]
+    assert [c.check for c in triage.checks] == ["pull", "check-health", "info"]
     # a pull denied for the client IP: the troubleshooting entry on that error text
     assert (
         triage.faq and triage.faq[0].id == "403-forbidden-or-client-with-ip-is-not-allowed-access"

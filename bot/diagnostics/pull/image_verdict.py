@@ -3,7 +3,8 @@
 Read with acrbot's own registry token (scope ``pull,metadata_read`` on the
 repository): the manifest HEAD says whether the tag or digest exists; the
 tag and manifest details say whether it is locked (``readEnabled: false``)
-or quarantined; an index lists its platforms, compared with each node
+or quarantined; an index lists its platforms, and a single image's config
+blob names its one (``os``, ``architecture``), compared with each node
 pool's OS and architecture (Azure's Arm64 sizes carry a ``p`` among the
 size's feature letters: ``Standard_D4ps_v5``).
 """
@@ -211,31 +212,27 @@ def _lock_and_quarantine(
 
 def _platforms(found: Findings, facts: Facts) -> None:
     image = facts.inputs.image
-    index = facts.outcomes["index"]
-    if index.skipped == "not-applicable":
+    index, config = facts.outcomes["index"], facts.outcomes["config"]
+    single = index.skipped == "not-applicable"
+    if single and config.skipped == "not-applicable":
         found.passed(
             "platform",
             TITLE_PLATFORM,
             "A single-platform image (not an index); its platform is in its config.",
         )
         return
-    if not index.ok or not isinstance(index.value, RegistryAnswer) or index.value.status != 200:
+    read = config if single else index
+    if not read.ok or not isinstance(read.value, RegistryAnswer) or read.value.status != 200:
         found.unverifiable(
             "platform",
             TITLE_PLATFORM,
             f"the platforms of {image.display()}",
-            index if not index.ok else None,
+            read if not read.ok else None,
             "",
-            why="The index could not be read.",
+            why=f"The image's {'config' if single else 'index'} could not be read.",
         )
         return
-    platforms = [
-        m.get("platform") or {}
-        for m in index.value.body.get("manifests") or []
-        if isinstance(m, dict)
-    ]
-    offered = {f"{p.get('os')}/{p.get('architecture')}".lower() for p in platforms}
-    offered.discard("unknown/unknown")
+    offered = _config_platform(read.value.body) if single else _index_platforms(read.value.body)
     if facts.cluster is None:
         found.passed("platform", TITLE_PLATFORM, f"Built for: {', '.join(sorted(offered))}.")
         return
@@ -245,7 +242,7 @@ def _platforms(found: Findings, facts: Facts) -> None:
         found.passed(
             "platform",
             TITLE_PLATFORM,
-            f"Every node pool's platform is in the index ({', '.join(sorted(offered))}).",
+            f"Every node pool's platform is in the image ({', '.join(sorted(offered))}).",
         )
         return
     server = facts.registry_props.get("loginServer") or facts.inputs.target.default_login_server
@@ -266,3 +263,17 @@ def _platforms(found: Findings, facts: Facts) -> None:
             f"(or keep the pod off those pools: nodeSelector kubernetes.io/arch: {keep})",
         ),
     )
+
+
+def _index_platforms(body: dict[str, Any]) -> set[str]:
+    entries = [m for m in body.get("manifests") or [] if isinstance(m, dict)]
+    platforms = [m.get("platform") or {} for m in entries]
+    offered = {f"{p.get('os')}/{p.get('architecture')}".lower() for p in platforms}
+    offered.discard("unknown/unknown")
+    return offered
+
+
+def _config_platform(body: dict[str, Any]) -> set[str]:
+    """A single image's platform from its config blob (``os``, ``architecture``)."""
+    os_name, arch = str(body.get("os") or "").lower(), str(body.get("architecture") or "").lower()
+    return {f"{os_name}/{arch}"} if os_name and arch else set()

@@ -77,6 +77,7 @@ def build_plan(client: AzureClient, inputs: PullInputs) -> ReadPlan:
     plan.add("tag", reads.tag, ("token",))
     plan.add("manifest_meta", reads.manifest_meta, ("token", "manifest"), after=("tag",))
     plan.add("index", reads.index, ("token", "manifest"))
+    plan.add("config", reads.config, ("token", "manifest"))
     plan.add("tags", reads.tags, ("token", "manifest"))
     return plan
 
@@ -357,6 +358,32 @@ class _Reads:
         digest = _digest_header(answer) or image.reference
         path = f"/v2/{image.repository}/manifests/{digest}"
         return self._read(found["token"], path, accept=MANIFEST_TYPES)
+
+    def config(self, found: Mapping[str, Any]) -> Any:
+        """A single-platform image's config blob (its ``os`` and ``architecture``), for a cluster.
+
+        Only an index lists platforms; a plain manifest names its config
+        blob, which says what the image was built for.
+        """
+        answer: RegistryAnswer = found["manifest"]
+        kind = answer.headers.get("content-type", "")
+        if self.inputs.cluster is None or answer.status != 200:
+            return NOT_APPLICABLE
+        if any(t in kind for t in INDEX_TYPES):
+            return NOT_APPLICABLE
+        image = self.inputs.image
+        digest = _digest_header(answer) or image.reference
+        path = f"/v2/{image.repository}/manifests/{digest}"
+        manifest = self._read(found["token"], path, accept=MANIFEST_TYPES)
+        blob = (manifest.body.get("config") or {}).get("digest")
+        if manifest.status != 200 or not isinstance(blob, str) or not DIGEST_RE.fullmatch(blob):
+            raise AzureMalformedResponse(
+                f"The manifest of {image.display()} names no config blob (HTTP {manifest.status})."
+            )
+        token = found["token"]
+        return self.client.registry_blob(
+            token["base"], f"/v2/{image.repository}/blobs/{blob}", token["token"]
+        )
 
     def tags(self, found: Mapping[str, Any]) -> Any:
         answer: RegistryAnswer = found["manifest"]

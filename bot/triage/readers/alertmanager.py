@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from bot.triage.model import Alert, Source, State
-from bot.triage.readers.common import UnknownShape, mapping, text
+from bot.triage.readers.common import UnknownShape, is_cluster_field, mapping, text
 from bot.triage.registries import is_registry_field
 
 MAX_ALERTS = 200  # a group larger than this is read up to here (Alertmanager truncates too)
@@ -57,6 +57,7 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
     identity = f"alertmanager:{fingerprint}:{starts}"
     fragments: list[str] = []
     bare: list[str] = []
+    clusters: list[str] = []
     for key in ("summary", "description", "message"):
         if text(annotations.get(key)):
             fragments.append(text(annotations.get(key)) or "")
@@ -70,6 +71,8 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
         fragments.append(shown)
         if is_registry_field(key):
             bare.append(shown)
+        if is_cluster_field(key):
+            clusters.append(shown)
     target = "|".join(f"{k}={text(labels.get(k), 200)}" for k in _STORM_LABELS if labels.get(k))
     summary = text(annotations.get("summary"), 300)
     ends = text(member.get("endsAt"), 40)
@@ -82,6 +85,7 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
         delivery_key=f"{identity}:{state}",
         storm_key=f"alertmanager:{rule}:{target or fingerprint}" if rule else None,
         registry_fields=tuple(bare),
+        cluster_fields=tuple(clusters),
         text=tuple(fragments),
         detail=summary,
         fired_at=starts or None,

@@ -14,6 +14,7 @@ from typing import Any
 from bot.triage.model import Alert, Measurement, Source, State
 from bot.triage.readers.common import (
     UnknownShape,
+    is_cluster_field,
     items,
     mapping,
     resource_type,
@@ -26,6 +27,7 @@ from bot.triage.units import to_number
 
 SCHEMA_ID = "azuremonitorcommonalertschema"
 ACR_TYPE = "microsoft.containerregistry/registries"
+AKS_TYPE = "microsoft.containerservice/managedclusters"
 _METRIC_UNITS = {
     "storageused": "bytes",
     "runduration": "milliseconds",
@@ -73,6 +75,7 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
 
     fragments: list[str] = []
     bare: list[str] = list(config_items) if acr_target else []
+    clusters: list[str] = []
     for value in (rule, text(essentials.get("description"))):
         if value:
             fragments.append(value)
@@ -100,6 +103,8 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
                 fragments.append(value)
                 if name and is_registry_field(name):
                     bare.append(value)
+                if (name and is_cluster_field(name)) or resource_type(value) == AKS_TYPE:
+                    clusters.append(value)
     for key in ("SearchQuery", "operationName", "status", "subStatus"):
         if text(context.get(key)):
             fragments.append(text(context.get(key)) or "")
@@ -109,6 +114,8 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
             fragments.append(value[:600])
             if is_registry_field(key):
                 bare.append(value.strip())
+            if is_cluster_field(key):
+                clusters.append(value.strip())
     fragments.extend(config_items)
 
     links = tuple(
@@ -130,6 +137,7 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
             subscription=subscription,
             resource_group=group,
             registry_fields=tuple(bare),
+            cluster_fields=tuple(clusters),
             text=tuple(fragments),
             measurement=measurement,
             detail=detail or text(essentials.get("description"), 300),

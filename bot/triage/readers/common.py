@@ -14,6 +14,16 @@ _ARM_SCOPE = re.compile(
     re.IGNORECASE,
 )
 
+_CLUSTER_FIELD = re.compile(r"^(?:k8s_|kubernetes_|aks_)?cluster(?:_?name|_id)?$", re.IGNORECASE)
+# "cluster: aks-prod", cluster="aks-prod" (Prometheus label text), "Cluster name = aks-prod",
+# "*cluster:* `aks-prod`" (Alertmanager's Slack template).
+_CLUSTER_IN_TEXT = re.compile(
+    r"(?<![\w.-])(?:k8s_|kubernetes_|aks_)?cluster(?:[_ ]?name)?[*_]{0,2}\s{0,3}[=:]"
+    r"[*_\s]{0,4}[\"'`]?(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]{0,62})",
+    re.IGNORECASE,
+)
+MAX_CLUSTER_NAMES = 5
+
 
 class UnknownShape(AcrbotError):
     """The payload is not the shape this reader reads; the message is one line saying why."""
@@ -75,3 +85,19 @@ def resource_type(resource_id: str) -> str | None:
     if len(rest) < 3:
         return None
     return f"{rest[0]}/{rest[1]}"
+
+
+def is_cluster_field(name: str) -> bool:
+    """Whether a field of this name holds a cluster's name (``cluster``, ``k8s_cluster``)."""
+    return bool(_CLUSTER_FIELD.match(name.strip()))
+
+
+def cluster_names_in(fragments: list[str]) -> tuple[str, ...]:
+    """Values that free text gives as the cluster (``cluster: aks-prod``), first few, in order."""
+    found: dict[str, None] = {}
+    for fragment in fragments:
+        for match in _CLUSTER_IN_TEXT.finditer(fragment[:20_000]):
+            found.setdefault(match.group("name").rstrip(".-"))
+            if len(found) >= MAX_CLUSTER_NAMES:
+                return tuple(found)
+    return tuple(found)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.triage.model import Alert, Source, State
-from bot.triage.readers.common import items, mapping, strings, text
+from bot.triage.readers.common import cluster_names_in, items, mapping, strings, text
 
 MAX_INPUT = 100_000
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]{1,2000})(?:\|([^>]{0,500}))?>")
@@ -79,5 +79,6 @@ def _alert(fragments: list[str], title: str | None) -> Alert:
         severity=severity,
         rule=title,
         text=tuple(f for f in fragments if f.strip()),
+        cluster_fields=cluster_names_in(fragments),
         detail=first_line[:200] or None,
     )

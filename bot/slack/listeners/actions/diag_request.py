@@ -1,16 +1,18 @@
-"""A "Run check-health on X" button (under an answer or an alert): `/acr diagnose X`'s request.
+"""A check button under an answer or an alert: the same request as `/acr diagnose` or `/acr pull`.
 
-An alert about an image pull adds the repository (``"p"``) to its button.
+An alert about an image pull adds the repository (``"p"``) to its
+check-health button, and offers a pull button with the image and, when the
+alert names a configured cluster, the cluster (:mod:`bot.slack.check_buttons`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.slack.check_buttons import read_value
 from bot.slack.executors import diagnostic
 from bot.slack.i18n import say
 from bot.slack.middleware import services_of
@@ -21,16 +23,21 @@ from bot.slack.replies import acknowledge, private, request_diagnostic
 def request_check(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
-    try:
-        wanted = json.loads(str(action.get("value", "")))
-        registry, check = str(wanted["r"]), str(wanted["c"])
-        repository = str(wanted["p"]) if wanted.get("p") else None
-    except (ValueError, KeyError, TypeError):
+    wanted = read_value(action.get("value"))
+    if wanted is None:
         private(respond, text=say("en", "expired_button"))
         return
     user, channel = body["user"]["id"], (body.get("channel") or {}).get("id", "")
     request_diagnostic(
-        services_of(context), respond, user, channel, registry, check, repository=repository
+        services_of(context),
+        respond,
+        user,
+        channel,
+        wanted.registry,
+        wanted.check,
+        repository=wanted.repository,
+        image=wanted.image,
+        cluster=wanted.cluster,
     )
 
 
