@@ -19,10 +19,10 @@ from bot.diagnostics.checks import Check, CheckContext, run_check
 from bot.diagnostics.checks.base import OnStep, Resolver
 from bot.diagnostics.clouds import Cloud, is_login_url_of
 from bot.diagnostics.clusters import ClusterTarget
+from bot.diagnostics.data_plane import DataPlane
 from bot.diagnostics.deadline import Deadline
-from bot.diagnostics.login_servers import LoginServers
 from bot.diagnostics.pull.image_ref import ImageRef
-from bot.diagnostics.registries import RegistryTarget
+from bot.diagnostics.registry_location import RegistryTarget
 from bot.diagnostics.report import CheckReport, FaqLookup, Status
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.diagnostics.tokens import TokenCredential
@@ -77,12 +77,12 @@ class CheckRunner:
         """Run ``check`` on ``target`` under a fresh deadline; count and audit the result."""
         started = time.monotonic()
         azure = self.settings.azure
-        servers = LoginServers(target.name, target.cloud, azure.login_server_url)
-        with self.open_client(target.cloud, login_hosts=servers.allows) as client:
+        data_plane = DataPlane(target.name, target.cloud, azure.login_server_url)
+        with self.open_client(target.cloud, login_hosts=data_plane.allows) as client:
             context = CheckContext(
                 target=target,
                 client=client,
-                login_base=servers.base,
+                login_base=data_plane.base,
                 resolve=self._resolver,
                 tenant_id=azure.tenant_id,
                 repository=repository,

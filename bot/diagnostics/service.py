@@ -38,10 +38,10 @@ from bot.diagnostics.errors import (
     RegistrySearchIncomplete,
     UnknownCheck,
 )
-from bot.diagnostics.limits import ConcurrencyLimiter, RateLimiter
 from bot.diagnostics.pending import PendingRequest
 from bot.diagnostics.pull.image_ref import ImageRef
 from bot.diagnostics.pull.request import PULL, PullRequest, from_claims, split_image
+from bot.diagnostics.rate_limits import ConcurrencyLimiter, RateLimiter
 from bot.diagnostics.refusals import (
     DiagnosticsUnavailable,
     claims_record,
@@ -49,7 +49,7 @@ from bot.diagnostics.refusals import (
     refusals_audited,
     terminal_user,
 )
-from bot.diagnostics.registries import RegistryTarget, locate
+from bot.diagnostics.registry_location import RegistryTarget, locate
 from bot.diagnostics.registry_name import RegistryInput, parse_registry, preview
 from bot.diagnostics.report import CheckReport, FaqLookup
 from bot.diagnostics.repository_name import parse_repository

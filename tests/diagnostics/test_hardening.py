@@ -11,6 +11,7 @@ import bot.diagnostics.scrubbing as scrubbing
 from bot.diagnostics import errors
 from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.clouds import get_cloud, is_login_server_of
+from bot.diagnostics.data_plane import DataPlane
 from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.errors import (
     AccessDenied,
@@ -20,7 +21,6 @@ from bot.diagnostics.errors import (
     UntrustedLoginServer,
     audit_outcome,
 )
-from bot.diagnostics.login_servers import LoginServers
 from bot.diagnostics.repository_name import parse_repository
 from bot.diagnostics.scrubbing import scrub
 from bot.diagnostics.tokens import Secret
@@ -107,7 +107,7 @@ def test_the_client_refuses_to_send_a_token_elsewhere() -> None:
         api_version="v",
         deadline=Deadline(5),
         transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200, json={})),
-        login_hosts=LoginServers("myreg", get_cloud("public")).allows,
+        login_hosts=DataPlane("myreg", get_cloud("public")).allows,
     )
     for base in (
         "https://evil.example",
@@ -122,7 +122,7 @@ def test_the_client_refuses_to_send_a_token_elsewhere() -> None:
 
 
 def test_a_pinned_template_allows_only_its_own_base() -> None:
-    servers = LoginServers("myreg", get_cloud("public"), "http://127.0.0.1:9/registry/{name}")
+    servers = DataPlane("myreg", get_cloud("public"), "http://127.0.0.1:9/registry/{name}")
     assert servers.base("anything.example") == "http://127.0.0.1:9/registry/myreg"
     assert servers.allows("http://127.0.0.1:9/registry/myreg/oauth2/exchange")
     assert not servers.allows("http://127.0.0.1:9/registry/other/oauth2/exchange")

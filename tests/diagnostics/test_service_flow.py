@@ -11,7 +11,7 @@ import pytest
 
 from bot.diagnostics.access import AccessDenied
 from bot.diagnostics.confirmation import ConfirmationExpired, ConfirmationTampered
-from bot.diagnostics.limits import RateLimited, TooBusy
+from bot.diagnostics.rate_limits import RateLimited, TooBusy
 from bot.diagnostics.registry_name import InvalidRegistryName
 from bot.diagnostics.service import AlreadyConfirmed, Diagnostics, UnknownCheck
 from bot.errors import AcrbotError

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.diagnostics.limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
+from bot.diagnostics.rate_limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
 from bot.storage import SqliteStorage, Storage, StorageUnavailable
 from bot.storage.redis import RedisStorage
 from tests.redis_server import RedisServer

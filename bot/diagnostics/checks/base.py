@@ -24,7 +24,7 @@ from bot.diagnostics.report import CheckReport, FaqLink, FaqLookup, Status, Step
 if TYPE_CHECKING:
     from bot.diagnostics.clusters import ClusterTarget
     from bot.diagnostics.pull.image_ref import ImageRef
-    from bot.diagnostics.registries import RegistryTarget
+    from bot.diagnostics.registry_location import RegistryTarget
 
 log = logging.getLogger(__name__)
 

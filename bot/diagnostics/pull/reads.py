@@ -22,7 +22,7 @@ from bot.diagnostics.errors import AzureCallFailed, AzureMalformedResponse
 from bot.diagnostics.pull.image_ref import DIGEST_RE, ImageRef
 from bot.diagnostics.pull.plan import NOT_APPLICABLE, ReadPlan
 from bot.diagnostics.pull.roles import BUILT_IN, role_guid
-from bot.diagnostics.registries import PROVIDER, RegistryTarget
+from bot.diagnostics.registry_location import PROVIDER, RegistryTarget
 from bot.diagnostics.tokens import token_tenant
 
 AUTH_API = "2022-04-01"

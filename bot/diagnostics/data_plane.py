@@ -18,7 +18,7 @@ from bot.diagnostics.errors import UntrustedLoginServer
 
 
 @dataclass(frozen=True)
-class LoginServers:
+class DataPlane:
     """The data-plane rule for one check: the registry, its cloud and the optional template."""
 
     name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.diagnostics.registries import AmbiguousRegistry, RegistryNotFound
+from bot.diagnostics.registry_location import AmbiguousRegistry, RegistryNotFound
 from tests.diagnostics.conftest import ALICE, OPS_CHANNEL, TOKEN, audit_lines, base_config
 from tests.fakes.azure_api import OTHER_SUBSCRIPTION, SUBSCRIPTION, FakeAzure, FakeRegistry
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.diagnostics.limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
+from bot.diagnostics.rate_limits import ConcurrencyLimiter, RateLimited, RateLimiter, TooBusy
 
 
 class Clock:
