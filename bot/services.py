@@ -21,9 +21,9 @@ from bot.config import Settings
 from bot.diagnostics.access import Membership
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.clusters import known_cluster
-from bot.diagnostics.report import FaqLink, FaqLookup
 from bot.diagnostics.service import Diagnostics
 from bot.diagnostics.settings import AzureSettings
+from bot.faq_links import FaqLink, FaqSearch
 from bot.feedback import FeedbackStore
 from bot.helpdesk.handoffs import HandoffBook
 from bot.helpdesk.threads import ThreadBook
@@ -32,35 +32,24 @@ from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
 from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
-from bot.triage.model import FaqRef, KnownCluster
-from bot.triage.triager import ClusterLookup, FaqSearch, Triager
-
-FAQ_LINK_MIN_CONFIDENCE = 0.5
+from bot.triage.model import KnownCluster
+from bot.triage.triager import ClusterLookup, Triager
 
 
 def faq_search_from(library: Library, language: str = "en") -> FaqSearch:
-    """Which FAQ entries explain an alert or a result, answered by search.
+    """Which FAQ entries explain an alert or a result: diagnostics (in English, as the
+    reports are) and triage (in ``alerts.language``) each get one and keep the hits
+    they are sure of.
 
     Titles and links are the editions in ``language`` (``Library.ask`` gives
     every hit its view in the language asked for).
     """
 
-    def search(query: str, limit: int) -> list[FaqRef]:
+    def search(query: str, limit: int) -> list[FaqLink]:
         hits = library.ask(query, limit, language=language).hits
-        return [FaqRef(h.entry.id, h.view.question, h.score, h.view.docs_url) for h in hits]
+        return [FaqLink(h.entry.id, h.view.question, h.view.docs_url, h.score) for h in hits]
 
     return search
-
-
-def faq_lookup_from(library: Library, limit: int = 3) -> FaqLookup:
-    """Diagnostics' links: the confident hits, in English as the reports are."""
-    search = faq_search_from(library, "en")
-
-    def lookup(query: str) -> list[FaqLink]:
-        refs = search(query, limit)
-        return [FaqLink(r.id, r.title, r.url) for r in refs if r.score >= FAQ_LINK_MIN_CONFIDENCE]
-
-    return lookup
 
 
 @dataclass
@@ -190,7 +179,7 @@ def build_services(
         secret=confirm_key(settings.confirm_secret, settings.credentials.signing_secret),
         claims=claims,
         audit=audit_log(settings, shared),
-        faq_lookup=faq_lookup_from(library),
+        faq_search=faq_search_from(library, "en"),
         membership=membership,
     )
     triager = triager_from(settings, library)

@@ -9,10 +9,11 @@ names, codes and outcomes, never from responses wholesale.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from bot.faq_links import FaqLink
 
 
 class Status(StrEnum):
@@ -20,19 +21,6 @@ class Status(StrEnum):
     WARNING = "warning"
     FAILED = "failed"
     SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class FaqLink:
-    """A knowledge-base entry that explains a result."""
-
-    id: str
-    title: str
-    url: str
-
-
-FaqLookup = Callable[[str], list[FaqLink]]
-"""Given a short search query, the FAQ entries that answer it (best first)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +119,7 @@ class CheckReport:
             "steps": [step.to_dict() for step in self.steps],
             "facts": dict(self.facts),
             "data": dict(self.data),
-            "faq_links": [asdict(link) for link in self.faq_links],
+            "faq_links": [{"id": f.id, "title": f.title, "url": f.url} for f in self.faq_links],
             "duration_ms": self.duration_ms,
             "notes": list(self.notes),
         } | self._verdict()

@@ -23,9 +23,10 @@ from bot.diagnostics.data_plane import DataPlane
 from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.pull.image_ref import ImageRef
 from bot.diagnostics.registry_location import RegistryTarget
-from bot.diagnostics.report import CheckReport, FaqLookup, Status
+from bot.diagnostics.report import CheckReport, Status
 from bot.diagnostics.settings import DiagnosticsSettings
 from bot.diagnostics.tokens import TokenCredential
+from bot.faq_links import FaqSearch
 
 if TYPE_CHECKING:
     import httpx
@@ -44,14 +45,14 @@ class CheckRunner:
         audit: AuditLog,
         make_credential: CredentialFactory,
         *,
-        faq_lookup: FaqLookup | None,
+        faq_search: FaqSearch | None,
         resolver: Resolver,
         transport: httpx.BaseTransport | None,
     ) -> None:
         self.settings = settings
         self._audit = audit
         self._make_credential = make_credential
-        self._faq_lookup = faq_lookup
+        self._faq_search = faq_search
         self._resolver = resolver
         self._transport = transport
         self._credential: TokenCredential | None = None
@@ -92,7 +93,7 @@ class CheckRunner:
                 cluster=cluster,
                 subscriptions=azure.subscriptions,
             )
-            report = run_check(check, context, on_step, self._faq_lookup)
+            report = run_check(check, context, on_step, self._faq_search)
         codes = sorted({s.code for s in report.steps if s.code and s.status != Status.OK})
         metrics.diagnostic(check.name, "ok" if report.ok else "problems")
         self._audit.append(

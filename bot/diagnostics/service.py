@@ -51,10 +51,11 @@ from bot.diagnostics.refusals import (
 )
 from bot.diagnostics.registry_location import RegistryTarget, locate
 from bot.diagnostics.registry_name import RegistryInput, parse_registry, preview
-from bot.diagnostics.report import CheckReport, FaqLookup
+from bot.diagnostics.report import CheckReport
 from bot.diagnostics.repository_name import parse_repository
 from bot.diagnostics.runner import CheckRunner, CredentialFactory
 from bot.diagnostics.settings import DiagnosticsSettings
+from bot.faq_links import FaqSearch
 from bot.storage import Storage
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class Diagnostics:
         claims: Storage,
         audit: AuditLog,
         credential_factory: CredentialFactory | None = None,
-        faq_lookup: FaqLookup | None = None,
+        faq_search: FaqSearch | None = None,
         membership: Membership | None = None,
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
@@ -102,7 +103,7 @@ class Diagnostics:
             settings,
             audit,
             credential_factory or (lambda: make_credential(settings.azure)),
-            faq_lookup=faq_lookup,
+            faq_search=faq_search,
             resolver=resolver,
             transport=transport,
         )

@@ -8,13 +8,14 @@ summary, FAQ entries found by search, the diagnostics worth offering). The
 Slack layer and the CLI only render triages.
 """
 
-from bot.triage.model import Alert, FaqRef, Measurement, OfferedCheck, State, Triage
+from bot.faq_links import FaqLink
+from bot.triage.model import Alert, Measurement, OfferedCheck, State, Triage
 from bot.triage.readers import UnknownShape, read_alertmanager, read_any, read_azure_monitor
 from bot.triage.triager import Triager
 
 __all__ = [
     "Alert",
-    "FaqRef",
+    "FaqLink",
     "Measurement",
     "OfferedCheck",
     "State",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.faq_links import FaqLink
+
 
 class State(StrEnum):
     FIRED = "fired"
@@ -67,16 +69,6 @@ class Alert:
 
 
 @dataclass(frozen=True)
-class FaqRef:
-    """A knowledge-base entry worth reading for this alert."""
-
-    id: str
-    title: str
-    score: float
-    url: str = ""
-
-
-@dataclass(frozen=True)
 class KnownCluster:
     """A cluster an alert names that configuration vouches for.
 
@@ -119,7 +111,7 @@ class Triage:
     repositories: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
     about_registry: bool = False
-    faq: tuple[FaqRef, ...] = ()
+    faq: tuple[FaqLink, ...] = ()
     checks: tuple[OfferedCheck, ...] = field(default=())
 
     @property

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from bot.diagnostics.registry_name import SUFFIX_PATTERN
+from bot.faq_links import FaqLink, FaqSearch
 from bot.triage.model import (
     Alert,
-    FaqRef,
     KnownCluster,
     Measurement,
     OfferedCheck,
@@ -27,7 +27,6 @@ from bot.triage.registries import Found, find_registries
 from bot.triage.signals import Signal, detect, is_pull_failure, mentions_acr, offered_checks
 from bot.triage.units import human_duration, human_value
 
-FaqSearch = Callable[[str, int], Sequence[FaqRef]]
 """Given a query and a limit, the best knowledge-base entries (best first, scored 0..1)."""
 
 ClusterLookup = Callable[[str], KnownCluster | None]
@@ -122,7 +121,7 @@ class Triager:
                 for check in offered_checks(signals):
                     repo = repos.get(registry) if check == "check-health" and pulling else None
                     checks.append(OfferedCheck(check, registry, repo))
-        faq: tuple[FaqRef, ...] = ()
+        faq: tuple[FaqLink, ...] = ()
         if about or (alert.source == Source.TEXT and signals):
             faq = self._faq(alert, signals, texts)
         return Triage(
@@ -224,7 +223,7 @@ class Triager:
 
     def _faq(
         self, alert: Alert, signals: Sequence[Signal], texts: Sequence[str]
-    ) -> tuple[FaqRef, ...]:
+    ) -> tuple[FaqLink, ...]:
         if self._search is None:
             return ()
         query = _query(alert, signals, texts)

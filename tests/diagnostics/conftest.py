@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.diagnostics.audit import AuditLog
-from bot.diagnostics.report import FaqLink
 from bot.diagnostics.service import Diagnostics
 from bot.diagnostics.settings import DiagnosticsSettings
+from bot.faq_links import FaqLink
 from bot.storage import SqliteStorage
 from tests.fakes.azure_api import SUBSCRIPTION, TENANT, FakeAzure, FakeRegistry
 
@@ -60,7 +60,7 @@ class FaqRecorder:
     def __init__(self) -> None:
         self.queries: list[str] = []
 
-    def __call__(self, query: str) -> list[FaqLink]:
+    def __call__(self, query: str, limit: int) -> list[FaqLink]:
         self.queries.append(query)
         slug = "-".join(query.split()[:2])
         return [FaqLink(id=slug, title=f"FAQ about {slug}", url=f"https://faq.example/{slug}")]
@@ -94,7 +94,7 @@ def make_service(tmp_path: Path, faq: FaqRecorder) -> ServiceFactory:
         settings = DiagnosticsSettings.from_mapping(
             raw, tmp_path / "state", azure_token=wiring.pop("azure_token", fake.token)
         )
-        wiring.setdefault("faq_lookup", faq)
+        wiring.setdefault("faq_search", faq)
         return Diagnostics(
             settings,
             secret=wiring.pop("secret", secrets.token_bytes(32)),

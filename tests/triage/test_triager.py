@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.triage import FaqRef, Triager, read_alertmanager, read_any, read_azure_monitor
+from bot.triage import FaqLink, Triager, read_alertmanager, read_any, read_azure_monitor
 from bot.triage.readers import read_message, read_text
 from tests.triage.conftest import fixture
 
@@ -86,7 +86,7 @@ def test_faq_comes_from_the_injected_search_and_respects_the_minimum():
 
     def search(query: str, limit: int):
         queries.append((query, limit))
-        return [FaqRef("a", "A", 0.9), FaqRef("b", "B", 0.1)]
+        return [FaqLink("a", "A", score=0.9), FaqLink("b", "B", score=0.1)]
 
     triage = Triager(search, min_score=0.5).triage(read_text("myreg.azurecr.io: quota exceeded"))
     assert [f.id for f in triage.faq] == ["a"]

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.checks.codes import info
 from bot.diagnostics.errors import AzureError, DeadlineExceeded
-from bot.diagnostics.report import CheckReport, FaqLink, FaqLookup, Status, StepResult
+from bot.diagnostics.report import CheckReport, Status, StepResult
+from bot.faq_links import FaqLink, FaqSearch
 
 if TYPE_CHECKING:
     from bot.diagnostics.clusters import ClusterTarget
@@ -35,6 +36,7 @@ OnStep = Callable[[StepResult], None]
 HOST_RE = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}", re.IGNORECASE)
 MAX_FAQ_LINKS = 5
 _LINKS_PER_QUERY = 2
+FAQ_LINK_MIN_CONFIDENCE = 0.5  # a report links only entries the search is sure of
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Check:
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
     # A check whose reads run concurrently runs itself (the pull check); others run step by step.
-    run: Callable[[CheckContext, OnStep | None, FaqLookup | None], CheckReport] | None = None
+    run: Callable[[CheckContext, OnStep | None, FaqSearch | None], CheckReport] | None = None
 
 
 # --- building step results ------------------------------------------------------
@@ -141,10 +143,10 @@ def run_check(
     check: Check,
     ctx: CheckContext,
     on_step: OnStep | None = None,
-    faq_lookup: FaqLookup | None = None,
+    faq_search: FaqSearch | None = None,
 ) -> CheckReport:
     if check.run is not None:
-        return check.run(ctx, on_step, faq_lookup)
+        return check.run(ctx, on_step, faq_search)
     started = time.monotonic()
     results: dict[str, StepResult] = {}
     titles = {step.name: step.title for step in check.steps}
@@ -173,7 +175,7 @@ def run_check(
         summary=_summary(check, steps),
         facts=dict(ctx.facts),
         data=dict(ctx.data),
-        faq_links=faq_links(steps, faq_lookup),
+        faq_links=faq_links(steps, faq_search),
         duration_ms=_ms_since(started),
         notes=check.notes,
     )
@@ -222,15 +224,19 @@ def _summary(check: Check, steps: tuple[StepResult, ...]) -> str:
     return f"{check.title}: all {len(steps)} steps passed."
 
 
-def faq_links(steps: tuple[StepResult, ...], lookup: FaqLookup | None) -> tuple[FaqLink, ...]:
-    """FAQ entries for the problems found, by asking the knowledge base with each code's query."""
-    if lookup is None:
+def faq_links(steps: tuple[StepResult, ...], search: FaqSearch | None) -> tuple[FaqLink, ...]:
+    """FAQ entries for the problems found: the confident hits for each code's query."""
+    if search is None:
         return ()
     queries = dict.fromkeys(s.faq_query for s in steps if s.is_problem and s.faq_query)
     links: dict[str, FaqLink] = {}
     for query in queries:
         try:
-            found = list(lookup(query))[:_LINKS_PER_QUERY]
+            found = [
+                link
+                for link in search(query, _LINKS_PER_QUERY)
+                if link.score >= FAQ_LINK_MIN_CONFIDENCE
+            ][:_LINKS_PER_QUERY]
         except Exception:
             log.warning("FAQ lookup failed", exc_info=True)
             continue

@@ -15,13 +15,14 @@ from bot.diagnostics.checks.base import Check, CheckContext, OnStep, faq_links, 
 from bot.diagnostics.pull.findings import Findings
 from bot.diagnostics.pull.reads import PullInputs, build_plan
 from bot.diagnostics.pull.verdict import judge
-from bot.diagnostics.report import CheckReport, FaqLookup
+from bot.diagnostics.report import CheckReport
+from bot.faq_links import FaqSearch
 
 __all__ = ["PULL"]
 
 
 def run_pull(
-    ctx: CheckContext, on_step: OnStep | None, faq_lookup: FaqLookup | None
+    ctx: CheckContext, on_step: OnStep | None, faq_search: FaqSearch | None
 ) -> CheckReport:
     """Read everything the verdict needs (concurrently), judge, and report."""
     started = time.monotonic()
@@ -53,7 +54,7 @@ def run_pull(
         summary=_summary(found, inputs),
         facts=facts,
         data={"calls": ctx.client.calls_sent},
-        faq_links=faq_links(steps, faq_lookup),
+        faq_links=faq_links(steps, faq_search),
         duration_ms=int((time.monotonic() - started) * 1000),
         notes=PULL.notes,
         image=ctx.image.to_dict(),
