@@ -101,6 +101,7 @@ class Index:
         vocabulary: set[str] = set()
         documents = []
         titles = []
+        title_weights = []
         analyzed: dict[str, list[str]] = {}  # sections and the like repeat: analyze once
         for entry in self.entries:
             weighted: Counter[str] = Counter()
@@ -113,7 +114,9 @@ class Index:
                 for term in analyzed_fields[field]:
                     weighted[term] += FIELD_WEIGHTS[field]
             documents.append(weighted)
-            titles.append(self._title_sets(entry, analyzed))
+            weights = self._title_weights(entry)
+            titles.append(tuple(frozenset(title) for title in weights))
+            title_weights.append(weights)
             if len(analyzed) > 4096:
                 analyzed.clear()
         self._entries = Postings(documents)
@@ -130,16 +133,22 @@ class Index:
         self._unknown_idf = idf(count, 0)  # a term no entry contains
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
-        self._title_totals = [
-            tuple(sum(self._idf.get(t, 0.0) for t in title) for title in sets) for sets in titles
+        # A title's information is weighed as a query's (query_terms): a word inside a
+        # glossary phrase counts lightly, its concept carrying it, so "AKS" (#kubernetes)
+        # covers "Kubernetes" in a title as fully as the word itself would.
+        title_weights = [
+            tuple({t: self._idf.get(t, 0.0) * w for t, w in title.items()} for title in sets)
+            for sets in title_weights
         ]
-        # term → (entry, title) pairs holding it: a query's title coverage adds up only its
-        # own terms' postings instead of intersecting every title in the pool with the query.
-        title_postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for number, sets in enumerate(titles):
+        self._title_totals = [tuple(sum(t.values()) for t in sets) for sets in title_weights]
+        # term → (entry, title, information) of the titles holding it: a query's title
+        # coverage adds up only its own terms' postings instead of intersecting every
+        # title in the pool with the query.
+        title_postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+        for number, sets in enumerate(title_weights):
             for which, title in enumerate(sets):
-                for term in title:
-                    title_postings[term].append((number, which))
+                for term, value in title.items():
+                    title_postings[term].append((number, which, value))
         self._title_postings = dict(title_postings)
         self._title_words = [
             [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
@@ -233,18 +242,18 @@ class Index:
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
-    def _title_sets(
-        self, entry: Entry, analyzed: dict[str, list[str]]
-    ) -> tuple[frozenset[str], ...]:
-        """Each edition's title, the anchor's words and each approved phrasing, as term sets."""
+    def _title_weights(self, entry: Entry) -> tuple[dict[str, float], ...]:
+        """Each edition's title, the anchor's words and each approved phrasing: their terms,
+        each at the weight query_terms would give it (the highest, when it repeats)."""
         texts = [indexable(e.question, e) for e in editions(entry)]
-        texts += [entry.title_en, *entry.alternates]
-        sets = []
-        for text in texts:
-            if text not in analyzed:
-                analyzed[text] = self.analyzer.terms(text)
-            sets.append(frozenset(analyzed[text]))
-        return tuple(sets)
+        found = []
+        for text in [*texts, entry.title_en, *entry.alternates]:
+            weights: dict[str, float] = {}
+            for term, in_concept in self.analyzer.analyze(text):
+                weight = _term_weight(term, in_concept)
+                weights[term] = max(weights.get(term, 0.0), weight)
+            found.append(weights)
+        return tuple(found)
 
     def query_terms(self, query: str, fixes: dict[str, str] | None = None) -> dict[str, float]:
         """The query's terms with weights, after repairing misspelt words.
@@ -262,8 +271,7 @@ class Index:
             # is not a typo of "batch"): keep part of it as unexplained.
             terms[f"?:{wrong}"] += CORRECTION_DOUBT
         for term, in_concept in self.analyzer.analyze(text):
-            weight = BIGRAM_WEIGHT if term.startswith("c:") else 1.0
-            terms[term] += weight * (CONCEPT_WORD_WEIGHT if in_concept else 1.0)
+            terms[term] += _term_weight(term, in_concept)
         return dict(terms)
 
     def corrections(self, query: str) -> dict[str, str]:
@@ -314,16 +322,21 @@ class Index:
         wanted = set(pool)
         covered: dict[tuple[int, int], float] = defaultdict(float)
         for term in query:
-            weight = self._idf.get(term, 0.0)
-            for number, which in self._title_postings.get(term, ()) if weight else ():
+            for number, which, value in self._title_postings.get(term, ()):
                 if number in wanted:
-                    covered[number, which] += weight
+                    covered[number, which] += value
         best = dict.fromkeys(pool, 0.0)
         for (number, which), value in covered.items():
             total = self._title_totals[number][which]
             if total:
                 best[number] = max(best[number], value / total)
         return best
+
+
+def _term_weight(term: str, in_concept: bool) -> float:
+    """A Chinese character pair counts half a word; a word inside a glossary phrase half."""
+    weight = BIGRAM_WEIGHT if term.startswith("c:") else 1.0
+    return weight * (CONCEPT_WORD_WEIGHT if in_concept else 1.0)
 
 
 def _idea_value(term: str, weight: float) -> float:
