@@ -128,9 +128,10 @@ class Index:
                     owners.append(number)
         self._passages = Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
-        count = max(len(self.entries), 1)
-        self._idf = {t: idf(count, len(d)) for t, (d, _w) in self._entries.arrays.items()}
-        self._unknown_idf = idf(count, 0)  # a term no entry contains
+        # _unknown_idf: the idf of a term no entry contains
+        self._idf, self._unknown_idf = _file_idf(
+            self._entries.arrays, [e.source for e in self.entries]
+        )
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
         # A title's information is weighed as a query's (query_terms): a word inside a
@@ -331,6 +332,35 @@ class Index:
             if total:
                 best[number] = max(best[number], value / total)
         return best
+
+
+def _file_idf(
+    postings: dict[str, tuple[np.ndarray, np.ndarray]], sources: list[str]
+) -> tuple[dict[str, float], float]:
+    """idf of each term, and of a term no entry contains, as the entries' files see it.
+
+    Each file is a collection of its own and the idf is the files' idf, weighed by
+    their share of the entries. A file about one subject says its subject's words
+    ("pull", "kubelet") in every entry: across all files those words would look
+    common and lose their weight in the other files' entries too (the FAQ's "how do I
+    grant pull access" among eight pull-error entries). Within a file they are
+    common, so they still tell its entries apart by their other words. With one
+    file this is BM25's idf.
+    """
+    files = sorted(set(sources))
+    of_file = np.array([files.index(s) for s in sources], dtype=np.int64)
+    sizes = np.bincount(of_file, minlength=len(files))
+    shares = sizes / max(int(sizes.sum()), 1)
+
+    def mixed(counts: np.ndarray) -> float:
+        parts = zip(shares, sizes, counts, strict=True)
+        return float(sum(w * idf(int(n), int(c)) for w, n, c in parts))
+
+    found = {
+        term: mixed(np.bincount(of_file[docs], minlength=len(files)))
+        for term, (docs, _weights) in postings.items()
+    }
+    return found, mixed(np.zeros(len(files), dtype=np.int64)) if files else idf(1, 0)
 
 
 def _term_weight(term: str, in_concept: bool) -> float:

@@ -15,7 +15,9 @@ from collections import Counter
 
 import pytest
 
+from bot.config import DEFAULT_DOCS_BASE_URL
 from bot.knowledge.bm25 import K1, B, Postings, idf
+from bot.knowledge.library import Library
 
 CORPORA = {
     "words": [
@@ -92,10 +94,37 @@ def test_idf_is_the_smoothed_formula_and_never_negative():
 
 
 def test_the_index_scores_entries_with_these_postings(kb):
-    """Index keeps its BM25 in bm25.Postings with bm25.idf: the function tested above."""
+    """Index keeps its BM25 in bm25.Postings with bm25.idf: the function tested above,
+    per knowledge file, weighed by the file's share of the entries."""
     index = kb.index
     assert isinstance(index._entries, Postings)
-    count = max(len(index.entries), 1)
+    sources = [e.source for e in index.entries]
+    sizes = Counter(sources)
+    assert len(sizes) == 2  # the FAQ and the pull troubleshooting file
     some = list(index._entries.arrays.items())[:50]
     for term, (docs, _weights) in some:
-        assert index._idf[term] == idf(count, len(docs))
+        holding = Counter(sources[d] for d in docs.tolist())
+        expected = sum(n / len(sources) * idf(n, holding[f]) for f, n in sizes.items())
+        assert index._idf[term] == pytest.approx(expected, abs=1e-12)
+    assert index._unknown_idf == pytest.approx(
+        sum(n / len(sources) * idf(n, 0) for n in sizes.values()), abs=1e-12
+    )
+
+
+def test_with_one_file_the_idf_is_bm25s(knowledge_dir):
+    for extra in knowledge_dir.glob("acr-pull-troubleshooting.*"):
+        extra.unlink()
+    index = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL).current.index
+    count = len(index.entries)
+    for term, (docs, _weights) in list(index._entries.arrays.items())[:50]:
+        assert index._idf[term] == pytest.approx(idf(count, len(docs)), abs=1e-12)
+    assert index._unknown_idf == pytest.approx(idf(count, 0), abs=1e-12)
+
+
+def test_a_files_subject_word_keeps_its_weight_in_the_other_files(kb):
+    """ "pull" is in every pull-error entry: counted over all entries at once, it would
+    weigh less in the FAQ, where it still tells a few entries from the rest."""
+    index = kb.index
+    docs = index._entries.arrays["w:pull"][0]
+    everywhere = idf(len(index.entries), len(docs))
+    assert index._idf["w:pull"] > everywhere
