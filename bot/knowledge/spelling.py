@@ -9,6 +9,7 @@ from bot.knowledge.general_words import is_common_english
 from bot.knowledge.text import ENGLISH_STOPWORDS, stem, words
 
 MAX_EDITS = 2
+MIN_PART = 3  # the shortest part of a compound split apart ("acr", "tag")
 
 
 def by_length(vocabulary: list[str]) -> dict[int, list[str]]:
@@ -46,14 +47,53 @@ def corrections(
             continue
         if is_common_english(word):
             continue  # a real word the FAQ lacks ("lunch" is not a typo of "launch")
-        budget = 1 if len(word) <= 5 else MAX_EDITS
-        candidates = vocabulary if windows is None else windows.get(len(word), [])
-        match = process.extractOne(
-            word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=budget
-        )
-        if match:
-            fixes[word] = match[0]
+        repair = _closest(word, vocabulary, windows) or _split(word, known, vocabulary, windows)
+        if repair:
+            fixes[word] = repair
     return fixes
+
+
+def _closest(word: str, vocabulary: list[str], windows: dict[int, list[str]] | None) -> str | None:
+    budget = 1 if len(word) <= 5 else MAX_EDITS
+    candidates = vocabulary if windows is None else windows.get(len(word), [])
+    match = process.extractOne(
+        word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=budget
+    )
+    return match[0] if match else None
+
+
+def _split(
+    word: str, known: set[str], vocabulary: list[str], windows: dict[int, list[str]] | None
+) -> str | None:
+    """Two words run together ("healthcheck", "pullsecret") → the two words, apart.
+
+    Each part has at least MIN_PART letters and is a word the knowledge base uses;
+    failing that, one part may be one edit from such a word (a typo inside the
+    compound). The most even split wins.
+    """
+    cuts = sorted(range(MIN_PART, len(word) - MIN_PART + 1), key=lambda i: abs(len(word) - 2 * i))
+    pairs = [(word[:cut], word[cut:]) for cut in cuts]
+    for left, right in pairs:
+        if _is_known(left, known) and _is_known(right, known):
+            return f"{left} {right}"
+    for left, right in pairs:
+        if _is_known(left, known) and (fixed := _one_edit(right, vocabulary, windows)):
+            return f"{left} {fixed}"
+        if _is_known(right, known) and (fixed := _one_edit(left, vocabulary, windows)):
+            return f"{fixed} {right}"
+    return None
+
+
+def _is_known(part: str, known: set[str]) -> bool:
+    return part not in ENGLISH_STOPWORDS and (part in known or stem(part) in known)
+
+
+def _one_edit(part: str, vocabulary: list[str], windows: dict[int, list[str]] | None) -> str | None:
+    if len(part) < 4:
+        return None
+    candidates = vocabulary if windows is None else windows.get(len(part), [])
+    match = process.extractOne(part, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+    return match[0] if match else None
 
 
 def content_words(text: str) -> str:
