@@ -10,7 +10,11 @@ Four shapes cover everything acrbot shares:
   resolutions of an alert storm);
 - small **keyed JSON records** with a TTL (where an alert's message went, a
   storm's window);
-- an **append-only record stream**: audit and feedback records.
+- an **append-only record stream**: audit and feedback records;
+- small **tables** of keyed JSON records without a TTL, with a version that
+  every write bumps (captured knowledge entries and their approvals, the
+  bounded log of questions asked): a reader polls the cheap version and
+  re-reads the table only when it moved.
 
 Backends: :mod:`bot.storage.memory` (one process), :mod:`bot.storage.sqlite`
 (every worker on one host) and :mod:`bot.storage.redis` (every replica).
@@ -120,6 +124,19 @@ class Storage(ABC):
     @abstractmethod
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         """The record stream ``name``; file-backed stores keep it at ``path`` when given."""
+
+    @abstractmethod
+    def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
+        """Keep ``record`` under ``key`` in ``table`` (replacing any) and return the table's
+        new version: one more than before, atomically with the write."""
+
+    @abstractmethod
+    def table(self, table: str) -> dict[str, dict[str, Any]]:
+        """Every record of ``table`` by key (empty when there is none); unreadable ones skipped."""
+
+    @abstractmethod
+    def table_version(self, table: str) -> int:
+        """How many writes ``table`` has had (0 for a table never written)."""
 
     def state(self) -> str:
         """ "up", or "down" while the store cannot be reached (only Redis can be down)."""

@@ -33,6 +33,8 @@ class MemoryStorage(Storage):
         self._hits: dict[str, deque[float]] = {}
         self._windows: dict[str, float] = {}
         self._streams: dict[str, MemoryStream] = {}
+        self._tables: dict[str, dict[str, str]] = {}
+        self._versions: dict[str, int] = {}
         self._last_purge = clock()
 
     def claim(self, key: str, ttl: float) -> bool:
@@ -100,6 +102,22 @@ class MemoryStorage(Storage):
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:
             return self._streams.setdefault(name, MemoryStream(name))
+
+    def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
+        line = encode(record)
+        with self._lock:
+            self._tables.setdefault(table, {})[key] = line
+            self._versions[table] = self._versions.get(table, 0) + 1
+            return self._versions[table]
+
+    def table(self, table: str) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            rows = dict(self._tables.get(table, {}))
+        return {k: r for k, r in ((k, decode(v)) for k, v in rows.items()) if r is not None}
+
+    def table_version(self, table: str) -> int:
+        with self._lock:
+            return self._versions.get(table, 0)
 
     def _purge(self, now: float) -> None:
         crowded = len(self._claims) >= _MAX_KEYS or len(self._values) >= _MAX_KEYS

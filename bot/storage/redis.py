@@ -144,6 +144,29 @@ class RedisStorage(Storage):
         data, ms = encode(record), max(1, int(ttl * 1000))
         self._call(lambda c: c.set(PREFIX + "record:" + key, data, px=ms))
 
+    def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
+        data = encode(record)
+
+        def write(c: redis.Redis) -> int:
+            pipe = c.pipeline(transaction=True)  # MULTI/EXEC: the write and its version
+            pipe.hset(PREFIX + "table:" + table, key, data)
+            pipe.incr(PREFIX + "table-version:" + table)
+            return int(pipe.execute()[1])
+
+        return self._call(write)
+
+    def table(self, table: str) -> dict[str, dict[str, Any]]:
+        rows = self._call(lambda c: c.hgetall(PREFIX + "table:" + table))
+        found = ((_text(k), decode(v)) for k, v in rows.items())
+        return {k: r for k, r in found if r is not None}
+
+    def table_version(self, table: str) -> int:
+        raw = self._call(lambda c: c.get(PREFIX + "table-version:" + table))
+        try:
+            return int(raw) if raw is not None else 0
+        except ValueError:
+            return 0
+
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:
             return self._streams.setdefault(name, RedisStream(self, name))

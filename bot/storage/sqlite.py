@@ -55,6 +55,13 @@ class SqliteStorage(Storage):
             "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
             "expires REAL NOT NULL)"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS tables (name TEXT NOT NULL, key TEXT NOT NULL, "
+            "value TEXT NOT NULL, PRIMARY KEY (name, key))"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS table_versions (name TEXT PRIMARY KEY, version INTEGER)"
+        )
         self._streams: dict[str, RecordStream] = {}
         self._last_purge = 0.0
 
@@ -145,6 +152,44 @@ class SqliteStorage(Storage):
                 "SELECT value FROM kv WHERE key = ? AND expires > ?", (key, self._clock())
             ).fetchone()
         return row[0] if row else None
+
+    def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
+        data = encode(record)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # the write and its version, together
+            try:
+                self._db.execute(
+                    "INSERT INTO tables (name, key, value) VALUES (?, ?, ?) ON CONFLICT(name, key) "
+                    "DO UPDATE SET value = excluded.value",
+                    (table, key, data),
+                )
+                self._db.execute(
+                    "INSERT INTO table_versions (name, version) VALUES (?, 1) "
+                    "ON CONFLICT(name) DO UPDATE SET version = version + 1",
+                    (table,),
+                )
+                (version,) = self._db.execute(
+                    "SELECT version FROM table_versions WHERE name = ?", (table,)
+                ).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return int(version)
+
+    def table(self, table: str) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, value FROM tables WHERE name = ?", (table,)
+            ).fetchall()
+        return {k: r for k, r in ((k, decode(v)) for k, v in rows) if r is not None}
+
+    def table_version(self, table: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT version FROM table_versions WHERE name = ?", (table,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:

@@ -206,3 +206,37 @@ def test_a_stream_keeps_any_text(make_store, tmp_path: Path) -> None:
 
 def test_state_is_up(make_store) -> None:
     assert make_store().state() == "up"
+
+
+# --- tables: keyed records without a TTL, with a version every write bumps ---------------
+
+
+def test_a_table_write_is_read_by_another_process_with_its_version(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert second.table("knowledge") == {} and second.table_version("knowledge") == 0
+    assert first.table_put("knowledge", "a", {"status": "pending", "n": 1}) == 1
+    assert first.table_put("knowledge", "b", {"status": "pending"}) == 2
+    assert second.table_put("knowledge", "a", {"status": "approved"}) == 3
+    assert first.table("knowledge") == {"a": {"status": "approved"}, "b": {"status": "pending"}}
+    assert first.table_version("knowledge") == second.table_version("knowledge") == 3
+    assert first.table("other") == {} and first.table_version("other") == 0
+
+
+def test_table_versions_are_not_lost_under_concurrent_writes(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+    versions: list[int] = []
+    lock = threading.Lock()
+
+    def write(store: Storage, n: int) -> None:
+        for i in range(25):
+            version = store.table_put("busy", f"{n}-{i}", {"i": i})
+            with lock:
+                versions.append(version)
+
+    threads = [threading.Thread(target=write, args=(s, n)) for n, s in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(versions) == list(range(1, 101))  # every write had its own version
+    assert len(stores[0].table("busy")) == 100
