@@ -28,6 +28,8 @@ from bot.feedback import FeedbackStore
 from bot.helpdesk.handoffs import HandoffBook
 from bot.helpdesk.threads import ThreadBook
 from bot.helpdesk.unanswered import UnansweredLog
+from bot.knowledge.asked import QuestionLog
+from bot.knowledge.captured import CapturedStore
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
@@ -68,6 +70,8 @@ class Services:
     handoffs: HandoffBook = None  # type: ignore[assignment]  # "Still need help?" hand-offs
     unanswered: UnansweredLog = None  # type: ignore[assignment]  # questions left to people
     membership: Membership | None = None  # which Slack user groups a user is in (Slack only)
+    captured: CapturedStore | None = None  # captured answers and approved phrasings (shared)
+    asked: QuestionLog | None = None  # the bounded record of questions asked (shared)
 
     def __post_init__(self) -> None:
         if self.dedupe is None:
@@ -84,13 +88,21 @@ class Services:
         return self
 
 
-def library_from(settings: Settings, *, background: bool = False) -> Library:
+def library_from(
+    settings: Settings, *, background: bool = False, captured: CapturedStore | None = None
+) -> Library:
     """The knowledge base as ``knowledge:`` describes it: the server and every command open it here.
 
     ``background`` reloads changed files in a thread (the server); the
     terminal waits for a reload instead, so a command sees the files as they are.
+    ``captured`` adds the approved answers and phrasings of the shared store.
     """
-    return Library.from_settings(settings.knowledge, background=background)
+    return Library.from_settings(settings.knowledge, background=background, captured=captured)
+
+
+def captured_store(settings: Settings) -> CapturedStore:
+    """Captured answers where every replica sees them: the shared store."""
+    return CapturedStore(open_shared_storage(settings))
 
 
 def cluster_lookup_from(azure: AzureSettings) -> ClusterLookup:
@@ -171,8 +183,9 @@ def build_services(
     feedback records still go where the server's go (Redis or the JSONL files).
     """
     check_state_dir(settings.state_dir)
-    library = library_from(settings, background=background_reload)
     shared = open_shared_storage(settings)
+    captured = CapturedStore(shared)
+    library = library_from(settings, background=background_reload, captured=captured)
     claims = shared if persistent_claims else SqliteStorage(None)
     diagnostics = Diagnostics(
         settings.diagnostics,
@@ -191,4 +204,6 @@ def build_services(
         diagnostics,
         triager,
         membership=membership,
+        captured=captured,
+        asked=QuestionLog(shared),
     )

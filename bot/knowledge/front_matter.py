@@ -13,8 +13,10 @@ exist. One of three keys, or none:
   container-registry docs by default), so every language links to its own
   edition of the page. The bundled ACR FAQ declares this.
 
-No key, no link. A value of the wrong kind is refused with the file and the
-line, as broken YAML is.
+No key, no link. ``entry_links: {<anchor>: <url>}`` gives single entries a
+link of their own, over the page's (captured answers link to their Slack
+thread). A value of the wrong kind is refused with the file and the line,
+as broken YAML is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.errors import KnowledgeError
 from bot.yaml_loader import error_reason, load_yaml
 
 DOCS_KEYS = ("docs_url", "docs_base_url", "docs_page")
+ENTRY_LINKS = "entry_links"
 _ABSOLUTE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _PAGE = re.compile(r"^[\w.-]+(?:/[\w.-]+)*$")
 
@@ -106,6 +109,22 @@ def docs_link(front: FrontMatter, name: str, page: str) -> DocsLink:
     if key == "docs_base_url":
         url = (url if url.endswith("/") else url + "/") + page
     return DocsLink(page_url=url.split("#", 1)[0])
+
+
+def entry_links(front: FrontMatter, name: str) -> dict[str, str]:
+    """``entry_links``: anchor → that entry's own docs link (http(s) URLs only)."""
+    raw = front.meta.get(ENTRY_LINKS)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and _ABSOLUTE.match(v.strip())
+        for k, v in raw.items()
+    ):
+        raise KnowledgeError(
+            f"{name}: line {front.line_of(ENTRY_LINKS)}: {ENTRY_LINKS} must map anchors to "
+            "http(s) URLs"
+        )
+    return {k: v.strip() for k, v in raw.items()}
 
 
 def _refuse_misspelt_keys(front: FrontMatter, name: str) -> None:

@@ -21,7 +21,9 @@ from pathlib import Path
 from bot import metrics
 from bot.errors import KnowledgeError
 from bot.heap import trim
+from bot.knowledge import captured_markdown
 from bot.knowledge import phrasings as phrasing_files
+from bot.knowledge.captured import CapturedStore
 from bot.knowledge.editions import editions, pair, view_of
 from bot.knowledge.files import is_regular
 from bot.knowledge.glossary import Glossary, glossary_from, merge, read_yaml_file
@@ -39,6 +41,7 @@ from bot.knowledge.phrasings import Phrasings
 from bot.knowledge.script import converted_markdown
 from bot.knowledge.settings import DEFAULT_DOCS_BASE_URLS, KnowledgeSettings
 from bot.knowledge.text import Analyzer
+from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,7 @@ class Library:
         reload_interval: float = 2.0,
         background: bool = False,
         docs_base_urls: Mapping[str, str] | None = None,
+        captured: CapturedStore | None = None,
     ) -> None:
         self.paths = tuple(Path(p) for p in paths)
         self.docs_base_url = docs_base_url
@@ -145,11 +149,24 @@ class Library:
         self._good: dict[Path, tuple[float, list[Entry] | Glossary | Phrasings]] = {}
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
+        # Approved captured answers and phrasings from the shared store, re-read when its
+        # version moves (checked on every ask: one small read, so an approval on any
+        # replica is answered by the next question here).
+        self.captured = captured
+        self._captured_version = -1
+        self._captured_entries: list[Entry] = []
+        self._captured_phrasings = Phrasings()
         self._current = self._build()
         self.loaded_at = time.time()  # for /readyz: when the live base was (re)built
 
     @classmethod
-    def from_settings(cls, settings: KnowledgeSettings, *, background: bool = False) -> Library:
+    def from_settings(
+        cls,
+        settings: KnowledgeSettings,
+        *,
+        background: bool = False,
+        captured: CapturedStore | None = None,
+    ) -> Library:
         return cls(
             settings.paths,
             settings.docs_base_url,
@@ -158,6 +175,7 @@ class Library:
             settings.reload_interval,
             background=background,
             docs_base_urls=getattr(settings, "docs_base_urls", None),
+            captured=captured,
         )
 
     @property
@@ -167,7 +185,9 @@ class Library:
         In the foreground (the CLI, tests) the caller waits for the reload; in
         the background (the server) it gets the current base at once while a
         thread rebuilds, so a large reload never holds up Slack's 3-second ack.
+        Captured knowledge is checked on every read (:meth:`refresh_captured`).
         """
+        self.refresh_captured()
         if time.monotonic() - self._checked >= self.reload_interval:
             if not self.background:
                 self.reload_if_changed()
@@ -198,6 +218,46 @@ class Library:
         first = self.paths[0] if self.paths else Path("knowledge")
         folder = first if first.is_dir() or not first.suffix else first.parent
         return folder / phrasing_files.FILE_NAME
+
+    def refresh_captured(self) -> bool:
+        """Rebuild now if the shared store's captured knowledge changed; True if it did.
+
+        The rebuild runs in the asking thread (an approval is rare, and the
+        next question must already see it); a store that is down keeps the
+        entries last read.
+        """
+        if self.captured is None:
+            return False
+        try:
+            version = self.captured.version()
+        except StorageUnavailable:
+            return False
+        if version == self._captured_version:
+            return False
+        with self._lock:
+            if version == self._captured_version:
+                return False  # another thread rebuilt while this one waited
+            self._current = self._build()
+            self.loaded_at = time.time()
+            metrics.knowledge_reload(ok=not self._current.errors)
+        return True
+
+    def _read_captured(self) -> None:
+        if self.captured is None:
+            return
+        try:
+            version = self.captured.version()
+            approved = self.captured.entries("approved")
+            phrasings = self.captured.phrasings()
+        except StorageUnavailable:
+            log.warning("knowledge: shared store down; captured answers as last read")
+            return
+        self._captured_entries = captured_markdown.entries(approved)
+        table: dict[str, list[str]] = {}
+        for phrasing in phrasings:
+            table.setdefault(phrasing.anchor, []).append(phrasing.query)
+        self._captured_phrasings = Phrasings({a: tuple(q) for a, q in table.items()})
+        self._captured_version = version
 
     def reload_if_changed(self) -> bool:
         with self._lock:
@@ -249,7 +309,10 @@ class Library:
                 phrasings.append(loaded)
             elif loaded:
                 entries.extend(loaded)
-        entries = self._with_alternates(pair(entries, self.docs_base_urls), phrasings, errors)
+        self._read_captured()
+        phrasings.append(self._captured_phrasings)
+        entries = pair(entries, self.docs_base_urls) + self._captured_entries
+        entries = self._with_alternates(entries, phrasings, errors)
         for error in errors:
             log.error("knowledge: %s", error)
         glossary = merge(glossaries)

@@ -11,7 +11,7 @@ section with no questions under it (CI/CD: a list of links) is an entry itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.knowledge.files import read_regular_text
-from bot.knowledge.front_matter import docs_link, split_front_matter
+from bot.knowledge.front_matter import docs_link, entry_links, split_front_matter
 from bot.knowledge.model import CodeBlock, Entry, Link
 
 _MD = MarkdownIt("commonmark")
@@ -84,7 +84,9 @@ def parse_markdown(text: str, source: str, docs_site: str) -> list[Entry]:
         whole = _Heading(1, _slug(stem), title, 0, 0, len(lines))
         drafts = [_Draft(whole, title, ["".join(lines)])]
     page = _Page(source, offset, page_url, declared.site_page, language)
-    return [_entry(d, page) for d in drafts]
+    links = entry_links(front, source)  # an entry's own link (captured answers: the thread)
+    found = [_entry(d, page) for d in drafts]
+    return [replace(e, docs_url=links[e.id]) if e.id in links else e for e in found]
 
 
 def locale_of(source: str) -> str:

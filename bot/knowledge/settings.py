@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,11 @@ KEYS = (
     "answer_threshold",
     "suggest_threshold",
     "reload_interval",
+    "approvers",
+    "capture_reaction",
 )
+PEOPLE_KEYS = ("users", "usergroups")
+_REACTION = re.compile(r"[a-z0-9_+'-]{1,100}")
 _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 _BOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +48,34 @@ def bundled_knowledge_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class People:
+    """Who is named, as access rules name people: user IDs and user group IDs."""
+
+    users: frozenset[str] = frozenset()
+    usergroups: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.usergroups)
+
+    def names(self, user: str, groups: Callable[[], Iterable[str]]) -> bool:
+        """``groups`` (the person's user groups) is asked only when a group could decide."""
+        if "*" in self.users or user in self.users:
+            return True
+        return bool(self.usergroups) and bool(self.usergroups & set(groups()))
+
+
+def read_people(section: Section, key: str) -> People:
+    """``{users: [U…], usergroups: [S…]}`` under ``key``; absent means nobody."""
+    if key not in section:
+        return People()
+    people = section.section(key, PEOPLE_KEYS)
+    return People(
+        frozenset(people.strings("users", what="user IDs")),
+        frozenset(people.strings("usergroups", what="user group IDs")),
+    )
+
+
+@dataclass(frozen=True)
 class KnowledgeSettings:
     paths: tuple[Path, ...] = field(default_factory=lambda: (bundled_knowledge_dir(),))
     docs_base_url: str = DEFAULT_DOCS_BASE_URL
@@ -53,6 +85,8 @@ class KnowledgeSettings:
     answer_threshold: float = 0.5
     suggest_threshold: float = 0.2
     reload_interval: float = 2.0
+    approvers: People = field(default_factory=People)  # who approves captured answers
+    capture_reaction: str | None = None  # e.g. "books": a reaction that starts a capture
 
 
 def read_knowledge(raw: Any, base: Path, env: Mapping[str, str]) -> KnowledgeSettings:
@@ -67,7 +101,21 @@ def read_knowledge(raw: Any, base: Path, env: Mapping[str, str]) -> KnowledgeSet
         answer_threshold=section.number("answer_threshold", 0.5, minimum=0, maximum=1),
         suggest_threshold=section.number("suggest_threshold", 0.2, minimum=0, maximum=1),
         reload_interval=section.number("reload_interval", 2.0, positive=True, maximum=86400),
+        approvers=read_people(section, "approvers"),
+        capture_reaction=_reaction(section),
     )
+
+
+def _reaction(section: Section) -> str | None:
+    name = section.text("capture_reaction")
+    if name is None:
+        return None
+    name = name.strip(":").lower()
+    if not _REACTION.fullmatch(name):
+        raise ConfigError(
+            section.name("capture_reaction"), "must be an emoji name such as books (no colons)"
+        )
+    return name
 
 
 def _paths(section: Section, base: Path, env: Mapping[str, str]) -> tuple[Path, ...]:

@@ -16,6 +16,8 @@ from typing import Any
 from bot.config_section import Env, Section, env_value
 from bot.errors import ConfigError
 from bot.knowledge.channel_questions import DEFAULT_MIN_CONFIDENCE
+from bot.knowledge.settings import People as Named
+from bot.knowledge.settings import read_people
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # ``alert_channels`` is the deprecated spelling of ``alerts.channels`` (read by the alerts).
@@ -28,6 +30,7 @@ KEYS = (
     "ask_reaction",
     "ask_reaction_users",
     "escalation",
+    "admins",
 )
 HELP_MODES = ("thread", "private")
 _CHANNEL_KEYS = ("id", "mode", "min_confidence")
@@ -135,6 +138,7 @@ class SlackSettings:
     ask_reaction: str = "question"
     ask_reaction_users: People = field(default_factory=People)
     escalation: Escalation = field(default_factory=Escalation)
+    admins: Named = field(default_factory=Named)  # App Home's admin part (empty: nobody)
 
     def help_channel(self, channel: str | None) -> HelpChannel | None:
         return next((c for c in self.help_channels if c.id == channel), None)
@@ -159,6 +163,7 @@ def read_slack(section: Section, base: Path, env: Env) -> SlackSettings:
         ask_reaction=_reaction(section),
         ask_reaction_users=_people(section.section("ask_reaction_users", _WHO_KEYS)),
         escalation=_escalation(section.section("escalation", _ESCALATION_KEYS)),
+        admins=read_people(section, "admins"),
     )
 
 

@@ -1,0 +1,184 @@
+"""What people asked, and whether acrbot answered: the record behind App Home and the report.
+
+Every question (from a mention, a DM, a help channel, a reaction or
+``/acr``) is kept in the shared store as one small record: source,
+answered or not, the entry that answered, who, when, the question text
+(clipped). The record is a ring of :data:`MAX_RECORDS` slots in one table,
+so it is bounded on every backend; the oldest question is overwritten
+first.
+
+:func:`summary` turns it into the admin figures: asked and answered per
+source, a day-by-day count, and the unanswered questions grouped (similar
+wordings together, by shared words or, for Chinese, shared character pairs).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.storage import Storage, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+TABLE = "questions"
+SEQUENCE = "questions-sequence"
+MAX_RECORDS = 5000
+MAX_TEXT = 300
+SOURCES = ("mention", "dm", "help_channel", "reaction", "command")
+_FOREVER = 10 * 365 * 86400.0
+_WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+")
+_STOP = frozenset(
+    "a an the to of in on for and or is are do does how what why can i my me it we with "
+    "from be this that when where which acr azure registry container".split()
+)
+GROUP_SIMILARITY = 0.5
+
+
+@dataclass(frozen=True)
+class Asked:
+    source: str
+    answered: bool
+    entry: str  # the answering entry's anchor, "" when not answered
+    user: str
+    time: float
+    text: str = ""
+
+
+@dataclass
+class Group:
+    """Unanswered questions that share most of their words."""
+
+    example: str
+    count: int = 0
+    users: set[str] = field(default_factory=set)
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Summary:
+    days: int
+    asked: int
+    answered: int
+    by_source: dict[str, tuple[int, int]]  # source -> (asked, answered)
+    per_day: list[tuple[str, int, int]]  # (YYYY-MM-DD, answered, not answered), oldest first
+    unanswered: list[Group]
+    entries_used: Counter[str]
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.asked if self.asked else 0.0
+
+
+class QuestionLog:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def record(
+        self,
+        source: str,
+        answered: bool,
+        entry: str,
+        user: str,
+        text: str,
+        now: float | None = None,
+    ) -> None:
+        """Keep one question; an outage loses the record, never the answer."""
+        record = {
+            "source": source if source in SOURCES else "other",
+            "answered": bool(answered),
+            "entry": entry[:200] if answered else "",
+            "user": user[:40],
+            "time": round(time.time() if now is None else now, 3),
+            "text": " ".join(text.split())[:MAX_TEXT],
+        }
+        try:
+            slot = self.storage.incr(SEQUENCE, _FOREVER) % MAX_RECORDS
+            self.storage.table_put(TABLE, str(slot), record)
+        except StorageUnavailable:
+            log.warning("question not recorded: shared store down")
+
+    def all(self) -> list[Asked]:
+        found = []
+        for record in self.storage.table(TABLE).values():
+            try:
+                found.append(
+                    Asked(
+                        str(record["source"]),
+                        bool(record["answered"]),
+                        str(record.get("entry", "")),
+                        str(record.get("user", "")),
+                        float(record["time"]),
+                        str(record.get("text", "")),
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+        return sorted(found, key=lambda a: a.time)
+
+    def of_user(self, user: str, limit: int = 5) -> list[Asked]:
+        return [a for a in self.all() if a.user == user][-limit:][::-1]
+
+
+def summary(records: Iterable[Asked], days: int, now: float | None = None) -> Summary:
+    now = time.time() if now is None else now
+    since = now - days * 86400
+    recent = [r for r in records if r.time >= since]
+    by_source: dict[str, list[int]] = {s: [0, 0] for s in SOURCES}
+    day_counts: dict[str, list[int]] = {}
+    for offset in range(days - 1, -1, -1):
+        day_counts[_day(now - offset * 86400)] = [0, 0]
+    for r in recent:
+        counts = by_source.setdefault(r.source, [0, 0])
+        counts[0] += 1
+        counts[1] += r.answered
+        day = day_counts.setdefault(_day(r.time), [0, 0])
+        day[0 if r.answered else 1] += 1
+    return Summary(
+        days=days,
+        asked=len(recent),
+        answered=sum(r.answered for r in recent),
+        by_source={s: (c[0], c[1]) for s, c in by_source.items()},
+        per_day=[(d, c[0], c[1]) for d, c in sorted(day_counts.items())][-days:],
+        unanswered=group_unanswered(r for r in recent if not r.answered),
+        entries_used=Counter(r.entry for r in recent if r.answered and r.entry),
+    )
+
+
+def group_unanswered(records: Iterable[Asked]) -> list[Group]:
+    """Similar questions together (newest wording as the example), biggest group first."""
+    groups: list[Group] = []
+    for r in sorted(records, key=lambda a: -a.time):
+        words = words_of(r.text)
+        if not words:
+            continue
+        home = next((g for g in groups if _similar(words, g.words)), None)
+        if home is None:
+            home = Group(r.text, words=words)
+            groups.append(home)
+        home.count += 1
+        home.users.add(r.user)
+    groups.sort(key=lambda g: (-g.count, -len(g.users), g.example))
+    return groups
+
+
+def words_of(text: str) -> frozenset[str]:
+    found: set[str] = set()
+    for token in _WORD.findall(text.lower()):
+        if token[0] >= "\u3400":  # Chinese: overlapping character pairs
+            found.update(token[i : i + 2] for i in range(max(1, len(token) - 1)))
+        elif token not in _STOP and len(token) > 1:
+            found.add(token.rstrip("s") if len(token) > 3 else token)
+    return frozenset(found)
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    return len(a & b) / len(a | b) >= GROUP_SIMILARITY if a and b else False
+
+
+def _day(moment: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(moment))

@@ -1,0 +1,156 @@
+"""Captured answers (issue 16): pending until a person approves, then answered; export round-trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_DOCS_BASE_URL
+from bot.feedback import FeedbackStore
+from bot.knowledge import captured_markdown, review
+from bot.knowledge.asked import Asked, QuestionLog, group_unanswered, summary
+from bot.knowledge.captured import CapturedStore, CaptureRefused, UnknownCapture
+from bot.knowledge.library import Library
+from bot.knowledge.markdown_parser import parse_markdown
+from bot.storage import MemoryStorage
+
+QUESTION = "How do I rotate the webhook secret of a geo-replicated registry?"
+ANSWER = (
+    "Rotate it on every replica, then update the sender:\n\n"
+    "```bash\naz acr webhook update -r myreg -n hook --headers X-Key=<new-key>\n```\n"
+)
+LINK = "https://acme.slack.com/archives/C1/p1700000000000100"
+ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
+
+
+@pytest.fixture
+def setup(knowledge_dir: Path) -> tuple[CapturedStore, Library]:
+    store = CapturedStore(MemoryStorage())
+    return store, Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, captured=store)
+
+
+def answered_by(library: Library, question: str) -> str | None:
+    result = library.ask(question)
+    return result.answer.entry.id if result.answer else None
+
+
+def test_a_pending_answer_is_not_answered_until_approved(setup) -> None:
+    store, library = setup
+    item = store.submit(QUESTION, ANSWER, "en", LINK, "UEXPERT")
+    assert item.status == "pending" and item.anchor.startswith("captured-")
+    assert answered_by(library, QUESTION) != item.anchor
+    store.decide(item.id, "approved", "UAPPROVER")
+    result = library.ask(QUESTION)  # the next question already sees it: no reload wait
+    assert result.answer is not None and result.answer.entry.id == item.anchor
+    assert result.answer.view.docs_url == LINK
+    assert "az acr webhook update" in result.answer.view.answer_markdown
+
+
+def test_a_rejected_answer_is_never_answered_and_cannot_be_approved_after(setup) -> None:
+    store, library = setup
+    item = store.submit(QUESTION, ANSWER, "en", LINK, "UEXPERT")
+    store.decide(item.id, "rejected", "UAPPROVER")
+    assert answered_by(library, QUESTION) != item.anchor
+    with pytest.raises(UnknownCapture, match="already rejected"):
+        store.decide(item.id, "approved", "UAPPROVER")
+
+
+@pytest.mark.parametrize(
+    ("answer", "what"),
+    [
+        ("use the token xoxb-123456789012-abcdefABCDEF", "a token"),
+        ("docker login myreg.azurecr.io -u admin -p S3cr3tPassw0rd", "a password"),
+        ("set password: hunter2hunter2 in the pipeline", "a password"),
+        ("AccountKey=abcdefghijklmnopqrstuvwxyz0123456789ABCD==", "key"),
+        ("header: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijk", "web token"),
+    ],
+)
+def test_a_submission_carrying_a_secret_is_refused_with_the_reason(setup, answer, what) -> None:
+    store, _ = setup
+    with pytest.raises(CaptureRefused) as refused:
+        store.submit(QUESTION, answer, "en", LINK, "UEXPERT")
+    assert refused.value.field == "answer" and what in refused.value.reason
+    assert store.entries() == []
+
+
+def test_placeholders_are_not_secrets(setup) -> None:
+    store, _ = setup
+    text = "docker login myreg.azurecr.io -u admin -p <password>; or --password $ACR_PASSWORD"
+    assert store.submit(QUESTION, text, "en", LINK, "UEXPERT").status == "pending"
+
+
+def test_sizes_pings_and_headings_are_kept_in_bounds(setup) -> None:
+    store, _ = setup
+    with pytest.raises(CaptureRefused, match="under 300"):
+        store.submit("why " * 100, ANSWER, "en", LINK, "U1")
+    with pytest.raises(CaptureRefused, match="under 2800"):
+        store.submit(QUESTION, "x " * 2000, "en", LINK, "U1")
+    with pytest.raises(CaptureRefused, match="https"):
+        store.submit(QUESTION, ANSWER, "en", "javascript:alert(1)", "U1")
+    item = store.submit(
+        "<!here> <@U123|bob> how?", "# Step one\n<!channel> ping\n\n```\n# kept\n```", "en", "", "U"
+    )
+    assert item.question == "here bob how?"
+    assert "<!" not in item.answer_markdown and "**Step one**" in item.answer_markdown
+    assert "# kept" in item.answer_markdown  # code is not touched
+
+
+def test_export_parses_back_into_the_same_entries(setup) -> None:
+    store, library = setup
+    chinese = store.submit(
+        "镜像推送到另一个区域很慢怎么办？", "先检查 *复制* 状态。\n", "zh", LINK, "U1"
+    )
+    odd = store.submit("What does `[x]` & <y> #z mean?", "1. one\n2. two\n", "en", "", "U2")
+    plain = store.submit(QUESTION, ANSWER, "en", LINK, "U3")
+    for item in (chinese, odd, plain):
+        store.decide(item.id, "approved", "UA")
+    pages = captured_markdown.pages(store.entries("approved"))
+    assert sorted(pages) == ["captured.en.md", "captured.zh-cn.md"]
+    parsed = [e for name, text in pages.items() for e in parse_markdown(text, name, "https://x/")]
+    kept = {
+        (e.id, e.question, e.answer_markdown, e.docs_url if e.id != odd.anchor else "")
+        for e in parsed
+    }
+    expected = {
+        (i.anchor, i.question, i.answer_markdown, i.permalink) for i in (chinese, odd, plain)
+    }
+    assert kept == expected
+    assert {e.id for e in library.current.entries} >= {chinese.anchor, odd.anchor, plain.anchor}
+
+
+def test_phrasings_wait_in_the_same_list_and_join_every_replica_when_approved(
+    setup, tmp_path: Path
+) -> None:
+    store, library = setup
+    clicks = FeedbackStore(tmp_path / "feedback.jsonl")
+    odd = "the keys to the blue whale castle"
+    clicks.record(odd, f"container-registry-faq.zh-cn#{ADMIN}", "U1", "picked", "en")
+    answer = store.submit(QUESTION, ANSWER, "en", LINK, "UEXPERT")
+    listed = review.pending(store, clicks, library.current)
+    assert (listed[0].kind, listed[0].id) == ("answer", answer.id)
+    (phrasing,) = [p for p in listed if p.kind == "phrasing"]
+    other = Library(library.paths, DEFAULT_DOCS_BASE_URL, captured=store)  # another replica
+    review.approve(store, phrasing.id, "UA", clicks, library.current)
+    assert answered_by(other, odd) == ADMIN
+    assert [p.kind for p in review.pending(store, clicks, other.current)] == ["answer"]
+    with pytest.raises(UnknownCapture, match="acrbot knowledge pending"):
+        review.reject(store, "nope", "UA", clicks, other.current)
+
+
+def test_questions_are_recorded_bounded_and_grouped() -> None:
+    log = QuestionLog(MemoryStorage())
+    for n in range(3):
+        log.record("mention", False, "", f"U{n}", "how do I purge untagged manifests?", 1000.0 + n)
+    log.record("dm", False, "", "U9", "purge untagged manifests how", 1010.0)
+    log.record("command", True, ADMIN, "U1", "admin password", 1020.0)
+    log.record("dm", False, "", "U5", "镜像同步很慢", 1030.0)
+    figures = summary(log.all(), 7, now=2000.0)
+    assert figures.asked == 6 and figures.answered == 1
+    assert figures.by_source["mention"] == (3, 0) and figures.by_source["command"] == (1, 1)
+    first = figures.unanswered[0]
+    assert first.count == 4 and len(first.users) == 4
+    assert sum(n for _, n, _ in figures.per_day) == 1
+    assert log.of_user("U1")[0].entry == ADMIN
+    many = [Asked("dm", False, "", "U", n, f"why does w{n} break v{n} on z{n}") for n in range(50)]
+    assert len(group_unanswered(many)) == 50  # different questions are not lumped together
