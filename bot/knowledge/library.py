@@ -311,7 +311,9 @@ class Library:
                 entries.extend(loaded)
         self._read_captured()
         phrasings.append(self._captured_phrasings)
-        entries = pair(entries, self.docs_base_urls) + self._captured_entries
+        entries = pair(entries, self.docs_base_urls)
+        in_files = {e.id for e in entries}  # an export committed to the folder wins over the store
+        entries += [e for e in self._captured_entries if e.id not in in_files]
         entries = self._with_alternates(entries, phrasings, errors)
         for error in errors:
             log.error("knowledge: %s", error)
