@@ -47,7 +47,8 @@ def deduplicate_events(claims: Claims) -> Middleware:
 # Clicks and commands that write something (a feedback record, a shared answer, a pending
 # diagnostic request and its audit line). Confirm has its own once-only claim.
 SIDE_EFFECTING_ACTIONS = re.compile(
-    r"^(feedback_(up|down)|share_answer|share_in_thread|handoff_request|handoff_resolve|diag_request_\d+)$"
+    r"^(feedback_(up|down)|share_answer|share_in_thread|handoff_request|handoff_resolve"
+    r"|diag_request_\d+|capture_(approve|reject))$"
 )
 INTERACTION_TTL = 15 * 60  # Slack refuses signatures older than 5 minutes; keep a margin
 
@@ -81,6 +82,8 @@ def interaction_key(body: dict[str, Any]) -> str | None:
         if SIDE_EFFECTING_ACTIONS.match(str(first.get("action_id", ""))):
             return f"slack:action:{trigger}:{first.get('action_ts', '')}"
         return None
+    if body.get("type") == "view_submission":  # a capture saved twice would be two entries
+        return f"slack:view:{trigger}"
     if body.get("command") == "/acr" and is_diagnostic(body):
         return f"slack:command:{trigger}"
     return None

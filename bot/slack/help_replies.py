@@ -41,7 +41,7 @@ def answer_message(
     understood: str | None = None,
 ) -> Message:
     """The reply: the answer (or "I don't know"), what it was read as, "Still need help?"."""
-    message = result_message(result, source=source)
+    message = result_message(result, source=source, asked=services.asked, user=asker)
     if understood:
         message = reading_as(message, understood, result.language)
     if services.settings.slack.escalation.enabled and not channel.startswith("D"):

@@ -117,15 +117,16 @@ def _safe_end(line: str, end: int) -> int:
     return end
 
 
-def check(blocks: list[Mapping[str, Any]]) -> None:
-    problems = list(problems_in(blocks))
+def check(blocks: list[Mapping[str, Any]], max_blocks: int = MAX_BLOCKS) -> None:
+    """``max_blocks``: 50 in a message, 100 in a modal or a Home tab."""
+    problems = list(problems_in(blocks, max_blocks))
     if problems:
         raise BlockLimitError("; ".join(problems))
 
 
-def problems_in(blocks: list[Mapping[str, Any]]) -> Iterable[str]:
-    if len(blocks) > MAX_BLOCKS:
-        yield f"{len(blocks)} blocks, at most {MAX_BLOCKS}"
+def problems_in(blocks: list[Mapping[str, Any]], max_blocks: int = MAX_BLOCKS) -> Iterable[str]:
+    if len(blocks) > max_blocks:
+        yield f"{len(blocks)} blocks, at most {max_blocks}"
     block_ids: set[str] = set()
     for number, block in enumerate(blocks):
         where = f"blocks[{number}]"

@@ -9,6 +9,7 @@ import re
 
 from bot import metrics
 from bot.diagnostics.registry_name import registries_in
+from bot.knowledge.asked import QuestionLog
 from bot.knowledge.library import Library, SearchResult
 from bot.slack.blocks import Message, answer_message, help_message, notice, offer_checks
 from bot.slack.i18n import language_of, say
@@ -39,24 +40,40 @@ def clean(text: str) -> str:
 
 
 def reply_message(
-    library: Library, text: str, *, shareable: bool = False, source: str | None = None
+    library: Library,
+    text: str,
+    *,
+    shareable: bool = False,
+    source: str | None = None,
+    asked: QuestionLog | None = None,
+    user: str = "",
 ) -> Message:
     """The message answering ``text``: the answer, "I don't know", or help if nothing was asked.
 
-    ``source`` (mention, dm, command) counts the question in the metrics.
+    ``source`` (mention, dm, command) counts the question in the metrics and,
+    with ``asked``, keeps it in the shared record of questions (App Home's figures).
     """
     question = clean(text)
     if not any(c.isalnum() for c in question):
         return help_message(language_of(question))
-    return result_message(library.ask(question), shareable=shareable, source=source)
+    result = library.ask(question)
+    return result_message(result, shareable=shareable, source=source, asked=asked, user=user)
 
 
 def result_message(
-    result: SearchResult, *, shareable: bool = False, source: str | None = None
+    result: SearchResult,
+    *,
+    shareable: bool = False,
+    source: str | None = None,
+    asked: QuestionLog | None = None,
+    user: str = "",
 ) -> Message:
     """A search already made, as a reply message (with checks offered for registries it names)."""
     if source is not None:
         metrics.question(source, result.answered)
+        if asked is not None:
+            entry = result.answer.entry.id if result.answer else ""
+            asked.record(source, result.answered, entry, user, result.query)
     language = result.language  # detected from the characters when the search was made
     message = answer_message(result, language, shareable=shareable)
     return offer_checks(message, registries_in(result.query), language)

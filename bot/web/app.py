@@ -42,6 +42,7 @@ def build_slack_app(
     client = slack_client(credentials or settings.credentials)
     groups = {g for rule in settings.diagnostics.access_rules for g in rule.usergroups}
     groups |= helpdesk_usergroups(settings)
+    groups |= settings.knowledge.approvers.usergroups | settings.slack.admins.usergroups
     services = build_services(
         settings,
         membership=SlackUserGroups(client, groups),

@@ -59,7 +59,9 @@ CONFIRM_LIMITS = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
 TEXT_OBJECT_TYPES = frozenset({"mrkdwn", "plain_text"})
 
 # Form-encoded requests carry structured arguments as JSON strings.
-JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "metadata"})
+JSON_FORM_FIELDS = frozenset({"blocks", "attachments", "metadata", "view"})
+VIEW_MAX_BLOCKS = 100  # modals and Home tabs
+MODAL_TITLE_MAX = 24
 HTTP_ERRORS = {500: "internal_error", 503: "service_unavailable"}
 
 
@@ -304,6 +306,32 @@ def _require_message(params: Params) -> None:
         raise _Rejected(*problems)
 
 
+def _checked_view(view: object, kind: str) -> Params:
+    """A modal or Home view as Slack checks it: type, title, 100 blocks, block limits."""
+    if not isinstance(view, dict) or view.get("type") != kind:
+        raise _Rejected("invalid_arguments", [f"view must be an object of type {kind}"])
+    blocks = view.get("blocks")
+    reasons: list[str] = []
+    if not isinstance(blocks, list):
+        raise _Rejected("invalid_arguments", ["view.blocks must be a list"])
+    if len(blocks) > VIEW_MAX_BLOCKS:
+        reasons.append(f"{len(blocks)} blocks, at most {VIEW_MAX_BLOCKS} in a view")
+    checked = [b for b in blocks if not (isinstance(b, dict) and b.get("type") == "input")]
+    # a view's own count is checked above; the message limit of 50 does not apply
+    reasons += [
+        r for r in validate_blocks(checked) if not r.endswith(f"at most {MAX_BLOCKS} allowed")
+    ]
+    if kind == "modal":
+        title = (view.get("title") or {}).get("text", "")
+        if not title or len(title) > MODAL_TITLE_MAX:
+            reasons.append(f"modal title must be 1-{MODAL_TITLE_MAX} characters")
+    if len(view.get("private_metadata", "")) > 3000:
+        reasons.append("private_metadata over 3000 characters")
+    if reasons:
+        raise _Rejected("invalid_arguments", reasons)
+    return view
+
+
 def _truthy(value: object) -> bool:
     return value in (True, 1, "1", "true", "True")
 
@@ -396,6 +424,8 @@ class FakeSlack:
             "conversations.history": self._history,
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
+            "views.open": self._views_open,
+            "views.publish": self._views_publish,
         }
 
     # ----------------------------------------------------------------- lifecycle
@@ -727,6 +757,16 @@ class FakeSlack:
         channel, ts = params["channel"], params["message_ts"]
         permalink = f"{TEAM_URL}archives/{channel}/p{ts.replace('.', '')}"
         return {"ok": True, "channel": channel, "permalink": permalink}
+
+    def _views_open(self, params: Params) -> Params:
+        _require(params, "trigger_id", "view")
+        view = _checked_view(params["view"], "modal")
+        return {"ok": True, "view": {"id": f"V{self._next_ts().replace('.', '')}", **view}}
+
+    def _views_publish(self, params: Params) -> Params:
+        _require(params, "user_id", "view")
+        view = _checked_view(params["view"], "home")
+        return {"ok": True, "view": {"id": f"VH{params['user_id']}", **view}}
 
     def _usergroup_users(self, params: Params) -> Params:
         _require(params, "usergroup")

@@ -59,6 +59,7 @@ def services(library) -> SimpleNamespace:
         settings=load_settings(env={}),
         threads=ThreadBook(store, max_followups=3, idle_seconds=60),
         unanswered=UnansweredLog(store.stream("unanswered")),
+        asked=None,
     )
 
 

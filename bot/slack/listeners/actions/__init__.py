@@ -10,6 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.listeners.actions import (
+    capture_review,
     diag_cancel,
     diag_confirm,
     diag_request,
@@ -31,4 +32,5 @@ def register(app: App) -> None:
     diag_confirm.register(app)
     diag_cancel.register(app)
     diag_request.register(app)
+    capture_review.register(app)
     unknown_action.register(app)  # last: the catch-all

@@ -36,13 +36,18 @@ def reply_for(
     if subcommand == "ask":
         if not rest:
             return empty_question(language).as_kwargs()
-        return reply_message(services.library, rest, shareable=True, source="command").as_kwargs()
+        asked = services.asked
+        return reply_message(
+            services.library, rest, shareable=True, source="command", asked=asked, user=user
+        ).as_kwargs()
     if subcommand == "triage":
         return triage_reply(services.triager, rest).as_kwargs()
     if subcommand == "word":
         result = services.library.ask(rest)  # a lone word: a question only if it is answered
         if result.answered:
-            return result_message(result, shareable=True, source="command").as_kwargs()
+            return result_message(
+                result, shareable=True, source="command", asked=services.asked, user=user
+            ).as_kwargs()
     return help_message(language, services.diagnostics.describe_access(user, channel)).as_kwargs()
 
 

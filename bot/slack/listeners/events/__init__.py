@@ -11,8 +11,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.listeners.events import (
+    app_home_opened,
     app_mention,
     ask_reaction,
+    capture_reaction,
     direct_message,
     followup,
     help_channel,
@@ -22,6 +24,8 @@ from bot.slack.listeners.events import (
 
 def register(app: App) -> None:
     app_mention.register(app)
+    app_home_opened.register(app)
+    capture_reaction.register(app)  # before ask_reaction: its matcher passes other reactions on
     ask_reaction.register(app)
     watched_channel.register(app)  # before the others: all take "message" events
     help_channel.register(app)

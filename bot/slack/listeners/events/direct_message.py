@@ -16,7 +16,14 @@ from bot.slack.replies import acknowledge
 def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if event.get("channel_type") != "im" or not is_from_a_person(event):
         return  # channel chatter is only answered when acrbot is mentioned
-    reply = reply_message(services_of(context).library, event.get("text", ""), source="dm")
+    services = services_of(context)
+    reply = reply_message(
+        services.library,
+        event.get("text", ""),
+        source="dm",
+        asked=services.asked,
+        user=str(event.get("user") or ""),
+    )
     client.chat_postMessage(
         channel=event["channel"], thread_ts=event.get("thread_ts"), **reply.as_kwargs()
     )

@@ -1,0 +1,63 @@
+"""App Home: gather what one person should see, render it in their language, publish it.
+
+Everyone sees what acrbot does, their recent questions (with the entries
+that answered them) and their checks waiting for Confirm; admins
+(``slack.admins``) also get the figures of :func:`bot.knowledge.report.admin_report`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.knowledge import review
+from bot.knowledge.editions import view_of
+from bot.knowledge.language import normalise
+from bot.knowledge.report import admin_report, pending_confirms
+from bot.services import Services
+from bot.slack.capture import is_admin
+from bot.slack.home_blocks import HomeData, home_view
+
+log = logging.getLogger(__name__)
+AUDIT_READ = 5000  # newest audit records read for the figures and pending Confirms
+
+
+def user_language(client: WebClient, user: str) -> str:
+    """``en``, ``zh`` or ``zh-tw`` from the person's Slack locale; English when unknown."""
+    try:
+        locale = client.users_info(user=user, include_locale=True)["user"].get("locale") or "en"
+    except (SlackApiError, KeyError, TypeError):
+        return "en"
+    language = normalise(str(locale))
+    return language if language in ("en", "zh", "zh-tw") else "en"
+
+
+def home_data(services: Services, user: str, language: str) -> HomeData:
+    knowledge = services.library.current
+    asked = services.asked.all() if services.asked is not None else []
+    audit = services.diagnostics.audit.recent(AUDIT_READ)
+    titles = {e.id: view_of(e, language).question for e in knowledge.entries}
+    mine = [a for a in asked if a.user == user][-8:][::-1]
+    questions = [(a, titles.get(a.entry.rpartition("#")[2], a.entry)) for a in mine]
+    ttl = services.settings.diagnostics.confirm_ttl_seconds
+    data = HomeData(
+        user,
+        language,
+        questions,
+        pending_confirms(audit, user, ttl),
+        services.settings.knowledge.capture_reaction,
+        titles=titles,
+    )
+    if is_admin(services, user):
+        clicks = list(services.feedback)
+        pending = review.pending(services.captured, clicks, knowledge)
+        data.report = admin_report(asked, clicks, knowledge.entries, pending, audit)
+    return data
+
+
+def publish_home(client: WebClient, services: Services, user: str) -> None:
+    language = user_language(client, user)
+    view = home_view(home_data(services, user, language))
+    client.views_publish(user_id=user, view=view)
