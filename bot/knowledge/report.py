@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ class AdminReport:
     never_used: list[Entry]  # in the longest window: never answered a question nor got a click
     pending: list[Pending]
     checks_run: dict[int, int]  # days -> diagnostics confirmed and run
+    alerts_triaged: dict[int, int] = field(default_factory=dict)  # days -> alerts triaged
 
     def as_json(self) -> dict[str, Any]:
         """The shape of ``acrbot report --json`` (a contract: add keys, never rename)."""
@@ -47,6 +48,7 @@ class AdminReport:
                         for g in s.unanswered
                     ],
                     "checks_run": self.checks_run.get(days, 0),
+                    "alerts_triaged": self.alerts_triaged.get(days, 0),
                 }
                 for days, s in self.windows.items()
             },
@@ -69,6 +71,7 @@ def admin_report(
     audit: Iterable[Mapping[str, Any]],
     days: Sequence[int] = (7, 30),
     now: float | None = None,
+    alerts_triaged: Mapping[int, int] | None = None,
 ) -> AdminReport:
     now = time.time() if now is None else now
     clicks = list(clicks)
@@ -81,7 +84,7 @@ def admin_report(
     runs = [_time(r) for r in audit if r.get("event") == "confirmation"]
     checks = {d: sum(1 for t in runs if t is not None and t >= now - d * 86400) for d in days}
     worst = [s for s in scores if s.down][:10]
-    return AdminReport(windows, worst, never, pending, checks)
+    return AdminReport(windows, worst, never, pending, checks, dict(alerts_triaged or {}))
 
 
 def pending_confirms(

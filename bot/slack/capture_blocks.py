@@ -139,7 +139,7 @@ def review_message(item: Captured, language: str) -> Message:
         section(limits.clip(f"*{escape(item.question)}*", limits.SECTION_TEXT)),
         section(body or " "),
         context(
-            words(language, "review_by", user=item.submitted_by, language=item.language, id=item.id)
+            words(language, "review_by", user=item.submitted_by, lang=item.language, id=item.id)
             + where
         ),
         actions(

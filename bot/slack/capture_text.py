@@ -30,7 +30,7 @@ TEXT: dict[str, dict[str, str]] = {
             "approve it with `acrbot knowledge approve {id}`."
         ),
         "review_title": "New answer to approve",
-        "review_by": "Submitted by <@{user}> · {language} · `{id}`",
+        "review_by": "Submitted by <@{user}> · {lang} · `{id}`",
         "thread": "Thread",
         "approve": "Approve",
         "edit": "Edit",
@@ -88,7 +88,7 @@ TEXT: dict[str, dict[str, str]] = {
             "`acrbot knowledge approve {id}`。"
         ),
         "review_title": "有新答案待审批",
-        "review_by": "提交人 <@{user}> · {language} · `{id}`",
+        "review_by": "提交人 <@{user}> · {lang} · `{id}`",
         "thread": "话题",
         "approve": "批准",
         "edit": "编辑",

@@ -19,6 +19,7 @@ from bot.knowledge.report import admin_report, pending_confirms
 from bot.services import Services
 from bot.slack.capture import is_admin
 from bot.slack.home_blocks import HomeData, home_view
+from bot.triage.tally import triaged_since
 
 log = logging.getLogger(__name__)
 AUDIT_READ = 5000  # newest audit records read for the figures and pending Confirms
@@ -53,7 +54,10 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
     if is_admin(services, user):
         clicks = list(services.feedback)
         pending = review.pending(services.captured, clicks, knowledge)
-        data.report = admin_report(asked, clicks, knowledge.entries, pending, audit)
+        triaged = {days: triaged_since(services.claims, days) for days in (7, 30)}
+        data.report = admin_report(
+            asked, clicks, knowledge.entries, pending, audit, alerts_triaged=triaged
+        )
     return data
 
 

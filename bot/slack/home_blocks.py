@@ -108,7 +108,8 @@ def _admin(report: AdminReport, language: str, titles: dict[str, str]) -> list[B
             text += "\n" + words(language, "more", count=more)
         blocks.append(section(limits.clip(text, limits.SECTION_TEXT)))
     checks = report.checks_run.get(longest.days, 0)
-    blocks.append(context(words(language, "ops", days=longest.days, checks=checks)))
+    alerts = report.alerts_triaged.get(longest.days, 0)
+    blocks.append(context(words(language, "ops", days=longest.days, checks=checks, alerts=alerts)))
     return blocks
 
 

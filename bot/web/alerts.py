@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.slack.alert_notifier import SlackNotifier
 from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.policy import AlertPolicy
+from bot.triage.tally import TalliedTriager
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
 from bot.web.routes import Request, Response, Router
 
@@ -32,7 +33,8 @@ class AlertWebhooks:
         # De-duplication and storm windows live in the one shared store (every replica's).
         policy = AlertPolicy(services.claims, coalesce_seconds=alerts.coalesce_seconds)
         notifier = SlackNotifier(client, alerts.language)
-        self.dispatcher = AlertDispatcher(services.triager, policy, notifier)
+        triager = TalliedTriager(services.triager, services.claims)  # counted for App Home
+        self.dispatcher = AlertDispatcher(triager, policy, notifier)
         self.intake = AlertIntake(
             alerts.token,
             self.dispatcher.submit,

@@ -308,6 +308,64 @@ def block_actions(
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
+def message_shortcut(
+    callback_id: str,
+    message: Event,
+    *,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    response_url: str = "",
+) -> bytes:
+    """A message shortcut (``message_action``) on ``message``, as form field ``payload``."""
+    payload = {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": new_trigger_id(),
+        "action_ts": f"{time.time():.6f}",
+        "token": VERIFICATION_TOKEN,
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "channel": {"id": channel_id, "name": _channel_name(channel_id)},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "message": message,
+        "message_ts": message.get("ts", ""),
+        "response_url": response_url,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_submission(view: Event, values: dict[str, Any], *, user_id: str = "U1") -> bytes:
+    """A modal submitted: ``view`` as opened, ``values`` as ``{block_id: value}``.
+
+    A plain string fills a plain_text_input; ``{"selected": v}`` a static select.
+    """
+    state: dict[str, Any] = {}
+    for block_id, value in values.items():
+        if isinstance(value, dict) and "selected" in value:
+            option = {"text": {"type": "plain_text", "text": value["selected"]}}
+            element = {
+                "type": "static_select",
+                "selected_option": option | {"value": value["selected"]},
+            }
+        else:
+            element = {"type": "plain_text_input", "value": value}
+        state[block_id] = {"value": element}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": new_trigger_id(),
+        "view": {**view, "id": view.get("id", "V1"), "state": {"values": state}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
 def post(
     url: str,
     body: bytes,
