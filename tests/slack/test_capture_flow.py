@@ -83,10 +83,10 @@ def replica(tmp: Path, slack: FakeSlack, name: str, redis_url: str | None) -> Re
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         fake.usergroups["SKNOW"] = [GROUPED]
-        fake.add_message(CHANNEL, f"<@{BOT_USER_ID}> {QUESTION}", "1700000000.000100", user="UQ")
-        fake.add_message(
-            CHANNEL, REPLY, "1700000000.000200", user=EXPERT, thread_ts="1700000000.000100"
-        )
+        parent = {"type": "message", "user": "UQ", "ts": "1700000000.000100"}
+        fake.add_message(CHANNEL, {**parent, "text": f"<@{BOT_USER_ID}> {QUESTION}"})
+        reply = {"type": "message", "user": EXPERT, "text": REPLY, "ts": "1700000000.000200"}
+        fake.add_message(CHANNEL, {**reply, "thread_ts": "1700000000.000100"})
         yield fake
 
 
@@ -96,7 +96,7 @@ def one(tmp_path: Path, slack: FakeSlack) -> Replica:
 
 
 def open_modal(bot: Replica, user: str = EXPERT) -> dict[str, Any]:
-    message = bot.slack.history[CHANNEL][1]
+    message = bot.slack.messages[CHANNEL][1]
     bot.dispatch(sr.message_shortcut("save_answer", message, user_id=user, channel_id=CHANNEL))
     (call,) = bot.slack.wait_for("views.open")
     return call.params["view"]
