@@ -19,6 +19,7 @@ from bot.knowledge.report import admin_report, pending_confirms
 from bot.services import Services
 from bot.slack.capture import is_admin
 from bot.slack.home_blocks import HomeData, home_view
+from bot.storage import StorageUnavailable
 from bot.triage.tally import triaged_since
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,15 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
         services.settings.knowledge.capture_reaction,
         titles=titles,
     )
+    try:
+        opened = services.handoffs.list(open_only=True)
+    except StorageUnavailable:
+        opened = []
+    data.handoffs = [
+        (h.question, h.channel, h.thread) for h in opened if user in (h.asker, h.requested_by)
+    ]
     if is_admin(services, user):
+        data.open_handoffs = [(h.question, h.channel, h.thread) for h in opened]
         clicks = list(services.feedback)
         pending = review.pending(services.captured, clicks, knowledge)
         triaged = {days: triaged_since(services.claims, days) for days in (7, 30)}

@@ -44,6 +44,8 @@ class HomeData:
     capture_reaction: str | None = None
     report: AdminReport | None = None  # admins only
     titles: dict[str, str] = field(default_factory=dict)  # entry anchor -> title
+    handoffs: list[tuple[str, str, str]] = field(default_factory=list)  # mine: question, ch, ts
+    open_handoffs: list[tuple[str, str, str]] = field(default_factory=list)  # admins: every one
 
 
 def home_view(data: HomeData) -> dict[str, Any]:
@@ -60,11 +62,25 @@ def home_view(data: HomeData) -> dict[str, Any]:
             for c in data.confirms[:MAX_LISTED]
         ]
         blocks.append(section(words(language, "your_confirms") + "\n" + "\n".join(lines)))
+    if data.handoffs:
+        blocks.append(section(_handoffs(words(language, "your_handoffs"), data.handoffs)))
     if data.report is not None:
         blocks += _admin(data.report, language, data.titles)
+        title = words(language, "open_handoffs", count=len(data.open_handoffs))
+        blocks.append(section(_handoffs(title, data.open_handoffs)))
     blocks = _fit(blocks, language)
     limits.check(blocks, max_blocks=HOME_BLOCKS)
     return {"type": "home", "blocks": blocks}
+
+
+def _handoffs(title: str, handoffs: list[tuple[str, str, str]]) -> str:
+    lines = [
+        f"• {escape(limits.clip(question, 150))} (<#{channel}>)"
+        for question, channel, _ in handoffs[:MAX_LISTED]
+    ]
+    if len(handoffs) > MAX_LISTED:
+        lines.append(f"… +{len(handoffs) - MAX_LISTED}")
+    return limits.clip("\n".join([title, *lines]), limits.SECTION_TEXT)
 
 
 def _questions(data: HomeData) -> list[Block]:

@@ -77,9 +77,7 @@ _WORDS = {
 _EXCERPT = 240
 # Hashes, URLs, image references and IP addresses only dilute a FAQ search.
 _NOISE = re.compile(
-    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*(?:"
-    + SUFFIX_PATTERN
-    + r")\S*"
+    r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*(?:" + SUFFIX_PATTERN + r")\S*"
     r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",
     re.IGNORECASE,
 )
