@@ -84,7 +84,7 @@ def test_pdb_uses_max_unavailable():
 def test_slack_manifest_has_no_unused_scopes():
     manifest = yaml.safe_load((DEPLOY / "slack-app-manifest.yaml").read_text())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert not scopes & {"im:read", "im:write", "users:read"}
+    assert not scopes & {"im:read", "im:write"}
     assert {"chat:write", "commands", "im:history", "usergroups:read"} <= scopes
 
 
@@ -95,3 +95,14 @@ def test_slack_manifest_has_what_help_channels_reactions_and_handoffs_need():
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"channels:history", "groups:history", "reactions:read", "reactions:write"} <= scopes
     assert {"message.channels", "message.groups", "reaction_added"} <= events
+
+
+def test_slack_manifest_has_what_capture_and_app_home_need():
+    """Issue 16: the save_answer message shortcut, the Home tab, users.info for its language."""
+    manifest = yaml.safe_load((DEPLOY / "slack-app-manifest.yaml").read_text())
+    features = manifest["features"]
+    assert features["app_home"]["home_tab_enabled"] is True
+    (shortcut,) = features["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", "save_answer")
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "users:read" in manifest["oauth_config"]["scopes"]["bot"]
