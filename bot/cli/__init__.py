@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="YAML config file (default: $ACRBOT_CONFIG, if set)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from bot.cli import ask, config, diagnose, feedback, handoffs, knowledge, serve, triage
+    from bot.cli import ask, config, diagnose, feedback, handoffs, knowledge, report, serve, triage
 
     ask.register(sub)
     serve.register(sub)
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.register(sub)
     handoffs.register(sub)
     knowledge.register(sub)
+    report.register(sub)
     diagnose.register(sub, _terminal_diagnostics, _shared_audit)
     triage.register(sub)
     return parser

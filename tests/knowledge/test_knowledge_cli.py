@@ -55,3 +55,35 @@ def test_an_unknown_id_is_a_one_line_error(env: Path, capsys) -> None:
     assert "acrbot knowledge pending" in capsys.readouterr().err
     assert main(["knowledge", "export", "--out", str(env / "o")]) == 0
     assert "No approved" in capsys.readouterr().out
+
+
+def test_report_prints_the_admin_figures_as_json_and_text(env: Path, capsys) -> None:
+    import json
+
+    from bot.knowledge.asked import QuestionLog
+
+    store = captured_store(load_settings())
+    log = QuestionLog(store.storage)
+    log.record("help_channel", False, "", "U1", "why does the flux capacitor misfire")
+    log.record("reaction", False, "", "U2", "flux capacitor misfire why")
+    log.record("command", True, "docker-pull-is-slow", "U1", "docker pull is slow")
+    store.submit("How do I move a webhook?", "Recreate it.\n", "en", LINK, "U1")
+    assert main(["report", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    week = report["windows"]["7"]
+    assert (week["asked"], week["answered"]) == (3, 1)
+    assert week["by_source"]["help_channel"] == {"asked": 1, "answered": 0}
+    assert week["unanswered"][0] == {
+        "example": "flux capacitor misfire why",
+        "count": 2,
+        "people": 2,
+    }
+    assert sum(d["answered"] + d["not_answered"] for d in week["per_day"]) == 3
+    assert report["windows"]["30"]["asked"] == 3 and report["pending"][0]["kind"] == "answer"
+    assert "docker-pull-is-slow" not in report["never_used"]
+    assert main(["report", "--days", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Last 1 days: 3 asked, 1 answered (33%)" in out and "2x" in out
+    with pytest.raises(SystemExit) as refused:
+        main(["report", "--days", "0"])
+    assert refused.value.code == 2 and "at least 1" in capsys.readouterr().err
