@@ -73,7 +73,14 @@ def post_in_thread(
     remember(services, memory)
     if not result.answered:
         record_unanswered(
-            services, result, memory.channel, question_ts, asker, memory.source, "nothing-found"
+            services,
+            result,
+            memory.channel,
+            question_ts,
+            asker,
+            memory.source,
+            "nothing-found",
+            counted=True,  # result_message kept it in the questions asked
         )
 
 
@@ -113,7 +120,10 @@ def record_unanswered(
     surface: str,
     reason: str,
     text: str | None = None,
+    *,
+    counted: bool = False,
 ) -> None:
+    """``counted``: already in the questions asked (an "I don't know" reply was posted)."""
     metrics.unanswered_question(surface, reason)
     best = result.hits[0] if result is not None and result.hits else None
     item = Unanswered(
@@ -130,6 +140,8 @@ def record_unanswered(
         services.unanswered.record(item)
     except StorageUnavailable:
         log.warning("unanswered question not recorded: shared state unavailable")
+    if not counted and services.asked is not None:  # acrbot stayed silent: still a question
+        services.asked.record(surface, False, "", user, item.text)
 
 
 def message_context(message: dict[str, Any]) -> str:

@@ -32,6 +32,7 @@ SOURCE_NAMES = {
     "help_channel": "help channel",
     "reaction": "reaction",
     "command": "/acr",
+    "followup": "follow-up",
 }
 
 

@@ -8,7 +8,8 @@ an approval clicked on one is answered on the other by the next question.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def write_config(path: Path) -> None:
             "approvers": {"users": [APPROVER], "usergroups": ["SKNOW"]},
             "capture_reaction": "books",
         },
-        "slack": {"admins": {"users": [ADMIN]}},
+        "slack": {"admins": {"users": [ADMIN]}, "help_channels": ["C0HELPDESK"]},
     }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
 
@@ -124,6 +125,13 @@ def approver_dm(bot: Replica, user: str = APPROVER) -> dict[str, Any]:
         "chat.postMessage", lambda c: c.params["channel"] == user and "capture_approve" in str(c)
     )
     return call.params
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
 
 
 def button_value(message: dict[str, Any], action_id: str) -> str:
@@ -221,6 +229,9 @@ def test_app_home_for_a_person_and_for_an_admin(one: Replica) -> None:
     for question in ("why does the flux capacitor misfire", "flux capacitor misfire why"):
         one.ask(question, user="UASKER")
     one.ask("how do I get admin credentials for my registry?", user="UASKER")
+    silent = sr.message_channel("why does my flux capacitor misfire?", channel="C0HELPDESK")
+    one.dispatch(sr.event_callback(silent))  # a help-channel question acrbot leaves alone
+    wait_until(lambda: len(one.services.asked.all()) == 4)
     submit(one, open_modal(one))
     one.dispatch(sr.event_callback({"type": "app_home_opened", "user": "UASKER", "tab": "home"}))
     (person,) = one.slack.wait_for("views.publish")
@@ -232,7 +243,8 @@ def test_app_home_for_a_person_and_for_an_admin(one: Replica) -> None:
     (admin,) = one.slack.wait_for("views.publish")
     view = admin.params["view"]
     text = json.dumps(view, ensure_ascii=False)
-    assert "Not answered, grouped" in text and "2× (1 people)" in text
+    assert "Not answered, grouped" in text and "3× (2 people)" in text
+    assert "help channel: 0/1" in text
     assert "capture_write" in text and "Waiting for approval" in text and QUESTION in text
     assert "█" in text or "░" in text
 
