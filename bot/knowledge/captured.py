@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.errors import AcrbotError
 from bot.knowledge.language import normalise
@@ -37,6 +38,7 @@ MAX_QUESTION = 300
 MAX_ANSWER = 2800  # one Block Kit section (3000) with room for the docs link and the title
 MAX_PERMALINK = 500
 MAX_ENTRIES = 2000  # pending and decided together: a table every replica re-reads
+_SLACK_HOSTS = (".slack.com", ".slack-gov.com")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
 
 # Slack markup that notifies people; kept as readable text, never as a ping.
@@ -161,9 +163,20 @@ def check_submission(
     if not _LANGUAGE.fullmatch(language):
         raise CaptureRefused("language", "Pick a language such as en, zh or zh-tw.")
     permalink = (permalink or "").strip()
-    if permalink and (len(permalink) > MAX_PERMALINK or not permalink.startswith("https://")):
-        raise CaptureRefused("permalink", "The thread link must be an https:// link to Slack.")
+    if permalink and not is_thread_link(permalink):
+        raise CaptureRefused(
+            "permalink", "The thread link must be the Slack thread's link (https://….slack.com/…)."
+        )
     return question, answer + "\n", language, permalink
+
+
+def is_thread_link(url: str) -> bool:
+    """A Slack permalink: the docs link of an answer must not send readers anywhere else."""
+    if len(url) > MAX_PERMALINK or any(c.isspace() or c in '<>|"' for c in url):
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and host.endswith(_SLACK_HOSTS) and not parts.username
 
 
 def secret_in(text: str) -> str | None:

@@ -86,8 +86,13 @@ def test_sizes_pings_and_headings_are_kept_in_bounds(setup) -> None:
         store.submit("why " * 100, ANSWER, "en", LINK, "U1")
     with pytest.raises(CaptureRefused, match="under 2800"):
         store.submit(QUESTION, "x " * 2000, "en", LINK, "U1")
-    with pytest.raises(CaptureRefused, match="https"):
-        store.submit(QUESTION, ANSWER, "en", "javascript:alert(1)", "U1")
+    for link in (
+        "javascript:alert(1)",
+        "https://evil.example/slack.com",
+        "https://a.slack.com@x.io/",
+    ):
+        with pytest.raises(CaptureRefused, match="Slack thread"):
+            store.submit(QUESTION, ANSWER, "en", link, "U1")
     item = store.submit(
         "<!here> <@U123|bob> how?", "# Step one\n<!channel> ping\n\n```\n# kept\n```", "en", "", "U"
     )

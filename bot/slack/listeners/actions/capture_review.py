@@ -73,9 +73,16 @@ def edit(body: dict[str, Any], action: dict[str, Any], client: WebClient, contex
 
 
 def open_from_offer(
-    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
 ) -> None:
-    """The reaction's DM button: read the message again and open the modal."""
+    """The reaction's DM button (sent to approvers only): read the message, open the modal."""
+    if not is_approver(services_of(context), body["user"]["id"]):
+        private(respond, text=words("en", "not_approver"))
+        return
     try:
         where = json.loads(action.get("value") or "{}")
         channel, ts = str(where["c"]), str(where["t"])
