@@ -17,8 +17,10 @@ mean" picks) live in the same table, so one approval gate covers both.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -64,11 +66,20 @@ _SECRETS = (
         "a password",
     ),
     (
-        re.compile(r"(?:--password|(?<![\w-])-p)[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),
+        re.compile(r"--password[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),
         "a password on a command line",
     ),
-    (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])"), "a long key"),
+    (  # `docker login … -p VALUE` (elsewhere -p is a port, a path, a profile)
+        re.compile(r"(?m)\blogin\b[^\n]*?(?<![\w-])-p[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),
+        "a password on a command line",
+    ),
 )
+# A run that looks like a generated key: long, mixed case and digits, not hex (digests and
+# commit hashes are hex), and as varied as random text (a resource path is not).
+_KEY_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=]{32,}(?![A-Za-z0-9+/=_-])")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_WORDISH = re.compile(r"[a-z]{8,}|(?:^|/)[A-Za-z]{4,}(?=/)")  # a long word, a path segment
+MIN_KEY_ENTROPY = 4.0  # bits per character; random base64 of 32+ characters is about 4.5-5
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -186,7 +197,22 @@ def secret_in(text: str) -> str | None:
     for pattern, what in _SECRETS:
         if pattern.search(text):
             return what
+    if any(_looks_generated(run) for run in _KEY_RUN.findall(text)):
+        return "a long key"
     return None
+
+
+def _looks_generated(run: str) -> bool:
+    core = run.strip("=")
+    if _HEX.fullmatch(core) or "//" in core or _WORDISH.search(core):
+        return False  # a digest, a URL or path, an identifier made of words
+    if not (any(c.isupper() for c in core) and any(c.islower() for c in core)):
+        return False
+    if not any(c.isdigit() for c in core):
+        return False
+    counts = Counter(core)
+    entropy = -sum(n / len(core) * math.log2(n / len(core)) for n in counts.values())
+    return entropy >= MIN_KEY_ENTROPY
 
 
 def neutralise(text: str) -> str:
