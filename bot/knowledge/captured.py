@@ -5,11 +5,11 @@ decides what may be kept: sizes are bounded, chat markup that would ping
 people (``<!here>``, ``<@U…>``, ``<!subteam^…>``) is turned into plain
 text, headings are flattened so the answer stays one FAQ entry, and a text
 that looks like it carries a token or a password is refused with the
-reason (the same token patterns the logs mask, plus passwords and keys).
+reason (:mod:`bot.knowledge.secret_text`).
 
 The entries live in the shared store's ``knowledge`` table (every replica
 sees the same ones); each write bumps the table's version, which is what
-:class:`CapturedSource` polls so that the library re-reads the approved
+:class:`~bot.knowledge.library.Library` polls so that it re-reads the approved
 entries only when something changed. Approved phrasings (from "did you
 mean" picks) live in the same table, so one approval gate covers both.
 """
@@ -17,10 +17,8 @@ mean" picks) live in the same table, so one approval gate covers both.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import time
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -28,7 +26,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import AcrbotError
 from bot.knowledge.language import normalise
-from bot.logs import redact
+from bot.knowledge.secret_text import secret_in
 from bot.storage import Storage
 
 TABLE = "knowledge"
@@ -50,36 +48,6 @@ _BARE_PING = re.compile(r"(?<![\w`])@(here|channel|everyone)\b")
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )
-# What the logs mask (Slack tokens, bearer tokens, OAuth tokens) is found by redact();
-# these add what an answer about registries is likely to carry by mistake.
-_SECRETS = (
-    (re.compile(r"(?<![\w-])eyJ[\w-]{8,}+\.[\w-]{8,}+\.[\w-]*+"), "a JSON web token"),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (
-        re.compile(r"(?i)(?:AccountKey|SharedAccessKey|sig|client_secret)=[A-Za-z0-9+/%=_-]{16,}"),
-        "an Azure key or signature",
-    ),
-    (
-        re.compile(
-            r"(?i)(?:passw(?:or)?d|passwd|pwd|secret)\s*[:=]\s*[\"']?(?![<$*{\[%])[^\s\"'<>]{4,}"
-        ),
-        "a password",
-    ),
-    (
-        re.compile(r"--password[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),
-        "a password on a command line",
-    ),
-    (  # `docker login … -p VALUE` (elsewhere -p is a port, a path, a profile)
-        re.compile(r"(?m)\blogin\b[^\n]*?(?<![\w-])-p[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),
-        "a password on a command line",
-    ),
-)
-# A run that looks like a generated key: long, mixed case and digits, not hex (digests and
-# commit hashes are hex), and as varied as random text (a resource path is not).
-_KEY_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=]{32,}(?![A-Za-z0-9+/=_-])")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_WORDISH = re.compile(r"[a-z]{8,}|(?:^|/)[A-Za-z]{4,}(?=/)")  # a long word, a path segment
-MIN_KEY_ENTROPY = 4.0  # bits per character; random base64 of 32+ characters is about 4.5-5
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -188,31 +156,6 @@ def is_thread_link(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return parts.scheme == "https" and host.endswith(_SLACK_HOSTS) and not parts.username
-
-
-def secret_in(text: str) -> str | None:
-    """What kind of secret ``text`` seems to carry, or None."""
-    if redact(text) != text:
-        return "a token"
-    for pattern, what in _SECRETS:
-        if pattern.search(text):
-            return what
-    if any(_looks_generated(run) for run in _KEY_RUN.findall(text)):
-        return "a long key"
-    return None
-
-
-def _looks_generated(run: str) -> bool:
-    core = run.strip("=")
-    if _HEX.fullmatch(core) or "//" in core or _WORDISH.search(core):
-        return False  # a digest, a URL or path, an identifier made of words
-    if not (any(c.isupper() for c in core) and any(c.islower() for c in core)):
-        return False
-    if not any(c.isdigit() for c in core):
-        return False
-    counts = Counter(core)
-    entropy = -sum(n / len(core) * math.log2(n / len(core)) for n in counts.values())
-    return entropy >= MIN_KEY_ENTROPY
 
 
 def neutralise(text: str) -> str:

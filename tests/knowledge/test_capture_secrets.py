@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from bot.knowledge.captured import secret_in
+from bot.knowledge.secret_text import secret_in
 
 BENIGN = [
     "docker pull myreg.azurecr.io/app@sha256:" + "3b5d1c2e7f0a9b8c6d4e2f1a0b9c8d7e" * 2,
