@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,29 @@ def test_questions_are_recorded_bounded_and_grouped() -> None:
     assert log.of_user("U1")[0].entry == ADMIN
     many = [Asked("dm", False, "", "U", n, f"why does w{n} break v{n} on z{n}") for n in range(50)]
     assert len(group_unanswered(many)) == 50  # different questions are not lumped together
+
+
+def test_pending_confirms_and_checks_run_come_from_the_audit_records() -> None:
+    from bot.knowledge.report import admin_report, pending_confirms
+
+    def at(seconds: float) -> str:
+        return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+    now = 1_800_000_000.0
+    audit = [
+        {"event": "request", "outcome": "pending", "requester": "U1", "request_id": "a",
+         "time": at(now - 60), "check": "usage", "registry": "r1"},
+        {"event": "request", "outcome": "pending", "requester": "U1", "request_id": "b",
+         "time": at(now - 30), "check": "info", "registry": "r2"},
+        {"event": "confirmation", "outcome": "confirmed", "request_id": "b", "time": at(now - 20)},
+        {"event": "request", "outcome": "pending", "requester": "U1", "request_id": "c",
+         "time": at(now - 3600), "check": "usage", "registry": "old"},
+        {"event": "request", "outcome": "pending", "requester": "U2", "request_id": "d",
+         "time": at(now - 10)},
+        {"event": "confirmation", "outcome": "confirmed", "request_id": "e",
+         "time": at(now - 20 * 86400)},
+    ]  # fmt: skip
+    waiting = pending_confirms(audit, "U1", ttl=300, now=now)
+    assert [w["registry"] for w in waiting] == ["r1"]  # b ran, c expired, d is someone else's
+    report = admin_report([], [], [], [], audit, now=now)
+    assert report.checks_run == {7: 1, 30: 2}

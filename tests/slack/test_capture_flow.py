@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import yaml
@@ -247,6 +248,39 @@ def test_app_home_for_a_person_and_for_an_admin(one: Replica) -> None:
     assert "help channel: 0/1" in text
     assert "capture_write" in text and "Waiting for approval" in text and QUESTION in text
     assert "█" in text or "░" in text
+
+
+def home_click(bot: Replica, action_id: str, value: str, user: str) -> None:
+    """A button on the Home tab: a view container, no response URL."""
+    body = sr.block_actions(action_id, value, response_url="", user_id=user)
+    payload = json.loads(parse_qs(body.decode())["payload"][0])
+    payload.pop("response_url")
+    payload.pop("message")
+    payload["container"] = {"type": "view", "view_id": "VH1"}
+    payload["view"] = {"id": "VH1", "type": "home"}
+    bot.dispatch(urlencode({"payload": json.dumps(payload)}).encode())
+
+
+def test_write_an_answer_and_approve_from_the_admin_home(one: Replica) -> None:
+    one.ask("why does the flux capacitor misfire", user="UASKER")
+    one.dispatch(sr.event_callback({"type": "app_home_opened", "user": ADMIN, "tab": "home"}))
+    (home,) = one.slack.wait_for("views.publish")
+    write = next(b["accessory"] for b in home.params["view"]["blocks"] if "accessory" in b)
+    home_click(one, "capture_write", write["value"], ADMIN)
+    (opened,) = one.slack.wait_for("views.open")
+    view = opened.params["view"]
+    assert initial(view)["question"] == "why does the flux capacitor misfire"
+    submit(one, view, user=ADMIN, answer="Recalibrate it:\n\n```\nflux --calibrate\n```")
+    (item,) = one.services.captured.entries("pending")
+    one.slack.reset()
+    home_click(one, "capture_approve", item.id, ADMIN)  # an admin, not an approver: refused
+    (refusal,) = one.slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == ADMIN)
+    assert "Only the approvers" in json.dumps(refusal.params)
+    home_click(one, "capture_approve", item.id, APPROVER)
+    (again,) = one.slack.wait_for("views.publish")  # the Home is published again, decided
+    assert again.params["user_id"] == APPROVER
+    assert one.services.captured.get(item.id).status == "approved"
+    assert "flux --calibrate" in one.ask("why does the flux capacitor misfire")
 
 
 def test_app_home_in_the_person_s_language(one: Replica) -> None:
