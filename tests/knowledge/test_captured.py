@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_DOCS_BASE_URL
+from bot.errors import KnowledgeError
 from bot.feedback import FeedbackStore
 from bot.knowledge import captured_markdown, review
 from bot.knowledge.asked import Asked, QuestionLog, group_unanswered, summary
@@ -186,3 +187,16 @@ def test_pending_confirms_and_checks_run_come_from_the_audit_records() -> None:
     assert [w["registry"] for w in waiting] == ["r1"]  # b ran, c expired, d is someone else's
     report = admin_report([], [], [], [], audit, now=now)
     assert report.checks_run == {7: 1, 30: 2}
+
+
+def test_entry_links_give_one_entry_its_own_link_and_refuse_bad_values() -> None:
+    page = (
+        "---\ndocs_url: https://wiki.example/acr\nentry_links:\n  b: https://x.slack.com/p1\n---\n"
+    )
+    page += '## S\n\n### A?\n\nOne.\n\n### <a name="b"></a>B?\n\nTwo.\n'
+    first, second = parse_markdown(page, "runbook.en.md", "https://x/")
+    assert first.docs_url == "https://wiki.example/acr#a"
+    assert second.docs_url == "https://x.slack.com/p1"
+    broken = page.replace("https://x.slack.com/p1", "javascript:alert(1)")
+    with pytest.raises(KnowledgeError, match="line 3: entry_links must map anchors"):
+        parse_markdown(broken, "runbook.en.md", "https://x/")
