@@ -17,7 +17,7 @@ from bot.knowledge.editions import view_of
 from bot.knowledge.language import normalise
 from bot.knowledge.report import admin_report, pending_confirms
 from bot.services import Services
-from bot.slack.capture import is_admin
+from bot.slack.capture import is_admin, is_approver
 from bot.slack.home_blocks import HomeData, home_view
 from bot.storage import StorageUnavailable
 from bot.triage.tally import triaged_since
@@ -59,10 +59,13 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
     data.handoffs = [
         (h.question, h.channel, h.thread) for h in opened if user in (h.asker, h.requested_by)
     ]
-    if is_admin(services, user):
-        data.open_handoffs = [(h.question, h.channel, h.thread) for h in opened]
+    admin, approver = is_admin(services, user), is_approver(services, user)
+    if admin or approver:  # approvers see what waits for them even when they are not admins
         clicks = list(services.feedback)
-        pending = review.pending(services.captured, clicks, knowledge)
+        data.pending = review.pending(services.captured, clicks, knowledge)
+    if admin:
+        data.open_handoffs = [(h.question, h.channel, h.thread) for h in opened]
+        pending = data.pending or []
         triaged = {days: triaged_since(services.claims, days) for days in (7, 30)}
         data.report = admin_report(
             asked, clicks, knowledge.entries, pending, audit, alerts_triaged=triaged

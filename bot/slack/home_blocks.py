@@ -47,6 +47,7 @@ class HomeData:
     titles: dict[str, str] = field(default_factory=dict)  # entry anchor -> title
     handoffs: list[tuple[str, str, str]] = field(default_factory=list)  # mine: question, ch, ts
     open_handoffs: list[tuple[str, str, str]] = field(default_factory=list)  # admins: every one
+    pending: list[Pending] | None = None  # approvers who are not admins: what waits for them
 
 
 def home_view(data: HomeData) -> dict[str, Any]:
@@ -65,6 +66,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
         blocks.append(section(words(language, "your_confirms") + "\n" + "\n".join(lines)))
     if data.handoffs:
         blocks.append(section(_handoffs(words(language, "your_handoffs"), data.handoffs)))
+    if data.pending is not None and data.report is None:
+        blocks += _pending(data.pending, language, data.titles)
     if data.report is not None:
         blocks += _admin(data.report, language, data.titles)
         title = words(language, "open_handoffs", count=len(data.open_handoffs))

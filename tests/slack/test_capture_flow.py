@@ -283,6 +283,15 @@ def test_write_an_answer_and_approve_from_the_admin_home(one: Replica) -> None:
     assert "flux --calibrate" in one.ask("why does the flux capacitor misfire")
 
 
+def test_an_approver_who_is_not_an_admin_sees_what_waits(one: Replica) -> None:
+    submit(one, open_modal(one))
+    one.dispatch(sr.event_callback({"type": "app_home_opened", "user": APPROVER, "tab": "home"}))
+    (call,) = one.slack.wait_for("views.publish")
+    text = json.dumps(call.params["view"], ensure_ascii=False)
+    assert "Waiting for approval" in text and QUESTION in text and "capture_approve" in text
+    assert "Not answered, grouped" not in text  # the admin figures stay with admins
+
+
 def test_app_home_in_the_person_s_language(one: Replica) -> None:
     one.slack.users["UZH"] = {"locale": "zh-TW"}
     one.dispatch(sr.event_callback({"type": "app_home_opened", "user": "UZH", "tab": "home"}))
