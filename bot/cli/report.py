@@ -30,7 +30,7 @@ def _report(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     from bot.knowledge import review
     from bot.knowledge.asked import QuestionLog
-    from bot.knowledge.report import admin_report
+    from bot.knowledge.report import admin_report, grouping_terms
     from bot.services import audit_log, captured_store, feedback_store, library_from
     from bot.triage.tally import triaged_since
 
@@ -47,6 +47,7 @@ def _report(args: argparse.Namespace) -> int:
         audit_log(settings, shared).recent(AUDIT_READ),
         days=days,
         alerts_triaged={d: triaged_since(shared, d) for d in days},
+        terms=grouping_terms(knowledge),
     )
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))

@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.storage import Storage, StorageUnavailable
@@ -36,7 +36,9 @@ _STOP = frozenset(
     "a an the to of in on for and or is are do does how what why can i my me it we with "
     "from be this that when where which acr azure registry container".split()
 )
-GROUP_SIMILARITY = 0.5
+GROUP_SIMILARITY = 0.2  # mean Jaccard of a question's terms with a group's members
+GROUPED_MAX = 500  # newest unanswered questions grouped (the comparison is quadratic)
+Terms = Callable[[str], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,11 @@ class Group:
     example: str
     count: int = 0
     users: set[str] = field(default_factory=set)
-    words: frozenset[str] = frozenset()
+    members: list[frozenset[str]] = field(default_factory=list)  # each question's terms
+
+    def likeness(self, terms: frozenset[str]) -> float:
+        """Mean Jaccard similarity with the members (average link: no chaining drift)."""
+        return sum(_jaccard(terms, m) for m in self.members) / len(self.members)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,11 @@ class QuestionLog:
         return [a for a in self.all() if a.user == user][-limit:][::-1]
 
 
-def summary(records: Iterable[Asked], days: int, now: float | None = None) -> Summary:
+def summary(
+    records: Iterable[Asked], days: int, now: float | None = None, terms: Terms | None = None
+) -> Summary:
+    """``terms`` reads a question for grouping (the search's analyzer: stems, concepts,
+    Chinese); plain words by default."""
     now = time.time() if now is None else now
     since = now - days * 86400
     recent = [r for r in records if r.time >= since]
@@ -144,22 +154,31 @@ def summary(records: Iterable[Asked], days: int, now: float | None = None) -> Su
         answered=sum(r.answered for r in recent),
         by_source={s: (c[0], c[1]) for s, c in by_source.items()},
         per_day=[(d, c[0], c[1]) for d, c in sorted(day_counts.items())][-days:],
-        unanswered=group_unanswered(r for r in recent if not r.answered),
+        unanswered=group_unanswered((r for r in recent if not r.answered), terms),
         entries_used=Counter(r.entry for r in recent if r.answered and r.entry),
     )
 
 
-def group_unanswered(records: Iterable[Asked]) -> list[Group]:
-    """Similar questions together (newest wording as the example), biggest group first."""
+def group_unanswered(records: Iterable[Asked], terms: Terms | None = None) -> list[Group]:
+    """Similar questions together (newest wording as the example), biggest group first.
+
+    Each question joins the group it is most like on average, if that is at
+    least :data:`GROUP_SIMILARITY`; the newest :data:`GROUPED_MAX` are grouped.
+    """
+    read = terms or words_of
     groups: list[Group] = []
-    for r in sorted(records, key=lambda a: -a.time):
-        words = words_of(r.text)
-        if not words:
+    for r in sorted(records, key=lambda a: -a.time)[:GROUPED_MAX]:
+        found = frozenset(read(r.text))
+        if not found:
             continue
-        home = next((g for g in groups if _similar(words, g.words)), None)
-        if home is None:
-            home = Group(r.text, words=words)
+        scored = [(g.likeness(found), n) for n, g in enumerate(groups)]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= GROUP_SIMILARITY:
+            home = groups[best[1]]
+        else:
+            home = Group(r.text)
             groups.append(home)
+        home.members.append(found)
         home.count += 1
         home.users.add(r.user)
     groups.sort(key=lambda g: (-g.count, -len(g.users), g.example))
@@ -176,8 +195,8 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    return len(a & b) / len(a | b) >= GROUP_SIMILARITY if a and b else False
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _day(moment: float) -> str:

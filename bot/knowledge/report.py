@@ -9,13 +9,14 @@ or the diagnostics.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.feedback import EntryScore, Feedback, summarise
-from bot.knowledge.asked import Asked, Summary, summary
+from bot.knowledge.asked import Asked, Summary, Terms, summary
 from bot.knowledge.model import Entry
 from bot.knowledge.review import Pending
 
@@ -72,10 +73,12 @@ def admin_report(
     days: Sequence[int] = (7, 30),
     now: float | None = None,
     alerts_triaged: Mapping[int, int] | None = None,
+    terms: Terms | None = None,
 ) -> AdminReport:
+    """``terms`` groups the unanswered questions (see :func:`grouping_terms`)."""
     now = time.time() if now is None else now
     clicks = list(clicks)
-    windows = {d: summary(asked, d, now) for d in days}
+    windows = {d: summary(asked, d, now, terms) for d in days}
     longest = windows[max(days)]
     scores, _ = summarise(clicks)
     clicked = {c.entry.rpartition("#")[2] for c in clicks if c.time >= now - max(days) * 86400}
@@ -85,6 +88,29 @@ def admin_report(
     checks = {d: sum(1 for t in runs if t is not None and t >= now - d * 86400) for d in days}
     worst = [s for s in scores if s.down][:10]
     return AdminReport(windows, worst, never, pending, checks, dict(alerts_triaged or {}))
+
+
+class _Analyzed(Protocol):
+    entries: tuple[Entry, ...]
+
+    @property
+    def index(self) -> Any: ...
+
+
+def grouping_terms(knowledge: _Analyzed) -> Terms:
+    """The search's own reading of a question (stems, concepts such as ``#delete``, Chinese
+    pairs), without the terms most questions share (``acr``, ``#registry``): what groups
+    "purge old images" with "delete old images automatically"."""
+    analyzer = knowledge.index.analyzer
+    seen: Counter[str] = Counter()
+    for entry in knowledge.entries:
+        seen.update(set(analyzer.terms(entry.question)))
+    common = {t for t, n in seen.items() if n > max(3, len(knowledge.entries) // 4)}
+
+    def terms(text: str) -> list[str]:
+        return [t for t in analyzer.terms(text) if t not in common]
+
+    return terms
 
 
 def pending_confirms(

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.knowledge import review
 from bot.knowledge.editions import view_of
 from bot.knowledge.language import normalise
-from bot.knowledge.report import admin_report, pending_confirms
+from bot.knowledge.report import admin_report, grouping_terms, pending_confirms
 from bot.services import Services
 from bot.slack.capture import is_admin, is_approver
 from bot.slack.home_blocks import HomeData, home_view
@@ -68,7 +68,13 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
         pending = data.pending or []
         triaged = {days: triaged_since(services.claims, days) for days in (7, 30)}
         data.report = admin_report(
-            asked, clicks, knowledge.entries, pending, audit, alerts_triaged=triaged
+            asked,
+            clicks,
+            knowledge.entries,
+            pending,
+            audit,
+            alerts_triaged=triaged,
+            terms=grouping_terms(knowledge),
         )
     return data
 
