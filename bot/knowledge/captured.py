@@ -37,6 +37,8 @@ STATUSES = ("pending", "approved", "rejected")
 MAX_QUESTION = 300
 MAX_ANSWER = 2800  # one Block Kit section (3000) with room for the docs link and the title
 MAX_PERMALINK = 500
+DECISION_CLAIM = "capture-decision:"
+DECISION_TTL = 365 * 86400.0  # a decision stands; the entry's status says so after the claim
 MAX_ENTRIES = 2000  # pending and decided together: a table every replica re-reads
 _SLACK_HOSTS = (".slack.com", ".slack-gov.com")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
@@ -260,8 +262,15 @@ class CapturedStore:
             raise UnknownCapture(f"no captured answer {item_id!r}")
         if item.status != "pending":
             raise UnknownCapture(f"{item.id} was already {item.status} by {item.decided_by}")
+        # Two approvers clicking at once on two replicas: one claim wins, the other is told.
+        if not self.storage.claim(DECISION_CLAIM + item.id, DECISION_TTL):
+            raise UnknownCapture(f"{item.id} is being decided by someone else right now")
         decided = replace(item, status=status, decided_by=by[:40], decided_at=self._clock())
-        self.storage.table_put(TABLE, ENTRY_PREFIX + item.id, decided.record())
+        try:
+            self.storage.table_put(TABLE, ENTRY_PREFIX + item.id, decided.record())
+        except BaseException:
+            self.storage.release(DECISION_CLAIM + item.id)  # not decided: may be tried again
+            raise
         return decided
 
     def get(self, item_id: str) -> Captured | None:

@@ -200,3 +200,29 @@ def test_entry_links_give_one_entry_its_own_link_and_refuse_bad_values() -> None
     broken = page.replace("https://x.slack.com/p1", "javascript:alert(1)")
     with pytest.raises(KnowledgeError, match="line 3: entry_links must map anchors"):
         parse_markdown(broken, "runbook.en.md", "https://x/")
+
+
+def test_two_approvers_at_once_make_one_decision(setup) -> None:
+    import threading
+
+    store, _ = setup
+    item = store.submit(QUESTION, ANSWER, "en", LINK, "UEXPERT")
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def decide(n: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(
+                store.decide(item.id, "approved" if n % 2 else "rejected", f"U{n}").status
+            )
+        except UnknownCapture:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    decided = [o for o in outcomes if o != "refused"]
+    assert len(decided) == 1 and store.get(item.id).status == decided[0]
