@@ -180,8 +180,8 @@ def test_approve_on_one_replica_is_answered_on_the_other(
 
 def test_a_rejected_capture_is_never_answered(one: Replica) -> None:
     submit(one, open_modal(one))
-    item_id = button_value(approver_dm(one), "capture_reject")
-    one.click("capture_reject", item_id, APPROVER, "rejected")
+    item_id = button_value(approver_dm(one, GROUPED), "capture_reject")
+    one.click("capture_reject", item_id, GROUPED, "rejected")  # an approver through the group
     one.slack.wait_for("response_url", lambda c: c.name == "rejected")
     assert one.services.captured.get(item_id).status == "rejected"
     assert "acr purge --untagged" not in one.ask(QUESTION)
