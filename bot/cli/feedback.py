@@ -56,9 +56,10 @@ def list_phrasings(settings: Settings, feedback: FeedbackStore | None = None) ->
     feedback = feedback or FeedbackStore(settings.feedback_path)
     found = candidates(feedback)
     if found:  # the knowledge base is opened only when there is something to check
-        from bot.services import library_from  # numpy, wordfreq, OpenCC: only where it runs
+        from bot.services import captured_store, library_from  # numpy, OpenCC: only here
 
-        found = unapproved(found, library_from(settings).current)
+        # phrasings approved from Slack (kept in the shared store) are done as well
+        found = unapproved(found, library_from(settings, captured=captured_store(settings)).current)
     if not found:
         print(f"No phrasing candidates yet ({feedback.location}).")
         return 0
