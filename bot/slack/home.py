@@ -12,6 +12,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.feedback import Feedback, FeedbackStore
 from bot.knowledge import review
 from bot.knowledge.editions import view_of
 from bot.knowledge.language import normalise
@@ -24,6 +25,7 @@ from bot.triage.tally import triaged_since
 
 log = logging.getLogger(__name__)
 AUDIT_READ = 5000  # newest audit records read for the figures and pending Confirms
+CLICKS_READ = 20_000  # newest 👍/👎 and "did you mean" clicks read for the admin figures
 
 
 def user_language(client: WebClient, user: str) -> str:
@@ -61,7 +63,7 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
     ]
     admin, approver = is_admin(services, user), is_approver(services, user)
     if admin or approver:  # approvers see what waits for them even when they are not admins
-        clicks = list(services.feedback)
+        clicks = recent_clicks(services.feedback)
         data.pending = review.pending(services.captured, clicks, knowledge)
     if admin:
         data.open_handoffs = [(h.question, h.channel, h.thread) for h in opened]
@@ -77,6 +79,19 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
             terms=grouping_terms(knowledge),
         )
     return data
+
+
+def recent_clicks(feedback: FeedbackStore, n: int = CLICKS_READ) -> list[Feedback]:
+    """The newest ``n`` clicks: a shared stream is read from its end, not from the start."""
+    if feedback.stream is None:
+        return list(feedback)[-n:]
+    found = []
+    for record in feedback.stream.recent(n):
+        try:
+            found.append(Feedback(**record))
+        except TypeError:
+            continue
+    return found
 
 
 def publish_home(client: WebClient, services: Services, user: str) -> None:
