@@ -40,11 +40,11 @@ def decide(
         _tell(body, respond, client, words(language, "not_approver"))
         return
     decide_by = review.approve if approving else review.reject
+    item_id = str(action.get("value") or "")
     try:
         done = decide_by(
-            services.captured, str(action.get("value") or ""), user, services.feedback,
-            services.library.current,
-        )  # fmt: skip
+            services.captured, item_id, user, services.feedback, services.library.current
+        )
     except AcrbotError as exc:
         _tell(body, respond, client, f":no_entry: {escape(str(exc))}")
         return
@@ -58,8 +58,13 @@ def decide(
     respond(replace_original=True, **message.as_kwargs())
 
 
-def edit(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext,
-         respond: Respond) -> None:  # fmt: skip
+def edit(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
     services, user = services_of(context), body["user"]["id"]
     if not is_approver(services, user):
         _tell(body, respond, client, words("en", "not_approver"))
