@@ -44,6 +44,7 @@ from bot.knowledge.text import Analyzer
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
+CAPTURED_WAIT = 1.0  # seconds a question waits for a rebuild already under way (ack budget: 3)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,9 @@ class Library:
         """Rebuild now if the shared store's captured knowledge changed; True if it did.
 
         The rebuild runs in the asking thread (an approval is rare, and the
-        next question must already see it); a store that is down keeps the
+        next question must already see it); a question arriving while another
+        rebuild runs waits up to :data:`CAPTURED_WAIT` seconds for it, then is
+        answered from the base there is. A store that is down keeps the
         entries last read.
         """
         if self.captured is None:
@@ -234,12 +237,16 @@ class Library:
             return False
         if version == self._captured_version:
             return False
-        with self._lock:
+        if not self._lock.acquire(timeout=CAPTURED_WAIT):
+            return False  # a long rebuild is under way; this question keeps the current base
+        try:
             if version == self._captured_version:
-                return False  # another thread rebuilt while this one waited
+                return False
             self._current = self._build()
             self.loaded_at = time.time()
             metrics.knowledge_reload(ok=not self._current.errors)
+        finally:
+            self._lock.release()
         return True
 
     def _read_captured(self) -> None:
