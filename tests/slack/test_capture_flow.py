@@ -272,6 +272,8 @@ def test_write_an_answer_and_approve_from_the_admin_home(one: Replica) -> None:
     assert initial(view)["question"] == "why does the flux capacitor misfire"
     submit(one, view, user=ADMIN, answer="Recalibrate it:\n\n```\nflux --calibrate\n```")
     (item,) = one.services.captured.entries("pending")
+    approver_dm(one)  # the lazy listener has told the approvers and thanked the submitter
+    one.slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == ADMIN)
     one.slack.reset()
     home_click(one, "capture_approve", item.id, ADMIN)  # an admin, not an approver: refused
     (refusal,) = one.slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == ADMIN)
