@@ -45,6 +45,9 @@ from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 CAPTURED_WAIT = 1.0  # seconds a question waits for a rebuild already under way (ack budget: 3)
+# The server asks the shared store for the captured version at most this often: one
+# read a second, not one per question on the ack path (an approval shows within it).
+CAPTURED_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,11 @@ class Library:
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
         # Approved captured answers and phrasings from the shared store, re-read when its
-        # version moves (checked on every ask: one small read, so an approval on any
-        # replica is answered by the next question here).
+        # version moves (one small read per ask, at most one a second in the server, so an
+        # approval on any replica is answered here within a second).
         self.captured = captured
         self._captured_version = -1
+        self._captured_checked = float("-inf")
         self._captured_entries: list[Entry] = []
         self._captured_phrasings = Phrasings()
         self._current = self._build()
@@ -186,7 +190,8 @@ class Library:
         In the foreground (the CLI, tests) the caller waits for the reload; in
         the background (the server) it gets the current base at once while a
         thread rebuilds, so a large reload never holds up Slack's 3-second ack.
-        Captured knowledge is checked on every read (:meth:`refresh_captured`).
+        Captured knowledge is checked on every read (:meth:`refresh_captured`; in the
+        background, at most once a second).
         """
         self.refresh_captured()
         if time.monotonic() - self._checked >= self.reload_interval:
@@ -220,8 +225,11 @@ class Library:
         folder = first if first.is_dir() or not first.suffix else first.parent
         return folder / phrasing_files.FILE_NAME
 
-    def refresh_captured(self) -> bool:
+    def refresh_captured(self, *, force: bool = False) -> bool:
         """Rebuild now if the shared store's captured knowledge changed; True if it did.
+
+        ``force`` looks now, however recently this server looked (the replica
+        where a person just approved answers with it at once).
 
         The rebuild runs in the asking thread (an approval is rare, and the
         next question must already see it); a question arriving while another
@@ -231,6 +239,11 @@ class Library:
         """
         if self.captured is None:
             return False
+        now = time.monotonic()
+        recent = now - self._captured_checked < CAPTURED_CHECK_SECONDS
+        if self.background and recent and not force:
+            return False
+        self._captured_checked = now
         try:
             version = self.captured.version()
         except StorageUnavailable:
