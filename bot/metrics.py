@@ -288,7 +288,8 @@ def _build() -> SimpleNamespace:
         ),
         redis_up=Gauge(
             "acrbot_redis_up",
-            "1 while Redis answers, 0 while it is unreachable (absent without REDIS_URL).",
+            "1 while acrbot can write to Redis, 0 while it is unreachable or refuses writes "
+            "(absent without REDIS_URL).",
             registry=registry,
             multiprocess_mode="livemostrecent",
         ),

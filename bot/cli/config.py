@@ -72,7 +72,14 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
         return f"Redis at {describe_url(url)}"
     store = RedisStorage(url, timeout=3)
     try:
-        if store.state() != "up":
+        state = store.state()
+        if state == "refusing writes":
+            raise AcrbotError(
+                f"Redis at {describe_url(url)} answers but refuses writes: it is full under "
+                "noeviction (raise its memory) or a read-only replica (point REDIS_URL at the "
+                "primary)"
+            )
+        if state != "up":
             raise AcrbotError(
                 f"cannot reach Redis at {describe_url(url)}: check REDIS_URL, the password "
                 "and the firewall (Azure Cache for Redis: rediss:// on port 6380)"
