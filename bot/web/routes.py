@@ -7,6 +7,13 @@ slow handler holds one thread, never the loop. Bodies are read with a size
 cap (413) and a deadline (408) before any handler sees them, so every route
 gets the same defence against large or trickling uploads.
 
+A 413 must reach the sender: closing while it is still sending makes the
+kernel reset the connection, and Azure Monitor or Alertmanager then log a
+broken pipe instead of the reason. So the rest of a body over the cap is
+read and thrown away, up to :data:`DISCARD_LIMIT` and within the same
+deadline, before the 413 is sent; a sender that asked first
+(``Expect: 100-continue``) or announced more than that is answered at once.
+
 Adding an endpoint::
 
     router.add("GET", "/readyz", readiness)            # def readiness(request) -> Response
@@ -16,6 +23,7 @@ Adding an endpoint::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import logging
@@ -28,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; alerts a few tens of kB
 BODY_TIMEOUT = 5.0  # seconds for a whole body, however it is trickled
+DISCARD_LIMIT = 16 * 1024 * 1024  # read and dropped so that a 413 is not a reset connection
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -72,7 +81,9 @@ class _Route:
 
 
 class _BodyTooLarge(Exception):
-    pass
+    def __init__(self, received: int = 0) -> None:
+        super().__init__()
+        self.received = received  # bytes of the body read so far
 
 
 class _ClientGone(Exception):
@@ -121,9 +132,14 @@ class Router:
             await _send(send, Response.json(405, {"error": "method not allowed"}, [allow]), method)
             return
         headers = _headers(scope)
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
         try:
-            body = await self._body(headers, receive)
-        except _BodyTooLarge:
+            async with asyncio.timeout_at(deadline):
+                body = await self._body(headers, receive)
+        except _BodyTooLarge as too_large:
+            with contextlib.suppress(TimeoutError, _ClientGone):
+                async with asyncio.timeout_at(deadline):
+                    await _discard(headers, receive, too_large.received)
             await _send(send, Response.error(413, "body too large"), method, close=True)
             return
         except TimeoutError:
@@ -155,18 +171,17 @@ class Router:
             raise _BodyTooLarge
         chunks: list[bytes] = []
         size = 0
-        async with asyncio.timeout(self.body_timeout):
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise _ClientGone
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > self.max_body:
-                    raise _BodyTooLarge
-                chunks.append(chunk)
-                if not message.get("more_body"):
-                    return b"".join(chunks)
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _ClientGone
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise _BodyTooLarge(size) if message.get("more_body") else _BodyTooLarge(-1)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -178,6 +193,28 @@ class Router:
                     stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _discard(headers: dict[str, str], receive: Receive, received: int) -> None:
+    """Read the rest of a body too large to keep, so that the 413 is not a reset connection.
+
+    ``received`` < 0: the body has been read to its end already. Not read: a
+    sender waiting for ``100 Continue`` (it will not send what it is refused),
+    or one that announced more than :data:`DISCARD_LIMIT`.
+    """
+    declared = headers.get("content-length", "")
+    announced = int(declared) if declared.isdigit() else 0
+    if received < 0 or "100-continue" in headers.get("expect", "").lower():
+        return
+    if announced > DISCARD_LIMIT:
+        return
+    while received <= DISCARD_LIMIT:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        received += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
 
 
 def _headers(scope: Scope) -> dict[str, str]:
