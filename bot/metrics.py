@@ -114,6 +114,11 @@ def refusal(reason: str) -> None:
     get().refusals.labels(reason).inc()
 
 
+def unauthorized(endpoint: str) -> None:
+    """A request refused for its credentials (``endpoint``: slack, azure-monitor, alertmanager)."""
+    get().unauthorized.labels(endpoint).inc()
+
+
 def alert_triaged(source: str, state: str) -> None:
     """An alert was triaged for Slack (a webhook delivery, a watched channel, ``/acr triage``).
 
@@ -231,6 +236,13 @@ def _build() -> SimpleNamespace:
             "acrbot_refusals",
             "Requests refused, by reason (rate-limited, access-denied, unavailable, ...).",
             ["reason"],
+            registry=registry,
+        ),
+        unauthorized=Counter(
+            "acrbot_unauthorized_requests",
+            "Requests refused for a missing or wrong credential (Slack signature, alert "
+            "token), by endpoint.",
+            ["endpoint"],
             registry=registry,
         ),
         alerts=Counter(
