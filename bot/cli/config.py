@@ -66,7 +66,7 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
     url = settings.storage.redis_url
     if not url:
         return f"SQLite and JSONL in {settings.state_dir} (one host; set REDIS_URL for replicas)"
-    from bot.storage.redis import RedisStorage, describe_url
+    from bot.storage.redis import SAFE_EVICTION, RedisStorage, describe_url
 
     if not online:
         return f"Redis at {describe_url(url)}"
@@ -84,9 +84,15 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
                 f"cannot reach Redis at {describe_url(url)}: check REDIS_URL, the password "
                 "and the firewall (Azure Cache for Redis: rediss:// on port 6380)"
             )
+        policy = store.eviction_policy() or "unknown"
     finally:
         store.close()
-    return f"Redis at {describe_url(url)} (up)"
+    if policy != SAFE_EVICTION:
+        return (
+            f"Redis at {describe_url(url)} (up; maxmemory-policy {policy}: when full it may "
+            "evict Confirm and de-duplication claims, set noeviction)"
+        )
+    return f"Redis at {describe_url(url)} (up; maxmemory-policy {policy})"
 
 
 def _helpdesk_line(settings: Settings) -> str:

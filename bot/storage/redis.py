@@ -50,6 +50,9 @@ TIMEOUT = 0.25  # seconds to connect, and per reply: well inside Slack's 3 s for
 PROBE_KEY = PREFIX + "probe"  # /readyz writes it (a short TTL): PING answers even when full
 PROBE_TTL_MS = 10_000
 UNREACHABLE, REFUSING_WRITES = "down", "refusing writes"
+# Every key acrbot writes has a TTL, so every policy but noeviction may evict its Confirm and
+# de-duplication claims when Redis is full (Azure Cache's default is volatile-lru).
+SAFE_EVICTION = "noeviction"
 STREAM_MAXLEN = 200_000  # records kept per stream (approximate trimming)
 
 # Count one hit unless `limit` already fall inside the window; atomic in Redis.
@@ -117,6 +120,7 @@ class RedisStorage(Storage):
         self._down_reason = UNREACHABLE
         self._next_try = 0.0
         self._streams: dict[str, RedisStream] = {}
+        self._policy_checked = False
         metrics.redis_up(True)
 
     # --- the interface -----------------------------------------------------
@@ -202,7 +206,30 @@ class RedisStorage(Storage):
             self._call(lambda c: c.set(PROBE_KEY, "1", px=PROBE_TTL_MS))
         except StorageUnavailable:
             return self._down_reason if self._down_since is not None else UNREACHABLE
+        if not self._policy_checked:
+            self._policy_checked = True
+            self._warn_if_evicting()
         return "up"
+
+    def eviction_policy(self) -> str | None:
+        """Redis's ``maxmemory-policy``, from ``INFO memory`` (Azure Cache disables CONFIG)."""
+        info = self._call(lambda c: c.info("memory"), writes=False)
+        policy = info.get("maxmemory_policy") if isinstance(info, dict) else None
+        return str(policy) if policy else None
+
+    def _warn_if_evicting(self) -> None:
+        try:
+            policy = self.eviction_policy()
+        except StorageUnavailable:
+            return
+        if policy and policy != SAFE_EVICTION:
+            log.warning(
+                "Redis at %s has maxmemory-policy %s: when it is full it may evict Confirm "
+                "and de-duplication claims (a replayed click could then run twice); set "
+                "noeviction (deploy/README.md, Redis memory)",
+                self.url,
+                policy,
+            )
 
     def close(self) -> None:
         self._client.close()
