@@ -239,8 +239,9 @@ class RedisStorage(Storage):
     def _call(self, operation: Callable[[redis.Redis], T], *, writes: bool = True) -> T:
         """Run ``operation``, or fail at once while Redis is down and another call probes.
 
-        ``writes``: the command needs Redis to accept writes, so its success
-        proves the store is up again; reads still run while Redis only refuses writes.
+        ``writes=False``: a read (or a DEL), which still runs while Redis only
+        refuses writes. Whatever the operation, the store is back only once a
+        write succeeds (:meth:`_writable_again`), so no read flaps the log.
         """
         if self._down_since is None or (not writes and self._down_reason == REFUSING_WRITES):
             return self._attempt(operation, writes)
@@ -256,24 +257,28 @@ class RedisStorage(Storage):
     def _attempt(self, operation: Callable[[redis.Redis], T], writes: bool) -> T:
         try:
             result = operation(self._client)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            self._mark_down(UNREACHABLE, type(exc).__name__)
-            raise StorageUnavailable() from None
-        except redis.ResponseError as exc:
-            if writes and _refuses_writes(exc):
-                self._mark_down(REFUSING_WRITES, type(exc).__name__)
-            else:  # a command Redis rejected (a bug): this call fails, the store stays up
-                log.error("Redis refused a command: %s", type(exc).__name__)
-            raise StorageUnavailable() from None
         except redis.RedisError as exc:
-            self._mark_down(UNREACHABLE, type(exc).__name__)
+            self._failed(exc)
             raise StorageUnavailable() from None
-        if self._down_since is not None:
-            if writes:
-                self._mark_up()
-            else:  # reachable again: let the next call find out whether writes work
-                self._next_try = 0.0
+        if self._down_since is not None and (writes or self._down_reason == UNREACHABLE):
+            self._writable_again()
         return result
+
+    def _failed(self, exc: redis.RedisError) -> None:
+        if isinstance(exc, redis.ResponseError) and not _refuses_writes(exc):
+            log.error("Redis refused a command: %s", type(exc).__name__)  # a bug, not an outage
+            return
+        reason = REFUSING_WRITES if isinstance(exc, redis.ResponseError) else UNREACHABLE
+        self._mark_down(reason, type(exc).__name__)
+
+    def _writable_again(self) -> None:
+        """A call succeeded while down: back if a write succeeds too (reads do when full)."""
+        try:
+            self._client.set(PROBE_KEY, "1", px=PROBE_TTL_MS)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return
+        self._mark_up()
 
     def _mark_down(self, reason: str, cause: str) -> None:
         with self._lock:

@@ -108,3 +108,21 @@ def test_a_read_only_replica_refuses_writes_too(server: RedisServer, tmp_path: P
         assert eventually(lambda: store.state() == "up")
     finally:
         primary.stop()
+
+
+def test_only_a_write_that_succeeds_brings_a_full_redis_back(server: RedisServer, caplog) -> None:
+    """A command that works in a full Redis (a count, a DEL) does not say "back"."""
+    admin = redis.Redis.from_url(server.url)
+    store = RedisStorage(server.url, retry_interval=0.01)
+    fill(admin)
+    with caplog.at_level(logging.WARNING, logger="bot.storage.redis"):
+        with pytest.raises(StorageUnavailable):
+            store.put("record", {"a": 1}, 60)
+        for _ in range(20):
+            time.sleep(0.02)  # past retry_interval: each call below is the probe
+            store.release("claim")  # DEL is allowed when full
+            store._call(lambda c: c.zcard("acrbot:queue:alerts"))  # any other read, as a probe
+        assert store.state() == "refusing writes"
+    lines = [r.getMessage() for r in caplog.records]
+    assert not any("is back" in line for line in lines), lines
+    assert sum("refuses writes" in line for line in lines) == 1
