@@ -10,8 +10,8 @@ gets the same defence against large or trickling uploads.
 A 413 must reach the sender: closing while it is still sending makes the
 kernel reset the connection, and Azure Monitor or Alertmanager then log a
 broken pipe instead of the reason. So the rest of a body over the cap is
-read and thrown away, up to :data:`DISCARD_LIMIT` and within the same
-deadline, before the 413 is sent; a sender that asked first
+read and thrown away (:func:`_discard`, up to :data:`DISCARD_LIMIT`, within
+its own deadline) before the 413 is sent; a sender that asked first
 (``Expect: 100-continue``) or announced more than that is answered at once.
 
 Adding an endpoint::
@@ -81,9 +81,7 @@ class _Route:
 
 
 class _BodyTooLarge(Exception):
-    def __init__(self, received: int = 0) -> None:
-        super().__init__()
-        self.received = received  # bytes of the body read so far
+    pass
 
 
 class _ClientGone(Exception):
@@ -132,14 +130,11 @@ class Router:
             await _send(send, Response.json(405, {"error": "method not allowed"}, [allow]), method)
             return
         headers = _headers(scope)
-        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        reading = _Reading(receive)
         try:
-            async with asyncio.timeout_at(deadline):
-                body = await self._body(headers, receive)
-        except _BodyTooLarge as too_large:
-            with contextlib.suppress(TimeoutError, _ClientGone):
-                async with asyncio.timeout_at(deadline):
-                    await _discard(headers, receive, too_large.received)
+            body = await self._body(headers, reading)
+        except _BodyTooLarge:
+            await _discard(headers, reading, self.body_timeout)
             await _send(send, Response.error(413, "body too large"), method, close=True)
             return
         except TimeoutError:
@@ -171,17 +166,18 @@ class Router:
             raise _BodyTooLarge
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise _BodyTooLarge(size) if message.get("more_body") else _BodyTooLarge(-1)
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks)
+        async with asyncio.timeout(self.body_timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _ClientGone
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    return b"".join(chunks)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -195,26 +191,39 @@ class Router:
                 return
 
 
-async def _discard(headers: dict[str, str], receive: Receive, received: int) -> None:
+class _Reading:
+    """``receive``, noting how much of the body has arrived and whether all of it has."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.received = 0
+        self.complete = False
+
+    async def __call__(self) -> dict[str, Any]:
+        message = await self._receive()
+        if message["type"] == "http.disconnect":
+            self.complete = True
+        else:
+            self.received += len(message.get("body", b""))
+            self.complete = not message.get("more_body")
+        return message
+
+
+async def _discard(headers: dict[str, str], reading: _Reading, timeout: float) -> None:
     """Read the rest of a body too large to keep, so that the 413 is not a reset connection.
 
-    ``received`` < 0: the body has been read to its end already. Not read: a
-    sender waiting for ``100 Continue`` (it will not send what it is refused),
-    or one that announced more than :data:`DISCARD_LIMIT`.
+    Not read: a sender waiting for ``100 Continue`` (it will not send what it
+    is refused), or one that announced more than :data:`DISCARD_LIMIT`.
     """
     declared = headers.get("content-length", "")
-    announced = int(declared) if declared.isdigit() else 0
-    if received < 0 or "100-continue" in headers.get("expect", "").lower():
+    if "100-continue" in headers.get("expect", "").lower():
         return
-    if announced > DISCARD_LIMIT:
+    if declared.isdigit() and int(declared) > DISCARD_LIMIT:
         return
-    while received <= DISCARD_LIMIT:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        received += len(message.get("body", b""))
-        if not message.get("more_body"):
-            return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while not reading.complete and reading.received <= DISCARD_LIMIT:
+                await reading()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
