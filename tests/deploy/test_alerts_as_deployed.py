@@ -25,7 +25,7 @@ import yaml
 
 from bot.config import load_settings
 from bot.web.app import build_router
-from tests.fakes.in_process import InProcess
+from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
 from tests.triage.conftest import fixture
 
@@ -135,7 +135,8 @@ def deployed(tmp_path: Path, redis_url: str):
         env = pod_environment(rendered, mounted_volumes(tmp_path))
         env["SLACK_API_URL"] = slack.base_url  # the one thing not as deployed: Slack is the fake
         settings = load_settings(env=env)
-        yield InProcess(build_router(settings, background_reload=False)), slack, token, settings
+        with AsgiClient(build_router(settings, background_reload=False)) as acrbot:
+            yield acrbot, slack, token, settings
 
 
 def test_the_documented_urls_are_the_published_paths() -> None:
@@ -164,14 +165,14 @@ def test_azure_monitor_and_alertmanager_deliveries_reach_the_configured_channel(
     paths = published_alert_paths()
     azure = acrbot.post(
         "/alerts/azure-monitor",
-        json.dumps(fixture("azure_metric_storage.json")).encode(),
+        content=json.dumps(fixture("azure_metric_storage.json")).encode(),
         headers={"Content-Type": "application/json"},
         params={"token": token},  # an action group can only set a URL
     )
     assert "/alerts/azure-monitor" in paths and azure.status_code == 200, azure.text
     alertmanager = acrbot.post(
         "/alerts/alertmanager",
-        json.dumps(fixture("alertmanager_imagepull.json")).encode(),
+        content=json.dumps(fixture("alertmanager_imagepull.json")).encode(),
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
     assert "/alerts/alertmanager" in paths and alertmanager.status_code == 200, alertmanager.text

@@ -10,7 +10,6 @@ message replaced with "interrupted by a restart; run it again".
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import threading
@@ -29,6 +28,7 @@ from bot.web.serve import GunicornApp, ServeOptions
 from tests.fakes import slack_requests as sr
 from tests.fakes.acrbot_process import ALICE, AZURE_TOKEN, SIGNING_SECRET, start_bot
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
 
 INTERRUPTED = "interrupted by a restart; run it again"
@@ -99,24 +99,12 @@ def test_the_worker_drains_running_checks_when_it_shuts_down(tmp_path: Path) -> 
         )
         thread = blocked_run(RUNNING, BoundedRespond(slack.response_url("run")), release)
         try:
-            asyncio.run(lifespan_shutdown(router))
+            AsgiClient(router).close()  # the worker's lifespan shutdown
             (update,) = slack.wait_for("response_url")
             assert INTERRUPTED in json.dumps(update.params)
         finally:
             release.set()
             thread.join(5)
-
-
-async def lifespan_shutdown(router) -> None:
-    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
-
-    async def receive():
-        return messages.pop(0)
-
-    async def send(message):
-        pass
-
-    await router({"type": "lifespan"}, receive, send)
 
 
 def test_sigterm_during_a_check_lets_it_finish_and_report(tmp_path: Path) -> None:
