@@ -35,7 +35,7 @@ def send_all_then_read(port: int, path: str, body: bytes) -> bytes:
         return answer
 
 
-@pytest.mark.parametrize("path", ["/alerts/alertmanager", "/slack/events"])
+@pytest.mark.parametrize("path", ["/alerts/azure-monitor", "/slack/events"])
 def test_a_body_over_the_limit_is_read_and_answered_413(served, path):
     body = b'{"alerts": [' + b" " * (BIG - 14) + b"]}"
     for _ in range(3):  # "sometimes": every time, then
