@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.config import load_settings
 from bot.web.app import build_router
 from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
+from tests.redis_server import RedisServer
 from tests.triage.conftest import fixture
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -119,6 +121,15 @@ def readme_alert_urls() -> dict[str, str]:
             r"`(https://[^`]*/alerts/azure-monitor\?token=[^`]*)`", alerts
         ).group(1),
     }
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """The acrbot-redis Secret's Redis, of this test alone (no worker reaches another test's)."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
