@@ -33,16 +33,17 @@ def confirm(
             respond(replace_original=True, **progress.as_kwargs())
 
     check, registry = (asked.check, asked.registry) if asked else ("the check", "the registry")
-    try:
-        with RUNNING.running(check, registry, respond):  # a restart says "interrupted"
+    # Running until its last message is sent: a shutdown waits for that, or says "interrupted".
+    with RUNNING.running(check, registry, respond):
+        try:
             report = diagnostics.confirm_and_run(token, user, on_step, channel=channel)
-    except AlreadyConfirmed as exc:
-        private(respond, text=str(exc))
-        return
-    except AcrbotError as exc:
-        refuse(respond, exc)
-        return
-    respond(replace_original=True, **report_message(report, user).as_kwargs())
+        except AlreadyConfirmed as exc:
+            private(respond, text=str(exc))
+            return
+        except AcrbotError as exc:
+            refuse(respond, exc)
+            return
+        respond(replace_original=True, **report_message(report, user).as_kwargs())
 
 
 def register(app: App) -> None:
