@@ -20,7 +20,7 @@ import yaml
 
 from bot.config import load_settings
 from bot.web.app import build_router
-from tests.fakes.in_process import InProcess
+from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
 from tests.redis_server import RedisServer
 from tests.triage.conftest import fixture
@@ -50,7 +50,7 @@ def acrbot_keys(admin: redis.Redis) -> dict[bytes, int]:
     return {key: admin.pttl(key) for key in keys if not key.startswith(SHARED)}
 
 
-def deliver(acrbot: InProcess, slack: FakeSlack, first: int, last: int) -> None:
+def deliver(acrbot: AsgiClient, slack: FakeSlack, first: int, last: int) -> None:
     for condition, method in (("Fired", "chat.postMessage"), ("Resolved", "chat.update")):
         for n in range(first, last):
             reply = acrbot.post(
@@ -89,7 +89,7 @@ def test_each_alert_leaves_a_few_keys_and_every_key_expires(tmp_path: Path, redi
             "SLACK_SIGNING_SECRET": "alert-keys-signing-secret",
             "SLACK_API_URL": slack.base_url,
         }
-        with InProcess(build_router(load_settings(env=env), background_reload=False)) as acrbot:
+        with AsgiClient(build_router(load_settings(env=env), background_reload=False)) as acrbot:
             deliver(acrbot, slack, 0, 10)
             after_ten = acrbot_keys(admin)
             deliver(acrbot, slack, 10, 40)

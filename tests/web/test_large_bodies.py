@@ -36,17 +36,17 @@ def send_all_then_read(port: int, path: str, body: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("path", ["/alerts/azure-monitor", "/slack/events"])
-def test_a_body_over_the_limit_is_read_and_answered_413(served, path):
+def test_a_body_over_the_limit_is_read_and_answered_413(served_process, path):
     body = b'{"alerts": [' + b" " * (BIG - 14) + b"]}"
     for _ in range(3):  # "sometimes": every time, then
-        answer = send_all_then_read(served.port, path, body)
+        answer = send_all_then_read(served_process.port, path, body)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert b"connection: close" in answer.lower()
 
 
-def test_a_sender_that_asks_first_gets_413_without_sending(served):
+def test_a_sender_that_asks_first_gets_413_without_sending(served_process):
     """``Expect: 100-continue`` (curl over 1 MB): answered before the body is sent."""
-    with socket.create_connection(("127.0.0.1", served.port), timeout=15) as conn:
+    with socket.create_connection(("127.0.0.1", served_process.port), timeout=15) as conn:
         conn.sendall(
             f"POST /slack/events HTTP/1.1\r\nHost: acrbot\r\nContent-Length: {BIG}\r\n"
             "Expect: 100-continue\r\n\r\n".encode()
@@ -55,9 +55,9 @@ def test_a_sender_that_asks_first_gets_413_without_sending(served):
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
-def test_a_body_far_over_the_bound_is_still_refused(served):
+def test_a_body_far_over_the_bound_is_still_refused(served_process):
     """Past what acrbot reads and discards, the connection is closed: no unbounded reading."""
-    with socket.create_connection(("127.0.0.1", served.port), timeout=15) as conn:
+    with socket.create_connection(("127.0.0.1", served_process.port), timeout=15) as conn:
         conn.sendall(
             b"POST /slack/events HTTP/1.1\r\nHost: acrbot\r\nContent-Length: 1000000000\r\n\r\n"
         )
