@@ -21,7 +21,7 @@ import yaml
 from bot import metrics
 from bot.config import load_settings
 from bot.web.app import build_router
-from bot.web.refusals import RefusalLog
+from bot.web.refusals import REFUSALS, RefusalLog
 from tests.fakes.in_process import AsgiClient
 from tests.fakes.slack_api import FakeSlack
 
@@ -43,7 +43,9 @@ def refusal_lines(caplog) -> list[str]:
 
 
 @pytest.fixture
-def acrbot(tmp_path: Path) -> Iterator[AsgiClient]:
+def acrbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AsgiClient]:
+    # The process's one RefusalLog may have logged for another test within the minute.
+    monkeypatch.setattr(REFUSALS, "_tallies", {})
     config = tmp_path / "acrbot.yaml"
     config.write_text(yaml.safe_dump({"alerts": {"default_channel": "C0ONCALL"}}))
     with FakeSlack() as slack:
