@@ -1,6 +1,7 @@
 """Two replicas + Redis under signed mixed Slack traffic: requests, errors, ack p50/p99, RSS.
 
     python benchmarks/load_benchmark.py [--clients 20] [--seconds 20] [--workers 1] [--faults]
+    python benchmarks/load_benchmark.py --hung-redis --clients 40 --seconds 10
 
 Starts a real ``redis-server`` on a free loopback port, the fake Slack and
 Azure, and two replicas of the real app (``acrbot serve`` twice, sharing
@@ -21,6 +22,12 @@ restarted (a third of the way in), a knowledge file replaced by a broken one
 for 3 s (two thirds in), and the fake Slack answering 500 and 429
 (``Retry-After: 1``) to some ``chat.postMessage`` calls. The errors line must
 still read 0.
+
+``--hung-redis`` points both replicas' ``REDIS_URL`` at a listener that
+accepts connections and never answers (a half-dead proxy in front of a
+cache): acks must stay well inside Slack's 3 s, since each call on the ack
+path gives up after 0.25 s and, once Redis is known to be down, only one call
+at a time tries it again (issue 18 B4).
 
 Everything runs on 127.0.0.1 and stops after the bounded run. Figures depend
 on the machine; the reference is 2 shared cores.
@@ -43,6 +50,7 @@ from stats import percentile  # benchmarks/ is on sys.path when run as a script
 from bot.knowledge.library import Library
 from tests.fakes.acrbot_process import AZURE_TOKEN, SIGNING_SECRET
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
+from tests.fakes.silent_server import SilentServer
 from tests.fakes.slack_api import FakeSlack
 from tests.redis_server import RedisServer, require_redis_server
 from tests.reliability.replicas import BUNDLED_KNOWLEDGE, start_replicas, stop
@@ -71,6 +79,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per replica")
     parser.add_argument("--faults", action="store_true", help="Redis, knowledge, Slack faults")
+    parser.add_argument(
+        "--hung-redis", action="store_true", help="Redis accepts connections, never answers"
+    )
     args = parser.parse_args()
     try:
         require_redis_server()
@@ -85,9 +96,11 @@ def main() -> int:
         with (
             FakeSlack() as slack,
             FakeAzure([FakeRegistry("healthyreg")], token=AZURE_TOKEN) as azure,
+            SilentServer() as silent,
         ):
+            redis_url = silent.url if args.hung_redis else redis.url
             replicas = start_replicas(
-                Path(folder) / "replicas", slack, azure, redis.url, workers=args.workers
+                Path(folder) / "replicas", slack, azure, redis_url, workers=args.workers
             )
             try:
                 faults = (
@@ -169,6 +182,7 @@ def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) ->
     kinds = {k: sum(o.kind == k for o in outcomes) for k in ("mention", "dm", "ask", "click")}
 
     faults = ", with faults" if args.faults else ""
+    faults += ", redis hung (accepts, never answers)" if args.hung_redis else ""
     print(f"two replicas + redis, {args.clients} clients, {args.seconds:g} s, "
           f"{args.workers} worker(s) per replica{faults}")  # fmt: skip
     if args.faults:
@@ -179,6 +193,8 @@ def run(args: argparse.Namespace, replicas, slack: FakeSlack, entry_key: str) ->
     print(f"errors: {len(failed) + len(unanswered)}  (non-200 or no answer: {len(failed)}, "
           f"questions never answered: {len(unanswered)})")  # fmt: skip
     print(f"ack latency: p50 {percentile(acks, 50):.1f} ms  p99 {percentile(acks, 99):.1f} ms")
+    late = sum(ms > 3000 for ms in acks)
+    print(f"acks over Slack's 3 s: {late} of {len(acks)}")
     for replica, before, after, shared in zip(replicas, rss_before, rss, pss, strict=True):
         print(f"{replica.name} RSS (master + workers): {before / MB:.0f} MB before, "
               f"{after / MB:.0f} MB after (target <= 200 MB); PSS {shared / MB:.0f} MB; "

@@ -114,6 +114,11 @@ def refusal(reason: str) -> None:
     get().refusals.labels(reason).inc()
 
 
+def unauthorized(endpoint: str) -> None:
+    """A request refused for its credentials (``endpoint``: slack, azure-monitor, alertmanager)."""
+    get().unauthorized.labels(endpoint).inc()
+
+
 def alert_triaged(source: str, state: str) -> None:
     """An alert was triaged for Slack (a webhook delivery, a watched channel, ``/acr triage``).
 
@@ -233,6 +238,13 @@ def _build() -> SimpleNamespace:
             ["reason"],
             registry=registry,
         ),
+        unauthorized=Counter(
+            "acrbot_unauthorized_requests",
+            "Requests refused for a missing or wrong credential (Slack signature, alert "
+            "token), by endpoint.",
+            ["endpoint"],
+            registry=registry,
+        ),
         alerts=Counter(
             "acrbot_alerts_triaged",
             "Alerts triaged, by source and resulting state.",
@@ -288,7 +300,8 @@ def _build() -> SimpleNamespace:
         ),
         redis_up=Gauge(
             "acrbot_redis_up",
-            "1 while Redis answers, 0 while it is unreachable (absent without REDIS_URL).",
+            "1 while acrbot can write to Redis, 0 while it is unreachable or refuses writes "
+            "(absent without REDIS_URL).",
             registry=registry,
             multiprocess_mode="livemostrecent",
         ),

@@ -4,7 +4,11 @@ Ready means the knowledge base is loaded (with at least one entry) and the
 configuration valid (a replica whose settings were bad never got this far). Redis is reported, not
 required: a Redis outage must not take every replica out of the load
 balancer at once, since questions are still answered without it; the body
-and the ``acrbot_redis_up`` metric say it is down.
+and the ``acrbot_redis_up`` metric say it is down: ``"down"`` when it cannot
+be reached, ``"refusing writes"`` when it answers but cannot store anything
+(full under ``noeviction``, a read-only replica), which a PING alone would
+hide. The answer never waits on a hung Redis: while another call is trying
+it, or within a second of a failure, the last known state is reported.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ class _Library(Protocol):
 
 
 def redis_state(store: Storage | None) -> str:
-    """ "up" / "down" for Redis; "not configured" when the store is SQLite or memory."""
+    """ "up" / "down" / "refusing writes" for Redis; "not configured" for SQLite or memory."""
     if store is None or store.kind != "redis":
         return "not configured"
     return store.state()

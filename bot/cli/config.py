@@ -66,20 +66,33 @@ def _storage_line(settings: Settings, *, online: bool) -> str:
     url = settings.storage.redis_url
     if not url:
         return f"SQLite and JSONL in {settings.state_dir} (one host; set REDIS_URL for replicas)"
-    from bot.storage.redis import RedisStorage, describe_url
+    from bot.storage.redis import SAFE_EVICTION, RedisStorage, describe_url
 
     if not online:
         return f"Redis at {describe_url(url)}"
     store = RedisStorage(url, timeout=3)
     try:
-        if store.state() != "up":
+        state = store.state()
+        if state == "refusing writes":
+            raise AcrbotError(
+                f"Redis at {describe_url(url)} answers but refuses writes: it is full under "
+                "noeviction (raise its memory) or a read-only replica (point REDIS_URL at the "
+                "primary)"
+            )
+        if state != "up":
             raise AcrbotError(
                 f"cannot reach Redis at {describe_url(url)}: check REDIS_URL, the password "
                 "and the firewall (Azure Cache for Redis: rediss:// on port 6380)"
             )
+        policy = store.eviction_policy() or "unknown"
     finally:
         store.close()
-    return f"Redis at {describe_url(url)} (up)"
+    if policy != SAFE_EVICTION:
+        return (
+            f"Redis at {describe_url(url)} (up; maxmemory-policy {policy}: when full it may "
+            "evict Confirm and de-duplication claims, set noeviction)"
+        )
+    return f"Redis at {describe_url(url)} (up; maxmemory-policy {policy})"
 
 
 def _helpdesk_line(settings: Settings) -> str:

@@ -63,12 +63,18 @@ def _serve(args: argparse.Namespace) -> int:
     if args.socket:
         _serve_socket(settings, credentials)
     else:
-        _serve_http(settings, credentials, serve_options(settings.serve, args.host, args.port))
+        longest = settings.diagnostics.deadline_seconds
+        options = serve_options(settings.serve, args.host, args.port, longest_check=longest)
+        _serve_http(settings, credentials, options)
     return 0
 
 
 def serve_options(
-    serve: ServeSettings, host: str | None = None, port: int | None = None
+    serve: ServeSettings,
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    longest_check: float = 20.0,
 ) -> ServeOptions:
     """The settings' ``serve`` section as server options; ``--host``/``--port`` win."""
     from bot.web.serve import ServeOptions  # gunicorn: only for the command that serves
@@ -79,6 +85,7 @@ def serve_options(
         workers=serve.workers,
         threads=serve.threads,
         log_level=serve.log_level,
+        longest_check=longest_check,  # the SIGTERM drain covers the longest diagnostic
     )
 
 

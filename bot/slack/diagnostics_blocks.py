@@ -74,6 +74,17 @@ def progress_message(check: str, registry: str, steps: list[StepResult]) -> Mess
     return Message.of(f"Running {check} against {registry}…", blocks)
 
 
+def interrupted_message(check: str, registry: str) -> Message:
+    """A check cut short by a restart (the process stopped before it finished)."""
+    text = (
+        f":warning: `{check}` against `{escape(registry)}` was interrupted by a restart; "
+        "run it again."
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    fallback = f"{check} against {registry} was interrupted by a restart; run it again."
+    return Message.of(fallback, blocks)
+
+
 def report_message(report: CheckReport, requested_by: str | None = None) -> Message:
     if report.image is not None:
         return verdict_message(report, requested_by)

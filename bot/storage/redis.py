@@ -1,13 +1,24 @@
 """Shared state for every replica, in Redis (``REDIS_URL``; ``rediss://`` for TLS).
 
-Outages are part of the design, not an afterthought:
+Outages are part of the design, not an afterthought. Slack's acknowledgements
+wait on some of these calls (event de-duplication), and Slack gives up after
+3 s, so:
 
-- every call is bounded (connect and read timeouts of about a second, one
-  quick retry that reconnects a connection Redis dropped on restart);
+- every call is bounded by :data:`TIMEOUT` to connect and :data:`TIMEOUT` per
+  reply (a Redis that accepts connections and never answers costs one
+  timeout, not four: only a dropped connection is retried, once, so a
+  restart of Redis is reconnected; a timeout is never retried, as that would
+  only wait again). ``?socket_timeout=`` and ``?socket_connect_timeout=`` in
+  ``REDIS_URL`` override them for a distant Redis;
 - a failure raises :class:`~bot.storage.base.StorageUnavailable` and marks
-  the store down; for the next ``retry_interval`` seconds calls fail fast
-  instead of each waiting out a timeout; after that the next call tries again,
-  so the bot recovers by itself when Redis is back, without a restart;
+  the store down; for the next ``retry_interval`` seconds calls fail at once;
+  after that *one* call at a time probes (the others still fail at once), so
+  a hanging Redis never holds more than one thread, and the bot recovers by
+  itself when Redis is back, without a restart;
+- Redis refusing writes (full under ``noeviction``, or a read-only replica)
+  is down too, though PING still answers: reads go on, writes fail at once
+  between probes, and only a write that succeeds brings the store back, so a
+  read does not flap the log between "down" and "back";
 - the change between up and down is logged once each way and exported as the
   ``acrbot_redis_up`` metric.
 """
@@ -35,6 +46,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PREFIX = "acrbot:"
+TIMEOUT = 0.25  # seconds to connect, and per reply: well inside Slack's 3 s for an ack
+PROBE_KEY = PREFIX + "probe"  # /readyz writes it (a short TTL): PING answers even when full
+PROBE_TTL_MS = 10_000
+UNREACHABLE, REFUSING_WRITES = "down", "refusing writes"
+# Every key acrbot writes has a TTL, so every policy but noeviction may evict its Confirm and
+# de-duplication claims when Redis is full (Azure Cache's default is volatile-lru).
+SAFE_EVICTION = "noeviction"
 STREAM_MAXLEN = 200_000  # records kept per stream (approximate trimming)
 
 # Count one hit unless `limit` already fall inside the window; atomic in Redis.
@@ -77,7 +95,7 @@ class RedisStorage(Storage):
         self,
         url: str,
         *,
-        timeout: float = 1.0,
+        timeout: float = TIMEOUT,
         retry_interval: float = 1.0,
         client: redis.Redis | None = None,
     ) -> None:
@@ -86,8 +104,10 @@ class RedisStorage(Storage):
             url,
             socket_connect_timeout=timeout,
             socket_timeout=timeout,
-            retry=Retry(NoBackoff(), 1),
-            retry_on_timeout=False,
+            # A dropped connection (Redis restarted) is retried once on a fresh one; a
+            # timeout is not retried: redis-py retries connect and command separately, so
+            # retrying timeouts made one call wait four of them.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             health_check_interval=15,
             client_name="acrbot",
         )
@@ -95,9 +115,12 @@ class RedisStorage(Storage):
         self._hit_script = self._client.register_script(_HIT)
         self._incr_script = self._client.register_script(_INCR)
         self._lock = threading.Lock()
+        self._probe = threading.Lock()  # held by the one call that may try a down Redis
         self._down_since: float | None = None
+        self._down_reason = UNREACHABLE
         self._next_try = 0.0
         self._streams: dict[str, RedisStream] = {}
+        self._policy_checked = False
         metrics.redis_up(True)
 
     # --- the interface -----------------------------------------------------
@@ -107,7 +130,8 @@ class RedisStorage(Storage):
         return bool(self._call(lambda c: c.set(PREFIX + "claim:" + key, "1", nx=True, px=ms)))
 
     def release(self, key: str) -> None:
-        self._call(lambda c: c.delete(PREFIX + "claim:" + key))
+        # DEL is allowed in a full Redis: it proves nothing about writing.
+        self._call(lambda c: c.delete(PREFIX + "claim:" + key), writes=False)
 
     def hit(self, key: str, limit: int, window: float, now: float | None = None) -> WindowHit:
         now = time.time() if now is None else now
@@ -130,14 +154,14 @@ class RedisStorage(Storage):
         )
 
     def count(self, key: str) -> int:
-        raw = self._call(lambda c: c.get(PREFIX + "count:" + key))
+        raw = self._call(lambda c: c.get(PREFIX + "count:" + key), writes=False)
         try:
             return int(raw) if raw is not None else 0
         except ValueError:
             return 0
 
     def get(self, key: str) -> dict[str, Any] | None:
-        raw = self._call(lambda c: c.get(PREFIX + "record:" + key))
+        raw = self._call(lambda c: c.get(PREFIX + "record:" + key), writes=False)
         return decode(raw) if raw is not None else None
 
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
@@ -172,41 +196,113 @@ class RedisStorage(Storage):
             return self._streams.setdefault(name, RedisStream(self, name))
 
     def state(self) -> str:
-        """Asks Redis (a PING) unless it failed within the last ``retry_interval`` seconds."""
+        """ "up", "down" (unreachable) or "refusing writes" (full, or a read-only replica).
+
+        Asks Redis with a write (PING answers even when every write is refused),
+        unless it failed within the last ``retry_interval`` seconds or another
+        call is probing it: then the last known state, at once.
+        """
         try:
-            self._call(lambda c: c.ping())
+            self._call(lambda c: c.set(PROBE_KEY, "1", px=PROBE_TTL_MS))
         except StorageUnavailable:
-            return "down"
+            return self._down_reason if self._down_since is not None else UNREACHABLE
+        if not self._policy_checked:
+            self._policy_checked = True
+            self._warn_if_evicting()
         return "up"
+
+    def eviction_policy(self) -> str | None:
+        """Redis's ``maxmemory-policy``, from ``INFO memory`` (Azure Cache disables CONFIG)."""
+        info = self._call(lambda c: c.info("memory"), writes=False)
+        policy = info.get("maxmemory_policy") if isinstance(info, dict) else None
+        return str(policy) if policy else None
+
+    def _warn_if_evicting(self) -> None:
+        try:
+            policy = self.eviction_policy()
+        except StorageUnavailable:
+            return
+        if policy and policy != SAFE_EVICTION:
+            log.warning(
+                "Redis at %s has maxmemory-policy %s: when it is full it may evict Confirm "
+                "and de-duplication claims (a replayed click could then run twice); set "
+                "noeviction (deploy/README.md, Redis memory)",
+                self.url,
+                policy,
+            )
 
     def close(self) -> None:
         self._client.close()
 
     # --- outage handling ---------------------------------------------------
 
-    def _call(self, operation: Callable[[redis.Redis], T]) -> T:
-        if self._down_since is not None and time.monotonic() < self._next_try:
+    def _call(self, operation: Callable[[redis.Redis], T], *, writes: bool = True) -> T:
+        """Run ``operation``, or fail at once while Redis is down and another call probes.
+
+        ``writes=False``: a read (or a DEL), which still runs while Redis only
+        refuses writes. Whatever the operation, the store is back only once a
+        write succeeds (:meth:`_writable_again`), so no read flaps the log.
+        """
+        if self._down_since is None or (not writes and self._down_reason == REFUSING_WRITES):
+            return self._attempt(operation, writes)
+        if time.monotonic() < self._next_try or not self._probe.acquire(blocking=False):
             raise StorageUnavailable()
+        try:
+            if time.monotonic() < self._next_try:  # another probe failed meanwhile
+                raise StorageUnavailable()
+            return self._attempt(operation, writes)
+        finally:
+            self._probe.release()
+
+    def _attempt(self, operation: Callable[[redis.Redis], T], writes: bool) -> T:
         try:
             result = operation(self._client)
         except redis.RedisError as exc:
-            self._mark_down(exc)
+            self._failed(exc)
             raise StorageUnavailable() from None
-        if self._down_since is not None:
-            self._mark_up()
+        if self._down_since is not None and (writes or self._down_reason == UNREACHABLE):
+            self._writable_again()
         return result
 
-    def _mark_down(self, exc: Exception) -> None:
+    def _failed(self, exc: redis.RedisError) -> None:
+        if isinstance(exc, redis.ResponseError) and not _refuses_writes(exc):
+            log.error("Redis refused a command: %s", type(exc).__name__)  # a bug, not an outage
+            return
+        reason = REFUSING_WRITES if isinstance(exc, redis.ResponseError) else UNREACHABLE
+        self._mark_down(reason, type(exc).__name__)
+
+    def _writable_again(self) -> None:
+        """A call succeeded while down: back if a write succeeds too (reads do when full)."""
+        try:
+            self._client.set(PROBE_KEY, "1", px=PROBE_TTL_MS)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return
+        self._mark_up()
+
+    def _mark_down(self, reason: str, cause: str) -> None:
         with self._lock:
             self._next_try = time.monotonic() + self._retry_interval
-            if self._down_since is None:
+            if self._down_since is not None and self._down_reason == reason:
+                return
+            first = self._down_since is None
+            if first:
                 self._down_since = time.monotonic()
                 metrics.redis_up(False)
-                log.error(
-                    "Redis at %s is unavailable (%s); shared state is down until it is back",
-                    self.url,
-                    type(exc).__name__,
-                )
+            self._down_reason = reason
+        if reason == REFUSING_WRITES:
+            log.error(
+                "Redis at %s refuses writes (%s: full under noeviction, or a read-only "
+                "replica); shared state is down until it accepts them again",
+                self.url,
+                cause,
+            )
+        elif first:
+            log.error(
+                "Redis at %s is unavailable (%s); shared state is down until it is back",
+                self.url,
+                cause,
+            )
 
     def _mark_up(self) -> None:
         with self._lock:
@@ -214,8 +310,16 @@ class RedisStorage(Storage):
                 return
             outage = time.monotonic() - self._down_since
             self._down_since = None
+            self._down_reason = UNREACHABLE
             metrics.redis_up(True)
-            log.warning("Redis at %s is back after %.1f s", self.url, outage)
+        log.warning("Redis at %s is back after %.1f s", self.url, outage)
+
+
+def _refuses_writes(exc: redis.ResponseError) -> bool:
+    """Full (OOM under ``noeviction``), a read-only replica, or a failed snapshot (MISCONF)."""
+    if isinstance(exc, redis.exceptions.OutOfMemoryError | redis.exceptions.ReadOnlyError):
+        return True
+    return str(exc).startswith(("OOM", "READONLY", "MISCONF"))
 
 
 class RedisStream(RecordStream):
@@ -234,14 +338,14 @@ class RedisStream(RecordStream):
     def recent(self, n: int) -> list[dict[str, Any]]:
         if n <= 0:
             return []
-        entries = self._store._call(lambda c: c.xrevrange(self._key, count=n))
+        entries = self._store._call(lambda c: c.xrevrange(self._key, count=n), writes=False)
         return [r for r in map(_record, reversed(entries)) if r is not None]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         start = "-"
         while True:
             entries = self._store._call(
-                lambda c, s=start: c.xrange(self._key, min=s, max="+", count=1000)
+                lambda c, s=start: c.xrange(self._key, min=s, max="+", count=1000), writes=False
             )
             for entry in entries:
                 record = _record(entry)

@@ -20,6 +20,7 @@ from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.policy import AlertPolicy
 from bot.triage.tally import TalliedTriager
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
+from bot.web.refusals import REFUSALS
 from bot.web.routes import Request, Response, Router
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
 
     async def alert_webhook(request: Request) -> Response:
         reply = webhooks.handle(request.path, request.query, request.headers, request.body)
+        if reply.status == 401:  # counted, and logged a line a minute (a brute force shows)
+            REFUSALS.refused(PATHS[request.path], "a missing or wrong token", request.client)
         return Response.json(reply.status, reply.body, reply.headers)
 
     for path in PATHS:

@@ -25,6 +25,7 @@ from bot.services import Services, build_services
 from bot.slack.app import create_app, slack_client
 from bot.slack.handoff_reminders import ReminderLoop, helpdesk_usergroups
 from bot.slack.membership import SlackUserGroups
+from bot.slack.running_checks import RUNNING
 from bot.web.alerts import AlertWebhooks, add_alert_routes
 from bot.web.health import add_health_routes
 from bot.web.routes import Router
@@ -97,6 +98,8 @@ def build_worker(
     )
     router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
+    # Checks started before SIGTERM finish, or say "interrupted by a restart", before the kill.
+    router.on_shutdown.append(lambda: RUNNING.drain(options.longest_check + 1))
     alerts = AlertWebhooks(settings, services, app.client)
     add_alert_routes(router, alerts)
     if settings.slack.escalation.enabled:

@@ -7,6 +7,13 @@ slow handler holds one thread, never the loop. Bodies are read with a size
 cap (413) and a deadline (408) before any handler sees them, so every route
 gets the same defence against large or trickling uploads.
 
+A 413 must reach the sender: closing while it is still sending makes the
+kernel reset the connection, and Azure Monitor or Alertmanager then log a
+broken pipe instead of the reason. So the rest of a body over the cap is
+read and thrown away (:func:`_discard`, up to :data:`DISCARD_LIMIT`, within
+its own deadline) before the 413 is sent; a sender that asked first
+(``Expect: 100-continue``) or announced more than that is answered at once.
+
 Adding an endpoint::
 
     router.add("GET", "/readyz", readiness)            # def readiness(request) -> Response
@@ -16,6 +23,7 @@ Adding an endpoint::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import logging
@@ -28,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; alerts a few tens of kB
 BODY_TIMEOUT = 5.0  # seconds for a whole body, however it is trickled
+DISCARD_LIMIT = 16 * 1024 * 1024  # read and dropped so that a 413 is not a reset connection
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -121,9 +130,11 @@ class Router:
             await _send(send, Response.json(405, {"error": "method not allowed"}, [allow]), method)
             return
         headers = _headers(scope)
+        reading = _Reading(receive)
         try:
-            body = await self._body(headers, receive)
+            body = await self._body(headers, reading)
         except _BodyTooLarge:
+            await _discard(headers, reading, self.body_timeout)
             await _send(send, Response.error(413, "body too large"), method, close=True)
             return
         except TimeoutError:
@@ -178,6 +189,41 @@ class Router:
                     stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+class _Reading:
+    """``receive``, noting how much of the body has arrived and whether all of it has."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.received = 0
+        self.complete = False
+
+    async def __call__(self) -> dict[str, Any]:
+        message = await self._receive()
+        if message["type"] == "http.disconnect":
+            self.complete = True
+        else:
+            self.received += len(message.get("body", b""))
+            self.complete = not message.get("more_body")
+        return message
+
+
+async def _discard(headers: dict[str, str], reading: _Reading, timeout: float) -> None:
+    """Read the rest of a body too large to keep, so that the 413 is not a reset connection.
+
+    Not read: a sender waiting for ``100 Continue`` (it will not send what it
+    is refused), or one that announced more than :data:`DISCARD_LIMIT`.
+    """
+    declared = headers.get("content-length", "")
+    if "100-continue" in headers.get("expect", "").lower():
+        return
+    if declared.isdigit() and int(declared) > DISCARD_LIMIT:
+        return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while not reading.complete and reading.received <= DISCARD_LIMIT:
+                await reading()
 
 
 def _headers(scope: Scope) -> dict[str, str]:

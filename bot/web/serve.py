@@ -9,6 +9,7 @@ threads shared across processes).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,11 @@ from bot.web.routes import BODY_TIMEOUT, MAX_BODY
 from bot.web.worker import HEAD_TIMEOUT
 
 log = logging.getLogger(__name__)
+
+# After SIGTERM a worker stops taking requests and then waits for the diagnostics it is
+# running (up to the longest check's deadline + 1 s for its last update), sends any
+# "interrupted" notices (5 s), drains the alert queue (5 s); 4 s spare before the kill.
+SHUTDOWN_AFTER_LONGEST_CHECK = 15.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,21 @@ class ServeOptions:
     body_timeout: float = BODY_TIMEOUT  # the whole body
     keepalive: int = 5  # idle seconds between requests on one connection
     max_body: int = MAX_BODY
+    longest_check: float = 20.0  # diagnostics.deadline_seconds: the drain on SIGTERM covers it
+
+    @property
+    def graceful_timeout(self) -> int:
+        """Seconds gunicorn lets a worker drain after SIGTERM before killing it."""
+        return graceful_timeout(self.longest_check)
+
+
+def graceful_timeout(longest_check: float) -> int:
+    """The drain that lets a diagnostic started just before SIGTERM finish (and say so).
+
+    Kubernetes' ``terminationGracePeriodSeconds`` must cover the preStop sleep
+    plus this (``tests/deploy`` checks the manifests).
+    """
+    return math.ceil(longest_check + SHUTDOWN_AFTER_LONGEST_CHECK)
 
 
 class GunicornApp(BaseApplication):
@@ -47,7 +68,7 @@ class GunicornApp(BaseApplication):
             "workers": options.workers,
             "worker_class": "bot.web.worker.AcrbotWorker",
             "timeout": 30,  # a worker that stops answering the master is restarted
-            "graceful_timeout": 10,
+            "graceful_timeout": options.graceful_timeout,
             "keepalive": options.keepalive,
             "accesslog": None,
             "control_socket_disable": True,  # no admin socket in $HOME (a state volume)

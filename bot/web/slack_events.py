@@ -21,6 +21,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot import logs
+from bot.web.refusals import REFUSALS
 from bot.web.routes import Request, Response
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def slack_events(app: App, signing_secret: str, pool: Executor) -> Callable[[Req
             return Response.error(400, "body is not UTF-8")
         if not signed(verifier, request.headers, body):
             # Never the body: it is anyone's text, up to a megabyte (log forging, amplification).
-            log.info("refused a request without a valid Slack signature (%d bytes)", len(body))
+            REFUSALS.refused("slack", "no valid Slack signature", request.client, logging.INFO)
             return Response.error(401, "invalid request")
         if not well_formed(body, request.headers.get("content-type")):
             return Response.error(400, "malformed Slack payload")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import redis
+
 from tests.fakes.cli import Done, run_cli
-from tests.redis_server import free_port
+from tests.fakes.slack_api import FakeSlack
+from tests.redis_server import RedisServer, free_port
 
 
 def check(tmp_path: Path, *args: str, **env: str) -> Done:
@@ -43,4 +46,32 @@ def test_online_refuses_a_redis_that_does_not_answer(tmp_path: Path) -> None:
 
 def test_online_accepts_a_redis_that_answers(tmp_path: Path, redis_url: str) -> None:
     result = check(tmp_path, "--online", REDIS_URL=redis_url)
-    assert "(up)" in result.stdout, result.stdout + result.stderr
+    assert "(up; maxmemory-policy noeviction)" in result.stdout, result.stdout + result.stderr
+
+
+def test_online_warns_of_a_policy_that_may_evict_claims(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        redis.Redis.from_url(server.url).config_set("maxmemory-policy", "volatile-lru")
+        with FakeSlack() as slack:
+            result = check(tmp_path, "--online", REDIS_URL=server.url, SLACK_API_URL=slack.base_url)
+        assert result.returncode == 0, result.stderr
+        assert "maxmemory-policy volatile-lru: when full it may evict Confirm" in result.stdout
+        assert "set noeviction" in result.stdout
+    finally:
+        server.stop()
+
+
+def test_online_refuses_a_redis_that_refuses_writes(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        admin = redis.Redis.from_url(server.url)
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", 1)  # full: every write refused, PING still answers
+        result = check(tmp_path, "--online", REDIS_URL=server.url)
+        assert result.returncode == 2
+        assert "answers but refuses writes" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        server.stop()

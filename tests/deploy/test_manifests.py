@@ -1,12 +1,12 @@
 """The deploy/ manifests carry the issue 18 section A fixes."""
 
 import logging
-import re
 from pathlib import Path
 
 import yaml
 
 from bot.config import load_settings
+from bot.web.serve import graceful_timeout
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S = DEPLOY / "kubernetes"
@@ -60,15 +60,19 @@ def test_configmap_loads_without_deprecation(tmp_path, caplog):
     assert "deprecated" not in caplog.text
 
 
-def test_prestop_sleep_within_grace_period():
+def test_prestop_sleep_and_the_drain_of_the_longest_check_fit_the_grace_period(tmp_path):
+    """Kubernetes kills at terminationGracePeriodSeconds, counted from the preStop sleep."""
     spec = pod_spec()
     (container,) = spec["containers"]
     command = container["lifecycle"]["preStop"]["exec"]["command"]
     assert command[0] == "sleep"
     pre_stop = int(command[1])
-    serve = (Path(__file__).resolve().parents[2] / "bot/web/serve.py").read_text()
-    graceful = int(re.search(r'"graceful_timeout": (\d+)', serve).group(1))
-    assert spec["terminationGracePeriodSeconds"] >= pre_stop + graceful
+    path = tmp_path / "acrbot.yaml"
+    path.write_text(settings_text())
+    deadline = load_settings(path, {"ACRBOT_STATE_DIR": str(tmp_path)}).diagnostics.deadline_seconds
+    drain = graceful_timeout(deadline)  # what `acrbot serve` gives gunicorn for this config
+    assert drain >= deadline
+    assert spec["terminationGracePeriodSeconds"] >= pre_stop + drain
 
 
 def test_no_service_account_token():

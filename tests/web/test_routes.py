@@ -79,6 +79,15 @@ def test_bodies_are_bounded_in_size_and_time():
     assert (status, headers[b"connection"]) == (408, b"close")
 
 
+def test_the_rest_of_a_body_over_the_limit_is_read_before_the_413():
+    """Read and dropped (so the sender sees the 413, not a reset), within the deadline."""
+    r = router()
+    status, headers, _ = call(r, "POST", "/echo", [b"123456", b"789012", b"3456"])
+    assert (status, headers[b"connection"]) == (413, b"close")
+    status, _, _ = call(r, "POST", "/echo", [b"123456789012"], complete=False)
+    assert status == 413  # a sender still trickling at the deadline: 413 all the same
+
+
 def test_a_failing_handler_is_a_plain_500():
     status, _, body = call(router(), "POST", "/fails")
     assert status == 500

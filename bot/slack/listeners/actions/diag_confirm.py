@@ -13,6 +13,7 @@ from bot.slack.diagnostics_blocks import progress_message, report_message
 from bot.slack.executors import diagnostic
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge, private, refuse
+from bot.slack.running_checks import RUNNING
 
 
 @diagnostic
@@ -31,15 +32,18 @@ def confirm(
             progress = progress_message(asked.check, asked.registry, steps)
             respond(replace_original=True, **progress.as_kwargs())
 
-    try:
-        report = diagnostics.confirm_and_run(token, user, on_step, channel=channel)
-    except AlreadyConfirmed as exc:
-        private(respond, text=str(exc))
-        return
-    except AcrbotError as exc:
-        refuse(respond, exc)
-        return
-    respond(replace_original=True, **report_message(report, user).as_kwargs())
+    check, registry = (asked.check, asked.registry) if asked else ("the check", "the registry")
+    # Running until its last message is sent: a shutdown waits for that, or says "interrupted".
+    with RUNNING.running(check, registry, respond):
+        try:
+            report = diagnostics.confirm_and_run(token, user, on_step, channel=channel)
+        except AlreadyConfirmed as exc:
+            private(respond, text=str(exc))
+            return
+        except AcrbotError as exc:
+            refuse(respond, exc)
+            return
+        respond(replace_original=True, **report_message(report, user).as_kwargs())
 
 
 def register(app: App) -> None:
