@@ -45,9 +45,6 @@ from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 CAPTURED_WAIT = 1.0  # seconds a question waits for a rebuild already under way (ack budget: 3)
-# The server asks the shared store for the captured version at most this often: one
-# read a second, not one per question on the ack path (an approval shows within it).
-CAPTURED_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -117,12 +114,18 @@ class KnowledgeBase:
         return self._by_key.get(key)
 
 
-def render_traditional_ahead(entries: tuple[Entry, ...]) -> None:
-    """Convert every entry a Traditional asker may see now, so no question loads OpenCC's s2twp."""
+def render_traditional_ahead(base: KnowledgeBase) -> None:
+    """Every entry as a Traditional asker sees it, made now and kept by the snapshot.
+
+    So no question loads OpenCC's s2twp, and each snapshot keeps the wording of
+    its own glossary's rendering table (the table is one per process).
+    """
     with rendering_ahead("knowledge"):
-        for entry in entries:
+        for entry in base.entries:
             view = view_of(entry, ZH_TW)
-            view.answer_markdown  # noqa: B018 (converted and kept on first read)
+            if view.converted:
+                view = replace(view, rendered=view.answer_markdown)
+            base._views[(id(entry), ZH_TW)] = view
 
 
 class Library:
@@ -154,11 +157,10 @@ class Library:
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._checked = 0.0
         # Approved captured answers and phrasings from the shared store, re-read when its
-        # version moves (one small read per ask, at most one a second in the server, so an
-        # approval on any replica is answered here within a second).
+        # version moves (checked on every ask: one small read, so an approval on any
+        # replica is answered by the next question here).
         self.captured = captured
         self._captured_version = -1
-        self._captured_checked = float("-inf")
         self._captured_entries: list[Entry] = []
         self._captured_phrasings = Phrasings()
         self._current = self._build()
@@ -190,8 +192,7 @@ class Library:
         In the foreground (the CLI, tests) the caller waits for the reload; in
         the background (the server) it gets the current base at once while a
         thread rebuilds, so a large reload never holds up Slack's 3-second ack.
-        Captured knowledge is checked on every read (:meth:`refresh_captured`; in the
-        background, at most once a second).
+        Captured knowledge is checked on every read (:meth:`refresh_captured`).
         """
         self.refresh_captured()
         if time.monotonic() - self._checked >= self.reload_interval:
@@ -225,11 +226,8 @@ class Library:
         folder = first if first.is_dir() or not first.suffix else first.parent
         return folder / phrasing_files.FILE_NAME
 
-    def refresh_captured(self, *, force: bool = False) -> bool:
+    def refresh_captured(self) -> bool:
         """Rebuild now if the shared store's captured knowledge changed; True if it did.
-
-        ``force`` looks now, however recently this server looked (the replica
-        where a person just approved answers with it at once).
 
         The rebuild runs in the asking thread (an approval is rare, and the
         next question must already see it); a question arriving while another
@@ -239,11 +237,6 @@ class Library:
         """
         if self.captured is None:
             return False
-        now = time.monotonic()
-        recent = now - self._captured_checked < CAPTURED_CHECK_SECONDS
-        if self.background and recent and not force:
-            return False
-        self._captured_checked = now
         try:
             version = self.captured.version()
         except StorageUnavailable:
@@ -348,7 +341,7 @@ class Library:
             answer_threshold=self.answer_threshold,
             suggest_threshold=self.suggest_threshold,
         )
-        render_traditional_ahead(base.entries)
+        render_traditional_ahead(base)
         trim()  # the word lists and tables read to build the index are gone: give them back
         return base
 

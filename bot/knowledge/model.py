@@ -55,6 +55,7 @@ class View:
     source_markdown: str  # the edition's answer, before any conversion
     docs_url: str  # "" when the entry's file declares no docs page
     converted: bool = False
+    rendered: str | None = None  # the converted answer, when a snapshot made it ahead
 
     @property
     def answer_markdown(self) -> str:
@@ -62,6 +63,8 @@ class View:
         per question; only the ones shown are ever converted)."""
         if not self.converted:
             return self.source_markdown
+        if self.rendered is not None:
+            return self.rendered
         return converted_markdown(self.source_markdown, self.language)
 
 

@@ -227,25 +227,3 @@ def test_two_approvers_at_once_make_one_decision(setup) -> None:
     decided = [o for o in outcomes if o != "refused"]
     assert len(decided) == 1 and store.get(item.id).status == decided[0]
 
-
-def test_the_server_asks_the_store_for_the_version_at_most_once_a_second(
-    knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On the ack path the version is one shared-store read a second, not one per question."""
-    store = CapturedStore(MemoryStorage())
-    library = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, captured=store, background=True)
-    calls: list[int] = []
-    real = store.version
-    monkeypatch.setattr(store, "version", lambda: calls.append(1) or real())
-    clock = [1000.0]
-    monkeypatch.setattr("bot.knowledge.library.time.monotonic", lambda: clock[0])
-    library.ask(QUESTION)  # the first question looks
-    calls.clear()
-    item = store.submit(QUESTION, ANSWER, "en", LINK, "UEXPERT")
-    store.decide(item.id, "approved", "UAPPROVER")
-    for _ in range(5):
-        library.ask(QUESTION)
-    assert calls == []  # within the second: no read
-    clock[0] += 1.5
-    assert answered_by(library, QUESTION) == item.anchor  # the next second sees it
-    assert calls

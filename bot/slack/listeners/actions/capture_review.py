@@ -48,7 +48,6 @@ def decide(
     except AcrbotError as exc:
         _tell(body, respond, client, f":no_entry: {escape(str(exc))}")
         return
-    services.library.refresh_captured(force=True)  # answered here from the next question on
     if isinstance(done, Captured):
         language = done.language
     text = words(language, "approved" if approving else "rejected", user=user)
