@@ -15,6 +15,14 @@ Four shapes cover everything acrbot shares:
   every write bumps (captured knowledge entries and their approvals, the
   bounded log of questions asked): a reader polls the cheap version and
   re-reads the table only when it moved.
+- a **work queue** of keyed JSON items, each taken by one worker at a time
+  under a lease and removed only when done (alerts answered 2xx and not yet
+  posted: a worker that dies mid-post lets its lease lapse and another
+  takes the item).
+
+Records can also be replaced only if unchanged since they were read
+(:meth:`Storage.replace_if`), so a read-modify-write of one record (an alert
+storm's count and state) is atomic across replicas.
 
 Backends: :mod:`bot.storage.memory` (one process), :mod:`bot.storage.sqlite`
 (every worker on one host) and :mod:`bot.storage.redis` (every replica).
@@ -77,6 +85,38 @@ class RecordStream(ABC):
         """Where the records live, for messages such as "no feedback yet (…)"."""
 
 
+class WorkQueue(ABC):
+    """Keyed items due at a time; :meth:`take` leases them so one worker at a time has each.
+
+    An item stays until :meth:`done`: a worker that fails puts it back with
+    :meth:`retry`, and a worker that dies simply lets its lease run out.
+    Items are due in the order they were added (then by retry time).
+    """
+
+    @abstractmethod
+    def add(self, item_id: str, record: Mapping[str, Any], ttl: float, delay: float = 0.0) -> bool:
+        """Queue an item, due in ``delay`` seconds and kept at most ``ttl`` seconds.
+
+        False (and nothing changed) when an item with this id is already queued.
+        """
+
+    @abstractmethod
+    def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """Up to ``limit`` due items, each now leased: due again only ``lease`` seconds later."""
+
+    @abstractmethod
+    def retry(self, item_id: str, delay: float, record: Mapping[str, Any]) -> None:
+        """Put a taken item back, due in ``delay`` seconds, with ``record`` replacing its own."""
+
+    @abstractmethod
+    def done(self, item_id: str) -> None:
+        """Remove an item (unknown ids are ignored)."""
+
+    @abstractmethod
+    def pending(self) -> int:
+        """How many items are queued (due or leased)."""
+
+
 class Storage(ABC):
     """Claims, window counters and record streams; see the module docstring."""
 
@@ -120,6 +160,24 @@ class Storage(ABC):
     @abstractmethod
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
         """Keep a small JSON-able record under ``key`` for ``ttl`` seconds (replacing any)."""
+
+    @abstractmethod
+    def replace_if(
+        self,
+        key: str,
+        expected: Mapping[str, Any] | None,
+        record: Mapping[str, Any],
+        ttl: float,
+    ) -> bool:
+        """Put ``record`` only if the record under ``key`` still equals ``expected``.
+
+        ``expected=None`` means "absent or expired". False (nothing written)
+        when another writer changed it first: read it again and retry.
+        """
+
+    @abstractmethod
+    def queue(self, name: str) -> WorkQueue:
+        """The work queue ``name``, shared like the rest of the store."""
 
     @abstractmethod
     def stream(self, name: str, path: Path | None = None) -> RecordStream:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.storage.base import RecordStream, Storage, WindowHit
+from bot.storage.base import RecordStream, Storage, WindowHit, WorkQueue
 from bot.storage.streams import MemoryStream, decode, encode
 
 _PURGE_EVERY = 60.0
@@ -35,6 +35,7 @@ class MemoryStorage(Storage):
         self._streams: dict[str, MemoryStream] = {}
         self._tables: dict[str, dict[str, str]] = {}
         self._versions: dict[str, int] = {}
+        self._queues: dict[str, MemoryQueue] = {}
         self._last_purge = clock()
 
     def claim(self, key: str, ttl: float) -> bool:
@@ -92,6 +93,27 @@ class MemoryStorage(Storage):
             self._purge(now)
             self._values[key] = (now + ttl, value)
 
+    def replace_if(
+        self,
+        key: str,
+        expected: Mapping[str, Any] | None,
+        record: Mapping[str, Any],
+        ttl: float,
+    ) -> bool:
+        value = decode(encode(record))
+        wanted = decode(encode(expected)) if expected is not None else None
+        now = self._clock()
+        with self._lock:
+            _, current = self._live(key, now) or (0.0, None)
+            if (current if isinstance(current, dict) else None) != wanted:
+                return False
+            self._values[key] = (now + ttl, value)
+            return True
+
+    def queue(self, name: str) -> WorkQueue:
+        with self._lock:
+            return self._queues.setdefault(name, MemoryQueue(self._clock))
+
     def _live(self, key: str, now: float) -> tuple[float, Any] | None:
         entry = self._values.get(key)
         if entry is not None and entry[0] <= now:
@@ -135,3 +157,55 @@ class MemoryStorage(Storage):
         ]:
             del self._hits[key]
             self._windows.pop(key, None)
+
+
+class MemoryQueue(WorkQueue):
+    """Items of this process: id -> [due, expires, record], under one lock."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[str, list[Any]] = {}
+        self._added = 0
+
+    def add(self, item_id: str, record: Mapping[str, Any], ttl: float, delay: float = 0.0) -> bool:
+        value, now = decode(encode(record)), self._clock()
+        with self._lock:
+            self._expire(now)
+            if item_id in self._items:
+                return False
+            self._added += 1
+            self._items[item_id] = [now + delay, now + ttl, value, self._added]
+            return True
+
+    def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            due = sorted((v[0], v[3], k) for k, v in self._items.items() if v[0] <= now)
+            taken = []
+            for _, _, item_id in due[: max(0, limit)]:
+                item = self._items[item_id]
+                item[0] = now + lease
+                taken.append((item_id, copy.deepcopy(item[2])))
+            return taken
+
+    def retry(self, item_id: str, delay: float, record: Mapping[str, Any]) -> None:
+        value, now = decode(encode(record)), self._clock()
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is not None:
+                item[0], item[2] = now + delay, value
+
+    def done(self, item_id: str) -> None:
+        with self._lock:
+            self._items.pop(item_id, None)
+
+    def pending(self) -> int:
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._items)
+
+    def _expire(self, now: float) -> None:
+        for key in [k for k, v in self._items.items() if v[1] <= now]:
+            del self._items[key]

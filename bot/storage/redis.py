@@ -39,7 +39,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bot import metrics
-from bot.storage.base import RecordStream, Storage, StorageUnavailable, WindowHit
+from bot.storage.base import RecordStream, Storage, StorageUnavailable, WindowHit, WorkQueue
 from bot.storage.streams import decode, encode
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,59 @@ if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1],
 return n
 """
 
+# Work queues: a sorted set (id -> due time, ms) and a hash (id -> "<expires ms>|<json>").
+# Times come from the Redis server's clock, so replicas with skewed clocks agree.
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+_QUEUE_ADD = (
+    _NOW
+    + """
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+if old and tonumber(string.sub(old, 1, string.find(old, '|', 1, true) - 1)) > now then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[1], tostring(now + tonumber(ARGV[3])) .. '|' .. ARGV[2])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+for _, key in ipairs(KEYS) do
+  if redis.call('PTTL', key) < tonumber(ARGV[3]) then redis.call('PEXPIRE', key, ARGV[3]) end
+end
+return 1
+"""
+)
+_QUEUE_TAKE = (
+    _NOW
+    + """
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  local value = redis.call('HGET', KEYS[2], id)
+  local bar = value and string.find(value, '|', 1, true)
+  if not bar or tonumber(string.sub(value, 1, bar - 1)) <= now then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id)
+  else
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), id)
+    table.insert(out, id)
+    table.insert(out, string.sub(value, bar + 1))
+  end
+end
+return out
+"""
+)
+_QUEUE_RETRY = (
+    _NOW
+    + """
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+if not old then return 0 end
+local expires = string.sub(old, 1, string.find(old, '|', 1, true) - 1)
+redis.call('HSET', KEYS[2], ARGV[1], expires .. '|' .. ARGV[2])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+return 1
+"""
+)
+
 
 def describe_url(url: str) -> str:
     """The URL without its password, for logs and /readyz."""
@@ -114,6 +167,13 @@ class RedisStorage(Storage):
         self._retry_interval = retry_interval
         self._hit_script = self._client.register_script(_HIT)
         self._incr_script = self._client.register_script(_INCR)
+        self.queue_scripts = {
+            name: self._client.register_script(script)
+            for name, script in (
+                ("add", _QUEUE_ADD), ("take", _QUEUE_TAKE), ("retry", _QUEUE_RETRY)
+            )
+        }  # fmt: skip
+        self._queues: dict[str, RedisQueue] = {}
         self._lock = threading.Lock()
         self._probe = threading.Lock()  # held by the one call that may try a down Redis
         self._down_since: float | None = None
@@ -190,6 +250,36 @@ class RedisStorage(Storage):
             return int(raw) if raw is not None else 0
         except ValueError:
             return 0
+
+    def replace_if(
+        self,
+        key: str,
+        expected: Mapping[str, Any] | None,
+        record: Mapping[str, Any],
+        ttl: float,
+    ) -> bool:
+        full, data, ms = PREFIX + "record:" + key, encode(record), max(1, int(ttl * 1000))
+        wanted = decode(encode(expected)) if expected is not None else None
+
+        def swap(client: redis.Redis) -> bool:
+            with client.pipeline() as pipe:
+                try:
+                    pipe.watch(full)  # EXEC fails if anyone writes the key after this
+                    raw = pipe.get(full)
+                    if (decode(raw) if raw is not None else None) != wanted:
+                        return False
+                    pipe.multi()
+                    pipe.set(full, data, px=ms)
+                    pipe.execute()
+                except redis.WatchError:
+                    return False
+            return True
+
+        return self._call(swap)
+
+    def queue(self, name: str) -> WorkQueue:
+        with self._lock:
+            return self._queues.setdefault(name, RedisQueue(self, name))
 
     def stream(self, name: str, path: Path | None = None) -> RecordStream:
         with self._lock:
@@ -320,6 +410,42 @@ def _refuses_writes(exc: redis.ResponseError) -> bool:
     if isinstance(exc, redis.exceptions.OutOfMemoryError | redis.exceptions.ReadOnlyError):
         return True
     return str(exc).startswith(("OOM", "READONLY", "MISCONF"))
+
+
+class RedisQueue(WorkQueue):
+    """A sorted set of due times and a hash of records; each operation is one Lua script."""
+
+    def __init__(self, store: RedisStorage, name: str) -> None:
+        self._store = store
+        self._keys = [PREFIX + "queue:" + name, PREFIX + "queue:" + name + ":items"]
+
+    def _run(self, script: str, *args: Any) -> Any:
+        code = self._store.queue_scripts[script]
+        return self._store._call(lambda c: code(keys=self._keys, args=list(args), client=c))
+
+    def add(self, item_id: str, record: Mapping[str, Any], ttl: float, delay: float = 0.0) -> bool:
+        ms, wait = max(1, int(ttl * 1000)), max(0, int(delay * 1000))
+        return bool(self._run("add", item_id, encode(record), ms, wait))
+
+    def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        flat = self._run("take", max(1, int(lease * 1000)), max(0, limit))
+        pairs = zip(flat[::2], flat[1::2], strict=True)
+        return [(_text(item_id), decode(data) or {}) for item_id, data in pairs]
+
+    def retry(self, item_id: str, delay: float, record: Mapping[str, Any]) -> None:
+        self._run("retry", item_id, encode(record), max(0, int(delay * 1000)))
+
+    def done(self, item_id: str) -> None:
+        def remove(client: redis.Redis) -> None:
+            pipe = client.pipeline()
+            pipe.zrem(self._keys[0], item_id)
+            pipe.hdel(self._keys[1], item_id)
+            pipe.execute()
+
+        self._store._call(remove)
+
+    def pending(self) -> int:
+        return int(self._store._call(lambda c: c.zcard(self._keys[0])))
 
 
 class RedisStream(RecordStream):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.storage.base import RecordStream, Storage, WindowHit
+from bot.storage.base import RecordStream, Storage, WindowHit, WorkQueue
 from bot.storage.streams import JsonlStream, MemoryStream, decode, encode
 
 _PURGE_EVERY = 60.0
@@ -62,6 +62,12 @@ class SqliteStorage(Storage):
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS table_versions (name TEXT PRIMARY KEY, version INTEGER)"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS queue (name TEXT NOT NULL, id TEXT NOT NULL, "
+            "record TEXT NOT NULL, due REAL NOT NULL, expires REAL NOT NULL, "
+            "PRIMARY KEY (name, id))"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS queue_due ON queue (name, due)")
         self._streams: dict[str, RecordStream] = {}
         self._last_purge = 0.0
 
@@ -146,6 +152,46 @@ class SqliteStorage(Storage):
                 (key, data, now + ttl),
             )
 
+    def replace_if(
+        self,
+        key: str,
+        expected: Mapping[str, Any] | None,
+        record: Mapping[str, Any],
+        ttl: float,
+    ) -> bool:
+        data, now = encode(record), self._clock()
+        wanted = decode(encode(expected)) if expected is not None else None
+
+        def swap() -> bool:
+            row = self._db.execute(
+                "SELECT value FROM kv WHERE key = ? AND expires > ?", (key, now)
+            ).fetchone()
+            if (decode(row[0]) if row else None) != wanted:
+                return False
+            self._db.execute(
+                "INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                (key, data, now + ttl),
+            )
+            return True
+
+        return self.transaction(swap)
+
+    def transaction(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` (statements on ``self._db``) as one write transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return result
+
+    def queue(self, name: str) -> WorkQueue:
+        return SqliteQueue(self, name)
+
     def _value(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute(
@@ -210,4 +256,72 @@ class SqliteStorage(Storage):
             self._db.execute("DELETE FROM claims WHERE expires <= ?", (now,))
             self._db.execute("DELETE FROM hits WHERE expires <= ?", (now,))
             self._db.execute("DELETE FROM kv WHERE expires <= ?", (now,))
+            self._db.execute("DELETE FROM queue WHERE expires <= ?", (now,))
             self._last_purge = now
+
+
+class SqliteQueue(WorkQueue):
+    """Rows of the ``queue`` table; ``BEGIN IMMEDIATE`` makes each take atomic across workers."""
+
+    def __init__(self, store: SqliteStorage, name: str) -> None:
+        self._store = store
+        self._name = name
+
+    def add(self, item_id: str, record: Mapping[str, Any], ttl: float, delay: float = 0.0) -> bool:
+        data, now = encode(record), self._store._clock()
+
+        def insert() -> bool:
+            self._store._db.execute(
+                "DELETE FROM queue WHERE name = ? AND id = ? AND expires <= ?",
+                (self._name, item_id, now),
+            )
+            cursor = self._store._db.execute(
+                "INSERT OR IGNORE INTO queue (name, id, record, due, expires) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (self._name, item_id, data, now + delay, now + ttl),
+            )
+            return cursor.rowcount == 1
+
+        return bool(self._store.transaction(insert))
+
+    def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        now = self._store._clock()
+        db = self._store._db
+
+        def lease_due() -> list[tuple[str, str]]:
+            db.execute("DELETE FROM queue WHERE name = ? AND expires <= ?", (self._name, now))
+            rows = db.execute(
+                "SELECT id, record FROM queue WHERE name = ? AND due <= ? "
+                "ORDER BY due, rowid LIMIT ?",
+                (self._name, now, max(0, limit)),
+            ).fetchall()
+            db.executemany(
+                "UPDATE queue SET due = ? WHERE name = ? AND id = ?",
+                [(now + lease, self._name, item_id) for item_id, _ in rows],
+            )
+            return rows
+
+        rows = self._store.transaction(lease_due)
+        return [(item_id, decode(data) or {}) for item_id, data in rows]
+
+    def retry(self, item_id: str, delay: float, record: Mapping[str, Any]) -> None:
+        data, now = encode(record), self._store._clock()
+        with self._store._lock:
+            self._store._db.execute(
+                "UPDATE queue SET due = ?, record = ? WHERE name = ? AND id = ?",
+                (now + delay, data, self._name, item_id),
+            )
+
+    def done(self, item_id: str) -> None:
+        with self._store._lock:
+            self._store._db.execute(
+                "DELETE FROM queue WHERE name = ? AND id = ?", (self._name, item_id)
+            )
+
+    def pending(self) -> int:
+        with self._store._lock:
+            (count,) = self._store._db.execute(
+                "SELECT COUNT(*) FROM queue WHERE name = ? AND expires > ?",
+                (self._name, self._store._clock()),
+            ).fetchone()
+        return int(count)

@@ -240,3 +240,100 @@ def test_table_versions_are_not_lost_under_concurrent_writes(make_store) -> None
         thread.join()
     assert sorted(versions) == list(range(1, 101))  # every write had its own version
     assert len(stores[0].table("busy")) == 100
+
+
+def test_replace_if_writes_only_over_what_was_read(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.replace_if("storm:s", None, {"fired": 1}, 60)
+    assert not second.replace_if("storm:s", None, {"fired": 1}, 60)  # no longer absent
+    seen = second.get("storm:s")
+    assert second.replace_if("storm:s", seen, {"fired": 2}, 60)
+    assert not first.replace_if("storm:s", seen, {"fired": 2}, 60)  # changed since read
+    assert first.get("storm:s") == {"fired": 2}
+
+
+def test_replace_if_sees_an_expired_record_as_absent(make_store) -> None:
+    store = make_store()
+    store.put("short", {"a": 1}, 0.1)
+    threading.Event().wait(0.3)
+    assert store.replace_if("short", None, {"a": 2}, 60) and store.get("short") == {"a": 2}
+
+
+def test_concurrent_read_modify_writes_lose_no_update(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+
+    def bump(store: Storage) -> None:
+        for _ in range(10):
+            while True:
+                seen = store.get("count")
+                n = (seen or {}).get("n", 0)
+                if store.replace_if("count", seen, {"n": n + 1}, 60):
+                    break
+
+    threads = [threading.Thread(target=bump, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert stores[0].get("count") == {"n": 40}
+
+
+def test_a_queue_hands_each_item_to_one_taker_until_its_lease_runs_out(make_store) -> None:
+    first, second = make_store().queue("alerts"), make_store().queue("alerts")
+    assert first.add("a", {"n": 1}, 60) and first.add("b", {"n": 2}, 60)
+    assert not second.add("a", {"n": 9}, 60)  # already queued: unchanged
+    assert first.take(lease=0.2, limit=1) == [("a", {"n": 1})]
+    assert second.take(lease=0.2, limit=5) == [("b", {"n": 2})]
+    assert second.take(lease=0.2, limit=5) == []  # both leased
+    threading.Event().wait(0.4)
+    assert sorted(i for i, _ in second.take(lease=60, limit=5)) == ["a", "b"]
+    assert first.pending() == 2
+
+
+def test_a_retried_item_comes_back_later_with_its_new_record(make_store) -> None:
+    queue = make_store().queue("alerts")
+    queue.add("a", {"attempts": 0}, 60)
+    (taken,) = queue.take(lease=60, limit=5)
+    queue.retry("a", 0.2, {"attempts": 1})
+    assert queue.take(lease=60, limit=5) == []
+    threading.Event().wait(0.4)
+    assert queue.take(lease=60, limit=5) == [("a", {"attempts": 1})]
+    queue.done("a")
+    queue.done("never-added")
+    assert queue.pending() == 0 and queue.take(lease=60, limit=5) == []
+    assert queue.add("a", {"attempts": 0}, 60)  # done: a new item may take the id
+
+
+def test_a_delayed_item_is_not_due_before_its_time(make_store) -> None:
+    queue = make_store().queue("later")
+    queue.add("x", {}, 60, delay=0.2)
+    assert queue.take(lease=60, limit=5) == []
+    threading.Event().wait(0.4)
+    assert [i for i, _ in queue.take(lease=60, limit=5)] == ["x"]
+
+
+def test_an_expired_item_is_dropped(make_store) -> None:
+    queue = make_store().queue("short")
+    queue.add("x", {}, 0.1)
+    threading.Event().wait(0.3)
+    assert queue.take(lease=60, limit=5) == [] and queue.pending() == 0
+
+
+def test_concurrent_takers_never_share_an_item(make_store) -> None:
+    stores = [make_store() for _ in range(4)]
+    for n in range(40):
+        stores[0].queue("busy").add(f"i{n}", {"n": n}, 60)
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def drain(store: Storage) -> None:
+        while batch := store.queue("busy").take(lease=60, limit=3):
+            with lock:
+                taken.extend(i for i, _ in batch)
+
+    threads = [threading.Thread(target=drain, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken) == sorted(f"i{n}" for n in range(40))
