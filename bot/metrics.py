@@ -127,6 +127,21 @@ def alert_triaged(source: str, state: str) -> None:
     get().alerts.labels(str(source), str(state)).inc()
 
 
+def alert_undelivered(source: str, outcome: str) -> None:
+    """An alert attempt failed to reach Slack: ``outcome`` retried or gave_up."""
+    get().alerts_undelivered.labels(source, outcome).inc()
+
+
+def alerts_left_out(source: str, count: int) -> None:
+    """Alerts of a delivery acrbot did not read (a group past its limit, or truncated)."""
+    get().alerts_left_out.labels(source).inc(count)
+
+
+def alerts_folded(count: int = 1) -> None:
+    """Alerts folded into a channel's digest because its posting budget was spent."""
+    get().alerts_folded.inc(count)
+
+
 def knowledge_reload(ok: bool) -> None:
     get().reloads.labels("ok" if ok else "failed").inc()
 
@@ -249,6 +264,23 @@ def _build() -> SimpleNamespace:
             "acrbot_alerts_triaged",
             "Alerts triaged, by source and resulting state.",
             ["source", "state"],
+            registry=registry,
+        ),
+        alerts_undelivered=Counter(
+            "acrbot_alerts_undelivered",
+            "Alert attempts that did not reach Slack, by source and outcome (retried, gave_up).",
+            ["source", "outcome"],
+            registry=registry,
+        ),
+        alerts_left_out=Counter(
+            "acrbot_alerts_left_out",
+            "Alerts of a delivery not read: past the group limit or truncated by the sender.",
+            ["source"],
+            registry=registry,
+        ),
+        alerts_folded=Counter(
+            "acrbot_alerts_folded",
+            "Alerts folded into a channel digest because the channel's posting budget was spent.",
             registry=registry,
         ),
         reloads=Counter(

@@ -50,6 +50,11 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "results": "query results",
         "source": "source",
+        "digest": (
+            "📋 *{count} more alerts* in this channel — posting each would exceed "
+            "Slack's rate for one channel, so they are listed here:"
+        ),
+        "digest_more": "…and {count} earlier ones",
     },
     "zh": {
         "fired": "告警",
@@ -68,6 +73,8 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "未识别出任何内容：文本中没有注册表，也没有已知的注册表错误。请看 `/acr help`。",
         "results": "查询结果",
         "source": "来源",
+        "digest": "📋 *本频道另有 {count} 条告警* — 逐条发送会超过 Slack 单频道的速率，汇总如下：",
+        "digest_more": "……以及更早的 {count} 条",
     },
 }
 _TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
@@ -172,6 +179,21 @@ def resolved_note(triage: Triage, language: str = "en") -> Message:
     text = f"{top}\n{word(language, 'resolved_note', time=when)}"
     blocks = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
     return Message.of(_plain(top) + " " + word(language, "resolved_note", time=when), blocks)
+
+
+def digest_message(entries: list[dict[str, str]], total: int, language: str = "en") -> Message:
+    """One message listing alerts folded past a channel's posting budget (newest last)."""
+    lines = [word(language, "digest", count=total)]
+    if total > len(entries):
+        lines.append(word(language, "digest_more", count=total - len(entries)))
+    for entry in entries:
+        mark = "✅" if entry.get("state") == State.RESOLVED else "🔴"
+        rule = limits.clip(str(entry.get("rule") or "").replace("`", "'"), 120)
+        summary = limits.clip(str(entry.get("summary") or ""), 200)
+        lines.append(f"{mark} `{neutralise(rule)}` {neutralise(summary)}".rstrip())
+    text = limits.clip("\n".join(lines), 3000)
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
+    return Message.of(_plain(lines[0]), blocks)
 
 
 def nothing_recognised(language: str = "en") -> Message:

@@ -1,18 +1,30 @@
 """Shows triaged alerts in Slack: posts, storm updates, Resolved marks and thread replies.
 
 The alert dispatcher (``bot/triage/dispatcher.py``) decides what happens;
-this class only talks to Slack's Web API. A Slack error is logged and the
-alert is not retried from here (the webhook has already answered).
+this class only talks to Slack's Web API. Any failure (Slack's error, a
+429 with its ``Retry-After``, a 5xx, a timeout, a dropped connection) is
+raised as :class:`~bot.triage.dispatcher.DeliveryFailed`: the dispatcher
+keeps the alert queued and tries again, so nothing answered 200 is dropped
+here.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.alert_blocks import alert_message, resolved_note, resolved_reply, storm_reply
+from bot.slack.alert_blocks import (
+    alert_message,
+    digest_message,
+    resolved_note,
+    resolved_reply,
+    storm_reply,
+)
+from bot.triage.dispatcher import DeliveryFailed
 from bot.triage.model import Triage
 from bot.triage.policy import Posted
 
@@ -24,60 +36,71 @@ class SlackNotifier:
         self._client = client
         self.language = language
 
-    def post(self, channel: str, triage: Triage) -> Posted | None:
-        try:
-            reply = self._client.chat_postMessage(
-                channel=channel, **alert_message(triage, self.language).as_kwargs()
-            )
-        except SlackApiError as exc:
-            log.error("alerts: could not post to %s: %s", channel, exc.response.get("error"))
-            return None
+    def post(self, channel: str, triage: Triage, count: int = 1) -> Posted:
+        message = alert_message(triage, self.language, count=count)
+        reply = _call(lambda: self._client.chat_postMessage(channel=channel, **message.as_kwargs()))
         return Posted(channel, str(reply["ts"]))
 
     def storm(self, message: Posted, triage: Triage, count: int, thread: bool) -> None:
-        try:
-            self._client.chat_update(
-                channel=message.channel,
-                ts=message.ts,
-                **alert_message(triage, self.language, count=count).as_kwargs(),
+        update = alert_message(triage, self.language, count=count)
+        _call(
+            lambda: self._client.chat_update(
+                channel=message.channel, ts=message.ts, **update.as_kwargs()
             )
-            if thread:
-                self._client.chat_postMessage(
-                    channel=message.channel,
-                    thread_ts=message.ts,
-                    **storm_reply(triage, count, self.language).as_kwargs(),
-                )
-        except SlackApiError as exc:
-            log.error("alerts: could not update a storm: %s", exc.response.get("error"))
+        )
+        if thread:
+            reply = storm_reply(triage, count, self.language)
+            self._reply(message, reply.as_kwargs())
 
     def resolved(
         self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
-    ) -> None:
-        try:
-            if message is None:
-                self._client.chat_postMessage(
-                    channel=channel, **resolved_note(triage, self.language).as_kwargs()
-                )
-                return
-            if still_firing:
-                self._client.chat_postMessage(
-                    channel=message.channel,
-                    thread_ts=message.ts,
-                    **resolved_reply(triage, self.language, still_firing).as_kwargs(),
-                )
-                return
-            self._client.chat_update(
-                channel=message.channel,
-                ts=message.ts,
-                **alert_message(triage, self.language).as_kwargs(),
+    ) -> Posted | None:
+        if message is None:
+            note = resolved_note(triage, self.language)
+            reply = _call(
+                lambda: self._client.chat_postMessage(channel=channel, **note.as_kwargs())
             )
-            self._client.chat_postMessage(
-                channel=message.channel,
-                thread_ts=message.ts,
-                **resolved_reply(triage, self.language).as_kwargs(),
+            return Posted(channel, str(reply["ts"]))
+        if not still_firing:
+            update = alert_message(triage, self.language)
+            _call(
+                lambda: self._client.chat_update(
+                    channel=message.channel, ts=message.ts, **update.as_kwargs()
+                )
             )
-        except SlackApiError as exc:
-            log.error("alerts: could not mark an alert resolved: %s", exc.response.get("error"))
+        self._reply(message, resolved_reply(triage, self.language, still_firing).as_kwargs())
+        return None
+
+    def late(self, message: Posted | None, channel: str, triage: Triage) -> Posted | None:
+        """A Fired that arrived after its Resolved: its note becomes the full (resolved) alert."""
+        shown = alert_message(triage, self.language)
+        if message is None:
+            reply = _call(
+                lambda: self._client.chat_postMessage(channel=channel, **shown.as_kwargs())
+            )
+            return Posted(channel, str(reply["ts"]))
+        _call(
+            lambda: self._client.chat_update(
+                channel=message.channel, ts=message.ts, **shown.as_kwargs()
+            )
+        )
+        return message
+
+    def digest(self, channel: str, ts: str | None, lines: list[str], total: int) -> Posted:
+        """Post or update a channel's digest of alerts folded past its posting budget."""
+        message = digest_message(lines, total, self.language).as_kwargs()
+        if ts is None:
+            reply = _call(lambda: self._client.chat_postMessage(channel=channel, **message))
+            return Posted(channel, str(reply["ts"]))
+        _call(lambda: self._client.chat_update(channel=channel, ts=ts, **message))
+        return Posted(channel, ts)
+
+    def _reply(self, message: Posted, kwargs: dict[str, Any]) -> None:
+        _call(
+            lambda: self._client.chat_postMessage(
+                channel=message.channel, thread_ts=message.ts, **kwargs
+            )
+        )
 
     def reply_in_thread(self, channel: str, thread_ts: str, triage: Triage) -> None:
         """A watched channel's message that concerns a registry: the triage in its thread."""
@@ -89,3 +112,28 @@ class SlackNotifier:
             )
         except SlackApiError as exc:
             log.error("alerts: could not reply in %s: %s", channel, exc.response.get("error"))
+
+
+def _call(request: Callable[[], Any]) -> Any:
+    """One Web API call; any failure becomes :class:`DeliveryFailed` (with Slack's advice)."""
+    try:
+        return request()
+    except SlackApiError as exc:
+        response = exc.response
+        status = getattr(response, "status_code", 200)
+        error = str(response.get("error") or f"http_{status}")
+        wait = _retry_after(getattr(response, "headers", {}) or {})
+        raise DeliveryFailed(error, wait if status == 429 else None) from None
+    except Exception as exc:  # a timeout or a dropped connection: a failure like any other
+        raise DeliveryFailed(type(exc).__name__) from None
+
+
+def _retry_after(headers: dict[str, Any]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            text = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(1.0, float(str(text)))
+            except ValueError:
+                return None
+    return None

@@ -1,46 +1,82 @@
-"""After the webhook has answered: triage each alert, apply the policy, tell the notifier.
+"""After the webhook has answered: take each queued alert, apply the policy, tell the notifier.
 
 The notifier is whatever shows alerts to people (the Slack layer); this
 module only decides what it is asked to do: post a new message, update a
 storm's count (and now and then reply in its thread), or mark a message
-resolved. Work runs on a few background threads fed by bounded queues, so
-the webhook answers at once and a burst of deliveries cannot pile up
-without limit. Alerts of one storm (or one alert's Fired and Resolved) always
-go to the same thread, in order: a storm's later firings then find the
-message its first one posted.
+resolved. :meth:`AlertDispatcher.submit` puts a delivery's alerts in the
+shared work queue (:mod:`bot.triage.outbox`) before the webhook answers; a
+few worker threads per process take items from it, so any replica may show
+an alert another one accepted.
+
+An item leaves the queue only once it is shown. A notifier failure (Slack's
+429, a 5xx, a timeout, anything) puts it back: after Slack's ``Retry-After``
+or an exponential backoff, for up to ``MAX_ATTEMPTS`` attempts, and the
+policy gives back any lease the attempt held, so a storm whose first post
+failed is posted by the retry or by its next firing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
 import threading
-import zlib
-from typing import Protocol
+import time
+from dataclasses import replace
+from typing import Any, Protocol
 
 from bot import metrics
-from bot.triage.model import Alert, Triage
-from bot.triage.policy import Action, AlertPolicy, Decision, Posted
+from bot.storage.base import StorageUnavailable, WorkQueue
+from bot.triage import outbox
+from bot.triage.model import Alert, State, Triage
+from bot.triage.policy import WAIT, Action, AlertPolicy, Decision, Posted
+from bot.triage.state import Contention
 from bot.triage.triager import Triager
 from bot.triage.webhook import QueueFull
 
 log = logging.getLogger(__name__)
 
+LEASE = 120.0  # seconds one worker has an item before another may take it (a post takes < 30)
+MAX_ATTEMPTS = 12  # with the backoff below: about an hour of retries
+MAX_BACKLOG = 20_000  # queued alerts beyond which a delivery is answered 503
+POLL = 1.0  # seconds between looks at the shared queue when nothing woke the worker
+
+
+class DeliveryFailed(Exception):
+    """The notifier could not show an alert; ``retry_after`` is the sender's advice, if any."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
 
 class Notifier(Protocol):
-    def post(self, channel: str, triage: Triage) -> Posted | None:
-        """Post a new alert message; where it went, or ``None`` if it could not be posted."""
+    def post(self, channel: str, triage: Triage, count: int = 1) -> Posted:
+        """Post a new alert message and say where it went; raises :class:`DeliveryFailed`."""
 
     def storm(self, message: Posted, triage: Triage, count: int, thread: bool) -> None:
         """Show ``count`` firings on the storm's message; reply in its thread if ``thread``."""
 
     def resolved(
         self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
-    ) -> None:
+    ) -> Posted | None:
         """Mark ``message`` resolved and reply in its thread; a short note if it is unknown.
 
         ``still_firing`` > 0 (a storm's other firings): only the thread reply.
+        Returns where the note went (``message`` is None), else None.
         """
+
+    def late(self, message: Posted | None, channel: str, triage: Triage) -> Posted | None:
+        """A Fired after its Resolved: show it resolved on ``message`` (or post it so)."""
+
+
+class Undelivered(Exception):
+    """An attempt failed after its decision was taken: the retry reuses the decision."""
+
+    def __init__(self, decision: Decision, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.decision = decision
+        self.cause = cause
 
 
 class AlertDispatcher:
@@ -49,87 +85,189 @@ class AlertDispatcher:
         triager: Triager,
         policy: AlertPolicy,
         notifier: Notifier,
+        queue: WorkQueue,
         *,
         workers: int = 2,
-        queue_size: int = 1000,
+        lease: float = LEASE,
+        poll: float = POLL,
     ) -> None:
         self.triager = triager
         self.policy = policy
         self.notifier = notifier
-        self._queues: list[queue.Queue[tuple[Alert, str]]] = [
-            queue.Queue(max(1, queue_size // max(1, workers))) for _ in range(max(1, workers))
-        ]
+        self.queue = queue
+        self.lease = lease
+        self._workers = max(1, workers)
+        self._poll = poll
+        self._wake = threading.Event()
+        self._busy = 0
+        self._busy_lock = threading.Lock()
         self._started = False
         self._start_lock = threading.Lock()
 
     def submit(self, routed: list[tuple[Alert, str]]) -> None:
-        """Queue alerts for handling; :class:`QueueFull` if there is no room for all of them."""
+        """Queue a delivery's alerts in the shared store before the webhook answers.
+
+        Raises :class:`StorageUnavailable` when the store cannot take them and
+        :class:`QueueFull` when too many are waiting: the webhook answers 503.
+        """
         self._start()
-        shards = [self._shard(alert) for alert, _ in routed]
-        for shard in set(shards):
-            if self._queues[shard].qsize() + shards.count(shard) > self._queues[shard].maxsize:
-                raise QueueFull
-        try:
-            for item, shard in zip(routed, shards, strict=True):
-                self._queues[shard].put_nowait(item)
-        except queue.Full:  # another delivery filled it meanwhile
-            raise QueueFull from None
+        if self.queue.pending() + len(routed) > MAX_BACKLOG:
+            raise QueueFull
+        for alert, channel in routed:
+            if not self.policy.delivered(alert):
+                self.queue.add(
+                    outbox.item_id(alert), outbox.to_item(alert, channel), outbox.ITEM_TTL
+                )
+        self._wake.set()
 
-    def _shard(self, alert: Alert) -> int:
-        key = alert.storm_key or alert.identity or ""
-        return zlib.crc32(key.encode("utf-8", "replace")) % len(self._queues)
-
-    def handle(self, alert: Alert, channel: str) -> Decision:
-        """Decide and notify for one alert, here and now (the workers call this)."""
-        decision = self.policy.decide(alert)
-        if decision.action == Action.DUPLICATE:
+    def handle(self, alert: Alert, channel: str, previous: Decision | None = None) -> Decision:
+        """Decide and notify for one alert, here and now; :class:`Undelivered` on failure."""
+        if previous is not None and previous.action != Action.POST:
+            decision = previous  # counted already: only show it
+        else:
+            decision = self.policy.decide(alert, previous.storm if previous else None)
+        if decision.action in (Action.DUPLICATE, Action.WAIT):
             return decision
         triage = self.triager.triage(alert)
-        metrics.alert_triaged(alert.source, alert.state)
+        if previous is None:
+            metrics.alert_triaged(alert.source, alert.state)
+        try:
+            self._notify(alert, channel, triage, decision)
+        except Exception as exc:
+            if decision.action == Action.POST:
+                self.policy.failed(alert, decision)
+            raise Undelivered(decision, exc) from exc
+        return decision
+
+    def _notify(self, alert: Alert, channel: str, triage: Triage, decision: Decision) -> None:
         if decision.action == Action.POST:
-            posted = self.notifier.post(channel, triage)
-            if posted is not None:
-                self.policy.posted(alert, posted)
+            posted = self.notifier.post(channel, triage, decision.count)
+            count = self.policy.posted(alert, posted, decision)
+            if count > decision.count:  # more firings arrived while it was being posted
+                self.notifier.storm(posted, triage, count, False)
         elif decision.action == Action.COALESCE:
             if decision.message is not None:
                 self.notifier.storm(
                     decision.message, triage, decision.count, decision.thread_update
                 )
         elif decision.action == Action.RESOLVE:
-            self.notifier.resolved(decision.message, channel, triage, decision.still_firing)
-        return decision
+            note = self.notifier.resolved(decision.message, channel, triage, decision.still_firing)
+            if note is not None:
+                self.policy.noted(alert, note)
+        elif decision.action == Action.LATE:
+            resolved = _as_resolved(triage, decision.resolved_at)
+            shown = self.notifier.late(decision.message, channel, resolved)
+            if shown is not None:
+                self.policy.noted(resolved.alert, shown)
+
+    def run_once(self, limit: int = 1) -> int:
+        """Take and handle up to ``limit`` due items (the workers call this); how many."""
+        items = self.queue.take(self.lease, limit)
+        for name, record in items:
+            with self._busy_lock:
+                self._busy += 1
+            try:
+                self._process(name, record)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+        return len(items)
+
+    def _process(self, name: str, record: dict[str, Any]) -> None:
+        alert, channel = outbox.from_item(record)
+        attempts = int(record.get("attempts", 0))
+        previous = outbox.decision_from(record.get("decision"))
+        try:
+            if previous is None and self.policy.delivered(alert):
+                self.queue.done(name)
+                return
+            decision = self.handle(alert, channel, previous)
+        except Undelivered as failed:
+            self._retry(name, record, alert, attempts, failed.cause, failed.decision)
+            return
+        except (StorageUnavailable, Contention) as exc:
+            self._retry(name, record, alert, attempts, exc, previous)
+            return
+        if decision.action == Action.WAIT:
+            self.queue.retry(name, WAIT, record)
+            return
+        self.policy.finished(alert)
+        self.queue.done(name)
+        if attempts:
+            log.info("alerts: %s alert shown after %d failed attempt(s)", alert.source, attempts)
+
+    def _retry(
+        self,
+        name: str,
+        record: dict[str, Any],
+        alert: Alert,
+        attempts: int,
+        cause: Exception,
+        decision: Decision | None,
+    ) -> None:
+        attempts += 1
+        reason = cause.reason if isinstance(cause, DeliveryFailed) else type(cause).__name__
+        if attempts >= MAX_ATTEMPTS:
+            log.error(
+                "alerts: gave up on a %s alert for %s after %d attempts (last: %s)",
+                alert.source, record.get("channel"), attempts, reason,
+            )  # fmt: skip
+            metrics.alert_undelivered(str(alert.source), "gave_up")
+            self.queue.done(name)
+            return
+        advice = cause.retry_after if isinstance(cause, DeliveryFailed) else None
+        delay = advice if advice is not None else min(300.0, 2.0 * 2 ** (attempts - 1))
+        log.warning(
+            "alerts: could not show a %s alert in %s (%s); attempt %d, retrying in %.0f s",
+            alert.source, record.get("channel"), reason, attempts, delay,
+        )  # fmt: skip
+        metrics.alert_undelivered(str(alert.source), "retried")
+        kept = {**record, "attempts": attempts}
+        if decision is not None:
+            kept["decision"] = outbox.decision_record(decision)
+        with contextlib.suppress(StorageUnavailable):  # else its lease runs out: back as it was
+            self.queue.retry(name, delay, kept)
 
     def join(self, timeout: float | None = None) -> bool:
-        """Wait until the queue is empty (tests, graceful shutdown)."""
-        done = threading.Event()
-
-        def wait() -> None:
-            for shard_queue in self._queues:
-                shard_queue.join()
-            done.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        return done.wait(timeout)
+        """Wait until the queue is empty and no item is being handled (tests, shutdown)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                if self.queue.pending() == 0 and self._busy == 0:
+                    return True
+            except StorageUnavailable:
+                pass
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
     def _start(self) -> None:
         with self._start_lock:
             if self._started:
                 return
-            for number, shard_queue in enumerate(self._queues):
+            for number in range(self._workers):
                 threading.Thread(
-                    target=self._work,
-                    args=(shard_queue,),
-                    name=f"acrbot-alerts-{number}",
-                    daemon=True,
+                    target=self._work, name=f"acrbot-alerts-{number}", daemon=True
                 ).start()
             self._started = True
 
-    def _work(self, shard_queue: queue.Queue[tuple[Alert, str]]) -> None:
+    def start(self) -> None:
+        """Start the workers now (a replica takes items others accepted)."""
+        self._start()
+
+    def _work(self) -> None:
         while True:
-            alert, channel = shard_queue.get()
             try:
-                self.handle(alert, channel)
-            except Exception:  # one bad alert or a Slack outage must not stop the worker
-                log.exception("alerts: could not deliver %s alert", alert.source)
-            finally:
-                shard_queue.task_done()
+                if self.run_once():
+                    continue
+            except StorageUnavailable:
+                pass  # the store logs its outage; items wait in it
+            except Exception as exc:  # a bug must not stop the worker
+                log.error("alerts: worker error: %s", type(exc).__name__, exc_info=exc)
+            self._wake.wait(self._poll)
+            self._wake.clear()
+
+
+def _as_resolved(triage: Triage, resolved_at: str | None) -> Triage:
+    alert = replace(triage.alert, state=State.RESOLVED, resolved_at=resolved_at)
+    return replace(triage, alert=alert)

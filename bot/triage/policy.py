@@ -1,10 +1,4 @@
-"""Handle each delivery once, and never let an alert storm flood a channel.
-
-Azure Monitor retries a webhook that was slow to answer and sometimes sends
-one twice anyway; Alertmanager re-sends a whole group on every change and
-every ``repeat_interval``. A delivery is therefore claimed by its key
-(Azure Monitor: ``alertId`` + ``monitorCondition``; Alertmanager:
-``fingerprint`` + ``startsAt`` + ``status``) and handled once.
+"""What to show for each alert, so that storms stay one message and nothing is lost.
 
 A storm is the same rule on the same target firing again within
 ``coalesce_seconds`` of the last firing: the first firing is posted, later
@@ -13,10 +7,20 @@ its thread. A Resolved alert finds the message its Fired one produced; in a
 storm, the message is marked resolved once every firing in it has resolved
 (until then each Resolved is a thread reply saying how many still fire).
 
-The policy decides and remembers; the caller (the Slack layer) posts. All
-state goes through :class:`~bot.triage.state.AlertStore`, the narrow view of
-the shared :class:`bot.storage.Storage`, so it survives a restart and is
-shared by every process (and, with Redis, every replica).
+Every decision is a compare-and-replace of one record in the shared store
+(:func:`~bot.triage.state.update`), so replicas handling one storm at the
+same moment agree:
+
+- ``alert:<identity>`` says where one firing's message is: being posted
+  (under a lease), posted, part of a storm, or already resolved (a Resolved
+  that arrived before its Fired: the Fired then only completes that note);
+- ``storm:<key>`` points at the storm now open, and
+  ``storm-state:<key>:<opened>`` holds its count of firings and resolutions
+  and its message, or the lease of whoever is posting it. A post that fails
+  gives the lease back (:meth:`AlertPolicy.failed`), so the next firing (or
+  the retry of this one) posts the storm instead of counting into nothing.
+
+The policy decides and remembers; the caller (the dispatcher) posts.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.triage.model import Alert, State
-from bot.triage.state import AlertStore
+from bot.triage.state import AlertStore, Record, update
 
 DELIVERY_TTL = 7 * 86400.0  # longer than any retry or repeat_interval worth de-duplicating
 MESSAGE_TTL = 30 * 86400.0  # a Resolved alert can still find its Fired message for this long
+POST_LEASE = 60.0  # seconds a post may take (Slack's retries included) before another may try
+WAIT = 5.0  # seconds before a Resolved whose Fired is being posted is tried again
 
 
 class Action(StrEnum):
@@ -38,6 +44,8 @@ class Action(StrEnum):
     DUPLICATE = "duplicate"  # already handled: do nothing
     COALESCE = "coalesce"  # part of a storm: update the storm's message (and maybe its thread)
     RESOLVE = "resolve"  # mark the Fired message resolved (or post a short note if unknown)
+    LATE = "late"  # a Fired after its Resolved: complete the Resolved note, post nothing new
+    WAIT = "wait"  # its Fired is being posted right now: try again in a few seconds
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class Decision:
     count: int = 1  # firings in the storm so far, this one included
     thread_update: bool = False
     still_firing: int = 0  # RESOLVE in a storm: firings of it not resolved yet
+    storm: str | None = None  # the storm (``<key>:<opened>``) this firing was counted in
+    resolved_at: str | None = None  # LATE: when the alert resolved
 
 
 class AlertPolicy:
@@ -71,75 +81,218 @@ class AlertPolicy:
         self.thread_interval = float(thread_interval)
         self._clock = clock
 
-    def decide(self, alert: Alert) -> Decision:
-        """What to do with this delivery; claims it, so ask once per delivery."""
-        if alert.delivery_key and not self._store.claim(
-            f"delivery:{alert.delivery_key}", DELIVERY_TTL
-        ):
-            return Decision(Action.DUPLICATE)
+    def decide(self, alert: Alert, counted: str | None = None) -> Decision:
+        """What to do with this alert now.
+
+        ``counted`` is the ``storm`` of an earlier decision for this same
+        delivery whose post failed: it is not counted twice.
+        """
         if alert.state == State.RESOLVED:
             return self._resolve(alert)
+        late = self._claim_firing(alert, counted)
+        if late is not None:
+            return late
         if not alert.storm_key or self.coalesce_seconds <= 0:
             return Decision(Action.POST)
-        return self._storm(alert, alert.storm_key)
+        return self._storm(alert, alert.storm_key, counted)
 
-    def _storm(self, alert: Alert, key: str) -> Decision:
+    # --- firing ---------------------------------------------------------------
+
+    def _claim_firing(self, alert: Alert, counted: str | None) -> Decision | None:
+        """Mark this firing as being posted; a Decision when it must not be posted."""
+        if not alert.identity:
+            return None
+        now, verdict = self._clock(), None
+
+        def change(record: Record | None) -> Record | None:
+            nonlocal verdict
+            state = (record or {}).get("state")
+            if state == "resolved":
+                verdict = Decision(
+                    Action.LATE,
+                    message=_posted(record or {}),
+                    resolved_at=(record or {}).get("resolved_at"),
+                )
+                return None
+            if state == "posting" and float((record or {}).get("lease", 0)) > now:
+                verdict = Decision(Action.DUPLICATE)
+                return None
+            if state == "storm" and counted and (record or {}).get("storm") == counted:
+                verdict = None  # the retry of this firing's failed storm post
+                return None
+            if state in ("posted", "storm"):
+                verdict = Decision(Action.DUPLICATE)  # this very firing is already shown
+                return None
+            verdict = None
+            return {"state": "posting", "lease": now + POST_LEASE}
+
+        update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
+        return verdict
+
+    def _storm(self, alert: Alert, key: str, counted: str | None) -> Decision:
         now = self._clock()
-        record = self._store.get(f"storm:{key}")
-        opened_gate = self._store.claim(f"storm-gate:{key}", self.coalesce_seconds)
-        recent = record is not None and now - float(record.get("last", 0)) < self.coalesce_seconds
-        if opened_gate and not recent:
-            opened = f"{now:.6f}"
-            self._store.put(f"storm:{key}", {"opened": opened, "last": now}, self._storm_ttl())
-            self._store.incr(f"storm-fired:{key}:{opened}", self._storm_ttl())
-            return Decision(Action.POST)
-        record = record or self._store.get(f"storm:{key}") or {}
-        opened = str(record.get("opened", "pending"))
-        self._store.put(f"storm:{key}", {**record, "last": now}, self._storm_ttl())
-        count = self._store.incr(f"storm-fired:{key}:{opened}", self._storm_ttl())
-        message = _posted(record)
-        if message and alert.identity:
-            self._store.put(
-                f"message:{alert.identity}",
-                {**_as_record(message), "storm": key, "opened": opened},
-                MESSAGE_TTL,
-            )
+        opened = counted.rsplit(":", 1)[1] if counted else self._open(key, now)
+        storm = f"{key}:{opened}"
+        holder = alert.delivery_key or alert.identity or ""
+        lead = False
+
+        def change(record: Record | None) -> Record:
+            nonlocal lead
+            state = dict(record or {"fired": 0, "resolved": 0})
+            if not counted:
+                state["fired"] = int(state.get("fired", 0)) + 1
+            lead = not _posted(state) and float(state.get("lease", 0)) <= now
+            if lead:
+                state["lease"], state["holder"] = now + POST_LEASE, holder
+            return state
+
+        _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
+        if alert.identity:
+            self._store.put(self._alert_key(alert), {"state": "storm", "storm": storm}, MESSAGE_TTL)
+        count = int((state or {}).get("fired", 1))
+        if lead:
+            return Decision(Action.POST, count=count, storm=storm)
+        message = _posted(state or {})
         thread = message is not None and self._store.claim(
             f"storm-thread:{key}", self.thread_interval
         )
-        return Decision(Action.COALESCE, message=message, count=count, thread_update=thread)
+        return Decision(
+            Action.COALESCE, message=message, count=count, thread_update=thread, storm=storm
+        )
 
-    def posted(self, alert: Alert, message: Posted) -> None:
-        """Remember where the message for a POSTed alert went (for storms and Resolved)."""
-        where: dict[str, str] = _as_record(message)
-        if alert.storm_key and alert.state == State.FIRED and self.coalesce_seconds > 0:
-            key = f"storm:{alert.storm_key}"
-            record = self._store.get(key) or {"opened": "pending", "last": self._clock()}
-            self._store.put(key, {**record, **where}, self._storm_ttl())
-            where = {**where, "storm": alert.storm_key, "opened": str(record.get("opened"))}
-        if alert.identity:
-            self._store.put(f"message:{alert.identity}", where, MESSAGE_TTL)
+    def _open(self, key: str, now: float) -> str:
+        """The storm now open on ``key`` (opening one if the last firing is too old)."""
+
+        def change(record: Record | None) -> Record:
+            if record is None or now - float(record.get("last", 0)) >= self.coalesce_seconds:
+                return {"opened": f"{now:.6f}", "last": now}
+            return {**record, "last": max(now, float(record.get("last", 0)))}
+
+        _, record = update(self._store, f"storm:{key}", self._storm_ttl(), change)
+        return str((record or {}).get("opened"))
+
+    def posted(self, alert: Alert, message: Posted, decision: Decision | None = None) -> int:
+        """Remember where the message for a POSTed alert went.
+
+        Returns the storm's count now: more than ``decision.count`` when other
+        firings arrived while it was being posted (the caller shows it).
+        """
+        where: Record = {"channel": message.channel, "ts": message.ts}
+        count = decision.count if decision else 1
+        if decision is not None and decision.storm:
+            _, state = update(
+                self._store,
+                f"storm-state:{decision.storm}",
+                self._storm_ttl(),
+                lambda r: {**(r or {"fired": 1, "resolved": 0}), **where, "lease": 0},
+            )
+            count = int((state or {}).get("fired", count))
+        elif alert.identity:
+            self._store.put(self._alert_key(alert), {"state": "posted", **where}, MESSAGE_TTL)
+        return count
+
+    def failed(self, alert: Alert, decision: Decision) -> None:
+        """A POST did not reach Slack: give its lease back so a retry or the next firing posts."""
+        if decision.storm:
+            holder = alert.delivery_key or alert.identity or ""
+
+            def release(record: Record | None) -> Record | None:
+                if record is None or record.get("holder") != holder or _posted(record):
+                    return None
+                return {**record, "lease": 0}
+
+            update(self._store, f"storm-state:{decision.storm}", self._storm_ttl(), release)
+        elif alert.identity:
+            update(
+                self._store,
+                self._alert_key(alert),
+                MESSAGE_TTL,
+                lambda r: {**r, "lease": 0} if r and r.get("state") == "posting" else None,
+            )
+
+    # --- resolving --------------------------------------------------------------
 
     def _resolve(self, alert: Alert) -> Decision:
-        record = self._store.get(f"message:{alert.identity}") if alert.identity else None
-        record = record or {}
-        still_firing = 0
-        storm, opened = record.get("storm"), record.get("opened")
-        if isinstance(storm, str) and isinstance(opened, str):
-            fired = self._store.count(f"storm-fired:{storm}:{opened}")
-            resolved = self._store.incr(f"storm-resolved:{storm}:{opened}", self._storm_ttl())
-            still_firing = max(0, fired - resolved)
-        return Decision(Action.RESOLVE, message=_posted(record), still_firing=still_firing)
+        if not alert.identity:
+            return Decision(Action.RESOLVE)
+        record = self._store.get(self._alert_key(alert)) or {}
+        if record.get("state") == "storm":
+            return self._resolve_in_storm(alert, str(record.get("storm")))
+        now, outcome = self._clock(), Decision(Action.RESOLVE)
+
+        def change(record: Record | None) -> Record | None:
+            nonlocal outcome
+            record = record or {}
+            state = record.get("state")
+            if state == "posting" and float(record.get("lease", 0)) > now:
+                outcome = Decision(Action.WAIT)
+                return None
+            if state == "resolved" and record.get("note") != "pending":
+                outcome = Decision(Action.DUPLICATE)
+                return None
+            outcome = Decision(Action.RESOLVE, message=_posted(record))
+            note = "pending" if outcome.message is None else "none"
+            return {**record, "state": "resolved", "resolved_at": alert.resolved_at, "note": note}
+
+        update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
+        return outcome
+
+    def _resolve_in_storm(self, alert: Alert, storm: str) -> Decision:
+        now, waiting = self._clock(), False
+
+        def change(record: Record | None) -> Record | None:
+            nonlocal waiting
+            if record is None:
+                return None
+            waiting = not _posted(record) and float(record.get("lease", 0)) > now
+            if waiting:
+                return None
+            return {**record, "resolved": int(record.get("resolved", 0)) + 1}
+
+        _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
+        if waiting:
+            return Decision(Action.WAIT)
+        self._store.put(
+            self._alert_key(alert),
+            {"state": "resolved", "storm": storm, "resolved_at": alert.resolved_at},
+            MESSAGE_TTL,
+        )
+        state = state or {}
+        still_firing = max(0, int(state.get("fired", 0)) - int(state.get("resolved", 0)))
+        return Decision(Action.RESOLVE, message=_posted(state), still_firing=still_firing)
+
+    def noted(self, alert: Alert, message: Posted) -> None:
+        """Where the "resolved (I had not seen it fire)" note went: a late Fired completes it."""
+        if alert.identity:
+            self._store.put(
+                self._alert_key(alert),
+                {"state": "resolved", "resolved_at": alert.resolved_at, "note": "posted",
+                 "channel": message.channel, "ts": message.ts},
+                MESSAGE_TTL,
+            )  # fmt: skip
+
+    def delivered(self, alert: Alert) -> bool:
+        """Whether this delivery was already shown (a sender's retry or a re-sent group)."""
+        return bool(alert.delivery_key) and self._store.get(_done(alert)) is not None
+
+    def finished(self, alert: Alert) -> None:
+        """This delivery is shown: a retry of it within ``DELIVERY_TTL`` is a duplicate."""
+        if alert.delivery_key:
+            self._store.put(_done(alert), {}, DELIVERY_TTL)
+
+    @staticmethod
+    def _alert_key(alert: Alert) -> str:
+        return f"alert:{alert.identity}"
 
     def _storm_ttl(self) -> float:
         return max(self.coalesce_seconds * 2, 86400.0)
 
 
-def _as_record(message: Posted) -> dict[str, str]:
-    return {"channel": message.channel, "ts": message.ts}
+def _done(alert: Alert) -> str:
+    return f"delivered:{alert.delivery_key}"
 
 
-def _posted(record: dict[str, object]) -> Posted | None:
+def _posted(record: Record) -> Posted | None:
     channel, ts = record.get("channel"), record.get("ts")
     if isinstance(channel, str) and isinstance(ts, str) and channel and ts:
         return Posted(channel, ts)

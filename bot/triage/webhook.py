@@ -6,8 +6,10 @@ without the right token (``?token=`` for Azure Monitor action groups, which
 can only set a URL; ``Authorization: Bearer`` for Alertmanager), 413 over
 1 MB, 400 for malformed JSON, 422 with a one-line reason for a shape acrbot
 does not read or an alert with nowhere to go. Accepted alerts are handed to
-``dispatch`` (a queue; Slack is posted to after the answer) and the answer is
-200, within a second: Azure Monitor gives up after about 10 s and retries.
+``dispatch`` (the shared work queue; Slack is posted to after the answer) and
+the answer is 200, within a second: Azure Monitor gives up after about 10 s
+and retries. While the shared store cannot record them the answer is 503
+with ``Retry-After``: a 200 promises the alert will be shown.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.storage.base import StorageUnavailable
 from bot.triage.model import Alert
 from bot.triage.readers import UnknownShape, read_alertmanager, read_azure_monitor
 from bot.triage.routing import Route, choose_channel
@@ -122,4 +125,11 @@ class AlertIntake:
             self._dispatch(routed)
         except QueueFull:
             return WebhookReply(503, {"error": "busy: retry later"}, (("Retry-After", "30"),))
+        except StorageUnavailable:
+            log.warning("alert webhook answered 503: the shared store cannot record the delivery")
+            return WebhookReply(
+                503,
+                {"error": "cannot record the alert right now: retry later"},
+                (("Retry-After", "10"),),
+            )
         return WebhookReply(200, {"accepted": len(routed)})

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.services import Services
 from bot.slack.alert_notifier import SlackNotifier
 from bot.triage.dispatcher import AlertDispatcher
+from bot.triage.outbox import QUEUE
 from bot.triage.policy import AlertPolicy
 from bot.triage.tally import TalliedTriager
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
@@ -35,7 +36,8 @@ class AlertWebhooks:
         policy = AlertPolicy(services.claims, coalesce_seconds=alerts.coalesce_seconds)
         notifier = SlackNotifier(client, alerts.language)
         triager = TalliedTriager(services.triager, services.claims)  # counted for App Home
-        self.dispatcher = AlertDispatcher(triager, policy, notifier)
+        queue = services.claims.queue(QUEUE)  # answered alerts wait here until shown
+        self.dispatcher = AlertDispatcher(triager, policy, notifier, queue)
         self.intake = AlertIntake(
             alerts.token,
             self.dispatcher.submit,
@@ -47,7 +49,9 @@ class AlertWebhooks:
                 "alert webhooks are off: set ACRBOT_ALERT_TOKEN to turn on "
                 "POST /alerts/azure-monitor and POST /alerts/alertmanager"
             )
-        elif not (alerts.default_channel or alerts.routes):
+        else:
+            self.dispatcher.start()  # also shows alerts other replicas accepted
+        if self.intake.enabled and not (alerts.default_channel or alerts.routes):
             log.warning(
                 "alert webhooks are on but alerts.default_channel and alerts.routes are "
                 "empty: every alert will be refused (422)"
@@ -63,11 +67,11 @@ class AlertWebhooks:
 def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
     """One route per alert source, beside Slack's.
 
-    The handler runs on the event loop: it parses, checks and queues (no I/O),
-    so it answers in about a millisecond however busy the request pool is.
+    The handler runs in the router's pool, not on the event loop: it records
+    the delivery in the shared store before answering 200.
     """
 
-    async def alert_webhook(request: Request) -> Response:
+    def alert_webhook(request: Request) -> Response:
         reply = webhooks.handle(request.path, request.query, request.headers, request.body)
         if reply.status == 401:  # counted, and logged a line a minute (a brute force shows)
             REFUSALS.refused(PATHS[request.path], "a missing or wrong token", request.client)
@@ -75,5 +79,5 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
 
     for path in PATHS:
         router.add("POST", path, alert_webhook)
-    # Answered alerts not yet posted are posted before the worker exits (a few seconds at most).
+    # Answered alerts not yet posted get a few seconds; what is left stays queued in the store.
     router.on_shutdown.append(lambda: webhooks.dispatcher.join(DRAIN_SECONDS))

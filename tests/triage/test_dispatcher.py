@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.storage import SqliteStorage
 from bot.triage import Triager, read_azure_monitor
-from bot.triage.dispatcher import AlertDispatcher
+from bot.triage.dispatcher import AlertDispatcher, DeliveryFailed
 from bot.triage.policy import AlertPolicy, Posted
 from tests.triage.conftest import fixture
 
@@ -13,7 +13,7 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    def post(self, channel, triage):
+    def post(self, channel, triage, count=1):
         self.calls.append(("post", channel, triage.alert.state.value))
         return Posted(channel, f"{len(self.calls)}.0")
 
@@ -22,6 +22,11 @@ class Recorder:
 
     def resolved(self, message, channel, triage, still_firing=0):
         self.calls.append(("resolved", message.ts if message else None, channel, still_firing))
+        return None if message else Posted(channel, f"{len(self.calls)}.0")
+
+    def late(self, message, channel, triage):
+        self.calls.append(("late", message.ts if message else None, triage.alert.state.value))
+        return message
 
 
 def alert(alert_id: str, state: str = "Fired"):
@@ -33,10 +38,16 @@ def alert(alert_id: str, state: str = "Fired"):
 
 def test_fired_storm_duplicate_and_resolved_through_the_queue():
     notifier = Recorder()
+    store = SqliteStorage()
     dispatcher = AlertDispatcher(
-        Triager(), AlertPolicy(SqliteStorage(), coalesce_seconds=600), notifier
+        Triager(),
+        AlertPolicy(store, coalesce_seconds=600),
+        notifier,
+        store.queue("alerts"),
+        workers=1,
     )
     dispatcher.submit([(alert("a"), "C1"), (alert("a"), "C1"), (alert("b"), "C1")])
+    assert dispatcher.join(10)
     dispatcher.submit([(alert("a", "Resolved"), "C1")])
     assert dispatcher.join(10)
     assert notifier.calls == [
@@ -46,14 +57,23 @@ def test_fired_storm_duplicate_and_resolved_through_the_queue():
     ]
 
 
-def test_a_notifier_failure_does_not_stop_the_worker():
-    class Broken(Recorder):
-        def post(self, channel, triage):
-            raise RuntimeError("slack is down")
+def test_a_failed_post_stays_queued_and_is_posted_by_the_retry():
+    class Flaky(Recorder):
+        failures = 2
 
-    notifier = Broken()
-    dispatcher = AlertDispatcher(Triager(), AlertPolicy(SqliteStorage()), notifier, workers=1)
+        def post(self, channel, triage, count=1):
+            if self.failures:
+                self.failures -= 1
+                raise DeliveryFailed("ratelimited", retry_after=0.05)
+            return super().post(channel, triage, count)
+
+    notifier = Flaky()
+    store = SqliteStorage()
+    dispatcher = AlertDispatcher(
+        Triager(), AlertPolicy(store), notifier, store.queue("alerts"), workers=1, poll=0.02
+    )
     dispatcher.submit([(alert("x"), "C1")])
+    assert dispatcher.join(10)
     dispatcher.submit([(alert("x", "Resolved"), "C1")])
     assert dispatcher.join(10)
-    assert notifier.calls == [("resolved", None, "C1", 0)]
+    assert notifier.calls == [("post", "C1", "fired"), ("resolved", "1.0", "C1", 0)]

@@ -30,6 +30,14 @@ def storage_alert(alert_id: str = "a1", state: str = "Fired"):
     return read_azure_monitor(payload)[0]
 
 
+def fire(policy: AlertPolicy, alert, ts: str, channel: str = "C1"):
+    """Decide, and when the decision is to post, say it was posted at ``ts``."""
+    decision = policy.decide(alert)
+    if decision.action == Action.POST:
+        policy.posted(alert, Posted(channel, ts), decision)
+    return decision
+
+
 def test_the_same_delivery_twice_is_handled_once():
     policy = policy_for()
     assert policy.decide(storage_alert()).action == Action.POST
@@ -39,8 +47,7 @@ def test_the_same_delivery_twice_is_handled_once():
 def test_resolved_finds_the_fired_message():
     policy = policy_for()
     fired = storage_alert()
-    assert policy.decide(fired).action == Action.POST
-    policy.posted(fired, Posted("C1", "111.1"))
+    assert fire(policy, fired, "111.1").action == Action.POST
     decision = policy.decide(storage_alert(state="Resolved"))
     assert decision.action == Action.RESOLVE and decision.message == Posted("C1", "111.1")
 
@@ -55,11 +62,7 @@ def test_a_storm_of_fifteen_posts_once_and_threads_once_a_minute():
     policy = policy_for(clock=clock, coalesce_seconds=600)
     decisions = []
     for n in range(15):
-        alert = storage_alert(f"storm-{n}")
-        decision = policy.decide(alert)
-        if decision.action == Action.POST:
-            policy.posted(alert, Posted("C1", "100.1"))
-        decisions.append(decision)
+        decisions.append(fire(policy, storage_alert(f"storm-{n}"), "100.1"))
         clock.now += 10  # one firing every 10 s: 150 s in all
     assert [d.action for d in decisions].count(Action.POST) == 1
     coalesced = decisions[1:]
@@ -74,9 +77,7 @@ def test_a_storm_of_fifteen_posts_once_and_threads_once_a_minute():
 def test_a_firing_after_the_quiet_window_posts_again():
     clock = Clock()
     policy = policy_for(clock=clock, coalesce_seconds=600)
-    first = storage_alert("one")
-    assert policy.decide(first).action == Action.POST
-    policy.posted(first, Posted("C1", "1.1"))
+    assert fire(policy, storage_alert("one"), "1.1").action == Action.POST
     clock.now += 300
     assert policy.decide(storage_alert("two")).action == Action.COALESCE
     clock.now += 500  # 500 s after the last firing, 800 s after the first: still the storm
@@ -105,9 +106,7 @@ def test_records_survive_a_restart(tmp_path):
     path = tmp_path / "claims.sqlite3"  # the shared store in the state directory
     clock = Clock()
     before = policy_for(path, clock)
-    fired = storage_alert()
-    assert before.decide(fired).action == Action.POST
-    before.posted(fired, Posted("C1", "9.9"))
+    assert fire(before, storage_alert(), "9.9").action == Action.POST
     after = policy_for(path, clock)  # a new process on the same state directory
     assert after.decide(storage_alert()).action == Action.DUPLICATE
     assert after.decide(storage_alert("another")).action == Action.COALESCE
@@ -126,9 +125,7 @@ def test_store_claims_and_counters_expire():
 
 def test_a_storm_is_resolved_when_every_firing_in_it_is():
     policy = policy_for()
-    first = storage_alert("s1")
-    assert policy.decide(first).action == Action.POST
-    policy.posted(first, Posted("C1", "5.5"))
+    assert fire(policy, storage_alert("s1"), "5.5").action == Action.POST
     assert policy.decide(storage_alert("s2")).action == Action.COALESCE
     assert policy.decide(storage_alert("s3")).action == Action.COALESCE
     still = [policy.decide(storage_alert(n, "Resolved")) for n in ("s2", "s1", "s3")]
@@ -138,9 +135,7 @@ def test_a_storm_is_resolved_when_every_firing_in_it_is():
 
 def test_a_flapping_alert_is_resolved_each_time():
     policy = policy_for()
-    first = storage_alert("f1")
-    policy.decide(first)
-    policy.posted(first, Posted("C1", "7.7"))
+    fire(policy, storage_alert("f1"), "7.7")
     assert policy.decide(storage_alert("f1", "Resolved")).still_firing == 0
     assert policy.decide(storage_alert("f2")).action == Action.COALESCE  # fires again
     assert policy.decide(storage_alert("f2", "Resolved")).still_firing == 0

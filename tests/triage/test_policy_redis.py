@@ -5,14 +5,12 @@ from __future__ import annotations
 from bot.storage import SqliteStorage, StorageUnavailable, open_storage
 from bot.storage.redis import RedisStorage
 from bot.triage.policy import Action, AlertPolicy, Posted
-from tests.triage.test_policy import storage_alert
+from tests.triage.test_policy import fire, storage_alert
 
 
 def test_two_replicas_agree_through_redis(redis_url):
     one, two = AlertPolicy(RedisStorage(redis_url)), AlertPolicy(RedisStorage(redis_url))
-    fired = storage_alert("shared")
-    assert one.decide(fired).action == Action.POST
-    one.posted(fired, Posted("C1", "3.3"))
+    assert fire(one, storage_alert("shared"), "3.3").action == Action.POST
     assert two.decide(storage_alert("shared")).action == Action.DUPLICATE
     assert two.decide(storage_alert("other")).action == Action.COALESCE
     assert two.decide(storage_alert("shared", "Resolved")).message == Posted("C1", "3.3")
