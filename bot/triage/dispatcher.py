@@ -102,6 +102,8 @@ class AlertDispatcher:
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._started = False
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
 
     def submit(self, routed: list[tuple[Alert, str]]) -> None:
@@ -142,14 +144,14 @@ class AlertDispatcher:
     def _notify(self, alert: Alert, channel: str, triage: Triage, decision: Decision) -> None:
         if decision.action == Action.POST:
             posted = self.notifier.post(channel, triage, decision.count)
-            count = self.policy.posted(alert, posted, decision)
-            if count > decision.count:  # more firings arrived while it was being posted
-                self.notifier.storm(posted, triage, count, False)
+            self.policy.posted(alert, posted, decision)
+            self._catch_up(posted, triage, decision)
         elif decision.action == Action.COALESCE:
             if decision.message is not None:
                 self.notifier.storm(
                     decision.message, triage, decision.count, decision.thread_update
                 )
+                self._catch_up(decision.message, triage, decision)
         elif decision.action == Action.RESOLVE:
             note = self.notifier.resolved(decision.message, channel, triage, decision.still_firing)
             if note is not None:
@@ -159,6 +161,20 @@ class AlertDispatcher:
             shown = self.notifier.late(decision.message, channel, resolved)
             if shown is not None:
                 self.policy.noted(resolved.alert, shown)
+
+    def _catch_up(self, message: Posted, triage: Triage, decision: Decision) -> None:
+        """Show the storm's latest count: firings handled meanwhile may have shown an older one.
+
+        Whoever shows a count reads the count again afterwards, so the last
+        update Slack gets is never behind the last firing.
+        """
+        shown = decision.count
+        for _ in range(5):
+            latest = self.policy.storm_count(decision.storm) if decision.storm else shown
+            if latest <= shown:
+                return
+            self.notifier.storm(message, triage, latest, False)
+            shown = latest
 
     def run_once(self, limit: int = 1) -> int:
         """Take and handle up to ``limit`` due items (the workers call this); how many."""
@@ -246,17 +262,26 @@ class AlertDispatcher:
             if self._started:
                 return
             for number in range(self._workers):
-                threading.Thread(
+                worker = threading.Thread(
                     target=self._work, name=f"acrbot-alerts-{number}", daemon=True
-                ).start()
+                )
+                worker.start()
+                self._threads.append(worker)
             self._started = True
 
     def start(self) -> None:
         """Start the workers now (a replica takes items others accepted)."""
         self._start()
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Let the workers finish the item in hand and exit; queued items stay in the store."""
+        self._stopping.set()
+        self._wake.set()
+        for worker in self._threads:
+            worker.join(timeout)
+
     def _work(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 if self.run_once():
                     continue

@@ -89,7 +89,7 @@ class AlertPolicy:
         """
         if alert.state == State.RESOLVED:
             return self._resolve(alert)
-        late = self._claim_firing(alert, counted)
+        late, counted = self._claim_firing(alert, counted)
         if late is not None:
             return late
         if not alert.storm_key or self.coalesce_seconds <= 0:
@@ -98,36 +98,40 @@ class AlertPolicy:
 
     # --- firing ---------------------------------------------------------------
 
-    def _claim_firing(self, alert: Alert, counted: str | None) -> Decision | None:
-        """Mark this firing as being posted; a Decision when it must not be posted."""
+    def _claim_firing(
+        self, alert: Alert, counted: str | None
+    ) -> tuple[Decision | None, str | None]:
+        """Mark this firing as being posted; a Decision when it must not be posted.
+
+        Also the storm it was already counted in, if any (a retry, or the
+        sender's re-send of a firing whose storm post failed).
+        """
         if not alert.identity:
-            return None
+            return None, counted
         now, verdict = self._clock(), None
 
         def change(record: Record | None) -> Record | None:
-            nonlocal verdict
-            state = (record or {}).get("state")
+            nonlocal verdict, counted
+            record = record or {}
+            state, verdict = record.get("state"), None
             if state == "resolved":
                 verdict = Decision(
-                    Action.LATE,
-                    message=_posted(record or {}),
-                    resolved_at=(record or {}).get("resolved_at"),
+                    Action.LATE, message=_posted(record), resolved_at=record.get("resolved_at")
                 )
                 return None
-            if state == "posting" and float((record or {}).get("lease", 0)) > now:
+            if state == "posting" and float(record.get("lease", 0)) > now:
                 verdict = Decision(Action.DUPLICATE)
                 return None
-            if state == "storm" and counted and (record or {}).get("storm") == counted:
-                verdict = None  # the retry of this firing's failed storm post
+            if state == "storm":
+                counted = str(record.get("storm"))  # counted once; _storm decides what to show
                 return None
-            if state in ("posted", "storm"):
+            if state == "posted":
                 verdict = Decision(Action.DUPLICATE)  # this very firing is already shown
                 return None
-            verdict = None
             return {"state": "posting", "lease": now + POST_LEASE}
 
         update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
-        return verdict
+        return verdict, counted
 
     def _storm(self, alert: Alert, key: str, counted: str | None) -> Decision:
         now = self._clock()
@@ -152,6 +156,8 @@ class AlertPolicy:
         count = int((state or {}).get("fired", 1))
         if lead:
             return Decision(Action.POST, count=count, storm=storm)
+        if counted:
+            return Decision(Action.DUPLICATE)  # counted before: the storm's message shows it
         message = _posted(state or {})
         thread = message is not None and self._store.claim(
             f"storm-thread:{key}", self.thread_interval
@@ -190,6 +196,10 @@ class AlertPolicy:
         elif alert.identity:
             self._store.put(self._alert_key(alert), {"state": "posted", **where}, MESSAGE_TTL)
         return count
+
+    def storm_count(self, storm: str) -> int:
+        """Firings counted in the storm ``<key>:<opened>`` so far."""
+        return int((self._store.get(f"storm-state:{storm}") or {}).get("fired", 0))
 
     def failed(self, alert: Alert, decision: Decision) -> None:
         """A POST did not reach Slack: give its lease back so a retry or the next firing posts."""

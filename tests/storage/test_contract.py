@@ -293,7 +293,7 @@ def test_a_queue_hands_each_item_to_one_taker_until_its_lease_runs_out(make_stor
 def test_a_retried_item_comes_back_later_with_its_new_record(make_store) -> None:
     queue = make_store().queue("alerts")
     queue.add("a", {"attempts": 0}, 60)
-    (taken,) = queue.take(lease=60, limit=5)
+    assert [i for i, _ in queue.take(lease=60, limit=5)] == ["a"]
     queue.retry("a", 0.2, {"attempts": 1})
     assert queue.take(lease=60, limit=5) == []
     threading.Event().wait(0.4)
