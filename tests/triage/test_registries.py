@@ -64,7 +64,10 @@ def test_data_endpoints_name_the_registry_in_both_scanners():
 
 @pytest.mark.parametrize(
     "text",
-    ["contoso\u200bregistry.azurecr.io", "contos\u043eregistry.azurecr.io"],  # zero-width, Cyrillic о
+    [
+        "contoso\u200bregistry.azurecr.io",
+        "contos\u043eregistry.azurecr.io",
+    ],  # zero-width, Cyrillic о
 )
 def test_invisible_and_look_alike_characters_never_name_a_truncated_registry(text):
     from bot.diagnostics.registry_name import registries_in
