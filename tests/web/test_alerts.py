@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,3 +116,46 @@ def test_a_storm_message_is_marked_resolved_only_when_all_of_it_is(runtime):
         c.params["text"] for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")
     ]
     assert sum("still firing" in r for r in replies) == 2
+
+
+def top_level(slack: FakeSlack) -> list:
+    return [c for c in slack.calls("chat.postMessage") if not c.params.get("thread_ts")]
+
+
+def wait_logged(caplog: pytest.LogCaptureFixture, words: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(words in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline, f"never logged: {words}"
+        time.sleep(0.02)
+
+
+def test_a_storm_whose_first_post_failed_posts_on_the_next_firing(runtime, caplog):
+    webhooks, slack = runtime
+    webhooks.dispatcher._poll = 0.05
+    slack.fail_next("chat.postMessage", status=429, retry_after=60)  # its retry is a minute off
+    for number in range(2):
+        payload = fixture("azure_metric_storage.json")
+        payload["data"]["essentials"]["alertId"] = f"/x/{uuid.uuid4()}"
+        assert deliver(webhooks, "azure-monitor", payload) == 200
+        if number == 0:
+            wait_logged(caplog, "could not")  # the first post failed, and was logged
+    (post,) = slack.wait_for("chat.postMessage", timeout=10)
+    assert "fired 2 times" in json.dumps(post.params["blocks"])
+    assert len(slack.failures) == 1
+
+
+def test_resolved_before_fired_leaves_no_red_message(runtime):
+    webhooks, slack = runtime
+    resolved = fixture("azure_metric_storage_resolved.json")
+    assert deliver(webhooks, "azure-monitor", resolved) == 200
+    assert webhooks.dispatcher.join(10)
+    (note,) = top_level(slack)
+    assert "had not seen it fire" in note.params["text"]
+    fired = fixture("azure_metric_storage.json")  # the same alert's Fired, arriving late
+    assert deliver(webhooks, "azure-monitor", fired) == 200
+    assert webhooks.dispatcher.join(10)
+    assert len(top_level(slack)) == 1  # nothing new posted
+    (update,) = slack.calls("chat.update")
+    assert update.params["ts"] == note.params.get("ts", update.params["ts"])
+    shown = update.params["text"] + json.dumps(update.params["blocks"], ensure_ascii=False)
+    assert "RESOLVED" in shown and "🔴" not in shown and "FIRED" not in shown
