@@ -273,6 +273,18 @@ class AlertDispatcher:
         """Start the workers now (a replica takes items others accepted)."""
         self._start()
 
+    def drain(self, timeout: float) -> None:
+        """Shutting down: handle what is due for up to ``timeout`` seconds, then stop.
+
+        Items waiting for a retry stay in the shared store for another
+        replica (or this one after its restart).
+        """
+        deadline = time.monotonic() + timeout
+        self.stop(0)
+        with contextlib.suppress(StorageUnavailable):
+            while time.monotonic() < deadline and self.run_once():
+                pass
+
     def stop(self, timeout: float = 5.0) -> None:
         """Let the workers finish the item in hand and exit; queued items stay in the store."""
         self._stopping.set()

@@ -80,4 +80,4 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
     for path in PATHS:
         router.add("POST", path, alert_webhook)
     # Answered alerts not yet posted get a few seconds; what is left stays queued in the store.
-    router.on_shutdown.append(lambda: webhooks.dispatcher.join(DRAIN_SECONDS))
+    router.on_shutdown.append(lambda: webhooks.dispatcher.drain(DRAIN_SECONDS))

@@ -21,7 +21,7 @@ import yaml
 
 from bot.config import load_settings
 from bot.services import build_services
-from bot.slack.alerts import AlertWebhooks
+from bot.web.alerts import AlertWebhooks
 from bot.slack.client import make_client
 from bot.slack.settings import SlackCredentials
 from bot.triage import dispatcher as dispatcher_module
