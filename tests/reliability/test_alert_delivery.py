@@ -21,10 +21,10 @@ import yaml
 
 from bot.config import load_settings
 from bot.services import build_services
-from bot.web.alerts import AlertWebhooks
 from bot.slack.client import make_client
 from bot.slack.settings import SlackCredentials
 from bot.triage import dispatcher as dispatcher_module
+from bot.web.alerts import AlertWebhooks
 from tests.fakes.slack_api import FakeSlack
 from tests.redis_server import RedisServer
 from tests.triage.conftest import fixture
