@@ -53,7 +53,12 @@ class SlackNotifier:
             self._reply(message, reply.as_kwargs())
 
     def resolved(
-        self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
+        self,
+        message: Posted | None,
+        channel: str,
+        triage: Triage,
+        still_firing: int = 0,
+        reply: bool = True,
     ) -> Posted | None:
         if message is None:
             note = resolved_note(triage, self.language)
@@ -68,7 +73,8 @@ class SlackNotifier:
                     channel=message.channel, ts=message.ts, **update.as_kwargs()
                 )
             )
-        self._reply(message, resolved_reply(triage, self.language, still_firing).as_kwargs())
+        if reply:
+            self._reply(message, resolved_reply(triage, self.language, still_firing).as_kwargs())
         return None
 
     def late(self, message: Posted | None, channel: str, triage: Triage) -> Posted | None:
@@ -86,9 +92,11 @@ class SlackNotifier:
         )
         return message
 
-    def digest(self, channel: str, ts: str | None, lines: list[str], total: int) -> Posted:
+    def digest(
+        self, channel: str, ts: str | None, entries: list[dict[str, Any]], total: int
+    ) -> Posted:
         """Post or update a channel's digest of alerts folded past its posting budget."""
-        message = digest_message(lines, total, self.language).as_kwargs()
+        message = digest_message(entries, total, self.language).as_kwargs()
         if ts is None:
             reply = _call(lambda: self._client.chat_postMessage(channel=channel, **message))
             return Posted(channel, str(reply["ts"]))

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 from bot import metrics
 from bot.storage.base import StorageUnavailable, WorkQueue
 from bot.triage import outbox
+from bot.triage.digest import UPDATE_EVERY, ChannelDigests, Digest
+from bot.triage.digest import entry as digest_entry
 from bot.triage.model import Alert, State, Triage
 from bot.triage.policy import WAIT, Action, AlertPolicy, Decision, Posted
 from bot.triage.state import Contention
@@ -58,16 +60,27 @@ class Notifier(Protocol):
         """Show ``count`` firings on the storm's message; reply in its thread if ``thread``."""
 
     def resolved(
-        self, message: Posted | None, channel: str, triage: Triage, still_firing: int = 0
+        self,
+        message: Posted | None,
+        channel: str,
+        triage: Triage,
+        still_firing: int = 0,
+        reply: bool = True,
     ) -> Posted | None:
         """Mark ``message`` resolved and reply in its thread; a short note if it is unknown.
 
         ``still_firing`` > 0 (a storm's other firings): only the thread reply.
+        ``reply=False`` (the channel's budget is spent): no thread reply.
         Returns where the note went (``message`` is None), else None.
         """
 
     def late(self, message: Posted | None, channel: str, triage: Triage) -> Posted | None:
         """A Fired after its Resolved: show it resolved on ``message`` (or post it so)."""
+
+    def digest(
+        self, channel: str, ts: str | None, entries: list[dict[str, Any]], total: int
+    ) -> Posted:
+        """Post (``ts`` None) or update the channel's digest of folded alerts."""
 
 
 class Undelivered(Exception):
@@ -87,6 +100,7 @@ class AlertDispatcher:
         notifier: Notifier,
         queue: WorkQueue,
         *,
+        digests: ChannelDigests | None = None,
         workers: int = 2,
         lease: float = LEASE,
         poll: float = POLL,
@@ -95,6 +109,7 @@ class AlertDispatcher:
         self.policy = policy
         self.notifier = notifier
         self.queue = queue
+        self.digests = digests
         self.lease = lease
         self._workers = max(1, workers)
         self._poll = poll
@@ -143,24 +158,81 @@ class AlertDispatcher:
 
     def _notify(self, alert: Alert, channel: str, triage: Triage, decision: Decision) -> None:
         if decision.action == Action.POST:
+            if not self._budget(channel):
+                self.policy.folded(alert, decision, channel)
+                self._fold(channel, triage)
+                return
             posted = self.notifier.post(channel, triage, decision.count)
             self.policy.posted(alert, posted, decision)
             self._catch_up(posted, triage, decision)
         elif decision.action == Action.COALESCE:
             if decision.message is not None:
-                self.notifier.storm(
-                    decision.message, triage, decision.count, decision.thread_update
-                )
+                thread = decision.thread_update and self._budget(decision.message.channel)
+                self.notifier.storm(decision.message, triage, decision.count, thread)
                 self._catch_up(decision.message, triage, decision)
         elif decision.action == Action.RESOLVE:
-            note = self.notifier.resolved(decision.message, channel, triage, decision.still_firing)
-            if note is not None:
-                self.policy.noted(alert, note)
+            self._resolved(alert, channel, triage, decision)
         elif decision.action == Action.LATE:
             resolved = _as_resolved(triage, decision.resolved_at)
+            if decision.message is None and not self._budget(channel):
+                self._fold(channel, resolved)
+                return
             shown = self.notifier.late(decision.message, channel, resolved)
             if shown is not None:
                 self.policy.noted(resolved.alert, shown)
+
+    def _resolved(self, alert: Alert, channel: str, triage: Triage, decision: Decision) -> None:
+        if decision.digest:  # it was folded into a digest: the digest says it resolved
+            if not decision.still_firing:
+                self._fold(decision.digest, triage)
+            return
+        if decision.message is None and not self._budget(channel):
+            self._fold(channel, triage)
+            return
+        reply = decision.message is None or self._budget(decision.message.channel)
+        if decision.still_firing and not reply:
+            return
+        note = self.notifier.resolved(
+            decision.message, channel, triage, decision.still_firing, reply=reply
+        )
+        if note is not None:
+            self.policy.noted(alert, note)
+
+    def _budget(self, channel: str) -> bool:
+        return self.digests is None or self.digests.allow(channel)
+
+    def _fold(self, channel: str, triage: Triage) -> None:
+        """Beyond the channel's budget: a line in its digest (shown now, or by a flush)."""
+        assert self.digests is not None
+        metrics.alerts_folded()
+        shown = self.digests.fold(channel, digest_entry(triage))
+        if shown is not None:
+            self._show_digest(shown)
+
+    def _show_digest(self, shown: Digest) -> None:
+        """Post or update a digest; a failure leaves a flush item to try again."""
+        assert self.digests is not None
+        try:
+            posted = self.notifier.digest(shown.channel, shown.ts, shown.entries, shown.total)
+        except Exception as exc:
+            self.digests.shown(shown, None)
+            wait = exc.retry_after if isinstance(exc, DeliveryFailed) else None
+            self.digests.later(shown.channel, wait or UPDATE_EVERY)
+            log.warning("alerts: could not show the digest in %s: %s", shown.channel, exc)
+            return
+        self.digests.shown(shown, posted.ts)
+
+    def _flush(self, name: str, record: dict[str, Any]) -> None:
+        assert self.digests is not None
+        channel = str(record.get("channel"))
+        shown, later = self.digests.to_show(channel)
+        if shown is not None:
+            self.queue.done(name)
+            self._show_digest(shown)
+        elif later:
+            self.queue.retry(name, UPDATE_EVERY, record)
+        else:
+            self.queue.done(name)
 
     def _catch_up(self, message: Posted, triage: Triage, decision: Decision) -> None:
         """Show the storm's latest count: firings handled meanwhile may have shown an older one.
@@ -190,6 +262,12 @@ class AlertDispatcher:
         return len(items)
 
     def _process(self, name: str, record: dict[str, Any]) -> None:
+        if record.get("kind") == "digest":
+            if self.digests is not None:
+                self._flush(name, record)
+            else:
+                self.queue.done(name)
+            return
         alert, channel = outbox.from_item(record)
         attempts = int(record.get("attempts", 0))
         previous = outbox.decision_from(record.get("decision"))

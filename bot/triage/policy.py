@@ -65,6 +65,7 @@ class Decision:
     still_firing: int = 0  # RESOLVE in a storm: firings of it not resolved yet
     storm: str | None = None  # the storm (``<key>:<opened>``) this firing was counted in
     resolved_at: str | None = None  # LATE: when the alert resolved
+    digest: str | None = None  # RESOLVE: the channel whose digest lists this alert
 
 
 class AlertPolicy:
@@ -125,7 +126,7 @@ class AlertPolicy:
             if state == "storm":
                 counted = str(record.get("storm"))  # counted once; _storm decides what to show
                 return None
-            if state == "posted":
+            if state in ("posted", "folded"):
                 verdict = Decision(Action.DUPLICATE)  # this very firing is already shown
                 return None
             return {"state": "posting", "lease": now + POST_LEASE}
@@ -145,7 +146,11 @@ class AlertPolicy:
             state = dict(record or {"fired": 0, "resolved": 0})
             if not counted:
                 state["fired"] = int(state.get("fired", 0)) + 1
-            lead = not _posted(state) and float(state.get("lease", 0)) <= now
+            lead = (
+                not _posted(state)
+                and not state.get("digest")
+                and float(state.get("lease", 0)) <= now
+            )
             if lead:
                 state["lease"], state["holder"] = now + POST_LEASE, holder
             return state
@@ -197,6 +202,20 @@ class AlertPolicy:
             self._store.put(self._alert_key(alert), {"state": "posted", **where}, MESSAGE_TTL)
         return count
 
+    def folded(self, alert: Alert, decision: Decision, channel: str) -> None:
+        """A POST went into ``channel``'s digest (its posting budget was spent)."""
+        if decision.storm:
+            update(
+                self._store,
+                f"storm-state:{decision.storm}",
+                self._storm_ttl(),
+                lambda r: {**(r or {"fired": 1, "resolved": 0}), "digest": channel, "lease": 0},
+            )
+        elif alert.identity:
+            self._store.put(
+                self._alert_key(alert), {"state": "folded", "digest": channel}, MESSAGE_TTL
+            )
+
     def storm_count(self, storm: str) -> int:
         """Firings counted in the storm ``<key>:<opened>`` so far."""
         return int((self._store.get(f"storm-state:{storm}") or {}).get("fired", 0))
@@ -240,6 +259,9 @@ class AlertPolicy:
             if state == "resolved" and record.get("note") != "pending":
                 outcome = Decision(Action.DUPLICATE)
                 return None
+            if state == "folded":
+                outcome = Decision(Action.RESOLVE, digest=str(record.get("digest")))
+                return {**record, "state": "resolved", "resolved_at": alert.resolved_at}
             outcome = Decision(Action.RESOLVE, message=_posted(record))
             note = "pending" if outcome.message is None else "none"
             return {**record, "state": "resolved", "resolved_at": alert.resolved_at, "note": note}
@@ -269,7 +291,13 @@ class AlertPolicy:
         )
         state = state or {}
         still_firing = max(0, int(state.get("fired", 0)) - int(state.get("resolved", 0)))
-        return Decision(Action.RESOLVE, message=_posted(state), still_firing=still_firing)
+        digest = state.get("digest") if not _posted(state) else None
+        return Decision(
+            Action.RESOLVE,
+            message=_posted(state),
+            still_firing=still_firing,
+            digest=str(digest) if digest else None,
+        )
 
     def noted(self, alert: Alert, message: Posted) -> None:
         """Where the "resolved (I had not seen it fire)" note went: a late Fired completes it."""

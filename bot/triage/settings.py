@@ -14,7 +14,14 @@ from bot.config_section import Env, Section, env_value
 from bot.errors import ConfigError
 
 ALERT_LANGUAGES = ("en", "zh")
-KEYS = ("channels", "default_channel", "routes", "coalesce_seconds", "language")
+KEYS = (
+    "channels",
+    "default_channel",
+    "routes",
+    "coalesce_seconds",
+    "channel_posts_per_minute",
+    "language",
+)
 _ROUTE = ("channel", "subscriptions", "resource_groups", "severities")
 log = logging.getLogger("bot.config")  # the warning reads as a settings warning, as before
 
@@ -37,6 +44,7 @@ class AlertSettings:
     default_channel: str | None = None
     routes: tuple[AlertRoute, ...] = ()
     coalesce_seconds: float = 600.0
+    channel_posts_per_minute: int = 20  # beyond: folded into the channel's digest message
     language: str = "en"
     token: str | None = field(default=None, repr=False)  # ACRBOT_ALERT_TOKEN
 
@@ -54,6 +62,7 @@ def read_alerts(raw: Any, slack: Section, env: Env) -> AlertSettings:
         default_channel=section.text("default_channel"),
         routes=tuple(_route(route) for route in section.sections("routes", _ROUTE)),
         coalesce_seconds=section.number("coalesce_seconds", 600.0, minimum=0, maximum=86400),
+        channel_posts_per_minute=section.whole("channel_posts_per_minute", 20, 1, 600),
         language=section.choice("language", ALERT_LANGUAGES, "en"),
         token=env_value(env, "ACRBOT_ALERT_TOKEN"),
     )

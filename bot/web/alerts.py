@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.services import Services
 from bot.slack.alert_notifier import SlackNotifier
+from bot.triage.digest import ChannelDigests
 from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.outbox import QUEUE
 from bot.triage.policy import AlertPolicy
@@ -37,7 +38,10 @@ class AlertWebhooks:
         notifier = SlackNotifier(client, alerts.language)
         triager = TalliedTriager(services.triager, services.claims)  # counted for App Home
         queue = services.claims.queue(QUEUE)  # answered alerts wait here until shown
-        self.dispatcher = AlertDispatcher(triager, policy, notifier, queue)
+        digests = ChannelDigests(
+            services.claims, queue, posts_per_minute=alerts.channel_posts_per_minute
+        )
+        self.dispatcher = AlertDispatcher(triager, policy, notifier, queue, digests=digests)
         self.intake = AlertIntake(
             alerts.token,
             self.dispatcher.submit,

@@ -20,7 +20,7 @@ class Recorder:
     def storm(self, message, triage, count, thread):
         self.calls.append(("storm", message.ts, count, thread))
 
-    def resolved(self, message, channel, triage, still_firing=0):
+    def resolved(self, message, channel, triage, still_firing=0, reply=True):
         self.calls.append(("resolved", message.ts if message else None, channel, still_firing))
         return None if message else Posted(channel, f"{len(self.calls)}.0")
 

@@ -19,6 +19,7 @@ from bot.slack.alert_notifier import SlackNotifier
 from bot.slack.mrkdwn import link
 from bot.slack.triage_reply import triage_reply
 from bot.triage import read_alertmanager, read_azure_monitor
+from bot.triage.digest import entry as digest_entry
 from bot.triage.policy import Posted
 from bot.triage.readers import read_text
 from bot.triage.readers.free_text import read_message, unslack
@@ -64,6 +65,10 @@ def _everything(triage) -> list[str]:
     notifier.resolved(Posted("C1", "1.0"), "C1", triage, still_firing=2)
     notifier.resolved(None, "C1", triage)
     notifier.reply_in_thread("C1", "1.0", triage)
+    notifier.late(Posted("C1", "1.0"), "C1", triage)
+    notifier.late(None, "C1", triage)
+    notifier.digest("C1", None, [digest_entry(triage)], 3)
+    notifier.digest("C1", "1.0", [digest_entry(triage)] * 20, 40)
     out = []
     for _, kwargs in client.calls:
         out += [kwargs["text"], json.dumps(kwargs["blocks"], ensure_ascii=False)]

@@ -159,3 +159,43 @@ def test_resolved_before_fired_leaves_no_red_message(runtime):
     assert update.params["ts"] == note.params.get("ts", update.params["ts"])
     shown = update.params["text"] + json.dumps(update.params["blocks"], ensure_ascii=False)
     assert "RESOLVED" in shown and "🔴" not in shown and "FIRED" not in shown
+
+
+def test_a_channels_budget_is_shared_and_the_rest_is_one_digest_updated(tmp_path: Path):
+    config = tmp_path / "acrbot.yaml"
+    config.write_text(
+        yaml.safe_dump({"alerts": {"default_channel": "C0ONCALL", "channel_posts_per_minute": 5}})
+    )
+    env = {
+        "ACRBOT_CONFIG": str(config),
+        "ACRBOT_STATE_DIR": str(tmp_path / "state"),  # one SQLite store: two workers of a host
+        "ACRBOT_ALERT_TOKEN": TOKEN,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+    }
+    settings = load_settings(env=env)
+    with FakeSlack() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.base_url)
+        pair = [AlertWebhooks(settings, build_services(settings), client) for _ in range(2)]
+        try:
+            for number in range(30):
+                payload = fixture("azure_metric_storage.json")
+                payload["data"]["essentials"]["alertId"] = f"/x/{uuid.uuid4()}"
+                payload["data"]["essentials"]["alertRule"] = f"distinct-rule-{number}"
+                assert deliver(pair[number % 2], "azure-monitor", payload) == 200
+            for webhooks in pair:
+                webhooks.dispatcher._poll = 0.05
+            (last,) = slack.wait_for(  # the digest, updated until it shows all 25
+                "chat.update",
+                predicate=lambda c: "25 more alerts" in json.dumps(c.params["blocks"]),
+                timeout=20,
+            )
+        finally:
+            for webhooks in pair:
+                webhooks.dispatcher.stop()
+    alerts = [c for c in top_level(slack) if "distinct-rule-" in c.params["text"]]
+    digests = [c for c in top_level(slack) if "more alerts" in c.params["text"]]
+    assert len(alerts) == 5 and len(digests) == 1  # one budget for both
+    assert last.params["ts"] == slack.calls("chat.update")[-1].params["ts"]
+    listed = json.dumps(last.params["blocks"], ensure_ascii=False)
+    assert "distinct-rule-" in listed and "…and 10 earlier ones" in listed
