@@ -142,6 +142,11 @@ def alerts_folded(count: int = 1) -> None:
     get().alerts_folded.inc(count)
 
 
+def watched_skipped(reason: str) -> None:
+    """A watched channel's message not replied to: echo, per_source or channel_budget."""
+    get().watched_skipped.labels(reason).inc()
+
+
 def knowledge_reload(ok: bool) -> None:
     get().reloads.labels("ok" if ok else "failed").inc()
 
@@ -281,6 +286,13 @@ def _build() -> SimpleNamespace:
         alerts_folded=Counter(
             "acrbot_alerts_folded",
             "Alerts folded into a channel digest because the channel's posting budget was spent.",
+            registry=registry,
+        ),
+        watched_skipped=Counter(
+            "acrbot_watched_messages_skipped",
+            "Watched-channel messages not replied to, by reason (echo, per_source, "
+            "channel_budget).",
+            ["reason"],
             registry=registry,
         ),
         reloads=Counter(

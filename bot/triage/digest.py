@@ -51,6 +51,11 @@ def entry(triage: Triage) -> dict[str, str]:
     }
 
 
+def spend(store: AlertStore, channel: str, posts_per_minute: int) -> bool:
+    """Spend one post of ``channel``'s budget (every replica's); False when it is spent."""
+    return store.hit(f"posts:{channel}", posts_per_minute, 60.0).allowed
+
+
 class ChannelDigests:
     def __init__(
         self,
@@ -67,7 +72,7 @@ class ChannelDigests:
 
     def allow(self, channel: str) -> bool:
         """Spend one post of ``channel``'s budget; False when this minute's is spent."""
-        return self._store.hit(f"posts:{channel}", self.posts_per_minute, 60.0).allowed
+        return spend(self._store, channel, self.posts_per_minute)
 
     def fold(self, channel: str, line: dict[str, str]) -> Digest | None:
         """Add a line to the channel's digest; the digest to show now, or None (a flush will)."""

@@ -34,10 +34,15 @@ def diagnostics() -> Diagnostics:
 
 @pytest.fixture
 def context(triager) -> dict[str, Any]:
-    settings = SimpleNamespace(alerts=SimpleNamespace(channels=(WATCHED,), language="en"))
+    alerts = SimpleNamespace(channels=(WATCHED,), language="en", channel_posts_per_minute=20)
+    settings = SimpleNamespace(alerts=alerts)
     threads = ThreadBook(MemoryStorage(), max_followups=3, idle_seconds=60)
     services = SimpleNamespace(
-        settings=settings, triager=triager, diagnostics=diagnostics(), threads=threads
+        settings=settings,
+        triager=triager,
+        diagnostics=diagnostics(),
+        threads=threads,
+        claims=MemoryStorage(),
     )
     return {"services": services, "bot_id": "B0ACRBOT", "bot_user_id": "U0ACRBOT"}
 
@@ -130,3 +135,35 @@ def test_an_alert_button_passes_the_repository_to_the_request():
     services.diagnostics.request.assert_called_once_with(
         "U1", "C1", "contosoregistry", "check-health", "shop/api"
     )
+
+
+def repost(kwargs: dict[str, Any], n: int, how: str) -> dict[str, Any]:
+    """A relay bot posting what acrbot said as a new top-level message."""
+    base = message(bot_id="B0RELAY", username="relay", ts=f"1764388000.{n:06d}", attachments=[])
+    if how == "text":
+        return {**base, "text": kwargs["text"]}
+    if how == "blocks":
+        return {**base, "text": "", "blocks": kwargs["blocks"]}
+    return {**base, "text": "", "attachments": [{"text": kwargs["text"], "fallback": "relay"}]}
+
+
+@pytest.mark.parametrize("how", ["text", "blocks", "attachment"])
+def test_a_bot_reposting_acrbots_reply_gets_no_reply(context, how):
+    client = create_autospec(WebClient, instance=True)
+    watched_channel.triage_message(message(), client, context)
+    (seed,) = client.chat_postMessage.call_args_list
+    for n in range(5):  # five echoes of the reply, each a new message by the relay
+        watched_channel.triage_message(repost(seed.kwargs, n, how), client, context)
+    assert len(client.chat_postMessage.call_args_list) == 1
+
+
+def test_one_source_gets_at_most_its_share_of_replies(context):
+    client = create_autospec(WebClient, instance=True)
+    for n in range(watched_channel.PER_SOURCE + 5):
+        event = message(ts=f"1764389000.{n:06d}")
+        event["attachments"][0]["text"] = f"pull failed: reg{n}x.azurecr.io 401 Unauthorized"
+        watched_channel.triage_message(event, client, context)
+    assert len(client.chat_postMessage.call_args_list) == watched_channel.PER_SOURCE
+    other = message(bot_id="B0OTHER", ts="1764389999.000001")  # another bot is still answered
+    watched_channel.triage_message(other, client, context)
+    assert len(client.chat_postMessage.call_args_list) == watched_channel.PER_SOURCE + 1
