@@ -55,6 +55,11 @@ WORDS: dict[str, dict[str, str]] = {
             "Slack's rate for one channel, so they are listed here:"
         ),
         "digest_more": "…and {count} earlier ones",
+        "left_out": (
+            "⚠️ *{count} alerts of the Alertmanager group* `{group}` *are not shown here*: "
+            "{past} past the {limit} acrbot reads from one delivery, {truncated} dropped by "
+            "Alertmanager's `max_alerts`. Alertmanager's own view lists them all."
+        ),
     },
     "zh": {
         "fired": "告警",
@@ -75,6 +80,11 @@ WORDS: dict[str, dict[str, str]] = {
         "source": "来源",
         "digest": "📋 *本频道另有 {count} 条告警* — 逐条发送会超过 Slack 单频道的速率，汇总如下：",
         "digest_more": "……以及更早的 {count} 条",
+        "left_out": (
+            "⚠️ *Alertmanager 告警组* `{group}` *中有 {count} 条告警未在此显示*："
+            "{past} 条超出 acrbot 单次读取的 {limit} 条上限，{truncated} 条被 Alertmanager 的 "
+            "`max_alerts` 截断。完整列表请查看 Alertmanager。"
+        ),
     },
 }
 _TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
@@ -194,6 +204,19 @@ def digest_message(entries: list[dict[str, str]], total: int, language: str = "e
     text = limits.clip("\n".join(lines), 3000)
     blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
     return Message.of(_plain(lines[0]), blocks)
+
+
+def left_out_message(
+    group: str, past: int, truncated: int, limit: int, language: str = "en"
+) -> Message:
+    """Alerts of a group that acrbot did not read: how many, and why."""
+    name = neutralise(limits.clip(group.replace("`", "'"), 150))
+    text = word(
+        language, "left_out", count=past + truncated, group=name, past=past,
+        truncated=truncated, limit=limit,
+    )  # fmt: skip
+    blocks = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    return Message.of(limits.clip(_plain(text), 3000), blocks)
 
 
 def nothing_recognised(language: str = "en") -> Message:

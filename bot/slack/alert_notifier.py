@@ -20,12 +20,13 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.alert_blocks import (
     alert_message,
     digest_message,
+    left_out_message,
     resolved_note,
     resolved_reply,
     storm_reply,
 )
-from bot.triage.dispatcher import DeliveryFailed
 from bot.triage.model import Triage
+from bot.triage.notifier import DeliveryFailed
 from bot.triage.policy import Posted
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,13 @@ class SlackNotifier:
             return Posted(channel, str(reply["ts"]))
         _call(lambda: self._client.chat_update(channel=channel, ts=ts, **message))
         return Posted(channel, ts)
+
+    def left_out(
+        self, channel: str, group: str, past_limit: int, truncated: int, limit: int
+    ) -> None:
+        """Alerts of a delivery that were not read: said in the channel they would have gone to."""
+        note = left_out_message(group, past_limit, truncated, limit, self.language).as_kwargs()
+        _call(lambda: self._client.chat_postMessage(channel=channel, **note))
 
     def _reply(self, message: Posted, kwargs: dict[str, Any]) -> None:
         _call(

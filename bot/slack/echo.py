@@ -22,7 +22,7 @@ _MAX = 100_000  # characters of a message looked at
 _PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
 _IDS = re.compile(r'"(?:action_id|block_id)": "(?:diag_request_\d+|alert_checks)"')
 # "resolved_reply" ("✅ Resolved {time}.") is left out: too close to what other tools say.
-_TEMPLATES = ("again", "still_firing", "resolved_note", "storm", "digest")
+_TEMPLATES = ("again", "still_firing", "resolved_note", "storm", "digest", "left_out")
 
 
 def _plain(text: str) -> str:

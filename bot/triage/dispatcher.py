@@ -22,18 +22,19 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from bot import metrics
 from bot.storage.base import StorageUnavailable, WorkQueue
 from bot.triage import outbox
-from bot.triage.digest import UPDATE_EVERY, ChannelDigests, Digest
 from bot.triage.digest import entry as digest_entry
 from bot.triage.model import Alert, State, Triage
+from bot.triage.notifier import DeliveryFailed, Notifier
+from bot.triage.overflow import Overflow
 from bot.triage.policy import WAIT, Action, AlertPolicy, Decision, Posted
 from bot.triage.state import Contention
 from bot.triage.triager import Triager
-from bot.triage.webhook import QueueFull
+from bot.triage.webhook import LeftOut, QueueFull
 
 log = logging.getLogger(__name__)
 
@@ -41,46 +42,6 @@ LEASE = 120.0  # seconds one worker has an item before another may take it (a po
 MAX_ATTEMPTS = 12  # with the backoff below: about an hour of retries
 MAX_BACKLOG = 20_000  # queued alerts beyond which a delivery is answered 503
 POLL = 1.0  # seconds between looks at the shared queue when nothing woke the worker
-
-
-class DeliveryFailed(Exception):
-    """The notifier could not show an alert; ``retry_after`` is the sender's advice, if any."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class Notifier(Protocol):
-    def post(self, channel: str, triage: Triage, count: int = 1) -> Posted:
-        """Post a new alert message and say where it went; raises :class:`DeliveryFailed`."""
-
-    def storm(self, message: Posted, triage: Triage, count: int, thread: bool) -> None:
-        """Show ``count`` firings on the storm's message; reply in its thread if ``thread``."""
-
-    def resolved(
-        self,
-        message: Posted | None,
-        channel: str,
-        triage: Triage,
-        still_firing: int = 0,
-        reply: bool = True,
-    ) -> Posted | None:
-        """Mark ``message`` resolved and reply in its thread; a short note if it is unknown.
-
-        ``still_firing`` > 0 (a storm's other firings): only the thread reply.
-        ``reply=False`` (the channel's budget is spent): no thread reply.
-        Returns where the note went (``message`` is None), else None.
-        """
-
-    def late(self, message: Posted | None, channel: str, triage: Triage) -> Posted | None:
-        """A Fired after its Resolved: show it resolved on ``message`` (or post it so)."""
-
-    def digest(
-        self, channel: str, ts: str | None, entries: list[dict[str, Any]], total: int
-    ) -> Posted:
-        """Post (``ts`` None) or update the channel's digest of folded alerts."""
 
 
 class Undelivered(Exception):
@@ -100,7 +61,7 @@ class AlertDispatcher:
         notifier: Notifier,
         queue: WorkQueue,
         *,
-        digests: ChannelDigests | None = None,
+        overflow: Overflow | None = None,
         workers: int = 2,
         lease: float = LEASE,
         poll: float = POLL,
@@ -109,7 +70,7 @@ class AlertDispatcher:
         self.policy = policy
         self.notifier = notifier
         self.queue = queue
-        self.digests = digests
+        self.overflow = overflow
         self.lease = lease
         self._workers = max(1, workers)
         self._poll = poll
@@ -120,6 +81,12 @@ class AlertDispatcher:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+
+    def note_left_out(self, missing: LeftOut) -> None:
+        """Queue the note that a delivery's alerts were left out (the intake calls this)."""
+        if self.overflow is not None:
+            self.overflow.queue_note(missing)
+            self._wake.set()
 
     def submit(self, routed: list[tuple[Alert, str]]) -> None:
         """Queue a delivery's alerts in the shared store before the webhook answers.
@@ -199,40 +166,11 @@ class AlertDispatcher:
             self.policy.noted(alert, note)
 
     def _budget(self, channel: str) -> bool:
-        return self.digests is None or self.digests.allow(channel)
+        return self.overflow is None or self.overflow.allow(channel)
 
     def _fold(self, channel: str, triage: Triage) -> None:
-        """Beyond the channel's budget: a line in its digest (shown now, or by a flush)."""
-        assert self.digests is not None
-        metrics.alerts_folded()
-        shown = self.digests.fold(channel, digest_entry(triage))
-        if shown is not None:
-            self._show_digest(shown)
-
-    def _show_digest(self, shown: Digest) -> None:
-        """Post or update a digest; a failure leaves a flush item to try again."""
-        assert self.digests is not None
-        try:
-            posted = self.notifier.digest(shown.channel, shown.ts, shown.entries, shown.total)
-        except Exception as exc:
-            self.digests.shown(shown, None)
-            wait = exc.retry_after if isinstance(exc, DeliveryFailed) else None
-            self.digests.later(shown.channel, wait or UPDATE_EVERY)
-            log.warning("alerts: could not show the digest in %s: %s", shown.channel, exc)
-            return
-        self.digests.shown(shown, posted.ts)
-
-    def _flush(self, name: str, record: dict[str, Any]) -> None:
-        assert self.digests is not None
-        channel = str(record.get("channel"))
-        shown, later = self.digests.to_show(channel)
-        if shown is not None:
-            self.queue.done(name)
-            self._show_digest(shown)
-        elif later:
-            self.queue.retry(name, UPDATE_EVERY, record)
-        else:
-            self.queue.done(name)
+        assert self.overflow is not None
+        self.overflow.fold(channel, digest_entry(triage))
 
     def _catch_up(self, message: Posted, triage: Triage, decision: Decision) -> None:
         """Show the storm's latest count: firings handled meanwhile may have shown an older one.
@@ -262,11 +200,13 @@ class AlertDispatcher:
         return len(items)
 
     def _process(self, name: str, record: dict[str, Any]) -> None:
-        if record.get("kind") == "digest":
-            if self.digests is not None:
-                self._flush(name, record)
-            else:
+        if record.get("kind") in ("digest", "left_out"):
+            if self.overflow is None:
                 self.queue.done(name)
+            elif record["kind"] == "digest":
+                self.overflow.flush(name, record)
+            else:
+                self.overflow.note(name, record)
             return
         alert, channel = outbox.from_item(record)
         attempts = int(record.get("attempts", 0))

@@ -23,16 +23,38 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot import metrics
 from bot.storage.base import StorageUnavailable
 from bot.triage.model import Alert
 from bot.triage.readers import UnknownShape, read_alertmanager, read_azure_monitor
+from bot.triage.readers.alertmanager import MAX_ALERTS, group_name, left_out
 from bot.triage.routing import Route, choose_channel
 
 MAX_BODY = 1024 * 1024
+# An Alertmanager group of 3,000 alerts is about 1.3 MB: its endpoint takes up to 4 MB.
+MAX_BODIES = {"azure-monitor": MAX_BODY, "alertmanager": 4 * MAX_BODY}
 SOURCES: dict[str, Callable[[Any], list[Alert]]] = {
     "azure-monitor": read_azure_monitor,
     "alertmanager": read_alertmanager,
 }
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Alerts of one delivery acrbot did not read, to be said in Slack and counted."""
+
+    channel: str
+    source: str
+    group: str
+    past_limit: int  # beyond the members acrbot reads from one delivery
+    truncated: int  # dropped by the sender before sending (Alertmanager's truncatedAlerts)
+    limit: int = MAX_ALERTS
+
+    @property
+    def total(self) -> int:
+        return self.past_limit + self.truncated
+
+
 log = logging.getLogger(__name__)
 
 
@@ -71,13 +93,15 @@ class AlertIntake:
         *,
         routes: Sequence[Route] = (),
         default_channel: str | None = None,
-        max_body: int = MAX_BODY,
+        max_body: int | None = None,
+        note_left_out: Callable[[LeftOut], None] | None = None,
     ) -> None:
         self._token = _digest(token) if token else None
         self._dispatch = dispatch
         self._routes = routes
         self._default = default_channel
         self._max_body = max_body
+        self._note_left_out = note_left_out
 
     @property
     def enabled(self) -> bool:
@@ -96,8 +120,11 @@ class AlertIntake:
                 {"error": "missing or wrong token (use ?token=… or Authorization: Bearer …)"},
                 (("WWW-Authenticate", 'Bearer realm="acrbot alerts"'),),
             )
-        if len(body) > self._max_body:
-            return WebhookReply(413, {"error": "body larger than 1 MB"})
+        limit = self.max_body(source)
+        if len(body) > limit:
+            log.warning("alert webhook refused: %s body of %d bytes (limit %d)",
+                        source, len(body), limit)  # fmt: skip
+            return WebhookReply(413, {"error": f"body larger than {limit // MAX_BODY} MB"})
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
@@ -121,8 +148,11 @@ class AlertIntake:
                     {"error": "no alerts.routes entry matches and alerts.default_channel is unset"},
                 )
             routed.append((alert, channel))
+        missing = self._left_out(source, payload, routed)
         try:
             self._dispatch(routed)
+            if missing is not None and self._note_left_out is not None:
+                self._note_left_out(missing)
         except QueueFull:
             return WebhookReply(503, {"error": "busy: retry later"}, (("Retry-After", "30"),))
         except StorageUnavailable:
@@ -132,4 +162,31 @@ class AlertIntake:
                 {"error": "cannot record the alert right now: retry later"},
                 (("Retry-After", "10"),),
             )
-        return WebhookReply(200, {"accepted": len(routed)})
+        reply: dict[str, Any] = {"accepted": len(routed)}
+        if missing is not None:
+            reply["left_out"] = missing.total
+        return WebhookReply(200, reply)
+
+    def max_body(self, source: str) -> int:
+        """The largest body ``source``'s endpoint takes (the router is told the same)."""
+        return self._max_body or MAX_BODIES.get(source, MAX_BODY)
+
+    def _left_out(
+        self, source: str, payload: Any, routed: list[tuple[Alert, str]]
+    ) -> LeftOut | None:
+        if source != "alertmanager":
+            return None
+        past, truncated = left_out(payload)
+        if not past and not truncated:
+            return None
+        group = group_name(payload)
+        channel = routed[0][1] if routed else self._default
+        log.warning(
+            "alertmanager group %r: %d alert(s) left out (%d past the %d read per delivery, "
+            "%d truncated by Alertmanager)",
+            group[:80], past + truncated, past, MAX_ALERTS, truncated,
+        )  # fmt: skip
+        metrics.alerts_left_out(source, past + truncated)
+        if channel is None:
+            return None
+        return LeftOut(channel, source, group, past, truncated)

@@ -19,6 +19,7 @@ from bot.slack.alert_notifier import SlackNotifier
 from bot.triage.digest import ChannelDigests
 from bot.triage.dispatcher import AlertDispatcher
 from bot.triage.outbox import QUEUE
+from bot.triage.overflow import Overflow
 from bot.triage.policy import AlertPolicy
 from bot.triage.tally import TalliedTriager
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
@@ -41,12 +42,14 @@ class AlertWebhooks:
         digests = ChannelDigests(
             services.claims, queue, posts_per_minute=alerts.channel_posts_per_minute
         )
-        self.dispatcher = AlertDispatcher(triager, policy, notifier, queue, digests=digests)
+        overflow = Overflow(services.claims, queue, digests, notifier)
+        self.dispatcher = AlertDispatcher(triager, policy, notifier, queue, overflow=overflow)
         self.intake = AlertIntake(
             alerts.token,
             self.dispatcher.submit,
             routes=alerts.routes,
             default_channel=alerts.default_channel,
+            note_left_out=self.dispatcher.note_left_out,
         )
         if not self.intake.enabled:
             log.info(
@@ -81,7 +84,7 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks) -> None:
             REFUSALS.refused(PATHS[request.path], "a missing or wrong token", request.client)
         return Response.json(reply.status, reply.body, reply.headers)
 
-    for path in PATHS:
-        router.add("POST", path, alert_webhook)
+    for path, source in PATHS.items():
+        router.add("POST", path, alert_webhook, max_body=webhooks.intake.max_body(source))
     # Answered alerts not yet posted get a few seconds; what is left stays queued in the store.
     router.on_shutdown.append(lambda: webhooks.dispatcher.drain(DRAIN_SECONDS))

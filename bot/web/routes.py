@@ -78,6 +78,7 @@ Handler = Callable[[Request], Response | Awaitable[Response]]
 class _Route:
     handler: Handler
     blocking: bool
+    max_body: int | None = None  # this route's own cap, instead of the router's
 
 
 class _BodyTooLarge(Exception):
@@ -98,15 +99,26 @@ class Router:
     on_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _routes: dict[str, dict[str, _Route]] = field(default_factory=dict)
 
-    def add(self, methods: str | Iterable[str], path: str, handler: Handler) -> None:
-        """Serve ``path`` for ``methods`` (GET also answers HEAD) with ``handler``."""
+    def add(
+        self,
+        methods: str | Iterable[str],
+        path: str,
+        handler: Handler,
+        *,
+        max_body: int | None = None,
+    ) -> None:
+        """Serve ``path`` for ``methods`` (GET also answers HEAD) with ``handler``.
+
+        ``max_body`` replaces the router's cap for this route (a large
+        Alertmanager group is bigger than any Slack payload).
+        """
         blocking = not inspect.iscoroutinefunction(handler)
         names = [methods] if isinstance(methods, str) else list(methods)
         table = self._routes.setdefault(path, {})
         for method in names:
-            table[method.upper()] = _Route(handler, blocking)
+            table[method.upper()] = _Route(handler, blocking, max_body)
             if method.upper() == "GET":
-                table.setdefault("HEAD", _Route(handler, blocking))
+                table.setdefault("HEAD", _Route(handler, blocking, max_body))
 
     @property
     def paths(self) -> list[str]:
@@ -132,7 +144,7 @@ class Router:
         headers = _headers(scope)
         reading = _Reading(receive)
         try:
-            body = await self._body(headers, reading)
+            body = await self._body(headers, reading, route.max_body or self.max_body)
         except _BodyTooLarge:
             await _discard(headers, reading, self.body_timeout)
             await _send(send, Response.error(413, "body too large"), method, close=True)
@@ -160,9 +172,9 @@ class Router:
                       exc_info=exc)  # fmt: skip
             return Response.error(500, "internal error")
 
-    async def _body(self, headers: dict[str, str], receive: Receive) -> bytes:
+    async def _body(self, headers: dict[str, str], receive: Receive, limit: int) -> bytes:
         declared = headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared and (not declared.isdigit() or int(declared) > limit):
             raise _BodyTooLarge
         chunks: list[bytes] = []
         size = 0
@@ -173,7 +185,7 @@ class Router:
                     raise _ClientGone
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_body:
+                if size > limit:
                     raise _BodyTooLarge
                 chunks.append(chunk)
                 if not message.get("more_body"):

@@ -12,6 +12,7 @@ import pytest
 from bot.slack.alert_blocks import (
     alert_message,
     digest_message,
+    left_out_message,
     resolved_note,
     resolved_reply,
     storm_reply,
@@ -41,6 +42,7 @@ def renderings(triager, language: str):
         yield resolved_note(triage, language)
         yield resolved_reply(triage, language, still_firing=2)
         yield digest_message([entry(triage)], 30, language)
+    yield left_out_message("KubePodImagePullBackOff", 700, 20, 200, language)
 
 
 def carried(message, how: str) -> dict:

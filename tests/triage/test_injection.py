@@ -69,6 +69,7 @@ def _everything(triage) -> list[str]:
     notifier.late(None, "C1", triage)
     notifier.digest("C1", None, [digest_entry(triage)], 3)
     notifier.digest("C1", "1.0", [digest_entry(triage)] * 20, 40)
+    notifier.left_out("C1", triage.summary, 700, 20, 200)  # a group name is alert text too
     out = []
     for _, kwargs in client.calls:
         out += [kwargs["text"], json.dumps(kwargs["blocks"], ensure_ascii=False)]

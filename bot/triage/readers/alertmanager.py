@@ -46,6 +46,27 @@ def read_alertmanager(payload: Any) -> list[Alert]:
     return [_alert(member, common, group_status) for member in members]
 
 
+def left_out(payload: Any) -> tuple[int, int]:
+    """Alerts of the group not read: (past acrbot's ``MAX_ALERTS``, truncated by Alertmanager).
+
+    Alertmanager's ``max_alerts`` drops members before sending and says how
+    many in ``truncatedAlerts``; acrbot reads at most ``MAX_ALERTS`` of the rest.
+    """
+    body = mapping(payload)
+    alerts = body.get("alerts")
+    past = max(0, len(alerts) - MAX_ALERTS) if isinstance(alerts, list) else 0
+    truncated = body.get("truncatedAlerts")
+    ok = isinstance(truncated, int) and not isinstance(truncated, bool) and truncated > 0
+    return past, min(truncated, 10**9) if ok else 0
+
+
+def group_name(payload: Any) -> str:
+    """What people call the group: its alertname, else its group key (clipped)."""
+    body = mapping(payload)
+    name = text(mapping(body.get("commonLabels")).get("alertname"), 200)
+    return name or text(body.get("groupKey"), 200) or "?"
+
+
 def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Alert:
     labels = {k: v for k, v in {**common, **mapping(member.get("labels"))}.items()}
     annotations = mapping(member.get("annotations"))
