@@ -103,7 +103,16 @@ def main() -> int:
         tmp = Path(folder)
         config = tmp / "alerts.yaml"
         config.write_text(
-            json.dumps({"alerts": {"default_channel": "C0ONCALL", "coalesce_seconds": 600}})
+            json.dumps(
+                {
+                    "alerts": {
+                        "default_channel": "C0ONCALL",
+                        "coalesce_seconds": 600,
+                        # the most a channel may take: every alert is posted, none folded
+                        "channel_posts_per_minute": 600,
+                    }
+                }
+            )
         )
         process, url, _log = start_bot(
             tmp, slack, azure, ACRBOT_CONFIG=str(config), ACRBOT_ALERT_TOKEN=TOKEN

@@ -208,7 +208,12 @@ class AlertDispatcher:
             else:
                 self.overflow.note(name, record)
             return
-        alert, channel = outbox.from_item(record)
+        try:
+            alert, channel = outbox.from_item(record)
+        except (KeyError, TypeError, ValueError) as exc:  # written by another version
+            log.error("alerts: dropped an unreadable queued item (%s)", type(exc).__name__)
+            self.queue.done(name)
+            return
         attempts = int(record.get("attempts", 0))
         previous = outbox.decision_from(record.get("decision"))
         try:

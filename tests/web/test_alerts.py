@@ -44,7 +44,11 @@ def runtime(tmp_path: Path) -> Iterator[tuple[AlertWebhooks, FakeSlack]]:
     services = build_services(settings)
     with FakeSlack() as slack:
         client = WebClient(token="xoxb-test", base_url=slack.base_url)
-        yield AlertWebhooks(settings, services, client), slack
+        webhooks = AlertWebhooks(settings, services, client)
+        try:
+            yield webhooks, slack
+        finally:
+            webhooks.dispatcher.stop()
 
 
 def deliver(webhooks: AlertWebhooks, source: str, payload) -> int:
