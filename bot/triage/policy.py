@@ -75,9 +75,11 @@ class AlertPolicy:
         *,
         coalesce_seconds: float = 600.0,
         thread_interval: float = 60.0,
+        post_lease: float = POST_LEASE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
+        self.post_lease = post_lease
         self.coalesce_seconds = float(coalesce_seconds)
         self.thread_interval = float(thread_interval)
         self._clock = clock
@@ -121,7 +123,7 @@ class AlertPolicy:
                 )
                 return None
             if state == "posting" and float(record.get("lease", 0)) > now:
-                verdict = Decision(Action.DUPLICATE)
+                verdict = Decision(Action.WAIT)  # an attempt that stalled or died: its lease ends
                 return None
             if state == "storm":
                 counted = str(record.get("storm"))  # counted once; _storm decides what to show
@@ -129,7 +131,7 @@ class AlertPolicy:
             if state in ("posted", "folded"):
                 verdict = Decision(Action.DUPLICATE)  # this very firing is already shown
                 return None
-            return {"state": "posting", "lease": now + POST_LEASE}
+            return {"state": "posting", "lease": now + self.post_lease}
 
         update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
         return verdict, counted
@@ -139,11 +141,12 @@ class AlertPolicy:
         opened = counted.rsplit(":", 1)[1] if counted else self._open(key, now)
         storm = f"{key}:{opened}"
         holder = alert.delivery_key or alert.identity or ""
-        lead = False
+        lead = mine = False
 
         def change(record: Record | None) -> Record:
-            nonlocal lead
+            nonlocal lead, mine
             state = dict(record or {"fired": 0, "resolved": 0})
+            mine = state.get("holder") == holder and not _posted(state)
             if not counted:
                 state["fired"] = int(state.get("fired", 0)) + 1
             lead = (
@@ -152,7 +155,7 @@ class AlertPolicy:
                 and float(state.get("lease", 0)) <= now
             )
             if lead:
-                state["lease"], state["holder"] = now + POST_LEASE, holder
+                state["lease"], state["holder"] = now + self.post_lease, holder
             return state
 
         _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
@@ -161,6 +164,8 @@ class AlertPolicy:
         count = int((state or {}).get("fired", 1))
         if lead:
             return Decision(Action.POST, count=count, storm=storm)
+        if counted and mine and not state.get("digest"):
+            return Decision(Action.WAIT)  # this firing's own earlier attempt stalled or died
         if counted:
             return Decision(Action.DUPLICATE)  # counted before: the storm's message shows it
         message = _posted(state or {})

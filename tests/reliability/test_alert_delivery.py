@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +24,11 @@ from bot.config import load_settings
 from bot.services import build_services
 from bot.slack.client import make_client
 from bot.slack.settings import SlackCredentials
+from bot.storage.redis import RedisStorage
+from bot.triage import Triager, read_azure_monitor
 from bot.triage import dispatcher as dispatcher_module
+from bot.triage.dispatcher import AlertDispatcher, DeliveryFailed
+from bot.triage.policy import AlertPolicy, Posted
 from bot.web.alerts import AlertWebhooks
 from tests.fakes.slack_api import FakeSlack
 from tests.redis_server import RedisServer
@@ -209,3 +214,44 @@ def test_resending_an_alert_acrbot_gave_up_on_posts_it(runtime, monkeypatch):
     assert top_posts(slack, rule) == []
     assert deliver(webhooks, payload).status == 200  # not a duplicate: it was never shown
     wait_posted(slack, rule)
+
+
+def test_an_alert_whose_replica_died_mid_post_is_posted_by_the_other(redis):
+    """Replica A takes the alert and never finishes (it died); B posts it once A's lease runs out."""
+    if redis.process is None or not redis.ping():
+        redis.stop()
+        redis.start()
+    redis.flush()
+    dead, posted = threading.Event(), []
+
+    class DiesMidPost:
+        def post(self, channel, triage, count=1):
+            dead.wait(30)  # the process is gone: nothing it did after this reaches Slack
+            raise DeliveryFailed("the replica died")
+
+    class Posts:
+        def post(self, channel, triage, count=1):
+            posted.append(triage.alert.rule)
+            return Posted(channel, "1.1")
+
+    def replica(notifier) -> AlertDispatcher:
+        store = RedisStorage(redis.url)
+        policy = AlertPolicy(store, post_lease=1.0)  # both leases short, to keep the test short
+        return AlertDispatcher(
+            Triager(), policy, notifier, store.queue("alerts"), lease=1.0, poll=0.05
+        )
+
+    a, b = replica(DiesMidPost()), replica(Posts())
+    (fired,) = read_azure_monitor(alert("mid-post"))
+    a.submit([(fired, CHANNEL)])
+    deadline = time.monotonic() + 10
+    while a._busy == 0:  # A has taken it and is "posting"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    b.start()
+    try:
+        assert b.join(15) and posted == ["mid-post"]
+    finally:
+        b.stop()
+        dead.set()
+        a.stop()

@@ -41,7 +41,21 @@ def fire(policy: AlertPolicy, alert, ts: str, channel: str = "C1"):
 def test_the_same_delivery_twice_is_handled_once():
     policy = policy_for()
     assert policy.decide(storage_alert()).action == Action.POST
-    assert policy.decide(storage_alert()).action == Action.DUPLICATE
+    # still being posted (its worker stalled or died): wait for its lease, never a second POST
+    assert policy.decide(storage_alert()).action == Action.WAIT
+    alert = storage_alert("second")
+    fire(policy, alert, "2.2")
+    policy.finished(alert)
+    assert policy.delivered(storage_alert("second"))
+    assert policy.decide(storage_alert("second")).action == Action.DUPLICATE
+
+
+def test_a_firing_whose_worker_died_is_posted_once_its_lease_ends():
+    clock = Clock()
+    policy = policy_for(clock=clock, post_lease=60)
+    assert policy.decide(storage_alert()).action == Action.POST  # ...and that worker dies
+    clock.now += 61
+    assert policy.decide(storage_alert()).action == Action.POST
 
 
 def test_resolved_finds_the_fired_message():
@@ -97,7 +111,10 @@ def test_alerts_without_a_storm_key_are_never_coalesced():
 def test_alertmanager_resends_of_a_group_are_duplicates():
     policy = policy_for()
     group = fixture("alertmanager_imagepull.json")
-    first = [policy.decide(a).action for a in read_alertmanager(group)]
+    first = [fire(policy, a, "1.1").action for a in read_alertmanager(group)]
+    for alert in read_alertmanager(group):
+        policy.finished(alert)
+    assert all(policy.delivered(a) for a in read_alertmanager(group))  # re-send: not queued
     again = [policy.decide(a).action for a in read_alertmanager(group)]
     assert first == [Action.POST, Action.POST] and again == [Action.DUPLICATE] * 2
 
