@@ -88,12 +88,14 @@ class ChannelDigests:
         digest, later = self.to_show(channel)
         if later:
             self.later(channel, UPDATE_EVERY)
+        elif digest is not None:  # a second look, should whoever shows it now die doing so
+            self.later(channel, LEASE + 1, name=f"digest-check:{channel}")
         return digest
 
-    def later(self, channel: str, delay: float) -> None:
+    def later(self, channel: str, delay: float, name: str | None = None) -> None:
         """Show the digest again in ``delay`` seconds (a flush item; one per channel)."""
         item = {"kind": "digest", "channel": channel}
-        self._queue.add(f"digest:{channel}", item, DIGEST_SECONDS, delay=delay)
+        self._queue.add(name or f"digest:{channel}", item, DIGEST_SECONDS, delay=delay)
 
     def to_show(self, channel: str) -> tuple[Digest | None, bool]:
         """(the digest if this caller should show it now, whether to look again later)."""
