@@ -39,7 +39,7 @@ from bot.triage.webhook import LeftOut, QueueFull
 log = logging.getLogger(__name__)
 
 LEASE = 120.0  # seconds one worker has an item before another may take it (a post takes < 30)
-MAX_ATTEMPTS = 12  # with the backoff below: about an hour of retries
+MAX_ATTEMPTS = 20  # with the backoff below (2 s doubling to 5 min): about an hour of retries
 MAX_BACKLOG = 20_000  # queued alerts beyond which a delivery is answered 503
 POLL = 1.0  # seconds between looks at the shared queue when nothing woke the worker
 
