@@ -35,6 +35,7 @@ from bot.triage.state import AlertStore, Record, update
 
 DELIVERY_TTL = 7 * 86400.0  # longer than any retry or repeat_interval worth de-duplicating
 MESSAGE_TTL = 30 * 86400.0  # a Resolved alert can still find its Fired message for this long
+SHOWN = "shown"  # in an alert's record: the states (fired, resolved) whose delivery was shown
 POST_LEASE = 60.0  # seconds a post may take (Slack's retries included) before another may try
 WAIT = 5.0  # seconds before a Resolved whose Fired is being posted is tried again
 
@@ -133,7 +134,7 @@ class AlertPolicy:
                 return None
             return {"state": "posting", "lease": now + self.post_lease}
 
-        update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
+        self._update_alert(alert, change)
         return verdict, counted
 
     def _storm(self, alert: Alert, key: str, counted: str | None) -> Decision:
@@ -160,7 +161,7 @@ class AlertPolicy:
 
         _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
         if alert.identity:
-            self._store.put(self._alert_key(alert), {"state": "storm", "storm": storm}, MESSAGE_TTL)
+            self._put_alert(alert, {"state": "storm", "storm": storm})
         count = int((state or {}).get("fired", 1))
         if lead:
             return Decision(Action.POST, count=count, storm=storm)
@@ -204,7 +205,7 @@ class AlertPolicy:
             )
             count = int((state or {}).get("fired", count))
         elif alert.identity:
-            self._store.put(self._alert_key(alert), {"state": "posted", **where}, MESSAGE_TTL)
+            self._put_alert(alert, {"state": "posted", **where})
         return count
 
     def folded(self, alert: Alert, decision: Decision, channel: str) -> None:
@@ -217,9 +218,7 @@ class AlertPolicy:
                 lambda r: {**(r or {"fired": 1, "resolved": 0}), "digest": channel, "lease": 0},
             )
         elif alert.identity:
-            self._store.put(
-                self._alert_key(alert), {"state": "folded", "digest": channel}, MESSAGE_TTL
-            )
+            self._put_alert(alert, {"state": "folded", "digest": channel})
 
     def storm_count(self, storm: str) -> int:
         """Firings counted in the storm ``<key>:<opened>`` so far."""
@@ -237,11 +236,8 @@ class AlertPolicy:
 
             update(self._store, f"storm-state:{decision.storm}", self._storm_ttl(), release)
         elif alert.identity:
-            update(
-                self._store,
-                self._alert_key(alert),
-                MESSAGE_TTL,
-                lambda r: {**r, "lease": 0} if r and r.get("state") == "posting" else None,
+            self._update_alert(
+                alert, lambda r: {**r, "lease": 0} if r and r.get("state") == "posting" else None
             )
 
     # --- resolving --------------------------------------------------------------
@@ -271,7 +267,7 @@ class AlertPolicy:
             note = "pending" if outcome.message is None else "none"
             return {**record, "state": "resolved", "resolved_at": alert.resolved_at, "note": note}
 
-        update(self._store, self._alert_key(alert), MESSAGE_TTL, change)
+        self._update_alert(alert, change)
         return outcome
 
     def _resolve_in_storm(self, alert: Alert, storm: str) -> Decision:
@@ -289,10 +285,8 @@ class AlertPolicy:
         _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
         if waiting:
             return Decision(Action.WAIT)
-        self._store.put(
-            self._alert_key(alert),
-            {"state": "resolved", "storm": storm, "resolved_at": alert.resolved_at},
-            MESSAGE_TTL,
+        self._put_alert(
+            alert, {"state": "resolved", "storm": storm, "resolved_at": alert.resolved_at}
         )
         state = state or {}
         still_firing = max(0, int(state.get("fired", 0)) - int(state.get("resolved", 0)))
@@ -307,21 +301,54 @@ class AlertPolicy:
     def noted(self, alert: Alert, message: Posted) -> None:
         """Where the "resolved (I had not seen it fire)" note went: a late Fired completes it."""
         if alert.identity:
-            self._store.put(
-                self._alert_key(alert),
-                {"state": "resolved", "resolved_at": alert.resolved_at, "note": "posted",
-                 "channel": message.channel, "ts": message.ts},
-                MESSAGE_TTL,
-            )  # fmt: skip
+            self._put_alert(
+                alert,
+                {
+                    "state": "resolved",
+                    "resolved_at": alert.resolved_at,
+                    "note": "posted",
+                    "channel": message.channel,
+                    "ts": message.ts,
+                },
+            )
 
     def delivered(self, alert: Alert) -> bool:
         """Whether this delivery was already shown (a sender's retry or a re-sent group)."""
+        if alert.identity:  # said in the alert's own record: no key per delivery (issue 18 B15)
+            record = self._store.get(self._alert_key(alert)) or {}
+            return str(alert.state) in record.get(SHOWN, ())
         return bool(alert.delivery_key) and self._store.get(_done(alert)) is not None
 
     def finished(self, alert: Alert) -> None:
-        """This delivery is shown: a retry of it within ``DELIVERY_TTL`` is a duplicate."""
-        if alert.delivery_key:
+        """This delivery is shown: a retry of it within ``DELIVERY_TTL`` is a duplicate.
+
+        Once its Resolved is shown the record has done its job (finding the
+        Fired message): it is kept only as long as re-sends are de-duplicated.
+        """
+        if alert.identity:
+            state = str(alert.state)
+            ttl = DELIVERY_TTL if alert.state == State.RESOLVED else MESSAGE_TTL
+            update(
+                self._store,
+                self._alert_key(alert),
+                ttl,
+                lambda r: {**(r or {}), SHOWN: sorted({*(r or {}).get(SHOWN, ()), state})},
+            )
+        elif alert.delivery_key:
             self._store.put(_done(alert), {}, DELIVERY_TTL)
+
+    def _put_alert(self, alert: Alert, record: Record) -> None:
+        """Replace the alert's record, keeping which of its deliveries were shown."""
+        self._update_alert(alert, lambda _old: record)
+
+    def _update_alert(self, alert: Alert, change: Callable[[Record | None], Record | None]) -> None:
+        def keeping_shown(old: Record | None) -> Record | None:
+            new = change(old)
+            if new is None or not old or SHOWN not in old:
+                return new
+            return {**new, SHOWN: old[SHOWN]}
+
+        update(self._store, self._alert_key(alert), MESSAGE_TTL, keeping_shown)
 
     @staticmethod
     def _alert_key(alert: Alert) -> str:
