@@ -61,7 +61,7 @@ class Services:
     settings: Settings
     library: Library
     feedback: FeedbackStore
-    claims: Storage  # the shared store: claims, limits, record streams
+    store: Storage  # the shared store: claims, counters, records, queues, tables
     diagnostics: Diagnostics
     triager: Triager
     dedupe: ProcessFallback | None = None  # event de-duplication that survives an outage
@@ -75,13 +75,13 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.dedupe is None:
-            self.dedupe = ProcessFallback(self.claims)
+            self.dedupe = ProcessFallback(self.store)
         if self.threads is None:
-            self.threads = thread_book(self.settings, self.claims)
+            self.threads = thread_book(self.settings, self.store)
         if self.handoffs is None:
-            self.handoffs = handoff_book(self.settings, self.claims)
+            self.handoffs = handoff_book(self.settings, self.store)
         if self.unanswered is None:
-            self.unanswered = unanswered_log(self.settings, self.claims)
+            self.unanswered = unanswered_log(self.settings, self.store)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies its context for lazy listeners; services are shared, never copied.
@@ -186,11 +186,11 @@ def build_services(
     shared = open_shared_storage(settings)
     captured = CapturedStore(shared)
     library = library_from(settings, background=background_reload, captured=captured)
-    claims = shared if persistent_claims else SqliteStorage(None)
+    store = shared if persistent_claims else SqliteStorage(None)
     diagnostics = Diagnostics(
         settings.diagnostics,
         secret=confirm_key(settings.confirm_secret, settings.credentials.signing_secret),
-        claims=claims,
+        claims=store,
         audit=audit_log(settings, shared),
         faq_search=faq_search_from(library, "en"),
         membership=membership,
@@ -200,7 +200,7 @@ def build_services(
         settings,
         library,
         feedback_store(settings, shared),
-        claims,
+        store,
         diagnostics,
         triager,
         membership=membership,

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.blocks import Message
 from bot.slack.check_buttons import button_value, pull_label
 from bot.slack.mrkdwn import escape, link, neutralise
@@ -108,7 +108,7 @@ def headline(triage: Triage, language: str) -> str:
     if alert.severity:
         parts.append(neutralise(alert.severity))
     if alert.rule:
-        rule = limits.clip(alert.rule.replace("`", "'"), 150)
+        rule = block_limits.clip(alert.rule.replace("`", "'"), 150)
         parts.append(f"`{neutralise(rule)}`")
     if triage.registries:
         parts.append(", ".join(f"*{name}*" for name in triage.registries))
@@ -124,7 +124,7 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
     top = headline(triage, language)
     summary = neutralise(triage.summary)
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=limits.clip(f"{top}\n{summary}", 3000)))
+        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(f"{top}\n{summary}", 3000)))
     ]
     context = []
     if alert.state == State.RESOLVED and alert.resolved_at:
@@ -140,7 +140,7 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
     if triage.faq:
         lines = [word(language, "faq")]
         for ref in triage.faq[:MAX_FAQ]:
-            title = limits.clip(ref.title, 200)
+            title = block_limits.clip(ref.title, 200)
             lines.append(f"• {link(ref.url, title) if ref.url else escape(title)}")
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
     if triage.checks and alert.state == State.FIRED:
@@ -161,7 +161,7 @@ def check_buttons(triage: Triage, language: str) -> ActionsBlock:
         )
         buttons.append(
             ButtonElement(
-                text=limits.clip(label, limits.BUTTON_TEXT),
+                text=block_limits.clip(label, block_limits.BUTTON_TEXT),
                 action_id=f"diag_request_{number}",
                 value=button_value(offered),
             )
@@ -171,7 +171,7 @@ def check_buttons(triage: Triage, language: str) -> ActionsBlock:
 
 def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:
     text = word(language, "again", count=count) + f" {neutralise(triage.summary)}"
-    return Message(limits.clip(text, 3000), [])
+    return Message(block_limits.clip(text, 3000), [])
 
 
 def resolved_reply(triage: Triage, language: str = "en", still_firing: int = 0) -> Message:
@@ -187,7 +187,7 @@ def resolved_note(triage: Triage, language: str = "en") -> Message:
     when = short_time(triage.alert.resolved_at) if triage.alert.resolved_at else ""
     top = headline(triage, language)
     text = f"{top}\n{word(language, 'resolved_note', time=when)}"
-    blocks = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    blocks = [SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))]
     return Message.of(_plain(top) + " " + word(language, "resolved_note", time=when), blocks)
 
 
@@ -198,10 +198,10 @@ def digest_message(entries: list[dict[str, str]], total: int, language: str = "e
         lines.append(word(language, "digest_more", count=total - len(entries)))
     for entry in entries:
         mark = "✅" if entry.get("state") == State.RESOLVED else "🔴"
-        rule = limits.clip(str(entry.get("rule") or "").replace("`", "'"), 120)
-        summary = limits.clip(str(entry.get("summary") or ""), 200)
+        rule = block_limits.clip(str(entry.get("rule") or "").replace("`", "'"), 120)
+        summary = block_limits.clip(str(entry.get("summary") or ""), 200)
         lines.append(f"{mark} `{neutralise(rule)}` {neutralise(summary)}".rstrip())
-    text = limits.clip("\n".join(lines), 3000)
+    text = block_limits.clip("\n".join(lines), 3000)
     blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
     return Message.of(_plain(lines[0]), blocks)
 
@@ -210,13 +210,13 @@ def left_out_message(
     group: str, past: int, truncated: int, limit: int, language: str = "en"
 ) -> Message:
     """Alerts of a group that acrbot did not read: how many, and why."""
-    name = neutralise(limits.clip(group.replace("`", "'"), 150))
+    name = neutralise(block_limits.clip(group.replace("`", "'"), 150))
     text = word(
         language, "left_out", count=past + truncated, group=name, past=past,
         truncated=truncated, limit=limit,
     )  # fmt: skip
-    blocks = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
-    return Message.of(limits.clip(_plain(text), 3000), blocks)
+    blocks = [SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))]
+    return Message.of(block_limits.clip(_plain(text), 3000), blocks)
 
 
 def nothing_recognised(language: str = "en") -> Message:

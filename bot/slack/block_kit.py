@@ -2,7 +2,7 @@
 
 slack_sdk's typed models validate each object as it turns into a dict,
 which was three quarters of rendering an answer (about 100 µs of each
-`/acr ask` ack); :func:`bot.slack.limits.check` already checks every limit
+`/acr ask` ack); :func:`bot.slack.block_limits.check` already checks every limit
 they check, and the message-wide ones they do not, before anything is sent.
 The dicts are exactly what the models produce (tests/slack/test_block_kit.py
 holds them side by side).

@@ -1,4 +1,4 @@
-"""Block Kit messages for knowledge answers: plain dicts (block_kit.py), checked by limits.py."""
+"""Block Kit messages for knowledge answers: plain dicts (block_kit.py), checked by block_limits."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.knowledge.editions import view_of
 from bot.knowledge.index import Hit
 from bot.knowledge.library import SearchResult
 from bot.knowledge.model import Entry, View
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.block_kit import Block, actions, button, context, divider, header, section
 from bot.slack.i18n import help_text, say
 from bot.slack.mrkdwn import escape, link, to_mrkdwn
@@ -28,8 +28,8 @@ class Message:
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.text = limits.clip(self.text, limits.FALLBACK_TEXT)
-        limits.check(self.blocks)
+        self.text = block_limits.clip(self.text, block_limits.FALLBACK_TEXT)
+        block_limits.check(self.blocks)
 
     @classmethod
     def of(cls, text: str, blocks: list[Block | TypedBlock]) -> Message:
@@ -45,13 +45,13 @@ def button_value(entry_key: str, query: str) -> str:
         return json.dumps({"k": entry_key, "q": query[:length]}, ensure_ascii=False)
 
     low, high = 0, min(len(query), QUERY_IN_BUTTON)
-    if len(value(high)) <= limits.BUTTON_VALUE:
+    if len(value(high)) <= block_limits.BUTTON_VALUE:
         return value(high)
     # JSON escapes (quotes, backslashes, control characters) made it too long:
     # keep the longest start of the query that fits a button
     while low < high:
         middle = (low + high + 1) // 2
-        if len(value(middle)) <= limits.BUTTON_VALUE:
+        if len(value(middle)) <= block_limits.BUTTON_VALUE:
             low = middle
         else:
             high = middle - 1
@@ -93,16 +93,16 @@ def entry_message(
 ) -> Message:
     value = button_value(entry.key, query)
     view = hit.view if hit is not None and hit.view is not None else view_of(entry, language)
-    blocks: list[Block] = [header(limits.clip(view.question, limits.HEADER_TEXT))]
+    blocks: list[Block] = [header(block_limits.clip(view.question, block_limits.HEADER_TEXT))]
     tail = _tail(view, hit, suggestions, query, language, shareable, value, shared_by)
-    room = limits.MAX_BLOCKS - len(blocks) - len(tail)
+    room = block_limits.MAX_BLOCKS - len(blocks) - len(tail)
     blocks += _answer_sections(view, language, room)
     blocks += tail
     return Message.of(_fallback(view), blocks)
 
 
 def _answer_sections(view: View, language: str, room: int) -> list[Block]:
-    texts = limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url or None)) or ["…"]
+    texts = block_limits.pack(to_mrkdwn(view.answer_markdown, view.docs_url or None)) or ["…"]
     if len(texts) > room:
         texts = [*texts[: room - 1], say(language, "truncated")]
     return [section(t) for t in texts]
@@ -139,7 +139,7 @@ def _tail(
 def suggestion_blocks(hits: tuple[Hit, ...], query: str, language: str) -> list[Block]:
     buttons = [
         button(
-            limits.clip(_title(hit, language), limits.BUTTON_TEXT),
+            block_limits.clip(_title(hit, language), block_limits.BUTTON_TEXT),
             f"show_entry_{number}",
             button_value(hit.entry.key, query),
         )
@@ -158,11 +158,11 @@ def no_answer_message(result: SearchResult, language: str) -> Message:
 
 def offer_checks(message: Message, registries: list[str], language: str) -> Message:
     """Add one-click health checks for registries the question names (they still need Confirm)."""
-    if not registries or len(message.blocks) >= limits.MAX_BLOCKS:
+    if not registries or len(message.blocks) >= block_limits.MAX_BLOCKS:
         return message
     buttons = [
         button(
-            limits.clip(say(language, "run_check", registry=name), limits.BUTTON_TEXT),
+            block_limits.clip(say(language, "run_check", registry=name), block_limits.BUTTON_TEXT),
             f"diag_request_{number}",
             json.dumps({"r": name, "c": "check-health"}),
         )
@@ -181,7 +181,7 @@ def help_message(language: str, access: str | None = None) -> Message:
 
 def notice(text_mrkdwn: str, fallback: str | None = None) -> Message:
     """A one-section message, for confirmations and refusals."""
-    text = limits.clip(text_mrkdwn, limits.SECTION_TEXT)
+    text = block_limits.clip(text_mrkdwn, block_limits.SECTION_TEXT)
     return Message.of(fallback or text, [section(text)])
 
 

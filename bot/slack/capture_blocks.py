@@ -1,6 +1,6 @@
 """Block Kit for capturing an answer: the modal, the approver's DM, the reaction's offer.
 
-Plain dicts (block_kit.py), checked by limits.py; the modal's own limits
+Plain dicts (block_kit.py), checked by block_limits.py; the modal's own limits
 (title 24, 100 blocks, ``private_metadata`` 3000, input ``initial_value``
 3000) are checked here, where the modal is built.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge.captured import MAX_ANSWER, MAX_PERMALINK, MAX_QUESTION, Captured
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.block_kit import Block, actions, button, context, header, plain_text, section
 from bot.slack.blocks import Message
 from bot.slack.capture_text import words
@@ -64,7 +64,7 @@ def modal(draft: Draft, language: str) -> dict[str, Any]:
     view = {
         "type": "modal",
         "callback_id": CALLBACK,
-        "title": plain_text(limits.clip(title, MODAL_TITLE)),
+        "title": plain_text(block_limits.clip(title, MODAL_TITLE)),
         "submit": plain_text(words(language, "save")),
         "close": plain_text(words(language, "cancel")),
         "private_metadata": metadata,
@@ -84,7 +84,7 @@ def _input(
         "max_length": max_length,
     }
     if value:
-        element["initial_value"] = limits.clip(value, min(max_length, INPUT_VALUE))
+        element["initial_value"] = block_limits.clip(value, min(max_length, INPUT_VALUE))
     return {"type": "input", "block_id": block_id, "label": plain_text(label), "element": element}
 
 
@@ -101,8 +101,8 @@ def _check_modal(view: dict[str, Any]) -> None:
     if len(view.get("private_metadata", "")) > PRIVATE_METADATA:
         problems.append("private_metadata over 3000 characters")
     if problems:
-        raise limits.BlockLimitError("; ".join(problems))
-    limits.check(view["blocks"], max_blocks=MODAL_BLOCKS)
+        raise block_limits.BlockLimitError("; ".join(problems))
+    block_limits.check(view["blocks"], max_blocks=MODAL_BLOCKS)
 
 
 def submitted_values(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -125,7 +125,7 @@ def submitted_values(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, st
 def review_message(item: Captured, language: str) -> Message:
     """The approver's DM: the question, the answer as it will be shown, Approve / Edit / Reject."""
     answer = to_mrkdwn(item.answer_markdown)
-    body = limits.clip("\n".join(answer), limits.SECTION_TEXT - 200)
+    body = block_limits.clip("\n".join(answer), block_limits.SECTION_TEXT - 200)
     where = f" · {link(item.permalink, words(language, 'thread'))}" if item.permalink else ""
     reject = button(words(language, "reject"), "capture_reject", item.id, "danger")
     reject["confirm"] = {
@@ -135,8 +135,8 @@ def review_message(item: Captured, language: str) -> Message:
         "deny": plain_text(words(language, "cancel")),
     }
     blocks = [
-        header(limits.clip(words(language, "review_title"), limits.HEADER_TEXT)),
-        section(limits.clip(f"*{escape(item.question)}*", limits.SECTION_TEXT)),
+        header(block_limits.clip(words(language, "review_title"), block_limits.HEADER_TEXT)),
+        section(block_limits.clip(f"*{escape(item.question)}*", block_limits.SECTION_TEXT)),
         section(body or " "),
         context(
             words(language, "review_by", user=item.submitted_by, lang=item.language, id=item.id)
@@ -157,8 +157,8 @@ def review_message(item: Captured, language: str) -> Message:
 def decided_message(item: Captured, text: str) -> Message:
     """The DM once decided: what it was and who decided, no buttons left to click."""
     blocks = [
-        section(limits.clip(f"*{escape(item.question)}*", limits.SECTION_TEXT)),
-        context(limits.clip(text, 2000)),
+        section(block_limits.clip(f"*{escape(item.question)}*", block_limits.SECTION_TEXT)),
+        context(block_limits.clip(text, 2000)),
     ]
     return Message.of(text, blocks)
 
@@ -174,4 +174,4 @@ def offer_message(channel: str, ts: str, language: str) -> Message:
 
 
 def notice_text(text: str) -> Message:
-    return Message.of(text, [section(limits.clip(text, limits.SECTION_TEXT))])
+    return Message.of(text, [section(block_limits.clip(text, block_limits.SECTION_TEXT))])

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.mrkdwn import neutralise
 from bot.triage.model import OfferedCheck
 
@@ -45,7 +45,7 @@ class Requested:
 
 
 def button_value(offered: OfferedCheck) -> str:
-    """The button's value; at most ``limits.BUTTON_VALUE`` characters, or a ValueError."""
+    """The button's value; at most ``block_limits.BUTTON_VALUE`` characters, or a ValueError."""
     value: dict[str, str] = {"r": offered.registry, "c": offered.check}
     if offered.repository:
         value["p"] = offered.repository
@@ -54,7 +54,7 @@ def button_value(offered: OfferedCheck) -> str:
         if offered.cluster is not None:
             value["k"] = offered.cluster.ref
     encoded = json.dumps(value, separators=(",", ":"))
-    if len(encoded) > limits.BUTTON_VALUE:  # a clipped value would be a broken request
+    if len(encoded) > block_limits.BUTTON_VALUE:  # a clipped value would be a broken request
         raise ValueError(f"button value of {len(encoded)} characters")
     return encoded
 
@@ -86,10 +86,10 @@ def pull_label(offered: OfferedCheck, language: str) -> str | None:
     image = neutralise(_short_digest(offered.image))
     cluster = neutralise(offered.cluster.name) if offered.cluster else ""
     template = "🔎 " + (words["pull_by"] if cluster else words["pull"])
-    room = limits.BUTTON_TEXT - len(template.format(cluster="", image=""))
+    room = block_limits.BUTTON_TEXT - len(template.format(cluster="", image=""))
     if cluster:  # the cluster gets what the image leaves, but never under a third
-        cluster = limits.clip(cluster, max(room // 3, room - len(image)))
-    image = limits.clip(image, room - len(cluster))
+        cluster = block_limits.clip(cluster, max(room // 3, room - len(image)))
+    image = block_limits.clip(image, room - len(cluster))
     return template.format(cluster=cluster, image=image)
 
 

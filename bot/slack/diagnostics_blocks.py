@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from bot.diagnostics.report import CheckReport, Status, StepResult
 from bot.diagnostics.service import PendingRequest
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.blocks import Message
 from bot.slack.mrkdwn import escape, link
 
@@ -34,7 +34,7 @@ def confirmation_message(pending: PendingRequest) -> Message:
     )
     dialog = ConfirmObject(
         title="Run this diagnostic?",
-        text=limits.clip(f"Run {pending.check} against {pending.registry} now?", 300),
+        text=block_limits.clip(f"Run {pending.check} against {pending.registry} now?", 300),
         confirm="Run it",
         deny="Not now",
     )
@@ -70,7 +70,9 @@ def lifetime(seconds: float) -> str:
 def progress_message(check: str, registry: str, steps: list[StepResult]) -> Message:
     lines = [_step_line(step) for step in steps] or ["…"]
     text = f"*Running `{check}` against `{escape(registry)}`…*\n" + "\n".join(lines)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))
+    ]
     return Message.of(f"Running {check} against {registry}…", blocks)
 
 
@@ -80,7 +82,9 @@ def interrupted_message(check: str, registry: str) -> Message:
         f":warning: `{check}` against `{escape(registry)}` was interrupted by a restart; "
         "run it again."
     )
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000)))]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))
+    ]
     fallback = f"{check} against {registry} was interrupted by a restart; run it again."
     return Message.of(fallback, blocks)
 
@@ -90,21 +94,23 @@ def report_message(report: CheckReport, requested_by: str | None = None) -> Mess
         return verdict_message(report, requested_by)
     registry = report.registry
     icon = "✅" if report.ok else "❌"
-    header = limits.clip(f"{icon} {report.check} · {registry.name}", limits.HEADER_TEXT)
+    header = block_limits.clip(f"{icon} {report.check} · {registry.name}", block_limits.HEADER_TEXT)
     blocks: list[Block] = [
         HeaderBlock(text=header),
-        SectionBlock(text=MarkdownTextObject(text=limits.clip(escape(report.summary), 3000))),
+        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(escape(report.summary), 3000))),
     ]
     steps = "\n".join(_step_line(step) for step in report.steps)
     if steps:
-        blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in limits.pack([steps])]
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text=t)) for t in block_limits.pack([steps])
+        ]
     for step in report.steps:
-        if step.is_problem and len(blocks) < limits.MAX_BLOCKS - 6:
+        if step.is_problem and len(blocks) < block_limits.MAX_BLOCKS - 6:
             blocks.append(SectionBlock(text=MarkdownTextObject(text=_problem(step))))
     if report.facts:
         fields = [
-            MarkdownTextObject(text=limits.clip(f"*{escape(k)}*\n{escape(str(v))}", 2000))
-            for k, v in list(report.facts.items())[: limits.SECTION_FIELDS]
+            MarkdownTextObject(text=block_limits.clip(f"*{escape(k)}*\n{escape(str(v))}", 2000))
+            for k, v in list(report.facts.items())[: block_limits.SECTION_FIELDS]
         ]
         blocks.append(SectionBlock(fields=fields))
     if report.faq_links:
@@ -120,38 +126,42 @@ def verdict_message(report: CheckReport, requested_by: str | None = None) -> Mes
     """The pull check: causes and their fixes first, then what went unverified, steps folded."""
     icon = "✅" if report.ok else "❌"
     image = report.facts.get("Image", "")
-    header = limits.clip(f"{icon} pull · {image} · {report.registry.name}", limits.HEADER_TEXT)
+    header = block_limits.clip(
+        f"{icon} pull · {image} · {report.registry.name}", block_limits.HEADER_TEXT
+    )
     blocks: list[Block] = [
         HeaderBlock(text=header),
-        SectionBlock(text=MarkdownTextObject(text=limits.clip(escape(report.summary), 3000))),
+        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(escape(report.summary), 3000))),
     ]
-    for number, cause in enumerate(report.causes[: limits.MAX_BLOCKS - 10], 1):
+    for number, cause in enumerate(report.causes[: block_limits.MAX_BLOCKS - 10], 1):
         text = (
             f"*{number}. `{cause.code}`*\n{escape(cause.explanation)}\n"
             f"*Fix:* ```{escape(cause.fix)}```"
         )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000))))
     if report.unverified:
         lines = "\n".join(f"• {escape(item)}" for item in report.unverified)
         text = f"*Could not verify*\n{lines}"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=limits.clip(text, 3000))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000))))
     steps = "\n".join(_step_line(step) for step in report.steps)
     if steps:  # folded: small print under the verdict
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=limits.clip("Steps:\n" + steps, 3000))])
+            ContextBlock(
+                elements=[MarkdownTextObject(text=block_limits.clip("Steps:\n" + steps, 3000))]
+            )
         )
     if report.faq_links:
         faq = "\n".join(f"• {link(f.url, f.title)}" for f in report.faq_links[:5])
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
     first = f" ({report.causes[0].code}: {report.causes[0].fix})" if report.causes else ""
-    return Message.of(limits.clip(f"pull {image}: {report.summary}{first}", 3000), blocks)
+    return Message.of(block_limits.clip(f"pull {image}: {report.summary}{first}", 3000), blocks)
 
 
 def _step_line(step: StepResult) -> str:
     code = f" `{step.code}`" if step.code and step.status != Status.OK else ""
     took = f" ({step.duration_ms} ms)" if step.duration_ms else ""
-    detail = f" — {escape(limits.clip(step.detail, 200))}" if step.detail else ""
+    detail = f" — {escape(block_limits.clip(step.detail, 200))}" if step.detail else ""
     return f"{ICONS.get(step.status, '•')} {escape(step.label)}{code}{took}{detail}"
 
 
@@ -163,7 +173,7 @@ def _problem(step: StepResult) -> str:
         parts.append(f"_What to do:_ {escape(step.advice)}")
     if step.help_url:
         parts.append(link(step.help_url, "Reference"))
-    return limits.clip("\n".join(parts), 3000)
+    return block_limits.clip("\n".join(parts), 3000)
 
 
 def _context(report: CheckReport, requested_by: str | None) -> str:
@@ -179,4 +189,4 @@ def _context(report: CheckReport, requested_by: str | None) -> str:
     text = " · ".join(p for p in parts if p)
     if report.check == "check-health":
         text += f"\n{NETWORK_CAVEAT}"
-    return limits.clip(text, 2000)
+    return block_limits.clip(text, 2000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.block_kit import actions, button, context
 from bot.slack.blocks import Message, notice
 from bot.slack.i18n import say
@@ -25,14 +25,14 @@ READING_AS_MAX = 300
 
 
 def _append(message: Message, block: dict[str, Any]) -> Message:
-    if len(message.blocks) >= limits.MAX_BLOCKS:
+    if len(message.blocks) >= block_limits.MAX_BLOCKS:
         return message
     return Message(message.text, [*message.blocks, block])
 
 
 def _insert_before_actions(message: Message, block: dict[str, Any]) -> Message:
     """Put a context line just under the answer's text, above its buttons."""
-    if len(message.blocks) >= limits.MAX_BLOCKS:
+    if len(message.blocks) >= block_limits.MAX_BLOCKS:
         return message
     blocks = list(message.blocks)
     at = next((i for i, b in enumerate(blocks) if b.get("type") == "context"), len(blocks))
@@ -41,7 +41,9 @@ def _insert_before_actions(message: Message, block: dict[str, Any]) -> Message:
 
 def reading_as(message: Message, understood: str, language: str) -> Message:
     """Say what the question was read as, when the thread's context changed the answer."""
-    line = say(language, "reading_as", text=f"_{escape(limits.clip(understood, READING_AS_MAX))}_")
+    line = say(
+        language, "reading_as", text=f"_{escape(block_limits.clip(understood, READING_AS_MAX))}_"
+    )
     return _insert_before_actions(message, context(line))
 
 

@@ -68,7 +68,7 @@ def home_data(services: Services, user: str, language: str) -> HomeData:
     if admin:
         data.open_handoffs = [(h.question, h.channel, h.thread) for h in opened]
         pending = data.pending or []
-        triaged = {days: triaged_since(services.claims, days) for days in (7, 30)}
+        triaged = {days: triaged_since(services.store, days) for days in (7, 30)}
         data.report = admin_report(
             asked,
             clicks,

@@ -18,7 +18,7 @@ from typing import Any
 from bot.knowledge.asked import Asked, Summary
 from bot.knowledge.report import AdminReport
 from bot.knowledge.review import Pending
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.block_kit import Block, actions, button, context, divider, header, section
 from bot.slack.capture_text import words
 from bot.slack.mrkdwn import escape
@@ -73,18 +73,18 @@ def home_view(data: HomeData) -> dict[str, Any]:
         title = words(language, "open_handoffs", count=len(data.open_handoffs))
         blocks.append(section(_handoffs(title, data.open_handoffs)))
     blocks = _fit(blocks, language)
-    limits.check(blocks, max_blocks=HOME_BLOCKS)
+    block_limits.check(blocks, max_blocks=HOME_BLOCKS)
     return {"type": "home", "blocks": blocks}
 
 
 def _handoffs(title: str, handoffs: list[tuple[str, str, str]]) -> str:
     lines = [
-        f"• {escape(limits.clip(question, 150))} (<#{channel}>)"
+        f"• {escape(block_limits.clip(question, 150))} (<#{channel}>)"
         for question, channel, _ in handoffs[:MAX_LISTED]
     ]
     if len(handoffs) > MAX_LISTED:
         lines.append(f"… +{len(handoffs) - MAX_LISTED}")
-    return limits.clip("\n".join([title, *lines]), limits.SECTION_TEXT)
+    return block_limits.clip("\n".join([title, *lines]), block_limits.SECTION_TEXT)
 
 
 def _questions(data: HomeData) -> list[Block]:
@@ -98,9 +98,9 @@ def _questions(data: HomeData) -> list[Block]:
             if asked.answered
             else words(language, "not_answered")
         )
-        lines.append(f"• {escape(limits.clip(asked.text, 150))} — _{outcome}_")
+        lines.append(f"• {escape(block_limits.clip(asked.text, 150))} — _{outcome}_")
     text = words(language, "your_questions") + "\n" + "\n".join(lines)
-    return [section(limits.clip(text, limits.SECTION_TEXT))]
+    return [section(block_limits.clip(text, block_limits.SECTION_TEXT))]
 
 
 def _admin(report: AdminReport, language: str, titles: dict[str, str]) -> list[Block]:
@@ -119,14 +119,14 @@ def _admin(report: AdminReport, language: str, titles: dict[str, str]) -> list[B
             for s in report.worst[:MAX_LISTED]
         ]
         text = words(language, "worst") + "\n" + "\n".join(lines)
-        blocks.append(section(limits.clip(text, limits.SECTION_TEXT)))
+        blocks.append(section(block_limits.clip(text, block_limits.SECTION_TEXT)))
     if report.never_used:
         names = [escape(titles.get(e.id, e.id)) for e in report.never_used[:MAX_LISTED]]
         more = len(report.never_used) - len(names)
         text = words(language, "unused", days=longest.days) + "\n• " + "\n• ".join(names)
         if more > 0:
             text += "\n" + words(language, "more", count=more)
-        blocks.append(section(limits.clip(text, limits.SECTION_TEXT)))
+        blocks.append(section(block_limits.clip(text, block_limits.SECTION_TEXT)))
     checks = report.checks_run.get(longest.days, 0)
     alerts = report.alerts_triaged.get(longest.days, 0)
     blocks.append(context(words(language, "ops", days=longest.days, checks=checks, alerts=alerts)))
@@ -172,11 +172,11 @@ def _unanswered(figures: Summary, language: str) -> list[Block]:
         return [section(title + "\n" + words(language, "none_unanswered"))]
     blocks: list[Block] = [section(title)]
     for group in figures.unanswered[:MAX_LISTED]:
-        example = escape(limits.clip(group.example, 200))
+        example = escape(block_limits.clip(group.example, 200))
         text = words(language, "times", count=group.count, users=len(group.users), example=example)
-        block = section(limits.clip(text, limits.SECTION_TEXT))
+        block = section(block_limits.clip(text, block_limits.SECTION_TEXT))
         block["accessory"] = button(
-            words(language, "write"), "capture_write", limits.clip(group.example, 300)
+            words(language, "write"), "capture_write", block_limits.clip(group.example, 300)
         )
         blocks.append(block)
     left = len(figures.unanswered) - MAX_LISTED
@@ -191,13 +191,15 @@ def _pending(items: Sequence[Pending], language: str, titles: dict[str, str]) ->
         return [section(title + "\n" + words(language, "nothing_pending"))]
     blocks: list[Block] = [section(title)]
     for n, item in enumerate(items[:MAX_LISTED]):
-        question = escape(limits.clip(item.question, 200))
+        question = escape(block_limits.clip(item.question, 200))
         if item.kind == "answer":
             detail = f"<@{item.submitted_by}> · {item.language} · `{item.id}`"
         else:
             entry = escape(titles.get(item.detail, item.detail))
             detail = words(language, "phrasing", entry=entry, count=item.count) + f" · `{item.id}`"
-        blocks.append(section(limits.clip(f"*{question}*\n{detail}", limits.SECTION_TEXT)))
+        blocks.append(
+            section(block_limits.clip(f"*{question}*\n{detail}", block_limits.SECTION_TEXT))
+        )
         blocks.append(
             actions(
                 f"home_pending_{n}",

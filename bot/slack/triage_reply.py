@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot import metrics
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.alert_blocks import alert_message, nothing_recognised
 from bot.slack.blocks import Message
 from bot.slack.i18n import language_of
@@ -44,5 +44,5 @@ def triage_reply(triager: Triager, text: str) -> Message:
     for shown in triages[:MAX_TRIAGES]:
         metrics.alert_triaged(shown.alert.source, shown.alert.state)
     messages = [alert_message(t, language) for t in triages[:MAX_TRIAGES]]
-    blocks = [block for message in messages for block in message.blocks][: limits.MAX_BLOCKS]
+    blocks = [block for message in messages for block in message.blocks][: block_limits.MAX_BLOCKS]
     return Message("\n".join(m.text for m in messages), blocks)

@@ -35,14 +35,14 @@ class AlertWebhooks:
     def __init__(self, settings: Settings, services: Services, client: WebClient) -> None:
         alerts = settings.alerts
         # De-duplication and storm windows live in the one shared store (every replica's).
-        policy = AlertPolicy(services.claims, coalesce_seconds=alerts.coalesce_seconds)
+        policy = AlertPolicy(services.store, coalesce_seconds=alerts.coalesce_seconds)
         notifier = SlackNotifier(client, alerts.language)
-        triager = TalliedTriager(services.triager, services.claims)  # counted for App Home
-        queue = services.claims.queue(QUEUE)  # answered alerts wait here until shown
+        triager = TalliedTriager(services.triager, services.store)  # counted for App Home
+        queue = services.store.queue(QUEUE)  # answered alerts wait here until shown
         digests = ChannelDigests(
-            services.claims, queue, posts_per_minute=alerts.channel_posts_per_minute
+            services.store, queue, posts_per_minute=alerts.channel_posts_per_minute
         )
-        overflow = Overflow(services.claims, queue, digests, notifier)
+        overflow = Overflow(services.store, queue, digests, notifier)
         self.dispatcher = AlertDispatcher(triager, policy, notifier, queue, overflow=overflow)
         self.intake = AlertIntake(
             alerts.token,

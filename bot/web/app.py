@@ -94,7 +94,7 @@ def build_worker(
     add_health_routes(
         router,
         health=lambda: {"entries": len(services.library.current.entries)},
-        ready=lambda: readiness(lambda: services.library, lambda: services.claims),
+        ready=lambda: readiness(lambda: services.library, lambda: services.store),
     )
     router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))

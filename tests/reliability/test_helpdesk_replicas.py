@@ -34,7 +34,7 @@ def replicas(tmp_path: Path, redis_url: str) -> Iterator[tuple[HelpdeskBot, Help
     with FakeSlack() as slack:
         first = start_helpdesk_bot(tmp_path / "a", slack, redis_url=redis_url)
         second = start_helpdesk_bot(tmp_path / "b", slack, redis_url=redis_url)
-        assert first.services.claims.kind == second.services.claims.kind == "redis"
+        assert first.services.store.kind == second.services.store.kind == "redis"
         yield first, second
 
 
@@ -77,7 +77,7 @@ def test_one_reaction_answer_across_replicas(replicas: tuple[HelpdeskBot, Helpde
         lambda: b.event(sr.reaction_added("question", user="U2", channel=OTHER, ts=message["ts"])),
     )
     wait_until(lambda: posts(a.slack, OTHER))
-    assert a.services.claims.claim(f"help:reaction:{OTHER}:{message['ts']}", 60) is False
+    assert a.services.store.claim(f"help:reaction:{OTHER}:{message['ts']}", 60) is False
     assert len(posts(a.slack, OTHER)) == 1
 
 

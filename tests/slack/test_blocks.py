@@ -14,7 +14,7 @@ from bot.knowledge.index import Evidence, Hit
 from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import parse_markdown
 from bot.knowledge.model import Entry
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.blocks import (
     QUERY_IN_BUTTON,
     Message,
@@ -51,14 +51,14 @@ def sections(message: Message) -> list[str]:
 
 def assert_sendable(message: Message) -> None:
     """Everything Slack (and our stricter fake) would check, three independent ways."""
-    assert 0 < len(message.blocks) <= limits.MAX_BLOCKS
-    assert list(limits.problems_in(message.blocks)) == []
+    assert 0 < len(message.blocks) <= block_limits.MAX_BLOCKS
+    assert list(block_limits.problems_in(message.blocks)) == []
     assert validate_blocks(message.blocks) == []
     assert message_problems(message.as_kwargs()) is None
     for block in message.blocks:
         assert Block.parse(block).to_dict() == block  # slack_sdk validates while rendering
     assert message.text.strip()
-    assert len(message.text) <= limits.FALLBACK_TEXT
+    assert len(message.text) <= block_limits.FALLBACK_TEXT
     for element in buttons(message):
         if element["action_id"].startswith(("feedback_", "share_answer", "show_entry_")):
             parsed = read_button_value(element["value"])
@@ -92,7 +92,7 @@ def test_button_value_cuts_the_query() -> None:
 def test_button_value_fits_a_button_even_when_json_escapes_inflate_it(query: str) -> None:
     key = "container-registry-faq.zh-cn#" + "a" * 200
     value = button_value(key, query)
-    assert len(value) <= limits.BUTTON_VALUE
+    assert len(value) <= block_limits.BUTTON_VALUE
     read_key, read_query = read_button_value(value)
     assert read_key == key
     assert query.startswith(read_query) and read_query
@@ -208,8 +208,8 @@ def test_did_you_mean_buttons(entries) -> None:
     for element, entry in zip(suggestions["elements"], every[1:4], strict=True):
         assert read_button_value(element["value"]) == (entry.key, "q")
         label = view_of(entry, "en").question  # in the asker's language
-        assert element["text"]["text"] == limits.clip(label, limits.BUTTON_TEXT)
-        assert len(element["text"]["text"]) <= limits.BUTTON_TEXT
+        assert element["text"]["text"] == block_limits.clip(label, block_limits.BUTTON_TEXT)
+        assert len(element["text"]["text"]) <= block_limits.BUTTON_TEXT
     assert_sendable(message)
 
 
@@ -229,7 +229,7 @@ def test_suggestions_below_the_threshold_are_not_offered(entries) -> None:
 def test_long_question_is_clipped_in_header_and_buttons(entries) -> None:
     entry = replace(entries[ADMIN], question="为什么" * 100)  # 300 characters
     message = answer_message(result("q", hit(entry, 0.9), hit(entry, 0.5)), "zh")
-    assert message.blocks[0]["text"]["text"] == limits.clip(entry.question, 150)
+    assert message.blocks[0]["text"]["text"] == block_limits.clip(entry.question, 150)
     assert len(message.blocks[0]["text"]["text"]) == 150
     assert buttons(message)[-1]["text"]["text"].endswith("…")
     assert_sendable(message)
@@ -287,18 +287,18 @@ def test_help_with_access_note_escapes_it() -> None:
 def test_notice_clips_and_keeps_fallback() -> None:
     message = notice("x" * 5000)
     assert len(message.blocks[0]["text"]["text"]) == 3000
-    assert len(message.text) <= limits.FALLBACK_TEXT
+    assert len(message.text) <= block_limits.FALLBACK_TEXT
     assert notice("*hi*", "hi").text == "hi"
     assert_sendable(message)
 
 
 def test_message_refuses_blocks_that_break_limits() -> None:
-    with pytest.raises(limits.BlockLimitError, match="51 blocks"):
+    with pytest.raises(block_limits.BlockLimitError, match="51 blocks"):
         Message("x", [{"type": "divider"}] * 51)
 
 
 def test_message_clips_an_overlong_fallback() -> None:
-    assert len(Message("y" * 10_000).text) == limits.FALLBACK_TEXT
+    assert len(Message("y" * 10_000).text) == block_limits.FALLBACK_TEXT
 
 
 # --------------------------------------------------------------------------- monsters
@@ -336,7 +336,7 @@ def test_a_200_kb_answer_is_truncated_to_fifty_blocks(huge_entry, entries, langu
     every = list(entries.values())
     found = result("q", hit(huge_entry, 0.9), *(hit(e, 0.5) for e in every[:3]))
     message = answer_message(found, language, shareable=True)
-    assert len(message.blocks) == limits.MAX_BLOCKS
+    assert len(message.blocks) == block_limits.MAX_BLOCKS
     assert_sendable(message)
     texts = sections(message)
     truncated = MESSAGES[language]["truncated"]
@@ -357,7 +357,7 @@ def test_a_200_kb_answer_is_truncated_to_fifty_blocks(huge_entry, entries, langu
 
 def test_a_200_kb_answer_without_suggestions_uses_all_the_room(huge_entry) -> None:
     message = entry_message(huge_entry, "q", "en")
-    assert len(message.blocks) == limits.MAX_BLOCKS
+    assert len(message.blocks) == block_limits.MAX_BLOCKS
     assert [b["type"] for b in message.blocks[-2:]] == ["context", "actions"]
     assert sections(message)[-1] == MESSAGES["en"]["truncated"]
     assert_sendable(message)

@@ -8,7 +8,7 @@ from bot.knowledge.asked import Asked, summary
 from bot.knowledge.captured import MAX_ANSWER, MAX_QUESTION, Captured
 from bot.knowledge.report import AdminReport
 from bot.knowledge.review import Pending
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.capture_blocks import Draft, modal, review_message
 from bot.slack.from_mrkdwn import to_markdown
 from bot.slack.home_blocks import HOME_BLOCKS, HomeData, home_view
@@ -29,7 +29,7 @@ def test_the_approver_dm_fits_for_the_longest_answer() -> None:
     answer = ("`code` *bold* <tag> & " * 200)[:MAX_ANSWER]
     item = Captured("abc", "q" * MAX_QUESTION, answer, "en", "https://x.slack.com/p1", "U1")
     message = review_message(item, "en")
-    limits.check(message.blocks)
+    block_limits.check(message.blocks)
     assert any(b.get("block_id") == "capture_review_abc" for b in message.blocks)
 
 
@@ -43,7 +43,7 @@ def test_a_busy_admin_home_is_trimmed_and_says_so() -> None:
     data = HomeData("UADMIN", "en", [(a, "entry") for a in asked[:20]], [], "books", report=report)
     view = home_view(data)
     assert len(view["blocks"]) <= HOME_BLOCKS
-    limits.check(view["blocks"], max_blocks=HOME_BLOCKS)
+    block_limits.check(view["blocks"], max_blocks=HOME_BLOCKS)
     text = json.dumps(view)
     assert "and 292 more" in text and "and 32 more" in text  # trimmed lists say so
 

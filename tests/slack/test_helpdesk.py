@@ -191,7 +191,7 @@ def test_a_followup_is_read_with_the_question_and_the_window_closes(bot: Helpdes
             "and what about China?", user=ASKER, channel=HELP, thread_ts=question["ts"]
         )
     )
-    wait_until(lambda: bot.services.claims.count(key) >= 3)
+    wait_until(lambda: bot.services.store.count(key) >= 3)
     assert bot.services.threads.recall(HELP, question["ts"]) is None
     assert len(posts(bot.slack, HELP)) == 3
 

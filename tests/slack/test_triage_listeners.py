@@ -42,7 +42,7 @@ def context(triager) -> dict[str, Any]:
         triager=triager,
         diagnostics=diagnostics(),
         threads=threads,
-        claims=MemoryStorage(),
+        store=MemoryStorage(),
     )
     return {"services": services, "bot_id": "B0ACRBOT", "bot_user_id": "U0ACRBOT"}
 

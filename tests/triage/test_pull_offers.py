@@ -20,7 +20,7 @@ from bot.cli import main
 from bot.diagnostics.settings import AzureSettings, ClusterConfig
 from bot.knowledge.library import Library
 from bot.services import cluster_lookup_from, faq_search_from
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.alert_blocks import alert_message
 from bot.slack.check_buttons import button_value, pull_label, read_value
 from bot.slack.triage_reply import triage_reply
@@ -220,7 +220,7 @@ def test_the_longest_pull_button_fits_slack_and_reads_back():
     offered = OfferedCheck("pull", "r" * 50, image=image, cluster=cluster)
     value = button_value(offered)
     label = pull_label(offered, "en") or ""
-    assert len(value) <= limits.BUTTON_VALUE and len(label) <= limits.BUTTON_TEXT
+    assert len(value) <= block_limits.BUTTON_VALUE and len(label) <= block_limits.BUTTON_TEXT
     assert label.startswith("🔎 Why can't ccc") and " pull aaa" in label and label.endswith("…?")
     wanted = read_value(value)
     assert wanted is not None and (wanted.image, wanted.cluster) == (image, cluster.ref)

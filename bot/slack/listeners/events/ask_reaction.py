@@ -55,7 +55,7 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
         metrics.ask_reaction("not-allowed")
         return
     try:
-        if not services.claims.claim(f"help:reaction:{channel}:{ts}", REACTION_TTL):
+        if not services.store.claim(f"help:reaction:{channel}:{ts}", REACTION_TTL):
             metrics.ask_reaction("repeated")  # someone already asked about this message
             return
     except StorageUnavailable:

@@ -16,7 +16,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.knowledge.followups import read_followup
-from bot.slack import limits
+from bot.slack import block_limits
 from bot.slack.help_replies import post_in_thread, post_privately
 from bot.slack.listeners.events.people import is_from_a_person, is_top_level, mentions_me
 from bot.slack.listeners.events.watched_channel import is_own
@@ -69,7 +69,7 @@ def answer_followup(event: dict[str, Any], client: WebClient, context: BoltConte
 
 def understood_as(context: str, followup: str) -> str:
     """The earlier question and the follow-up, as the reply shows them."""
-    return f"{limits.clip(context, SHOWN_CONTEXT)} → {followup}"
+    return f"{block_limits.clip(context, SHOWN_CONTEXT)} → {followup}"
 
 
 def register(app: App) -> None:

@@ -85,7 +85,7 @@ def _within_limits(event: dict[str, Any], services: Any) -> bool:
     """This source's share, then the channel's budget; a store outage allows (reply rather)."""
     channel = str(event.get("channel"))
     source = str(event.get("bot_id") or event.get("user") or event.get("username") or "unknown")
-    store = services.claims
+    store = services.store
     try:
         if not store.hit(f"watched:{channel}:{source}", PER_SOURCE, 60.0).allowed:
             return _skip(store, channel, "per_source", f"{source} passed {PER_SOURCE} a minute")

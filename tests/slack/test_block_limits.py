@@ -1,4 +1,4 @@
-"""Block Kit limits (bot/slack/limits.py): clip, pack, check / problems_in."""
+"""Block Kit limits (bot/slack/block_limits.py): clip, pack, check / problems_in."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.slack import limits
-from bot.slack.limits import BlockLimitError, check, clip, pack, problems_in
+from bot.slack import block_limits
+from bot.slack.block_limits import BlockLimitError, check, clip, pack, problems_in
 from bot.slack.mrkdwn import to_mrkdwn
 from tests.fakes.slack_api import validate_blocks
 
@@ -105,15 +105,15 @@ def test_pack_cuts_code_lines_longer_than_the_limit_and_stays_within_it() -> Non
 
 def test_pack_keeps_every_word_of_a_paragraph_longer_than_a_section() -> None:
     paragraph = " ".join(f"word{n}" for n in range(1500))  # 12,389 characters, no newline
-    texts = pack([paragraph], limits.SECTION_TEXT)
+    texts = pack([paragraph], block_limits.SECTION_TEXT)
     assert len(texts) == 5
-    assert all(len(t) <= limits.SECTION_TEXT for t in texts)
+    assert all(len(t) <= block_limits.SECTION_TEXT for t in texts)
     assert " ".join(texts).split() == paragraph.split()  # cut at spaces: no word is broken
 
 
 def test_pack_cuts_chinese_text_without_spaces() -> None:
     paragraph = "镜像推送特别慢怎么办" * 700  # 7,000 characters
-    texts = pack([paragraph], limits.SECTION_TEXT)
+    texts = pack([paragraph], block_limits.SECTION_TEXT)
     assert [len(t) for t in texts] == [3000, 3000, 1000]
     assert "".join(texts) == paragraph
 
