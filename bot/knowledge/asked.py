@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -80,9 +81,25 @@ class Summary:
         return self.answered / self.asked if self.asked else 0.0
 
 
+MAX_PENDING = 1000  # records waiting for the store; past it (the store hangs) new ones are dropped
+
+
 class QuestionLog:
+    """The shared record of questions, written by one thread of its own.
+
+    A question is answered in Slack's ack; writing its record (two writes to
+    the shared store) there made every ``/acr ask`` wait on storage. So
+    :meth:`record` only queues it, and :meth:`all` first waits for what this
+    process queued, so a reader here always sees its own questions.
+    """
+
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
+        self._queue: list[dict] = []
+        self._ready = threading.Condition()
+        self._writing = 0
+        self._dropped = 0
+        self._writer: threading.Thread | None = None
 
     def record(
         self,
@@ -93,7 +110,7 @@ class QuestionLog:
         text: str,
         now: float | None = None,
     ) -> None:
-        """Keep one question; an outage loses the record, never the answer."""
+        """Queue one question for the store; an outage loses the record, never the answer."""
         record = {
             "source": source if source in SOURCES else "other",
             "answered": bool(answered),
@@ -102,13 +119,52 @@ class QuestionLog:
             "time": round(time.time() if now is None else now, 3),
             "text": " ".join(text.split())[:MAX_TEXT],
         }
+        with self._ready:
+            if len(self._queue) >= MAX_PENDING:
+                self._dropped += 1
+                if self._dropped == 1 or self._dropped % 1000 == 0:
+                    log.warning("questions not recorded: %d waiting for the store", MAX_PENDING)
+                return
+            self._queue.append(record)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, daemon=True, name="asked")
+                self._writer.start()
+            self._ready.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until every record queued here has been written (or failed)."""
+        deadline = time.monotonic() + timeout
+        with self._ready:
+            while self._queue or self._writing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._ready.wait(left)
+
+    def _write(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                batch, self._queue = self._queue, []
+                self._writing = len(batch)
+            for record in batch:
+                self._store(record)
+            with self._ready:
+                self._writing = 0
+                self._ready.notify_all()
+
+    def _store(self, record: dict) -> None:
         try:
             slot = self.storage.incr(SEQUENCE, _FOREVER) % MAX_RECORDS
             self.storage.table_put(TABLE, str(slot), record)
         except StorageUnavailable:
             log.warning("question not recorded: shared store down")
+        except Exception:  # a bug here must not stop the writer
+            log.exception("question not recorded")
 
     def all(self) -> list[Asked]:
+        self.flush()
         found = []
         for record in self.storage.table(TABLE).values():
             try:

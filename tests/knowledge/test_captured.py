@@ -227,3 +227,23 @@ def test_two_approvers_at_once_make_one_decision(setup) -> None:
     decided = [o for o in outcomes if o != "refused"]
     assert len(decided) == 1 and store.get(item.id).status == decided[0]
 
+
+
+def test_recording_a_question_never_waits_for_the_store() -> None:
+    """The record is written by the log's own thread: a slow store cannot delay an answer."""
+    import threading
+
+    storage = MemoryStorage()
+    release = threading.Event()
+    real_incr = storage.incr
+
+    def slow_incr(*args, **kwargs):  # a store that takes its time
+        release.wait(5)
+        return real_incr(*args, **kwargs)
+
+    storage.incr = slow_incr  # type: ignore[method-assign]
+    log = QuestionLog(storage)
+    log.record("command", True, ADMIN, "U1", "admin password?")
+    assert not release.is_set()  # returned while the store was still busy
+    release.set()
+    assert [a.entry for a in log.all()] == [ADMIN]  # all() waits for what was queued here
