@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -64,9 +65,11 @@ def test_report_prints_the_admin_figures_as_json_and_text(env: Path, capsys) -> 
 
     store = captured_store(load_settings())
     log = QuestionLog(store.storage)
-    log.record("help_channel", False, "", "U1", "why does the flux capacitor misfire")
-    log.record("reaction", False, "", "U2", "flux capacitor misfire why")
-    log.record("command", True, "docker-pull-is-slow", "U1", "docker pull is slow")
+    now = time.time()  # one second apart: "newest wording" must not hang on a clock tick
+    log.record("help_channel", False, "", "U1", "why does the flux capacitor misfire", now - 2)
+    log.record("reaction", False, "", "U2", "flux capacitor misfire why", now - 1)
+    log.record("command", True, "docker-pull-is-slow", "U1", "docker pull is slow", now)
+    log.flush()
     store.submit("How do I move a webhook?", "Recreate it.\n", "en", LINK, "U1")
     assert main(["report", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
