@@ -192,4 +192,6 @@ def _title(hit: Hit, language: str) -> str:
 
 def _fallback(view: View) -> str:
     first = next(iter(to_mrkdwn(view.answer_markdown, view.docs_url or None)), "")
-    return "\n".join(part for part in (view.question, first, view.docs_url) if part)
+    # The fallback is mrkdwn too: a captured question is a person's text, so it is escaped
+    # here as in the blocks (a `<https://…|label>` in it must not become a live link).
+    return "\n".join(part for part in (escape(view.question), first, view.docs_url) if part)

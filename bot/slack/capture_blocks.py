@@ -151,7 +151,7 @@ def review_message(item: Captured, language: str) -> Message:
             ],
         ),
     ]
-    return Message.of(f"{words(language, 'review_title')}: {item.question}", blocks)
+    return Message.of(f"{words(language, 'review_title')}: {escape(item.question)}", blocks)
 
 
 def decided_message(item: Captured, text: str) -> Message:

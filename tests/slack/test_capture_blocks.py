@@ -57,3 +57,37 @@ def test_slack_mrkdwn_becomes_markdown_with_code_kept() -> None:
         to_markdown("<https://a.b/c_d_e|docs> <@U1|bob> <!here>")
         == "[docs](https://a.b/c_d_e) bob here\n"
     )
+
+
+HOSTILE = "How do I fix <https://evil.example/phish|click to fix> <#C0GENERAL> pulls?"
+
+
+def test_a_captured_question_plants_no_link_in_the_answer_or_the_review_dm() -> None:
+    """Blocks and fallback text alike: a person's captured text is shown, never made live."""
+    from bot.config import DEFAULT_DOCS_BASE_URL, bundled_knowledge_dir
+    from bot.knowledge.captured import CapturedStore
+    from bot.knowledge.library import Library
+    from bot.slack.questions import result_message
+    from bot.storage import MemoryStorage
+
+    store = CapturedStore(MemoryStorage())
+    item = store.submit(HOSTILE, "Run `az acr login` first.\n", "en", "", "UEXPERT")
+    review = review_message(item, "en")
+    store.decide(item.id, "approved", "UAPPROVER")
+    library = Library([bundled_knowledge_dir()], DEFAULT_DOCS_BASE_URL, captured=store)
+    answer = result_message(library.ask(HOSTILE))
+    assert answer.blocks and answer.text
+    for message in (review, answer):
+        # Slack reads mrkdwn objects and the fallback text for links; plain_text never.
+        sent = [message.text, *_mrkdwn_texts(message.blocks)]
+        assert not [t for t in sent if "<https://evil" in t or "<#C0GENERAL>" in t]
+        assert "evil.example" in message.text  # shown as text, not dropped
+
+
+def _mrkdwn_texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["text"]] if node.get("type") == "mrkdwn" else []
+        return own + [t for value in node.values() for t in _mrkdwn_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _mrkdwn_texts(item)]
+    return []
