@@ -18,10 +18,10 @@ from bot.diagnostics.azure_client import AzureClient
 from bot.diagnostics.clouds import Cloud
 from bot.diagnostics.errors import (
     AmbiguousCluster,
-    AzureCallFailed,
     ClusterNotFound,
     InvalidClusterName,
 )
+from bot.diagnostics.registry_location import search_subscriptions
 from bot.diagnostics.registry_name import RESOURCE_GROUP_RE, SUBSCRIPTION_RE, preview
 from bot.diagnostics.settings import CLUSTER_NAME_RE, AzureSettings, ClusterConfig
 
@@ -162,14 +162,9 @@ def _search(name: str, azure: AzureSettings, open_client: ClientFactory) -> Clus
             f"{name} is not declared in azure.clusters and no azure.subscriptions are "
             "configured to search, so acrbot cannot tell where the cluster lives."
         )
-    matches: list[ClusterTarget] = []
-    failures: list[str] = []
-    with open_client(azure.cloud) as client:
-        for subscription in azure.subscriptions:
-            try:
-                matches += _matches_in(client, subscription, name)
-            except AzureCallFailed as exc:  # DeadlineExceeded ends the search instead
-                failures.append(f"{subscription}: {exc}")
+    matches, failures = search_subscriptions(
+        azure, open_client, lambda client, sub: _matches_in(client, sub, name)
+    )
     if len(matches) == 1:
         return matches[0]
     if matches:

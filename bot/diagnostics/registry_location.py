@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote
 
 from bot.diagnostics.azure_client import AzureClient
@@ -31,6 +32,7 @@ PROVIDER = "providers/Microsoft.ContainerRegistry/registries"
 _GROUP_RE = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 
 ClientFactory = Callable[[Cloud], AzureClient]
+T = TypeVar("T")
 """Opens a read-only client for the given cloud (the caller owns the deadline)."""
 
 
@@ -122,20 +124,37 @@ def _same_cloud(wanted: RegistryInput, hinted: Cloud | None, cloud: Cloud) -> No
         )
 
 
+def search_subscriptions(
+    azure: AzureSettings,
+    open_client: ClientFactory,
+    matches_in: Callable[[AzureClient, str], list[T]],
+) -> tuple[list[T], list[str]]:
+    """What ``matches_in`` finds in each configured subscription, and the ones it could not read.
+
+    Registries and clusters are both found this way; a subscription that
+    refuses or fails is named (so "not found" is never claimed for it), while
+    a passed deadline ends the whole search.
+    """
+    matches: list[T] = []
+    failures: list[str] = []
+    with open_client(azure.cloud) as client:
+        for subscription in azure.subscriptions:
+            try:
+                matches += matches_in(client, subscription)
+            except AzureCallFailed as exc:  # DeadlineExceeded ends the search instead
+                failures.append(f"{subscription}: {exc}")
+    return matches, failures
+
+
 def _search(name: str, azure: AzureSettings, open_client: ClientFactory) -> RegistryTarget:
     if not azure.subscriptions:
         raise RegistryNotFound(
             f"{name} is not declared in azure.registries and no azure.subscriptions are "
             "configured to search, so acrbot cannot tell where it lives."
         )
-    matches: list[RegistryTarget] = []
-    failures: list[str] = []
-    with open_client(azure.cloud) as client:
-        for subscription in azure.subscriptions:
-            try:
-                matches += _matches_in(client, subscription, name, azure.cloud)
-            except AzureCallFailed as exc:  # DeadlineExceeded ends the search instead
-                failures.append(f"{subscription}: {exc}")
+    matches, failures = search_subscriptions(
+        azure, open_client, lambda client, sub: _matches_in(client, sub, name, azure.cloud)
+    )
     if len(matches) == 1:
         return matches[0]
     if matches:
