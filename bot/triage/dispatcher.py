@@ -39,7 +39,9 @@ from bot.triage.webhook import LeftOut, QueueFull
 log = logging.getLogger(__name__)
 
 LEASE = 120.0  # seconds one worker has an item before another may take it (a post takes < 30)
-MAX_ATTEMPTS = 20  # with the backoff below (2 s doubling to 5 min): about an hour of retries
+MAX_ATTEMPTS = 20  # with BACKOFF doubling to MAX_BACKOFF: about an hour of retries
+BACKOFF = 2.0  # seconds before the first retry when Slack gave no Retry-After; doubles each time
+MAX_BACKOFF = 300.0
 MAX_BACKLOG = 20_000  # queued alerts beyond which a delivery is answered 503
 POLL = 1.0  # seconds between looks at the shared queue when nothing woke the worker
 
@@ -65,6 +67,7 @@ class AlertDispatcher:
         workers: int = 2,
         lease: float = LEASE,
         poll: float = POLL,
+        backoff: float = BACKOFF,
     ) -> None:
         self.triager = triager
         self.policy = policy
@@ -74,6 +77,7 @@ class AlertDispatcher:
         self.lease = lease
         self._workers = max(1, workers)
         self._poll = poll
+        self._backoff = backoff
         self._wake = threading.Event()
         self._busy = 0
         self._busy_lock = threading.Lock()
@@ -255,7 +259,8 @@ class AlertDispatcher:
             self.queue.done(name)
             return
         advice = cause.retry_after if isinstance(cause, DeliveryFailed) else None
-        delay = advice if advice is not None else min(300.0, 2.0 * 2 ** (attempts - 1))
+        backoff = min(MAX_BACKOFF, self._backoff * 2 ** (attempts - 1))
+        delay = advice if advice is not None else backoff
         log.warning(
             "alerts: could not show a %s alert in %s (%s); attempt %d, retrying in %.0f s",
             alert.source, record.get("channel"), reason, attempts, delay,

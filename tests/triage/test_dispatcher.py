@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.storage import SqliteStorage
-from bot.triage import Triager, read_azure_monitor
+from bot.triage import Triager, outbox, read_azure_monitor
+from bot.triage import dispatcher as dispatcher_module
 from bot.triage.dispatcher import AlertDispatcher, DeliveryFailed
 from bot.triage.policy import AlertPolicy, Posted
 from tests.triage.conftest import fixture
@@ -77,3 +78,28 @@ def test_a_failed_post_stays_queued_and_is_posted_by_the_retry():
     dispatcher.submit([(alert("x", "Resolved"), "C1")])
     assert dispatcher.join(10)
     assert notifier.calls == [("post", "C1", "fired"), ("resolved", "1.0", "C1", 0)]
+
+
+def test_without_retry_after_the_wait_doubles_from_the_backoff_up_to_its_cap(monkeypatch):
+    """The delay handed to the queue, read per attempt (run_once, no worker threads)."""
+
+    class Down(Recorder):
+        def post(self, channel, triage, count=1):
+            raise DeliveryFailed("timeout")
+
+    store = SqliteStorage()
+    queue = store.queue("alerts")
+    delays: list[float] = []
+    retry = queue.retry
+
+    def recorded(item_id, delay, record):
+        delays.append(delay)
+        retry(item_id, 0.0, record)  # due again at once: the next run_once takes it
+
+    monkeypatch.setattr(queue, "retry", recorded)
+    monkeypatch.setattr(dispatcher_module, "MAX_BACKOFF", 20.0)
+    dispatcher = AlertDispatcher(Triager(), AlertPolicy(store), Down(), queue, backoff=3.0)
+    queue.add("x", outbox.to_item(alert("x"), "C1"), outbox.ITEM_TTL)
+    for _ in range(5):
+        assert dispatcher.run_once() == 1
+    assert delays == [3.0, 6.0, 12.0, 20.0, 20.0]
