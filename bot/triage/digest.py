@@ -63,11 +63,13 @@ class ChannelDigests:
         queue: WorkQueue,
         *,
         posts_per_minute: int = POSTS_PER_MINUTE,
+        update_every: float = UPDATE_EVERY,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._queue = queue
         self.posts_per_minute = posts_per_minute
+        self.update_every = update_every
         self._clock = clock
 
     def allow(self, channel: str) -> bool:
@@ -87,7 +89,7 @@ class ChannelDigests:
         update(self._store, f"digest:{channel}", DIGEST_SECONDS, change)
         digest, later = self.to_show(channel)
         if later:
-            self.later(channel, UPDATE_EVERY)
+            self.later(channel, self.update_every)
         elif digest is not None:  # a second look, should whoever shows it now die doing so
             self.later(channel, LEASE + 1, name=f"digest-check:{channel}")
         return digest
@@ -107,7 +109,7 @@ class ChannelDigests:
             if record is None or int(record.get("total", 0)) <= int(record.get("shown", 0)):
                 return None
             if float(record.get("lease", 0)) > now or (
-                record.get("ts") and now - float(record.get("at", 0)) < UPDATE_EVERY
+                record.get("ts") and now - float(record.get("at", 0)) < self.update_every
             ):
                 verdict = "later"
                 return None

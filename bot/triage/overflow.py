@@ -18,7 +18,7 @@ from typing import Any
 
 from bot import metrics
 from bot.storage.base import WorkQueue
-from bot.triage.digest import UPDATE_EVERY, ChannelDigests, Digest
+from bot.triage.digest import ChannelDigests, Digest
 from bot.triage.notifier import DeliveryFailed, Notifier
 from bot.triage.state import AlertStore
 from bot.triage.webhook import LeftOut
@@ -57,7 +57,7 @@ class Overflow:
         except Exception as exc:
             self.digests.shown(shown, None)
             wait = exc.retry_after if isinstance(exc, DeliveryFailed) else None
-            self.digests.later(shown.channel, wait or UPDATE_EVERY)
+            self.digests.later(shown.channel, wait or self.digests.update_every)
             log.warning("alerts: could not show the digest in %s: %s", shown.channel, exc)
             return
         self.digests.shown(shown, posted.ts)
@@ -69,7 +69,7 @@ class Overflow:
             self._queue.done(name)
             self.show(shown)
         elif later:
-            self._queue.retry(name, UPDATE_EVERY, record)
+            self._queue.retry(name, self.digests.update_every, record)
         else:
             self._queue.done(name)
 

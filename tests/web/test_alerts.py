@@ -181,14 +181,15 @@ def test_a_channels_budget_is_shared_and_the_rest_is_one_digest_updated(tmp_path
     with FakeSlack() as slack:
         client = WebClient(token="xoxb-test", base_url=slack.base_url)
         pair = [AlertWebhooks(settings, build_services(settings), client) for _ in range(2)]
+        for webhooks in pair:
+            webhooks.dispatcher._poll = 0.05
+            webhooks.dispatcher.overflow.digests.update_every = 0.5  # not 5 s between edits
         try:
             for number in range(30):
                 payload = fixture("azure_metric_storage.json")
                 payload["data"]["essentials"]["alertId"] = f"/x/{uuid.uuid4()}"
                 payload["data"]["essentials"]["alertRule"] = f"distinct-rule-{number}"
                 assert deliver(pair[number % 2], "azure-monitor", payload) == 200
-            for webhooks in pair:
-                webhooks.dispatcher._poll = 0.05
             (last,) = slack.wait_for(  # the digest, updated until it shows all 25
                 "chat.update",
                 predicate=lambda c: "25 more alerts" in json.dumps(c.params["blocks"]),
