@@ -167,13 +167,13 @@ def set_zh_tw_rendering(pairs: tuple[tuple[str, str], ...]) -> None:
 def to_traditional(text: str) -> str:
     """Simplified Chinese → Traditional with Taiwan phrasing (OpenCC ``s2twp``), cached.
 
-    Then the glossary's rendering table puts Azure's Taiwan wording in.
+    Then the glossary's rendering table puts Azure's Taiwan wording in. A text
+    rendered ahead before is taken from there and recorded again, so a reload
+    of an unchanged knowledge base loads no dictionaries.
     """
-    for rendered in _rendered.values():
-        found = rendered.get(text)
-        if found is not None:
-            return found
-    converted = _converted(text)
+    converted = next((kept[text] for kept in _rendered.values() if text in kept), None)
+    if converted is None:
+        converted = _converted(text)
     if _recording is not None:
         _recording[text] = converted
     return converted
