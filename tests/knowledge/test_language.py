@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import bundled_knowledge_dir
+from bot.knowledge import language
 from bot.knowledge.language import detect, is_traditional, normalise, to_simplified, to_traditional
+from bot.knowledge.library import Library
 
 ADMIN = "how-do-i-get-admin-credentials-for-a-container-registry"
 
@@ -63,3 +66,18 @@ def test_forced_language(kb):
     assert found.language == "zh-tw"
     assert found.answer.view.language == "zh-tw"
     assert kb.ask("怎么获取管理员密码", language="en").answer.view.question.isascii()
+
+
+def test_reloading_an_unchanged_knowledge_base_converts_nothing_again(monkeypatch):
+    """The Traditional views a reload needs were all rendered by the load before it."""
+    loader = language._converter
+
+    def no_rendering_dictionary(config):
+        assert config != "s2twp", "s2twp loaded again"
+        return loader(config)
+
+    first = Library([bundled_knowledge_dir()], "https://learn.microsoft.com/azure/")
+    monkeypatch.setattr(language, "_converter", no_rendering_dictionary)
+    again = Library([bundled_knowledge_dir()], "https://learn.microsoft.com/azure/")
+    for entry, same in zip(first.current.entries, again.current.entries, strict=True):
+        assert again.current.view(same, "zh-tw") == first.current.view(entry, "zh-tw")
