@@ -9,6 +9,7 @@ so they count for the layering (a type is a dependency) but not for cycles.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -63,9 +64,15 @@ def _targets(node: ast.AST, here: str, is_package: bool, known: set[str]) -> lis
     return found
 
 
+@functools.cache
+def _parsed(path: Path, stamp: tuple[int, int]) -> ast.Module:
+    """Each file parsed once per version: every rule below reads the whole graph again."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports(name: str, path: Path, known: set[str], *, typing: bool = True) -> set[str]:
     """The bot modules ``name`` imports anywhere in its source."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _parsed(path, _stamp(path))
     guarded = set() if typing else _type_checking_nodes(tree)
     is_package = path.name == "__init__.py"
     found: set[str] = set()
@@ -87,8 +94,22 @@ def _known_prefix(target: str, known: set[str]) -> str:
 
 def graph(root: Path = BOT, *, typing: bool = True) -> dict[str, set[str]]:
     found = modules(root)
+    stamps = tuple(sorted((name, _stamp(path)) for name, path in found.items()))
+    return {name: set(targets) for name, targets in _graph(root, typing, stamps).items()}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.cache
+def _graph(root: Path, typing: bool, stamps: tuple) -> dict[str, frozenset[str]]:
+    found = modules(root)
     known = set(found)
-    return {name: imports(name, path, known, typing=typing) for name, path in found.items()}
+    return {
+        name: frozenset(imports(name, path, known, typing=typing)) for name, path in found.items()
+    }
 
 
 def within(name: str, packages: Iterable[str]) -> bool:
