@@ -141,16 +141,37 @@ class Index:
             tuple({t: self._idf.get(t, 0.0) * w for t, w in title.items()} for title in sets)
             for sets in title_weights
         ]
-        self._title_totals = [tuple(sum(t.values()) for t in sets) for sets in title_weights]
-        # term → (entry, title, information) of the titles holding it: a query's title
-        # coverage adds up only its own terms' postings instead of intersecting every
-        # title in the pool with the query.
-        title_postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+        # Every title of every entry, numbered in order (entry 0's titles first): its
+        # entry and its total information.
+        self._title_owner = np.array(
+            [number for number, sets in enumerate(title_weights) for _ in sets], dtype=np.int32
+        )
+        self._title_totals = np.array(
+            [sum(t.values()) for sets in title_weights for t in sets], dtype=np.float64
+        )
+        # term → (entries, titles, information) of the titles holding it, as numpy arrays:
+        # a query's title coverage adds up only its own terms' postings instead of
+        # intersecting every title in the pool with the query.
+        title_postings: dict[str, tuple[list[int], list[int], list[float]]] = defaultdict(
+            lambda: ([], [], [])
+        )
+        title_number = 0
         for number, sets in enumerate(title_weights):
-            for which, title in enumerate(sets):
+            for title in sets:
                 for term, value in title.items():
-                    title_postings[term].append((number, which, value))
-        self._title_postings = dict(title_postings)
+                    owners, numbers, values = title_postings[term]
+                    owners.append(number)
+                    numbers.append(title_number)
+                    values.append(value)
+                title_number += 1
+        self._title_postings = {
+            term: (
+                np.array(owners, dtype=np.int32),
+                np.array(numbers, dtype=np.int32),
+                np.array(values, dtype=np.float64),
+            )
+            for term, (owners, numbers, values) in title_postings.items()
+        }
         self._title_words = [
             [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
         ]
@@ -190,7 +211,10 @@ class Index:
         pool = _top(scores, RERANK_POOL)
         if not pool:
             return []
-        scores, matched = scores.tolist(), matched.tolist()
+        # Python floats of the pool only (a whole 10,000-entry array's tolist() was a
+        # tenth of a search).
+        scores = dict(zip(pool, scores[pool].tolist(), strict=True))
+        matched = dict(zip(pool, matched[pool].tolist(), strict=True))
         general, around = self.general_outside_quotes(query, fixes)
         mentioned = mentioned_share(around)
         # Without a glossary that marks core concepts, nothing is known off-domain;
@@ -320,18 +344,24 @@ class Index:
         "admin password" ranks the template entry (whose code says "password"
         twice) above the plain admin-credentials one.
         """
-        wanted = set(pool)
-        covered: dict[tuple[int, int], float] = defaultdict(float)
-        for term in query:
-            for number, which, value in self._title_postings.get(term, ()):
-                if number in wanted:
-                    covered[number, which] += value
-        best = dict.fromkeys(pool, 0.0)
-        for (number, which), value in covered.items():
-            total = self._title_totals[number][which]
-            if total:
-                best[number] = max(best[number], value / total)
-        return best
+        postings = [self._title_postings[t] for t in query if t in self._title_postings]
+        if not postings:
+            return dict.fromkeys(pool, 0.0)
+        in_pool = np.zeros(len(self.entries), dtype=bool)
+        in_pool[pool] = True
+        owners = np.concatenate([owners for owners, _, _ in postings])
+        keep = in_pool[owners]
+        numbers = np.concatenate([numbers for _, numbers, _ in postings])[keep]
+        values = np.concatenate([values for _, _, values in postings])[keep]
+        # Each title's covered information, summed in the query's term order (bincount
+        # adds in input order), over its total; an entry keeps its best title.
+        titles, at = np.unique(numbers, return_inverse=True)
+        covered = np.bincount(at, weights=values, minlength=len(titles))
+        totals = self._title_totals[titles]
+        counted = totals != 0
+        best = np.zeros(len(self.entries))
+        np.maximum.at(best, self._title_owner[titles[counted]], covered[counted] / totals[counted])
+        return dict(zip(pool, best[pool].tolist(), strict=True))
 
 
 def _file_idf(
