@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -112,7 +113,17 @@ def title_similarity(query: str, titles: list[list[str]], pool: list[int]) -> di
     asked = content_words(query)
     if not asked:
         return dict.fromkeys(pool, 0.0)
-    return {
-        n: max((fuzz.token_set_ratio(asked, t) / 100 for t in titles[n]), default=0) ** 2
-        for n in pool
-    }
+    # One rapidfuzz call for all the pool's titles (it prepares the query once), the
+    # same scores as token_set_ratio pair by pair.
+    choices = [t for n in pool for t in titles[n]]
+    ratios = (
+        process.cdist([asked], choices, scorer=fuzz.token_set_ratio, dtype=np.float64)[0].tolist()
+        if choices
+        else []
+    )
+    similarity, start = {}, 0
+    for n in pool:
+        end = start + len(titles[n])
+        similarity[n] = max((r / 100 for r in ratios[start:end]), default=0) ** 2
+        start = end
+    return similarity
