@@ -310,19 +310,27 @@ class Index:
         is a mention; an answerable question shares several ("enabled the admin
         user, where is its password": enable, admin, credentials). A word inside
         a glossary phrase (weighed lightly by query_terms) counts with its
-        concept, and a Chinese character pair as half a word. One look per
-        term for all the entries at once (numpy's per-call cost, not the
-        lookups, was what a search spent here).
+        concept, and a Chinese character pair as half a word. All the terms'
+        postings in a few numpy calls (numpy's per-call cost, not the lookups,
+        was what a search spent here).
         """
-        wanted = np.array(numbers, dtype=np.int32)
-        ideas = np.zeros(len(numbers))
+        arrays = self._entries.arrays
+        found = []
         for term, weight in query.items():
-            postings = self._entries.arrays.get(term)
             value = _idea_value(term, weight)
-            if postings is not None and value:
-                docs = postings[0]  # sorted document numbers
-                at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
-                ideas += value * (docs[at] == wanted)
+            if value and term in arrays:
+                found.append((arrays[term][0], value))
+        ideas = np.zeros(len(numbers))
+        if found:
+            # Each posting of those terms adds its term's value at its entry's place
+            # among ``numbers`` (-1: not wanted); values are halves, so sums are exact.
+            docs = np.concatenate([docs for docs, _ in found])
+            values = np.repeat([value for _, value in found], [len(d) for d, _ in found])
+            place = np.full(self._entries.size, -1, dtype=np.int64)
+            place[numbers] = np.arange(len(numbers))
+            at = place[docs]
+            kept = at >= 0
+            ideas = np.bincount(at[kept], weights=values[kept], minlength=len(numbers))
         return {n: min(float(i), 4.0) / 4.0 for n, i in zip(numbers, ideas, strict=True)}
 
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
@@ -355,12 +363,14 @@ class Index:
         values = np.concatenate([values for _, _, values in postings])[keep]
         # Each title's covered information, summed in the query's term order (bincount
         # adds in input order), over its total; an entry keeps its best title.
-        titles, at = np.unique(numbers, return_inverse=True)
-        covered = np.bincount(at, weights=values, minlength=len(titles))
+        covered = np.bincount(numbers, weights=values, minlength=len(self._title_totals))
+        titles = np.flatnonzero(covered)
         totals = self._title_totals[titles]
         counted = totals != 0
         best = np.zeros(len(self.entries))
-        np.maximum.at(best, self._title_owner[titles[counted]], covered[counted] / totals[counted])
+        np.maximum.at(
+            best, self._title_owner[titles[counted]], covered[titles[counted]] / totals[counted]
+        )
         return dict(zip(pool, best[pool].tolist(), strict=True))
 
 
