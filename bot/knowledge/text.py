@@ -93,6 +93,11 @@ def strip_format_characters(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+# A search normalizes its query several times over (its terms, typo repair, the
+# off-topic share, title similarity): the last few results are kept, so each
+# query's text is normalized and split into words once. Too few to outlive a
+# question: 32 texts, and their words.
+@lru_cache(maxsize=32)
 def normalize(text: str) -> str:
     """No format characters; NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; lower case."""
     text = unicodedata.normalize("NFKC", strip_format_characters(text)).lower()
@@ -118,7 +123,12 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(normalize(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=32)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(normalize(text)))
 
 
 @dataclass(frozen=True)
