@@ -172,8 +172,11 @@ class Index:
             )
             for term, (owners, numbers, values) in title_postings.items()
         }
+        # Each distinct wording once (the anchor's words often are the English title's):
+        # title similarity takes the best of them, so a repeat only costs a comparison.
         self._title_words = [
-            [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
+            list(dict.fromkeys(w for w in map(content_words, english_titles(e)) if w))
+            for e in self.entries
         ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())

@@ -173,6 +173,7 @@ def title_similarity(query: str, titles: list[list[str]], pool: list[int]) -> di
     similarity, start = {}, 0
     for n in pool:
         end = start + len(titles[n])
-        similarity[n] = max((r / 100 for r in ratios[start:end]), default=0) ** 2
+        # The best ratio / 100 is the best of the ratios / 100 (dividing keeps the order).
+        similarity[n] = (max(ratios[start:end]) / 100) ** 2 if end > start else 0
         start = end
     return similarity
