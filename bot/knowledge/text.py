@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.language import is_traditional, to_simplified
@@ -232,11 +232,20 @@ class Analyzer:
         return concepts, covered
 
     def _phrase_at(self, stems: list[str], index: int) -> int:
-        forms = self.latin_forms
-        for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
-            if tuple(stems[index : index + size]) in forms:
+        forms, left = self.latin_forms, len(stems) - index
+        for size in self._form_sizes.get(stems[index], ()):
+            if size <= left and tuple(stems[index : index + size]) in forms:
                 return size
         return 0
+
+    @cached_property
+    def _form_sizes(self) -> dict[str, tuple[int, ...]]:
+        """For each first word of a glossary phrase, the phrases' lengths, longest first:
+        the only lengths a phrase at that word can have."""
+        sizes: dict[str, set[int]] = {}
+        for key in self.latin_forms:
+            sizes.setdefault(key[0], set()).add(len(key))
+        return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
 
     def _cjk_terms(self, run: str) -> list[tuple[str, bool]]:
         found: list[tuple[str, bool]] = []
