@@ -234,15 +234,14 @@ class Index:
             if t in self._idf or t.startswith("#") or is_common_term(t)
         )
         titles = self._title_coverage(pool, terms)
-        fuzzy = title_similarity(query, self._title_words, pool)
-        final = {
-            n: scores[n]
-            * (TITLE_BASE + titles[n])
-            * (COVERAGE_BASE + matched[n] / total)
-            * (1 + FUZZ_WEIGHT * fuzzy[n])
+        partial = {
+            n: scores[n] * (TITLE_BASE + titles[n]) * (COVERAGE_BASE + matched[n] / total)
             for n in pool
         }
-        ranked = sorted(pool, key=final.__getitem__, reverse=True)[:limit]
+        contenders = _contenders(pool, partial, limit)
+        fuzzy = title_similarity(query, self._title_words, contenders)
+        final = {n: partial[n] * (1 + FUZZ_WEIGHT * fuzzy[n]) for n in contenders}
+        ranked = sorted(contenders, key=final.__getitem__, reverse=True)[:limit]
         best = final[ranked[0]]
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
         # Without a glossary there are no concepts to count: neutral.
@@ -425,6 +424,21 @@ def _idea_value(term: str, weight: float) -> float:
 
 def _idea_count(query: dict[str, float]) -> float:
     return sum(_idea_value(t, w) for t, w in query.items())
+
+
+def _contenders(pool: list[int], partial: dict[int, float], limit: int) -> list[int]:
+    """The pool's entries that title similarity could still lift into the top ``limit``.
+
+    Similarity multiplies an entry's ``partial`` score by 1 to 1 + FUZZ_WEIGHT (it
+    lies in 0..1), and rounding keeps that order: an entry whose best case is below
+    the ``limit``-th largest partial score is beaten by at least ``limit`` entries
+    whatever its similarity, so comparing it with the titles changes nothing. The
+    others keep their pool order (the ranking's sort is stable).
+    """
+    if not 0 < limit < len(pool):
+        return pool
+    floor = sorted(partial.values(), reverse=True)[limit - 1]
+    return [n for n in pool if partial[n] * (1 + FUZZ_WEIGHT) >= floor]
 
 
 def _top(scores: np.ndarray, count: int) -> list[int]:
