@@ -21,6 +21,14 @@ requests/s, ack p50 and p99 per target, acrbot's throughput as a ratio of
 the Bolt app's and its p99 as a ratio of the Bolt app's p99 (targets: ≥ 1.0
 and ≤ 1.2, issue 17), and the resident memory of the acrbot replica
 (gunicorn master + worker) after every round's requests.
+
+    python benchmarks/ack_side_by_side.py --memory-only [--requests 10000] [--clients 8]
+
+starts only the acrbot replica, sends it ``--requests`` of the same three
+kinds of request in turn (an ``/acr ask``, an alert delivery, a click; no
+``wrk``, no throughput runs) and prints the replica's resident memory before
+and after them, with the worker's and the master's shares (target: ≤ 150 MB
+after 10,000 requests, issue 17).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -209,6 +218,80 @@ def acrbot(tmp: Path, slack: FakeSlack, azure: FakeAzure) -> Iterator[tuple[str,
         stop(process)
 
 
+def send_mixed(url: str, loads: list[tuple], total: int, clients: int) -> dict[int, int]:
+    """``total`` requests, the loads' kinds in turn, from ``clients`` threads; status counts."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    statuses: dict[int, int] = {}
+
+    def client() -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            while True:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                _name, path, requests, _expect = loads[number % len(loads)]
+                body, headers = requests[(number // len(loads)) % len(requests)]
+                try:
+                    status = http.post(path, content=body, headers=headers).status_code
+                except httpx.HTTPError:
+                    status = 0
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def memory_only(args: argparse.Namespace) -> int:
+    """The acrbot replica's RSS before and after ``--requests`` mixed requests."""
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeAzure() as azure:
+        response_url = f"{slack.base_url}/response"
+        loads = [("acrbot /acr ask", "/slack/events", slash_commands(response_url), ""),
+                 ("acrbot alert", "/alerts/alertmanager", alert_groups(), ""),
+                 ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
+        with acrbot(Path(tmp), slack, azure) as (url, pid):
+            before = rss_parts(pid)
+            started = time.monotonic()
+            statuses = send_mixed(url, loads, args.requests, args.clients)
+            elapsed = time.monotonic() - started
+            time.sleep(2)  # answers posted after the ack (response_url) finish
+            after = rss_parts(pid)
+    counts = dict(sorted(statuses.items()))
+    print(f"{args.requests} mixed requests in {elapsed:.1f} s, statuses {counts}")
+    for label, parts in (("at start", before), ("after", after)):
+        shares = ", ".join(f"{name} {mb} MB" for name, mb in parts.items())
+        print(f"acrbot replica RSS {label}: {sum(parts.values()):.1f} MB ({shares})")
+    start, end = sum(before.values()), sum(after.values())
+    print(f"acrbot replica RSS: {start:.1f} MB at start, {end:.1f} MB after "
+          f"{args.requests} requests (target <= 150 MB)")  # fmt: skip
+    return 0
+
+
+def rss_parts(pid: int) -> dict[str, float]:
+    """The master's and each child's resident memory, MB."""
+    parts = {"master": rss_mb_of(pid)}
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                parts[f"worker {child}"] = rss_mb(int(child))
+    return parts
+
+
+def rss_mb_of(pid: int) -> float:
+    """Resident memory of one process (not its children), MB."""
+    with contextlib.suppress(OSError):
+        status = Path(f"/proc/{pid}/status").read_text()
+        kb = int(next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1])
+        return round(kb / 1024, 1)
+    return 0.0
+
+
 def best(runs: list[dict]) -> dict:
     return max(runs, key=lambda r: r["rps"])
 
@@ -218,7 +301,15 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only acrbot: send --requests mixed requests and print its RSS before and after",
+    )
+    parser.add_argument("--requests", type=int, default=10_000, help="with --memory-only")
     args = parser.parse_args()
+    if args.memory_only:
+        return memory_only(args)
     results: dict[str, list[dict]] = {}
     memory: list[float] = []
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeAzure() as azure:

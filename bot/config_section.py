@@ -15,8 +15,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.errors import ConfigError
 
 Env = Mapping[str, str]
@@ -28,7 +26,13 @@ def env_value(env: Env, name: str) -> str | None:
 
 
 def nearest(word: str, candidates: Collection[str]) -> str | None:
-    """The valid key a mistyped ``word`` most likely meant (rapidfuzz's best match)."""
+    """The valid key a mistyped ``word`` most likely meant (rapidfuzz's best match).
+
+    rapidfuzz is imported here, on a mistake: the settings are read by the server's
+    master process too, which never searches and so never needs it.
+    """
+    from rapidfuzz import fuzz, process
+
     match = process.extractOne(word, list(candidates), scorer=fuzz.ratio)
     return match[0] if match else None
 

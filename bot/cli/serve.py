@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot import logs, metrics
 from bot.config import ServeSettings, Settings, SlackCredentials, load_settings
 from bot.errors import AcrbotError
+from bot.heap import limit_arenas
 from bot.slack.client import make_client
 from bot.state_dir import check_state_dir
 
@@ -100,6 +101,7 @@ def _serve_http(settings: Settings, credentials: SlackCredentials, options: Serv
         return build_router(settings, credentials, options)
 
     metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
+    limit_arenas()  # before the fork and any thread: the workers' threads share two
     log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
     run(build, options)
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.knowledge.library import SearchResult
+if TYPE_CHECKING:  # only a type here: the settings that import this stay free of search
+    from bot.knowledge.library import SearchResult
 
 # Lead over the second entry needed in a channel: near ties are where wrong answers live.
 CHANNEL_MARGIN = 0.2

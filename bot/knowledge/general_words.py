@@ -8,14 +8,16 @@ vocabulary; a word outside it that is common in general English or Chinese
 general language. wordfreq is a maintained, multi-source frequency list,
 which keeps this from being a list fitted to our own test queries.
 
-The sets are built once per process from wordfreq's bundled data (offline).
+The sets are built once per process from wordfreq's bundled data (offline),
+read straight from its list files (:func:`_common_in_wordlist`).
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 from functools import lru_cache
-
-import wordfreq
+from pathlib import Path
 
 GENERAL_ZIPF = 3.0  # once per million words; Zipf = log10(frequency per billion words)
 MAX_CJK_WORD = 4
@@ -25,6 +27,59 @@ MAX_CJK_WORD = 4
 def common_words(language: str) -> frozenset[str]:
     """Words of ``language`` (``en`` or ``zh``) at least as frequent as GENERAL_ZIPF."""
     threshold = 10 ** (GENERAL_ZIPF - 9)
+    try:
+        return _common_in_wordlist(language, threshold)
+    except Exception:  # a wordfreq laid out otherwise: ask wordfreq itself (same words)
+        return _common_from_wordfreq(language, threshold)
+
+
+def _common_in_wordlist(language: str, threshold: float) -> frozenset[str]:
+    """The words, read from wordfreq's own list file one frequency bucket at a time.
+
+    What ``wordfreq.get_frequency_dict`` says, without building it: its lists are
+    ~300k words a language, and holding them all at once (even briefly) left a
+    worker some 10 MB larger for good; nor is wordfreq imported (with langcodes'
+    tables, ftfy and regex, 6 MB) just to find the file. The file is the one
+    wordfreq reads for ``wordlist="best"`` (``large_<lang>``, else ``small_``): a
+    header, then bucket ``i`` holding the words of frequency ``10 ** (-i / 100)``;
+    as in wordfreq's dictionary, a word's last bucket decides.
+    """
+    import msgpack
+
+    path = _wordlist(language)
+    with gzip.open(path, "rb") as infile:
+        unpacker = msgpack.Unpacker(infile, raw=False)
+        buckets = unpacker.read_array_header() - 1
+        header = unpacker.unpack()
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise ValueError(f"{path}: not a cBpack word list")
+        if header.get("version") != 1:
+            raise ValueError(f"{path}: cBpack version {header.get('version')!r}")
+        kept: set[str] = set()
+        for index in range(buckets):
+            bucket = unpacker.unpack()
+            if 10 ** (-index / 100) >= threshold:  # wordfreq.cB_to_freq(-index)
+                kept.update(bucket)
+            else:
+                kept.difference_update(bucket)
+    return frozenset(kept)
+
+
+def _wordlist(language: str) -> Path:
+    """wordfreq's best list file for ``language``, found without importing wordfreq."""
+    spec = importlib.util.find_spec("wordfreq")
+    folders = (spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        for size in ("large", "small"):
+            path = Path(folder) / "data" / f"{size}_{language}.msgpack.gz"
+            if path.is_file():
+                return path
+    raise LookupError(f"no wordfreq word list for {language!r}")
+
+
+def _common_from_wordfreq(language: str, threshold: float) -> frozenset[str]:
+    import wordfreq
+
     try:
         return frozenset(
             w for w, f in wordfreq.get_frequency_dict(language).items() if f >= threshold

@@ -141,18 +141,42 @@ class Index:
             tuple({t: self._idf.get(t, 0.0) * w for t, w in title.items()} for title in sets)
             for sets in title_weights
         ]
-        self._title_totals = [tuple(sum(t.values()) for t in sets) for sets in title_weights]
-        # term → (entry, title, information) of the titles holding it: a query's title
-        # coverage adds up only its own terms' postings instead of intersecting every
-        # title in the pool with the query.
-        title_postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+        # Every title of every entry, numbered in order (entry 0's titles first): its
+        # entry and its total information.
+        self._title_owner = np.array(
+            [number for number, sets in enumerate(title_weights) for _ in sets], dtype=np.int32
+        )
+        self._title_totals = np.array(
+            [sum(t.values()) for sets in title_weights for t in sets], dtype=np.float64
+        )
+        # term → (entries, titles, information) of the titles holding it, as numpy arrays:
+        # a query's title coverage adds up only its own terms' postings instead of
+        # intersecting every title in the pool with the query.
+        title_postings: dict[str, tuple[list[int], list[int], list[float]]] = defaultdict(
+            lambda: ([], [], [])
+        )
+        title_number = 0
         for number, sets in enumerate(title_weights):
-            for which, title in enumerate(sets):
+            for title in sets:
                 for term, value in title.items():
-                    title_postings[term].append((number, which, value))
-        self._title_postings = dict(title_postings)
+                    owners, numbers, values = title_postings[term]
+                    owners.append(number)
+                    numbers.append(title_number)
+                    values.append(value)
+                title_number += 1
+        self._title_postings = {
+            term: (
+                np.array(owners, dtype=np.int32),
+                np.array(numbers, dtype=np.int32),
+                np.array(values, dtype=np.float64),
+            )
+            for term, (owners, numbers, values) in title_postings.items()
+        }
+        # Each distinct wording once (the anchor's words often are the English title's):
+        # title similarity takes the best of them, so a repeat only costs a comparison.
         self._title_words = [
-            [w for w in map(content_words, english_titles(e)) if w] for e in self.entries
+            list(dict.fromkeys(w for w in map(content_words, english_titles(e)) if w))
+            for e in self.entries
         ]
         vocabulary.update(w for key in analyzer.latin_forms for w in key)
         self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4 and w.isalpha())
@@ -190,7 +214,10 @@ class Index:
         pool = _top(scores, RERANK_POOL)
         if not pool:
             return []
-        scores, matched = scores.tolist(), matched.tolist()
+        # Python floats of the pool only (a whole 10,000-entry array's tolist() was a
+        # tenth of a search).
+        scores = dict(zip(pool, scores[pool].tolist(), strict=True))
+        matched = dict(zip(pool, matched[pool].tolist(), strict=True))
         general, around = self.general_outside_quotes(query, fixes)
         mentioned = mentioned_share(around)
         # Without a glossary that marks core concepts, nothing is known off-domain;
@@ -207,15 +234,14 @@ class Index:
             if t in self._idf or t.startswith("#") or is_common_term(t)
         )
         titles = self._title_coverage(pool, terms)
-        fuzzy = title_similarity(query, self._title_words, pool)
-        final = {
-            n: scores[n]
-            * (TITLE_BASE + titles[n])
-            * (COVERAGE_BASE + matched[n] / total)
-            * (1 + FUZZ_WEIGHT * fuzzy[n])
+        partial = {
+            n: scores[n] * (TITLE_BASE + titles[n]) * (COVERAGE_BASE + matched[n] / total)
             for n in pool
         }
-        ranked = sorted(pool, key=final.__getitem__, reverse=True)[:limit]
+        contenders = _contenders(pool, partial, limit)
+        fuzzy = title_similarity(query, self._title_words, contenders)
+        final = {n: partial[n] * (1 + FUZZ_WEIGHT * fuzzy[n]) for n in contenders}
+        ranked = sorted(contenders, key=final.__getitem__, reverse=True)[:limit]
         best = final[ranked[0]]
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
         # Without a glossary there are no concepts to count: neutral.
@@ -286,19 +312,27 @@ class Index:
         is a mention; an answerable question shares several ("enabled the admin
         user, where is its password": enable, admin, credentials). A word inside
         a glossary phrase (weighed lightly by query_terms) counts with its
-        concept, and a Chinese character pair as half a word. One look per
-        term for all the entries at once (numpy's per-call cost, not the
-        lookups, was what a search spent here).
+        concept, and a Chinese character pair as half a word. All the terms'
+        postings in a few numpy calls (numpy's per-call cost, not the lookups,
+        was what a search spent here).
         """
-        wanted = np.array(numbers, dtype=np.int32)
-        ideas = np.zeros(len(numbers))
+        arrays = self._entries.arrays
+        found = []
         for term, weight in query.items():
-            postings = self._entries.arrays.get(term)
             value = _idea_value(term, weight)
-            if postings is not None and value:
-                docs = postings[0]  # sorted document numbers
-                at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
-                ideas += value * (docs[at] == wanted)
+            if value and term in arrays:
+                found.append((arrays[term][0], value))
+        ideas = np.zeros(len(numbers))
+        if found:
+            # Each posting of those terms adds its term's value at its entry's place
+            # among ``numbers`` (-1: not wanted); values are halves, so sums are exact.
+            docs = np.concatenate([docs for docs, _ in found])
+            values = np.repeat([value for _, value in found], [len(d) for d, _ in found])
+            place = np.full(self._entries.size, -1, dtype=np.int64)
+            place[numbers] = np.arange(len(numbers))
+            at = place[docs]
+            kept = at >= 0
+            ideas = np.bincount(at[kept], weights=values[kept], minlength=len(numbers))
         return {n: min(float(i), 4.0) / 4.0 for n, i in zip(numbers, ideas, strict=True)}
 
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
@@ -320,18 +354,26 @@ class Index:
         "admin password" ranks the template entry (whose code says "password"
         twice) above the plain admin-credentials one.
         """
-        wanted = set(pool)
-        covered: dict[tuple[int, int], float] = defaultdict(float)
-        for term in query:
-            for number, which, value in self._title_postings.get(term, ()):
-                if number in wanted:
-                    covered[number, which] += value
-        best = dict.fromkeys(pool, 0.0)
-        for (number, which), value in covered.items():
-            total = self._title_totals[number][which]
-            if total:
-                best[number] = max(best[number], value / total)
-        return best
+        postings = [self._title_postings[t] for t in query if t in self._title_postings]
+        if not postings:
+            return dict.fromkeys(pool, 0.0)
+        in_pool = np.zeros(len(self.entries), dtype=bool)
+        in_pool[pool] = True
+        owners = np.concatenate([owners for owners, _, _ in postings])
+        keep = in_pool[owners]
+        numbers = np.concatenate([numbers for _, numbers, _ in postings])[keep]
+        values = np.concatenate([values for _, _, values in postings])[keep]
+        # Each title's covered information, summed in the query's term order (bincount
+        # adds in input order), over its total; an entry keeps its best title.
+        covered = np.bincount(numbers, weights=values, minlength=len(self._title_totals))
+        titles = np.flatnonzero(covered)
+        totals = self._title_totals[titles]
+        counted = totals != 0
+        best = np.zeros(len(self.entries))
+        np.maximum.at(
+            best, self._title_owner[titles[counted]], covered[titles[counted]] / totals[counted]
+        )
+        return dict(zip(pool, best[pool].tolist(), strict=True))
 
 
 def _file_idf(
@@ -382,6 +424,21 @@ def _idea_value(term: str, weight: float) -> float:
 
 def _idea_count(query: dict[str, float]) -> float:
     return sum(_idea_value(t, w) for t, w in query.items())
+
+
+def _contenders(pool: list[int], partial: dict[int, float], limit: int) -> list[int]:
+    """The pool's entries that title similarity could still lift into the top ``limit``.
+
+    Similarity multiplies an entry's ``partial`` score by 1 to 1 + FUZZ_WEIGHT (it
+    lies in 0..1), and rounding keeps that order: an entry whose best case is below
+    the ``limit``-th largest partial score is beaten by at least ``limit`` entries
+    whatever its similarity, so comparing it with the titles changes nothing. The
+    others keep their pool order (the ranking's sort is stable).
+    """
+    if not 0 < limit < len(pool):
+        return pool
+    floor = sorted(partial.values(), reverse=True)[limit - 1]
+    return [n for n in pool if partial[n] * (1 + FUZZ_WEIGHT) >= floor]
 
 
 def _top(scores: np.ndarray, count: int) -> list[int]:

@@ -94,15 +94,17 @@ class OffTopicEvidence:
         found = words(text)
         # Words inside a glossary phrase of a concept some entry is about ("github
         # actions" is CI/CD) are explained, however everyday each word is alone.
-        phrased = self._explained_phrases([stem(w) for w in found])
+        stems = [stem(w) for w in found]
+        phrased = self._explained_phrases(stems)
         for position, word in enumerate(found):
             if word in ENGLISH_STOPWORDS or not word.isalpha() or len(word) < 2:
                 continue
             content += 1
+            stemmed = stems[position]
             if (
                 position in phrased
                 or word in fixes
-                or not self.explained_words.isdisjoint((word, stem(word), stem(word) + "e"))
+                or not self.explained_words.isdisjoint((word, stemmed, stemmed + "e"))
             ):
                 continue
             general += is_common_english(word)
@@ -117,9 +119,10 @@ class OffTopicEvidence:
         analyzer, positions, index = self.analyzer, set(), 0
         while index < len(stems):
             size = analyzer._phrase_at(stems, index) if stems[index] in analyzer.first_words else 0
-            key = tuple(stems[index : index + size])
-            if size > 1 and analyzer.latin_forms[key] & self.present_concepts:
-                positions.update(range(index, index + size))
+            if size > 1:
+                concepts = analyzer.latin_forms[tuple(stems[index : index + size])]
+                if concepts & self.present_concepts:
+                    positions.update(range(index, index + size))
             index += size or 1
         return positions
 

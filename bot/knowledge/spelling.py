@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -12,7 +15,14 @@ MAX_EDITS = 2
 MIN_PART = 3  # the shortest part of a compound split apart ("acr", "tag")
 
 
-def by_length(vocabulary: list[str]) -> dict[int, list[str]]:
+class Window(NamedTuple):
+    """The words of one length window, and each word's letters as bits (:func:`letters`)."""
+
+    words: list[str]
+    letters: np.ndarray  # uint32, one a word
+
+
+def by_length(vocabulary: list[str]) -> dict[int, Window]:
     """For each word length, the words of ``vocabulary`` within MAX_EDITS of it, in order.
 
     An edit changes a word's length by at most one, so a repair never needs the
@@ -20,17 +30,57 @@ def by_length(vocabulary: list[str]) -> dict[int, list[str]]:
     Order is kept, so a tie between equally close words goes as it would over all.
     """
     lengths = {len(w) for w in vocabulary}
-    return {
-        length: [w for w in vocabulary if abs(len(w) - length) <= MAX_EDITS]
-        for length in range(min(lengths, default=0), max(lengths, default=0) + MAX_EDITS + 1)
-    }
+    bits = {w: letters(w) for w in vocabulary}
+    windows = {}
+    for length in range(min(lengths, default=0), max(lengths, default=0) + MAX_EDITS + 1):
+        chosen = [w for w in vocabulary if abs(len(w) - length) <= MAX_EDITS]
+        windows[length] = Window(chosen, np.array([bits[w] for w in chosen], dtype=np.uint32))
+    return windows
+
+
+def letters(word: str) -> int:
+    """The word's characters as bits (bit ``ord(c) % 32``: a to z each have their own)."""
+    found = 0
+    for char in word:
+        found |= 1 << (ord(char) % 32)
+    return found
+
+
+def _near(word: str, window: Window | None, budget: int) -> list[str]:
+    """The window's words that may be within ``budget`` edits of ``word``, in order.
+
+    Each bit one word has and the other lacks stands for at least one character
+    the other lacks, and every such character costs an edit: an insertion or a
+    substitution brings one character in, a deletion or a substitution takes one
+    out, a transposition neither. A word more bits apart than ``budget`` is
+    never within it, so dropping it changes no repair (the order of the rest is
+    kept, and with it how ties go), and rapidfuzz compares a dozen words instead
+    of hundreds.
+    """
+    if window is None:
+        return []
+    mine = np.uint32(letters(word))
+    theirs = window.letters
+    apart = np.maximum(_bit_count(theirs & ~mine), _bit_count(mine & ~theirs))
+    return [window.words[i] for i in np.flatnonzero(apart <= budget).tolist()]
+
+
+def _bit_twiddle(bits: np.ndarray) -> np.ndarray:
+    """Set bits of each uint32, for numpy before 2.0 (which has no bitwise_count)."""
+    bits = bits - ((bits >> 1) & 0x55555555)
+    bits = (bits & 0x33333333) + ((bits >> 2) & 0x33333333)
+    bits = (bits + (bits >> 4)) & 0x0F0F0F0F
+    return ((bits * 0x01010101) & 0xFFFFFFFF) >> 24
+
+
+_bit_count = getattr(np, "bitwise_count", _bit_twiddle)
 
 
 def corrections(
     query: str,
     known: set[str],
     vocabulary: list[str],
-    windows: dict[int, list[str]] | None = None,
+    windows: dict[int, Window] | None = None,
 ) -> dict[str, str]:
     """Misspelt words → the closest word of ``vocabulary`` (sorted words of 4+ letters).
 
@@ -53,9 +103,9 @@ def corrections(
     return fixes
 
 
-def _closest(word: str, vocabulary: list[str], windows: dict[int, list[str]] | None) -> str | None:
+def _closest(word: str, vocabulary: list[str], windows: dict[int, Window] | None) -> str | None:
     budget = 1 if len(word) <= 5 else MAX_EDITS
-    candidates = vocabulary if windows is None else windows.get(len(word), [])
+    candidates = vocabulary if windows is None else _near(word, windows.get(len(word)), budget)
     match = process.extractOne(
         word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=budget
     )
@@ -63,7 +113,7 @@ def _closest(word: str, vocabulary: list[str], windows: dict[int, list[str]] | N
 
 
 def _split(
-    word: str, known: set[str], vocabulary: list[str], windows: dict[int, list[str]] | None
+    word: str, known: set[str], vocabulary: list[str], windows: dict[int, Window] | None
 ) -> str | None:
     """Two words run together ("healthcheck", "pullsecret") → the two words, apart.
 
@@ -88,10 +138,10 @@ def _is_known(part: str, known: set[str]) -> bool:
     return part not in ENGLISH_STOPWORDS and (part in known or stem(part) in known)
 
 
-def _one_edit(part: str, vocabulary: list[str], windows: dict[int, list[str]] | None) -> str | None:
+def _one_edit(part: str, vocabulary: list[str], windows: dict[int, Window] | None) -> str | None:
     if len(part) < 4:
         return None
-    candidates = vocabulary if windows is None else windows.get(len(part), [])
+    candidates = vocabulary if windows is None else _near(part, windows.get(len(part)), 1)
     match = process.extractOne(part, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=1)
     return match[0] if match else None
 
@@ -112,7 +162,18 @@ def title_similarity(query: str, titles: list[list[str]], pool: list[int]) -> di
     asked = content_words(query)
     if not asked:
         return dict.fromkeys(pool, 0.0)
-    return {
-        n: max((fuzz.token_set_ratio(asked, t) / 100 for t in titles[n]), default=0) ** 2
-        for n in pool
-    }
+    # One rapidfuzz call for all the pool's titles (it prepares the query once), the
+    # same scores as token_set_ratio pair by pair.
+    choices = [t for n in pool for t in titles[n]]
+    ratios = (
+        process.cdist([asked], choices, scorer=fuzz.token_set_ratio, dtype=np.float64)[0].tolist()
+        if choices
+        else []
+    )
+    similarity, start = {}, 0
+    for n in pool:
+        end = start + len(titles[n])
+        # The best ratio / 100 is the best of the ratios / 100 (dividing keeps the order).
+        similarity[n] = (max(ratios[start:end]) / 100) ** 2 if end > start else 0
+        start = end
+    return similarity

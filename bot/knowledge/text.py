@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.language import is_traditional, to_simplified
@@ -93,6 +93,11 @@ def strip_format_characters(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+# A search normalizes its query several times over (its terms, typo repair, the
+# off-topic share, title similarity): the last few results are kept, so each
+# query's text is normalized and split into words once. Too few to outlive a
+# question: 32 texts, and their words.
+@lru_cache(maxsize=32)
 def normalize(text: str) -> str:
     """No format characters; NFKC folds full-width forms (，？ＡＣＲ) onto ASCII; lower case."""
     text = unicodedata.normalize("NFKC", strip_format_characters(text)).lower()
@@ -118,7 +123,12 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(normalize(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=32)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(normalize(text)))
 
 
 @dataclass(frozen=True)
@@ -222,11 +232,20 @@ class Analyzer:
         return concepts, covered
 
     def _phrase_at(self, stems: list[str], index: int) -> int:
-        forms = self.latin_forms
-        for size in range(min(self.max_form_words, len(stems) - index), 0, -1):
-            if tuple(stems[index : index + size]) in forms:
+        forms, left = self.latin_forms, len(stems) - index
+        for size in self._form_sizes.get(stems[index], ()):
+            if size <= left and tuple(stems[index : index + size]) in forms:
                 return size
         return 0
+
+    @cached_property
+    def _form_sizes(self) -> dict[str, tuple[int, ...]]:
+        """For each first word of a glossary phrase, the phrases' lengths, longest first:
+        the only lengths a phrase at that word can have."""
+        sizes: dict[str, set[int]] = {}
+        for key in self.latin_forms:
+            sizes.setdefault(key[0], set()).add(len(key))
+        return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
 
     def _cjk_terms(self, run: str) -> list[tuple[str, bool]]:
         found: list[tuple[str, bool]] = []

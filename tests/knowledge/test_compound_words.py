@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from bot.knowledge import spelling
 from bot.knowledge.spelling import by_length, corrections
 
 VOCABULARY = sorted(["health", "check", "pull", "secret", "image", "docker", "network", "rule"])
@@ -36,3 +39,32 @@ def test_words_that_are_not_two_known_words_stay():
 def test_the_bundled_base_finds_the_entry_a_compound_names(kb):
     hits = kb.ask("healthcheck for my container registry").hits
     assert hits[0].entry.id == "check-health-with-az-acr-check-health"
+
+
+def test_length_windows_and_letter_bits_change_no_repair(kb):
+    """by_length's windows only skip words that cannot be close enough: every typo of
+    the bundled vocabulary (a letter dropped, doubled, swapped or changed) is repaired
+    as a scan of the whole vocabulary repairs it."""
+    index = kb.index
+    vocabulary, known = index._vocabulary, index._known
+    windows = by_length(vocabulary)
+    typos = set()
+    for word in vocabulary[::7]:
+        for i in range(len(word)):
+            typos.add(word[:i] + word[i + 1 :])
+            typos.add(word[:i] + word[i] + word[i:])
+            typos.add(word[:i] + "q" + word[i + 1 :])
+            typos.add(word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :])
+        typos.add(word + "xz")
+        typos.add(word[:3] + "th" + word[3:])
+    query = " ".join(sorted(typos))
+    fixed = corrections(query, known, vocabulary, windows)
+    assert len(fixed) > 500
+    assert fixed == corrections(query, known, vocabulary)
+
+
+def test_letter_bits_are_counted_with_numpy_2_and_before():
+    bits = np.random.default_rng(7).integers(0, 2**32, 5000, dtype=np.uint64).astype(np.uint32)
+    counted = [bin(int(b)).count("1") for b in bits]
+    assert spelling._bit_count(bits).tolist() == counted
+    assert spelling._bit_twiddle(bits).tolist() == counted
