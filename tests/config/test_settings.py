@@ -145,6 +145,18 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     assert "aliases" in error.problem
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "knowledge: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "".join(" " * depth + "k:\n" for depth in range(3000)),
+    ],
+    ids=["flow", "block"],
+)
+def test_nesting_too_deep_is_a_plain_error_not_a_crash(tmp_path: Path, text: str) -> None:
+    assert "nesting" in refused(tmp_path, text).problem
+
+
 def test_a_top_level_that_is_not_a_mapping(tmp_path: Path) -> None:
     assert "mapping" in refused(tmp_path, "- knowledge\n").problem
 
