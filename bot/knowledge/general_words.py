@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import logging
 from functools import lru_cache
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 GENERAL_ZIPF = 3.0  # once per million words; Zipf = log10(frequency per billion words)
 MAX_CJK_WORD = 4
@@ -29,7 +32,12 @@ def common_words(language: str) -> frozenset[str]:
     threshold = 10 ** (GENERAL_ZIPF - 9)
     try:
         return _common_in_wordlist(language, threshold)
-    except Exception:  # a wordfreq laid out otherwise: ask wordfreq itself (same words)
+    except Exception as exc:  # a wordfreq laid out otherwise: ask wordfreq itself (same words)
+        log.info(
+            "knowledge: wordfreq's %s list could not be read directly (%s); loading wordfreq, "
+            "which costs the worker about 20 MB more",
+            language, type(exc).__name__,
+        )  # fmt: skip
         return _common_from_wordfreq(language, threshold)
 
 

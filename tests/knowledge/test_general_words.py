@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
@@ -20,14 +21,16 @@ def test_the_words_read_from_the_file_are_those_of_wordfreqs_dictionary(language
     assert read == general_words.common_words(language)
 
 
-def test_a_missing_word_list_falls_back_to_wordfreq(monkeypatch):
+def test_a_missing_word_list_falls_back_to_wordfreq_and_says_so(monkeypatch, caplog):
     def missing(language: str):
         raise LookupError(language)
 
     monkeypatch.setattr(general_words, "_wordlist", missing)
     general_words.common_words.cache_clear()
     try:
-        assert "poem" in general_words.common_words("en")
+        with caplog.at_level(logging.INFO, logger="bot.knowledge.general_words"):
+            assert "poem" in general_words.common_words("en")
+        assert "LookupError" in caplog.text and "loading wordfreq" in caplog.text
     finally:
         general_words.common_words.cache_clear()
 
