@@ -45,6 +45,3 @@ def test_without_glibc_nothing_happens(monkeypatch):
     heap.trim()
     heap.limit_arenas()
 
-
-def test_the_real_calls_do_not_fail():
-    heap.trim()  # in this process the arena limit is left alone: tests start threads first

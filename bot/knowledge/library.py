@@ -96,7 +96,7 @@ class KnowledgeBase:
         query_text = query[:2000]
         asker = normalise(language) if language else detect(query_text)
         hits = tuple(
-            Hit(hit.entry, hit.score, hit.evidence, self.view(hit.entry, asker))
+            Hit(hit.entry, hit.score, hit.evidence, view=self.view(hit.entry, asker))
             for hit in self.index.search(query_text, limit=limit)
         )
         answered = bool(hits) and hits[0].score >= self.answer_threshold
