@@ -148,20 +148,28 @@ class QuestionLog:
                     self._ready.wait()
                 batch, self._queue = self._queue, []
                 self._writing = len(batch)
-            for record in batch:
-                self._store(record)
+            self._store(batch)
             with self._ready:
                 self._writing = 0
                 self._ready.notify_all()
 
-    def _store(self, record: dict) -> None:
+    def _store(self, batch: list[dict]) -> None:
+        """One sequence step and one table write for the whole batch.
+
+        Under load a record at a time was two transactions per question, and
+        the writer fell behind the questions (and dropped them past
+        :data:`MAX_PENDING`); a batch costs two, however many it holds.
+        """
+        batch = batch[-MAX_RECORDS:]  # older ones would only be overwritten in the same write
         try:
-            slot = self.storage.incr(SEQUENCE, _FOREVER) % MAX_RECORDS
-            self.storage.table_put(TABLE, str(slot), record)
+            last = self.storage.incr(SEQUENCE, _FOREVER, by=len(batch))
+            first = last - len(batch) + 1
+            slots = {str((first + i) % MAX_RECORDS): r for i, r in enumerate(batch)}
+            self.storage.table_put_many(TABLE, slots)
         except StorageUnavailable:
-            log.warning("question not recorded: shared store down")
+            log.warning("%d question(s) not recorded: shared store down", len(batch))
         except Exception:  # a bug here must not stop the writer
-            log.exception("question not recorded")
+            log.exception("%d question(s) not recorded", len(batch))
 
     def all(self) -> list[Asked]:
         self.flush()

@@ -226,6 +226,22 @@ class Library:
         folder = first if first.is_dir() or not first.suffix else first.parent
         return folder / phrasing_files.FILE_NAME
 
+    def is_current(self) -> bool:
+        """Whether asking now starts no rebuild in the asking thread.
+
+        The server answers ``/acr ask`` on its event loop only then; a
+        question that must first take in a newly approved answer (or, in the
+        foreground, a changed file) is asked from a thread that may wait.
+        """
+        if not self.background and time.monotonic() - self._checked >= self.reload_interval:
+            return False
+        if self.captured is None:
+            return True
+        try:
+            return self.captured.version() == self._captured_version
+        except StorageUnavailable:
+            return True  # asking keeps the entries last read: nothing to wait for
+
     def refresh_captured(self) -> bool:
         """Rebuild now if the shared store's captured knowledge changed; True if it did.
 

@@ -142,8 +142,8 @@ class Storage(ABC):
         """
 
     @abstractmethod
-    def incr(self, key: str, ttl: float) -> int:
-        """Add one to the counter ``key`` and return it.
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
+        """Add ``by`` (one unless told) to the counter ``key`` and return it.
 
         A counter starts at 0 and expires ``ttl`` seconds after its first increment
         (later increments do not extend it); then it starts again at 0.
@@ -189,12 +189,17 @@ class Storage(ABC):
         new version: one more than before, atomically with the write."""
 
     @abstractmethod
+    def table_put_many(self, table: str, records: Mapping[str, Mapping[str, Any]]) -> int:
+        """:meth:`table_put` for several keys at once, as one write: one transaction, one
+        more version (a writer that batches pays for one commit, not one per record)."""
+
+    @abstractmethod
     def table(self, table: str) -> dict[str, dict[str, Any]]:
         """Every record of ``table`` by key (empty when there is none); unreadable ones skipped."""
 
     @abstractmethod
     def table_version(self, table: str) -> int:
-        """How many writes ``table`` has had (0 for a table never written)."""
+        """How many writes ``table`` has had (0 for a table never written; a batch is one)."""
 
     def state(self) -> str:
         """ "up", or "down" while the store cannot be reached (only Redis can be down)."""

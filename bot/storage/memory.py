@@ -67,12 +67,12 @@ class MemoryStorage(Storage):
                 self._forget_idle(now)
             return WindowHit(True, len(hits))
 
-    def incr(self, key: str, ttl: float) -> int:
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
         now = self._clock()
         with self._lock:
             self._purge(now)
             expires, value = self._live(key, now) or (now + ttl, 0)
-            value = (value if isinstance(value, int) else 0) + 1
+            value = (value if isinstance(value, int) else 0) + by
             self._values[key] = (expires, value)
             return value
 
@@ -126,9 +126,14 @@ class MemoryStorage(Storage):
             return self._streams.setdefault(name, MemoryStream(name))
 
     def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
-        line = encode(record)
+        return self.table_put_many(table, {key: record})
+
+    def table_put_many(self, table: str, records: Mapping[str, Mapping[str, Any]]) -> int:
+        if not records:
+            return self.table_version(table)
+        lines = {key: encode(record) for key, record in records.items()}
         with self._lock:
-            self._tables.setdefault(table, {})[key] = line
+            self._tables.setdefault(table, {}).update(lines)
             self._versions[table] = self._versions.get(table, 0) + 1
             return self._versions[table]
 

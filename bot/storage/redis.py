@@ -73,8 +73,10 @@ return {0, n, tostring(window - age)}
 
 # Add one to a counter; its TTL starts with the first increment (atomic in Redis).
 _INCR = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
+if n == tonumber(ARGV[2]) or redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 return n
 """
 
@@ -205,13 +207,9 @@ class RedisStorage(Storage):
         )
         return WindowHit(bool(allowed), int(count), float(wait))
 
-    def incr(self, key: str, ttl: float) -> int:
-        ms = max(1, int(ttl * 1000))
-        return int(
-            self._call(
-                lambda c: self._incr_script(keys=[PREFIX + "count:" + key], args=[ms], client=c)
-            )
-        )
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
+        ms, name = max(1, int(ttl * 1000)), PREFIX + "count:" + key
+        return int(self._call(lambda c: self._incr_script(keys=[name], args=[ms, by], client=c)))
 
     def count(self, key: str) -> int:
         raw = self._call(lambda c: c.get(PREFIX + "count:" + key), writes=False)
@@ -229,11 +227,16 @@ class RedisStorage(Storage):
         self._call(lambda c: c.set(PREFIX + "record:" + key, data, px=ms))
 
     def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
-        data = encode(record)
+        return self.table_put_many(table, {key: record})
+
+    def table_put_many(self, table: str, records: Mapping[str, Mapping[str, Any]]) -> int:
+        if not records:
+            return self.table_version(table)
+        data = {key: encode(record) for key, record in records.items()}
 
         def write(c: redis.Redis) -> int:
-            pipe = c.pipeline(transaction=True)  # MULTI/EXEC: the write and its version
-            pipe.hset(PREFIX + "table:" + table, key, data)
+            pipe = c.pipeline(transaction=True)  # MULTI/EXEC: the writes and their version
+            pipe.hset(PREFIX + "table:" + table, mapping=data)
             pipe.incr(PREFIX + "table-version:" + table)
             return int(pipe.execute()[1])
 

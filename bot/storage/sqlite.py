@@ -43,6 +43,7 @@ class SqliteStorage(Storage):
                 str(self.path), timeout=10, check_same_thread=False, isolation_level=None
             )
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, expires REAL NOT NULL)"
         )
@@ -113,7 +114,7 @@ class SqliteStorage(Storage):
                 raise
             return WindowHit(True, count + 1)
 
-    def incr(self, key: str, ttl: float) -> int:
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
         now = self._clock()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -121,9 +122,9 @@ class SqliteStorage(Storage):
                 self._purge(now)
                 self._db.execute("DELETE FROM kv WHERE key = ? AND expires <= ?", (key, now))
                 self._db.execute(
-                    "INSERT INTO kv (key, value, expires) VALUES (?, '1', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                    (key, now + ttl),
+                    "INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?",
+                    (key, str(by), now + ttl, by),
                 )
                 (value,) = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
                 self._db.execute("COMMIT")
@@ -200,14 +201,19 @@ class SqliteStorage(Storage):
         return row[0] if row else None
 
     def table_put(self, table: str, key: str, record: Mapping[str, Any]) -> int:
-        data = encode(record)
+        return self.table_put_many(table, {key: record})
+
+    def table_put_many(self, table: str, records: Mapping[str, Mapping[str, Any]]) -> int:
+        if not records:
+            return self.table_version(table)
+        rows = [(table, key, encode(record)) for key, record in records.items()]
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")  # the write and its version, together
+            self._db.execute("BEGIN IMMEDIATE")  # the writes and their version, together
             try:
-                self._db.execute(
+                self._db.executemany(
                     "INSERT INTO tables (name, key, value) VALUES (?, ?, ?) ON CONFLICT(name, key) "
                     "DO UPDATE SET value = excluded.value",
-                    (table, key, data),
+                    rows,
                 )
                 self._db.execute(
                     "INSERT INTO table_versions (name, version) VALUES (?, 1) "

@@ -30,7 +30,7 @@ from bot.web.alerts import AlertWebhooks, add_alert_routes
 from bot.web.health import add_health_routes
 from bot.web.routes import Router
 from bot.web.serve import ServeOptions
-from bot.web.slack_events import slack_events
+from bot.web.slack_events import answered_on_loop, slack_events
 
 
 def build_slack_app(
@@ -96,12 +96,16 @@ def build_worker(
         health=lambda: {"entries": len(services.library.current.entries)},
         ready=lambda: readiness(lambda: services.library, lambda: services.store),
     )
-    router.add("POST", "/slack/events", slack_events(app, credentials.signing_secret, pool))
+    # A store on this host answers in microseconds: acks that touch nothing else run on the loop.
+    local_store = not services.store.shared_across_hosts
+    on_loop = answered_on_loop(local_store, services.library.is_current)
+    events = slack_events(app, credentials.signing_secret, pool, on_loop)
+    router.add("POST", "/slack/events", events)
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
     # Checks started before SIGTERM finish, or say "interrupted by a restart", before the kill.
     router.on_shutdown.append(lambda: RUNNING.drain(options.longest_check + 1))
     alerts = AlertWebhooks(settings, services, app.client)
-    add_alert_routes(router, alerts)
+    add_alert_routes(router, alerts, on_loop=local_store)
     if settings.slack.escalation.enabled:
         reminders = ReminderLoop(services, app.client).start()
         router.on_shutdown.append(reminders.stop)

@@ -125,6 +125,14 @@ def test_counters_count_up_and_are_shared(make_store) -> None:
     assert second.incr("other", 60) == 1 and first.count("fired") == 2
 
 
+def test_a_counter_steps_by_several_and_expires_from_that_first_step(make_store) -> None:
+    first, second = make_store(), make_store()
+    assert first.incr("batch", 0.2, by=3) == 3 and second.incr("batch", 60, by=2) == 5
+    assert first.incr("batch", 60) == 6
+    threading.Event().wait(0.4)  # the first step's TTL, not a later one's
+    assert second.count("batch") == 0 and second.incr("batch", 60, by=4) == 4
+
+
 def test_a_counter_expires_after_its_ttl_and_starts_again(make_store) -> None:
     store = make_store()
     assert store.incr("short", 0.1) == 1 and store.incr("short", 0.1) == 2
@@ -220,6 +228,16 @@ def test_a_table_write_is_read_by_another_process_with_its_version(make_store) -
     assert first.table("knowledge") == {"a": {"status": "approved"}, "b": {"status": "pending"}}
     assert first.table_version("knowledge") == second.table_version("knowledge") == 3
     assert first.table("other") == {} and first.table_version("other") == 0
+
+
+def test_a_batch_of_table_writes_is_one_version_and_seen_whole(make_store) -> None:
+    first, second = make_store(), make_store()
+    first.table_put("questions", "1", {"text": "old"})
+    batch = {str(n): {"text": f"q{n}", "n": n} for n in range(1, 51)}
+    assert first.table_put_many("questions", batch) == 2
+    assert second.table("questions") == batch  # the old record under "1" replaced
+    assert second.table_put_many("questions", {}) == 2  # nothing to write: no new version
+    assert second.table_version("questions") == 2
 
 
 def test_table_versions_are_not_lost_under_concurrent_writes(make_store) -> None:
