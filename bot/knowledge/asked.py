@@ -82,6 +82,7 @@ class Summary:
 
 
 MAX_PENDING = 1000  # records waiting for the store; past it (the store hangs) new ones are dropped
+GATHER_SECONDS = 0.05  # the writer waits this long after a question for others to write with it
 
 
 class QuestionLog:
@@ -91,10 +92,16 @@ class QuestionLog:
     the shared store) there made every ``/acr ask`` wait on storage. So
     :meth:`record` only queues it, and :meth:`all` first waits for what this
     process queued, so a reader here always sees its own questions.
+
+    The writer gathers what arrives within ``gather`` seconds into one write:
+    woken for every question, it wrote batches of one or two, and its wake-ups
+    and commits cost more CPU than the searches (0.37 ms a question under
+    load, measured in process).
     """
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, gather: float = GATHER_SECONDS) -> None:
         self.storage = storage
+        self.gather = gather
         self._queue: list[dict] = []
         self._ready = threading.Condition()
         self._writing = 0
@@ -146,6 +153,8 @@ class QuestionLog:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
+            time.sleep(self.gather)
+            with self._ready:
                 batch, self._queue = self._queue, []
                 self._writing = len(batch)
             self._store(batch)

@@ -16,6 +16,7 @@ from bot.knowledge.captured import CapturedStore, CaptureRefused, UnknownCapture
 from bot.knowledge.library import Library
 from bot.knowledge.markdown_parser import parse_markdown
 from bot.storage import MemoryStorage
+from bot.storage.sqlite import SqliteStorage
 
 QUESTION = "How do I rotate the webhook secret of a geo-replicated registry?"
 ANSWER = (
@@ -47,6 +48,25 @@ def test_a_pending_answer_is_not_answered_until_approved(setup) -> None:
     assert result.answer is not None and result.answer.entry.id == item.anchor
     assert result.answer.view.docs_url == LINK
     assert "az acr webhook update" in result.answer.view.answer_markdown
+
+
+def test_the_library_is_current_until_an_approval_and_again_once_asked(
+    knowledge_dir: Path,
+) -> None:
+    """The server answers `/acr ask` on its event loop only while no rebuild is due."""
+    store = CapturedStore(MemoryStorage())
+    library = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, captured=store, background=True)
+    assert library.is_current()  # files are checked in the background: never a wait
+    item = store.submit("How do I rotate a webhook secret?", "Update it.", "en", "", "UEXPERT")
+    assert not library.is_current()  # any write to the captured table is read again
+    library.ask("anything")
+    assert library.is_current()
+    store.decide(item.id, "approved", "UAPPROVER")
+    assert not library.is_current()
+    result = library.ask("How do I rotate a webhook secret?")  # takes the approval in
+    assert library.is_current() and result.answer and result.answer.entry.id == item.anchor
+    foreground = Library([knowledge_dir], DEFAULT_DOCS_BASE_URL, reload_interval=0)
+    assert not foreground.is_current()  # the CLI and tests check files in the asking thread
 
 
 def test_a_rejected_answer_is_never_answered_and_cannot_be_approved_after(setup) -> None:
@@ -161,6 +181,19 @@ def test_questions_are_recorded_bounded_and_grouped() -> None:
     assert log.of_user("U1")[0].entry == ADMIN
     many = [Asked("dm", False, "", "U", n, f"why does w{n} break v{n} on z{n}") for n in range(50)]
     assert len(group_unanswered(many)) == 50  # different questions are not lumped together
+
+
+def test_questions_asked_together_are_written_together(tmp_path: Path) -> None:
+    """Under load one write carries many questions; none is dropped, each keeps its slot."""
+    store = SqliteStorage(tmp_path / "state.sqlite3")
+    log = QuestionLog(store, gather=0.3)
+    for n in range(300):
+        log.record("command", True, ADMIN, f"U{n}", f"question {n}", now=1000.0 + n)
+    recorded = log.all()
+    assert [a.text for a in recorded] == [f"question {n}" for n in range(300)]
+    assert store.table_version("questions") <= 2  # one write (two if the writer woke mid-loop)
+    assert store.count("questions-sequence") == 300
+    store.close()
 
 
 def test_pending_confirms_and_checks_run_come_from_the_audit_records() -> None:

@@ -1,0 +1,109 @@
+"""Acks answered on the event loop (issue 17): only those that cannot wait on anything.
+
+With the shared store on this host (memory, SQLite) an ``/acr ask``, a
+click, an event and an alert delivery are answered on the loop, so they go
+through while every thread of the request pool is busy. Anything that may
+wait (``/acr help`` reads user groups from Slack; with Redis, every claim
+and read crosses the network) still takes the pool.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.web.slack_events import answered_on_loop
+from tests.fakes import slack_requests as sr
+from tests.fakes.in_process import InProcessBot, start_in_process
+
+ASK = "ask how do I get the admin password"
+
+
+def command(text: str) -> dict[str, str]:
+    return {"command": "/acr", "text": text, "user_id": "U1", "channel_id": "C1"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (command(ASK), True),
+        (command("how do I get the admin password"), True),  # a bare question is `ask`
+        (command("ask"), True),  # "what is your question?" needs nothing either
+        (command("help"), False),  # lists what the user may run: user groups, from Slack
+        (command("admin"), False),  # one word: the help, if the knowledge base has no answer
+        (command("usage myregistry"), False),  # a diagnostic request
+        ({"type": "block_actions", "actions": [{"action_id": "feedback_up"}]}, True),
+        ({"type": "event_callback", "event": {"type": "message"}}, True),
+        ({"type": "view_submission", "view": {"type": "modal"}}, False),  # checks the approver
+        ({"type": "shortcut"}, False),
+        ({"command": "/other", "text": "ask x"}, False),
+    ],
+)
+def test_which_acks_run_on_the_loop(payload: dict, expected: bool) -> None:
+    assert answered_on_loop(True, lambda: True)(payload) is expected
+    assert answered_on_loop(False, lambda: True)(payload) is False  # Redis: always the pool
+
+
+def test_a_question_that_must_take_in_an_approval_first_goes_to_the_pool() -> None:
+    current = {"now": False}
+    on_loop = answered_on_loop(True, lambda: current["now"])
+    assert not on_loop(command(ASK))
+    current["now"] = True
+    assert on_loop(command(ASK))
+
+
+@contextmanager
+def pool_busy(bot: InProcessBot) -> Iterator[threading.Event]:
+    """Every thread of the request pool held until the block ends."""
+    release = threading.Event()
+    executor = bot.served.router.executor
+    started = [threading.Event() for _ in range(bot.settings.serve.threads)]
+    for event in started:
+        executor.submit(lambda e=event: (e.set(), release.wait(30)))
+    for event in started:
+        assert event.wait(5)
+    try:
+        yield release
+    finally:
+        release.set()
+
+
+def ask(bot: InProcessBot, text: str, timeout: float = 10) -> httpx.Response:
+    body = sr.slash_command(text, response_url=bot.slack.response_url("loop"))
+    return bot.post(body, timeout=timeout)
+
+
+@pytest.fixture
+def local(tmp_path: Path, server_fakes) -> Iterator[InProcessBot]:
+    with start_in_process(tmp_path, *server_fakes, GUNICORN_THREADS="2") as bot:
+        yield bot
+
+
+def test_with_a_local_store_answers_and_clicks_pass_a_busy_pool(local: InProcessBot) -> None:
+    with pool_busy(local):
+        answer = ask(local, ASK)
+        assert answer.status_code == 200 and "blocks" in answer.json()
+        assert "admin" in json.dumps(answer.json()).lower()
+        value = json.dumps({"entry": "admin-account", "query": "admin password"})
+        click = sr.block_actions("feedback_up", value, response_url=local.slack.response_url("c"))
+        assert local.post(click, timeout=10).status_code == 200
+        with pytest.raises(httpx.ReadTimeout):
+            ask(local, "help", timeout=0.5)  # user groups from Slack: it waits for a thread
+
+
+def test_with_redis_every_ack_waits_for_the_pool(
+    tmp_path: Path, server_fakes, redis_url: str
+) -> None:
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url}
+    with start_in_process(tmp_path, *server_fakes, **env) as bot, pool_busy(bot) as release:
+        with pytest.raises(httpx.ReadTimeout):
+            ask(bot, ASK, timeout=0.5)
+        release.set()
+        answer = ask(bot, ASK)  # a thread is free again: answered as before
+        assert answer.status_code == 200 and "blocks" in answer.json()
