@@ -10,11 +10,19 @@ load). Each stage runs on its own over the same requests and prints CPU
 microseconds per request, the best of ``--rounds`` (CPU time, best of
 several: what the stage costs, not what a busy machine made it wait).
 ``bolt + middleware`` is the whole dispatch less the search and rendering.
+
+The last two lines serve the same requests through the worker's whole ASGI
+router, 20 at a time on one event loop, as uvicorn would (no sockets):
+once answered on the loop, as ``acrbot serve`` does with a store on this
+host, and once through the request pool, as it does with Redis. They
+include every thread's CPU (the question log's writer too), so their
+difference is what the hop to a thread and back costs under load.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import tempfile
 import time
@@ -27,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_settings  # noqa: E402
 from bot.slack.questions import clean, result_message  # noqa: E402
 from bot.web import slack_events  # noqa: E402
-from bot.web.app import build_slack_app  # noqa: E402
-from bot.web.routes import Request  # noqa: E402
+from bot.web.app import build_slack_app, build_worker  # noqa: E402
+from bot.web.routes import Request, Router  # noqa: E402
 from tests.fakes import slack_requests as sr  # noqa: E402
 from tests.fakes.acrbot_process import (  # noqa: E402
     AZURE_TOKEN,
@@ -97,13 +105,61 @@ def main() -> int:
         for round_requests in fresh:
             started = time.process_time()
             for r in round_requests:
-                slack_events.dispatch(app, r)
+                payload = slack_events.parsed(r.body, r.headers["content-type"])
+                slack_events.dispatch(app, r, payload)
             best = min(best, time.process_time() - started)
         stages["dispatch (all)"] = best / n * 1e6
         stages["bolt + middleware"] = stages["dispatch (all)"] - stages["search"] - stages["render"]
+        settings = load_settings(config, env=env)
+        for label, redis_like in (("served, on the loop", False), ("served, through pool", True)):
+            worker = build_worker(settings, background_reload=False)
+            if redis_like:  # what a store across hosts (Redis) makes the route do: every ack hops
+                pool = worker.router.executor
+                events = slack_events.slack_events(worker.app, SIGNING_SECRET, pool)
+                worker.router.add("POST", "/slack/events", events)
+            batches = [requests() for _ in range(rounds + 1)]
+            stages[label] = served_us(worker.router, batches)
     for name, us in stages.items():
-        print(f"{name:<20} {us:8.0f} µs")
+        print(f"{name:<22} {us:8.0f} µs")
     return 0
+
+
+def served_us(router: Router, batches: list[list[Request]], clients: int = 20) -> float:
+    """CPU per request through the whole router, ``clients`` requests at a time (best round)."""
+
+    async def one(request: Request) -> None:
+        headers = [(k.encode(), v.encode()) for k, v in request.headers.items()]
+        headers.append((b"content-length", b"%d" % len(request.body)))
+        scope = {"type": "http", "method": "POST", "path": request.path, "query_string": b"",
+                 "client": ("127.0.0.1", 5), "headers": headers}  # fmt: skip
+        messages = [{"type": "http.request", "body": request.body, "more_body": False}]
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return messages.pop() if messages else await asyncio.sleep(3600)
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await router(scope, receive, send)
+        assert sent[0]["status"] == 200, sent[0]
+
+    async def run(batch: list[Request]) -> float:
+        pending = iter(batch)
+
+        async def client() -> None:
+            for request in pending:
+                await one(request)
+
+        started = time.process_time()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return time.process_time() - started
+
+    async def rounds() -> float:
+        await run(batches[0])  # warm-up
+        return min([await run(batch) for batch in batches[1:]])
+
+    return asyncio.run(rounds()) / len(batches[0]) * 1e6
 
 
 if __name__ == "__main__":
