@@ -22,6 +22,13 @@ the Bolt app's and its p99 as a ratio of the Bolt app's p99 (targets: ≥ 1.0
 and ≤ 1.2, issue 17), and the resident memory of the acrbot replica
 (gunicorn master + worker) after every round's requests.
 
+    python benchmarks/ack_side_by_side.py --redis
+
+serves acrbot with its shared store in a real ``redis-server`` (what several
+replicas use) instead of SQLite on this host: every ack then takes the
+request pool, since a claim or a read crosses the network
+(``bot/web/slack_events.py``, ``answered_on_loop``).
+
     python benchmarks/ack_side_by_side.py --memory-only [--requests 10000] [--clients 8]
 
 starts only the acrbot replica, sends it ``--requests`` of the same three
@@ -64,6 +71,7 @@ from tests.fakes.acrbot_process import (  # noqa: E402
 )
 from tests.fakes.azure_api import FakeAzure  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
+from tests.redis_server import RedisServer  # noqa: E402
 
 QUESTIONS = ["how do I get the admin password", "docker pull is slow", "镜像推送很慢怎么办"]
 ALERT_TOKEN = "side-by-side-alert-token-0123456789"
@@ -202,16 +210,30 @@ def baseline(kind: str, slack: FakeSlack) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def acrbot(tmp: Path, slack: FakeSlack, azure: FakeAzure) -> Iterator[tuple[str, int]]:
+def acrbot(
+    tmp: Path, slack: FakeSlack, azure: FakeAzure, redis: bool = False
+) -> Iterator[tuple[str, int]]:
+    with contextlib.ExitStack() as stack:
+        env = {"ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
+        if redis:
+            server = RedisServer(tmp / "redis")
+            server.start()
+            stack.callback(server.stop)
+            env["REDIS_URL"] = server.url
+        yield stack.enter_context(_acrbot(tmp, slack, azure, env))
+
+
+@contextlib.contextmanager
+def _acrbot(
+    tmp: Path, slack: FakeSlack, azure: FakeAzure, env: dict[str, str]
+) -> Iterator[tuple[str, int]]:
     config = tmp / "side-by-side.yaml"
     write_config(config, azure)
     raw = yaml.safe_load(config.read_text())
     raw["slack"] = {}
     raw["alerts"] = {"default_channel": "CALERTS"}
     config.write_text(yaml.safe_dump(raw))
-    process, url, _log = start_bot(
-        tmp, slack, azure, ACRBOT_CONFIG=str(config), ACRBOT_ALERT_TOKEN=ALERT_TOKEN
-    )
+    process, url, _log = start_bot(tmp, slack, azure, ACRBOT_CONFIG=str(config), **env)
     try:
         yield url, process.pid
     finally:
@@ -307,6 +329,9 @@ def main() -> int:
         help="only acrbot: send --requests mixed requests and print its RSS before and after",
     )
     parser.add_argument("--requests", type=int, default=10_000, help="with --memory-only")
+    parser.add_argument(
+        "--redis", action="store_true", help="acrbot's shared store in a real redis-server"
+    )
     args = parser.parse_args()
     if args.memory_only:
         return memory_only(args)
@@ -318,7 +343,8 @@ def main() -> int:
         loads = [("acrbot /acr ask", "/slack/events", asks, '"blocks"'),
                  ("acrbot alert", "/alerts/alertmanager", alert_groups(), ""),
                  ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
-        with acrbot(Path(tmp), slack, azure) as (url, pid), baseline("bolt", slack) as bolt_url, \
+        with acrbot(Path(tmp), slack, azure, args.redis) as (url, pid), \
+                baseline("bolt", slack) as bolt_url, \
                 baseline("bare", slack) as bare_url:  # fmt: skip
             memory.append(rss_mb(pid))
             for _ in range(args.rounds):
