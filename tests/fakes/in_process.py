@@ -9,7 +9,8 @@ moves that construction, this is the line to change.
 :class:`AsgiClient` is a plain, synchronous ``httpx.Client`` whose transport
 hands each request to the router on an event loop thread of its own, as
 uvicorn would: async handlers run on that loop, blocking ones in the
-router's pool, and lifespan start-up and shut-down run on open and close.
+router's pool (or on the loop, for the acks the router answers there),
+and lifespan start-up and shut-down run on open and close.
 What only a real server shows (slow clients on sockets, gunicorn's
 processes, start-up, signals) is left to ``tests/fakes/acrbot_process.py``.
 
