@@ -294,3 +294,18 @@ def test_an_offered_check_still_obeys_the_access_rules(bot, slack):
     click(bot, slack, "diag_request_0", value, user=MALLORY, name="offer-mal")
     (call,) = slack.wait_for("response_url", predicate=lambda c: c.name == "offer-mal")
     assert "diag_confirm" not in text_of(call.params)
+
+
+def test_a_command_from_a_channel_named_payload_reaches_its_diagnostic(bot, slack):
+    """The lazy listener gets the payload that was checked, not a second parser's reading
+    (Bolt's own reads any form with "payload" in it as an empty body)."""
+    body = sr.slash_command(
+        "diagnose healthyreg",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        channel_name="payload-team",
+        response_url=slack.response_url("payload-name"),
+    )
+    assert bot.post(body).status_code == 200
+    (call,) = slack.wait_for("response_url", predicate=lambda c: c.name == "payload-name")
+    assert button(call.params, "diag_confirm")["value"]
