@@ -104,6 +104,7 @@ class QuestionLog:
         self.gather = gather
         self._queue: list[dict] = []
         self._ready = threading.Condition()
+        self._flush_now = threading.Event()  # a reader waits: write what there is at once
         self._writing = 0
         self._dropped = 0
         self._writer: threading.Thread | None = None
@@ -141,6 +142,7 @@ class QuestionLog:
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until every record queued here has been written (or failed)."""
         deadline = time.monotonic() + timeout
+        self._flush_now.set()
         with self._ready:
             while self._queue or self._writing:
                 left = deadline - time.monotonic()
@@ -153,7 +155,8 @@ class QuestionLog:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
-            time.sleep(self.gather)
+            self._flush_now.wait(self.gather)  # what else arrives meanwhile goes in the same write
+            self._flush_now.clear()
             with self._ready:
                 batch, self._queue = self._queue, []
                 self._writing = len(batch)
@@ -169,7 +172,6 @@ class QuestionLog:
         the writer fell behind the questions (and dropped them past
         :data:`MAX_PENDING`); a batch costs two, however many it holds.
         """
-        batch = batch[-MAX_RECORDS:]  # older ones would only be overwritten in the same write
         try:
             last = self.storage.incr(SEQUENCE, _FOREVER, by=len(batch))
             first = last - len(batch) + 1

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -44,6 +45,9 @@ from bot.knowledge.text import Analyzer
 from bot.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
+# Per thread, not per context: work a loop thread hands to a pool (lazy listeners copy
+# their context) may wait again.
+_CANNOT_WAIT = threading.local()
 CAPTURED_WAIT = 1.0  # seconds a question waits for a rebuild already under way (ack budget: 3)
 
 
@@ -242,6 +246,24 @@ class Library:
         except StorageUnavailable:
             return True  # asking keeps the entries last read: nothing to wait for
 
+    @staticmethod
+    @contextmanager
+    def answering_without_waiting() -> Iterator[None]:
+        """Questions asked inside are answered from the base there is: no rebuild, no wait.
+
+        For a caller that must not wait (the server's event loop). It asks
+        :meth:`is_current` first and sends a question that needs a rebuild
+        elsewhere; this covers an approval landing between that check and the
+        question, which is then answered from the base before it (the next
+        question takes it in).
+        """
+        before = getattr(_CANNOT_WAIT, "on", False)
+        _CANNOT_WAIT.on = True
+        try:
+            yield
+        finally:
+            _CANNOT_WAIT.on = before
+
     def refresh_captured(self) -> bool:
         """Rebuild now if the shared store's captured knowledge changed; True if it did.
 
@@ -257,7 +279,7 @@ class Library:
             version = self.captured.version()
         except StorageUnavailable:
             return False
-        if version == self._captured_version:
+        if version == self._captured_version or getattr(_CANNOT_WAIT, "on", False):
             return False
         if not self._lock.acquire(timeout=CAPTURED_WAIT):
             return False  # a long rebuild is under way; this question keeps the current base

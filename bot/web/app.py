@@ -109,4 +109,7 @@ def build_worker(
     if settings.slack.escalation.enabled:
         reminders = ReminderLoop(services, app.client).start()
         router.on_shutdown.append(reminders.stop)
+    # The question log writes in batches: the last questions before a restart are kept too.
+    if services.asked is not None:
+        router.on_shutdown.append(lambda: services.asked.flush(2.0))
     return Worker(router, app, services, alerts)

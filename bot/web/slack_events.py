@@ -30,6 +30,7 @@ from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import logs
+from bot.knowledge.library import Library
 from bot.slack.subcommands import parse
 from bot.web.refusals import REFUSALS
 from bot.web.routes import Request, Response
@@ -61,7 +62,8 @@ def slack_events(
         if payload is None:
             return Response.error(400, "malformed Slack payload")
         if answers_here(payload):
-            return dispatch(app, request, payload)
+            with Library.answering_without_waiting():
+                return dispatch(app, request, payload)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(pool, dispatch, app, request, payload)
 
