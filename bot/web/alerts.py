@@ -71,13 +71,21 @@ class AlertWebhooks:
         return self.intake.handle(PATHS.get(path, ""), query, headers, body)
 
 
-def add_alert_routes(router: Router, webhooks: AlertWebhooks, *, on_loop: bool = False) -> None:
+# A delivery up to this size is answered on the event loop when the store is on this host:
+# its parse and queue writes take well under a millisecond. A large group (up to
+# MAX_BODY, thousands of alerts) would hold every other request for its parse.
+ON_LOOP_BODY = 64 * 1024
+
+
+def add_alert_routes(router: Router, webhooks: AlertWebhooks, *, local_store: bool = False) -> None:
     """One route per alert source, beside Slack's.
 
     The handler records the delivery in the shared store before answering
-    200: in the router's pool, or on the event loop when ``on_loop`` says
-    the store is on this host (a write of microseconds, never a network wait).
+    200: on the event loop for a small delivery when the store is on this
+    host (``local_store``: SQLite or memory, no network wait), else in the
+    router's pool.
     """
+    on_loop = (lambda request: len(request.body) <= ON_LOOP_BODY) if local_store else None
 
     def alert_webhook(request: Request) -> Response:
         reply = webhooks.handle(request.path, request.query, request.headers, request.body)

@@ -105,7 +105,7 @@ def build_worker(
     # Checks started before SIGTERM finish, or say "interrupted by a restart", before the kill.
     router.on_shutdown.append(lambda: RUNNING.drain(options.longest_check + 1))
     alerts = AlertWebhooks(settings, services, app.client)
-    add_alert_routes(router, alerts, on_loop=local_store)
+    add_alert_routes(router, alerts, local_store=local_store)
     if settings.slack.escalation.enabled:
         reminders = ReminderLoop(services, app.client).start()
         router.on_shutdown.append(reminders.stop)

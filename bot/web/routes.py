@@ -79,7 +79,8 @@ class _Route:
     handler: Handler
     blocking: bool
     max_body: int | None = None  # this route's own cap, instead of the router's
-    on_loop: bool = False  # a plain function run on the loop all the same (see Router.add)
+    on_loop: Callable[[Request], bool] | None = None  # which requests a plain function
+    # answers on the loop all the same (see Router.add)
 
 
 class _BodyTooLarge(Exception):
@@ -107,15 +108,16 @@ class Router:
         handler: Handler,
         *,
         max_body: int | None = None,
-        on_loop: bool = False,
+        on_loop: Callable[[Request], bool] | None = None,
     ) -> None:
         """Serve ``path`` for ``methods`` (GET also answers HEAD) with ``handler``.
 
         ``max_body`` replaces the router's cap for this route (a large
-        Alertmanager group is bigger than any Slack payload). ``on_loop`` runs
-        a plain function on the event loop instead of the pool: for a handler
-        that only computes and touches this host's state, where the hop to a
-        thread and back costs more CPU than the handler.
+        Alertmanager group is bigger than any Slack payload). ``on_loop(request)``
+        true runs a plain function on the event loop instead of the pool: for a
+        request the handler answers by computing and touching this host's
+        state only, where the hop to a thread and back costs more CPU than the
+        handler.
         """
         blocking = not inspect.iscoroutinefunction(handler)
         names = [methods] if isinstance(methods, str) else list(methods)
@@ -169,7 +171,7 @@ class Router:
 
     async def _respond(self, route: _Route, request: Request) -> Response:
         try:
-            if route.on_loop and route.blocking:
+            if route.blocking and route.on_loop is not None and route.on_loop(request):
                 return route.handler(request)  # type: ignore[return-value]
             if route.blocking:
                 loop = asyncio.get_running_loop()

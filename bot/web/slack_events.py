@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 
 Payload = dict[str, Any]
+ON_LOOP_BODY = 64 * 1024  # Slack's payloads are a few kB; a bigger one is handled in the pool
 
 
 def slack_events(
@@ -61,7 +62,7 @@ def slack_events(
         payload = parsed(body, request.headers.get("content-type"))
         if payload is None:
             return Response.error(400, "malformed Slack payload")
-        if answers_here(payload):
+        if len(body) <= ON_LOOP_BODY and answers_here(payload):
             with Library.answering_without_waiting():
                 return dispatch(app, request, payload)
         loop = asyncio.get_running_loop()

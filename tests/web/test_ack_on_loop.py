@@ -17,12 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from bot.web.slack_events import answered_on_loop
 from tests.fakes import slack_requests as sr
 from tests.fakes.in_process import InProcessBot, start_in_process
+from tests.triage.conftest import fixture
 
 ASK = "ask how do I get the admin password"
+ALERT_TOKEN = "loop-alert-token-0123456789abcdef"
 
 
 def command(text: str) -> dict[str, str]:
@@ -79,10 +82,25 @@ def ask(bot: InProcessBot, text: str, timeout: float = 10) -> httpx.Response:
     return bot.post(body, timeout=timeout)
 
 
+def with_alerts(config: Path) -> None:
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["alerts"] = {"default_channel": "CALERTS"}
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+
 @pytest.fixture
 def local(tmp_path: Path, server_fakes) -> Iterator[InProcessBot]:
-    with start_in_process(tmp_path, *server_fakes, GUNICORN_THREADS="2") as bot:
+    env = {"GUNICORN_THREADS": "2", "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
+    with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
         yield bot
+
+
+def alert(bot: InProcessBot, padding: int = 0, timeout: float = 10) -> httpx.Response:
+    group = fixture("alertmanager_imagepull.json")
+    group["groupKey"] = f"loop-{padding}"
+    group["commonAnnotations"] = {"description": "x" * padding}
+    headers = {"Authorization": f"Bearer {ALERT_TOKEN}"}
+    return bot.http.post("/alerts/alertmanager", json=group, headers=headers, timeout=timeout)
 
 
 def test_with_a_local_store_answers_and_clicks_pass_a_busy_pool(local: InProcessBot) -> None:
@@ -93,8 +111,17 @@ def test_with_a_local_store_answers_and_clicks_pass_a_busy_pool(local: InProcess
         value = json.dumps({"entry": "admin-account", "query": "admin password"})
         click = sr.block_actions("feedback_up", value, response_url=local.slack.response_url("c"))
         assert local.post(click, timeout=10).status_code == 200
+        assert alert(local).status_code == 200  # a small delivery: queued from the loop
         with pytest.raises(httpx.ReadTimeout):
             ask(local, "help", timeout=0.5)  # user groups from Slack: it waits for a thread
+        with pytest.raises(httpx.ReadTimeout):
+            alert(local, padding=100_000, timeout=0.5)  # a large group's parse: the pool
+
+
+def test_a_form_field_given_twice_is_refused(local: InProcessBot) -> None:
+    body = sr.slash_command(ASK, response_url=local.slack.response_url("twice"))
+    response = local.post(body + b"&text=ask+something+else")
+    assert response.status_code == 400 and "malformed" in response.text
 
 
 def test_with_redis_every_ack_waits_for_the_pool(
