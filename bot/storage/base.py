@@ -143,7 +143,7 @@ class Storage(ABC):
 
     @abstractmethod
     def incr(self, key: str, ttl: float, by: int = 1) -> int:
-        """Add ``by`` (one unless told) to the counter ``key`` and return it.
+        """Add ``by`` (one unless told; at least one) to the counter ``key`` and return it.
 
         A counter starts at 0 and expires ``ttl`` seconds after its first increment
         (later increments do not extend it); then it starts again at 0.
@@ -191,7 +191,8 @@ class Storage(ABC):
     @abstractmethod
     def table_put_many(self, table: str, records: Mapping[str, Mapping[str, Any]]) -> int:
         """:meth:`table_put` for several keys at once, as one write: one transaction, one
-        more version (a writer that batches pays for one commit, not one per record)."""
+        more version (a writer that batches pays for one commit, not one per record).
+        No records: nothing written, the version as it was."""
 
     @abstractmethod
     def table(self, table: str) -> dict[str, dict[str, Any]]:

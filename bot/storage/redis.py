@@ -74,9 +74,7 @@ return {0, n, tostring(window - age)}
 # Add one to a counter; its TTL starts with the first increment (atomic in Redis).
 _INCR = """
 local n = redis.call('INCRBY', KEYS[1], ARGV[2])
-if n == tonumber(ARGV[2]) or redis.call('PTTL', KEYS[1]) < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
 

@@ -5,6 +5,16 @@ on claims, counters and keyed records because ``INSERT OR IGNORE`` and
 ``BEGIN IMMEDIATE`` serialise them in the database; record streams go to
 JSON-lines files next to it.
 Several hosts need Redis instead (:mod:`bot.storage.redis`).
+
+Commits go to SQLite's write-ahead log without an fsync each
+(``synchronous=NORMAL``): a commit takes microseconds instead of a disk
+flush, which matters because the event loop makes some of them (claims,
+queued alerts; ``bot/web/slack_events.py``). A crash of acrbot loses
+nothing; a power cut or kernel crash of the host may lose the commits of
+its last moments (claims, counters, alerts accepted just before, an
+approval), and never corrupts the file. The commit that fills the log
+checkpoints it, with the flushes. A write waits for another worker's
+transaction on the same file at most, and those last microseconds.
 """
 
 from __future__ import annotations
@@ -69,6 +79,10 @@ class SqliteStorage(Storage):
             "PRIMARY KEY (name, id))"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS queue_due ON queue (name, due)")
+        # The purge (every minute, inside a claim or an increment, which the event loop may
+        # make) deletes expired rows by these, instead of scanning hours of claims.
+        for table in ("claims", "hits", "kv", "queue"):
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {table}_expires ON {table} (expires)")
         self._streams: dict[str, RecordStream] = {}
         self._last_purge = 0.0
 

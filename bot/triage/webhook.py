@@ -9,7 +9,9 @@ does not read or an alert with nowhere to go. Accepted alerts are handed to
 ``dispatch`` (the shared work queue; Slack is posted to after the answer) and
 the answer is 200, within a second: Azure Monitor gives up after about 10 s
 and retries. While the shared store cannot record them the answer is 503
-with ``Retry-After``: a 200 promises the alert will be shown.
+with ``Retry-After``: a 200 promises the alert will be shown (as long as
+the store keeps what it committed: on one host's SQLite, a power cut may
+take the last moment's commits, see ``bot/storage/sqlite.py``).
 """
 
 from __future__ import annotations

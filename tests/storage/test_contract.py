@@ -127,9 +127,9 @@ def test_counters_count_up_and_are_shared(make_store) -> None:
 
 def test_a_counter_steps_by_several_and_expires_from_that_first_step(make_store) -> None:
     first, second = make_store(), make_store()
-    assert first.incr("batch", 0.2, by=3) == 3 and second.incr("batch", 60, by=2) == 5
+    assert first.incr("batch", 0.6, by=3) == 3 and second.incr("batch", 60, by=2) == 5
     assert first.incr("batch", 60) == 6
-    threading.Event().wait(0.4)  # the first step's TTL, not a later one's
+    threading.Event().wait(0.9)  # the first step's TTL, not a later one's
     assert second.count("batch") == 0 and second.incr("batch", 60, by=4) == 4
 
 
@@ -214,7 +214,7 @@ def test_a_stream_keeps_any_text(make_store, tmp_path: Path) -> None:
 
 def test_sqlite_commits_to_its_write_ahead_log_without_a_sync_per_commit(tmp_path: Path) -> None:
     """WAL with synchronous=NORMAL: an app crash loses nothing; a power cut at most the last
-    commits (claims and counters), and no commit waits on the disk."""
+    moment's commits; a commit does not wait for a disk flush (but the checkpoint's)."""
     store = SqliteStorage(tmp_path / "state.sqlite3")
     pragma = store._db.execute  # the connection's settings, as SQLite reports them
     assert pragma("PRAGMA journal_mode").fetchone()[0] == "wal"
