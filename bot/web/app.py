@@ -96,7 +96,8 @@ def build_worker(
         health=lambda: {"entries": len(services.library.current.entries)},
         ready=lambda: readiness(lambda: services.library, lambda: services.store),
     )
-    # A store on this host answers in microseconds: acks that touch nothing else run on the loop.
+    # A store on this host answers in microseconds (no network): acks that touch nothing else
+    # run on the loop (bot/web/slack_events.py, answered_on_loop).
     local_store = not services.store.shared_across_hosts
     on_loop = answered_on_loop(local_store, services.library.is_current)
     events = slack_events(app, credentials.signing_secret, pool, on_loop)

@@ -182,8 +182,9 @@ def answered_on_loop(
     """Which requests Bolt handles on the event loop: those whose ack cannot wait on anything.
 
     That needs a store on this host (memory or SQLite: a claim or a read is
-    microseconds; a hung Redis would hold every request for its timeout, so
-    with Redis every request takes the pool), and a kind whose ack only
+    microseconds, or as long as another worker's transaction on the file; a
+    hung Redis would hold every request for its timeout, so with Redis every
+    request takes the pool), and a kind whose ack only
     computes and claims: events and button clicks (their work runs later, on
     the listener pools), and ``/acr ask`` while the knowledge base is current
     (``is_current``: a captured answer approved since needs a rebuild, which
