@@ -17,7 +17,9 @@ path: Alertmanager deliveries (``POST /alerts/alertmanager``, 500 distinct
 groups, then redeliveries; past the intake queue's bound they are answered
 503 with Retry-After, which the ``non-2xx`` column counts) and button clicks
 (👍 on an answer). It prints
-requests/s, ack p50 and p99 per target, acrbot's throughput as a ratio of
+requests/s, ack p50 and p99 per target, the CPU each request cost the server
+(its processes' user + system time over the run, divided by the requests: for
+alerts this includes posting them to Slack after the ack), acrbot's throughput as a ratio of
 the Bolt app's and its p99 as a ratio of the Bolt app's p99 (targets: ≥ 1.0
 and ≤ 1.2, issue 17), and the resident memory of the acrbot replica
 (gunicorn master + worker) after every round's requests.
@@ -176,6 +178,27 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn master + workers)."""
+    pids, total, tick = [pid], 0.0, os.sysconf("SC_CLK_TCK")
+    while pids:
+        current = pids.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+    return total
+
+
+def measured(pid: int, url: str, path: str, requests: list, expect: str, args) -> dict:
+    """``wrk``'s figures, with the server's CPU per request over the same run."""
+    before = cpu_seconds(pid)
+    result = wrk(url, path, requests, expect, args)
+    result["cpu_us"] = (cpu_seconds(pid) - before) / max(result["requests"], 1) * 1e6
+    return result
+
+
 def wait_up(url: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -189,7 +212,7 @@ def wait_up(url: str, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def baseline(kind: str, slack: FakeSlack) -> Iterator[str]:
+def baseline(kind: str, slack: FakeSlack) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PYTHONPATH": str(ROOT),
            "SLACK_API_URL": slack.base_url}  # fmt: skip
@@ -204,7 +227,7 @@ def baseline(kind: str, slack: FakeSlack) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url, process)
-        yield url
+        yield url, process.pid
     finally:
         stop(process)
 
@@ -344,24 +367,27 @@ def main() -> int:
                  ("acrbot alert", "/alerts/alertmanager", alert_groups(), ""),
                  ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
         with acrbot(Path(tmp), slack, azure, args.redis) as (url, pid), \
-                baseline("bolt", slack) as bolt_url, \
-                baseline("bare", slack) as bare_url:  # fmt: skip
+                baseline("bolt", slack) as (bolt_url, bolt_pid), \
+                baseline("bare", slack) as (bare_url, bare_pid):  # fmt: skip
             memory.append(rss_mb(pid))
             for _ in range(args.rounds):
                 for name, path, requests, expect in loads:
-                    results.setdefault(name, []).append(wrk(url, path, requests, expect, args))
+                    results.setdefault(name, []).append(
+                        measured(pid, url, path, requests, expect, args)
+                    )
                 results.setdefault("bolt (ack only)", []).append(
-                    wrk(bolt_url, "/slack/events", asks, "", args)
+                    measured(bolt_pid, bolt_url, "/slack/events", asks, "", args)
                 )
                 results.setdefault("bare ASGI", []).append(
-                    wrk(bare_url, "/slack/events", asks, "", args)
+                    measured(bare_pid, bare_url, "/slack/events", asks, "", args)
                 )
                 memory.append(rss_mb(pid))
-    print(f"{'target':<18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    columns = ("req/s", "p50 ms", "p99 ms", "non-2xx")
+    print(f"{'target':<18} " + " ".join(f"{c:>8}" for c in columns) + f" {'CPU µs/req':>11}")
     for name, runs in results.items():
         r = best(runs)
         print(f"{name:<18} {r['rps']:>8.0f} {r['ack_p50_ms']:>8.1f} {r['ack_p99_ms']:>8.1f} "
-              f"{r['errors']:>8}")  # fmt: skip
+              f"{r['errors']:>8} {r['cpu_us']:>11.0f}")  # fmt: skip
     ours, bolt = best(results["acrbot /acr ask"]), best(results["bolt (ack only)"])
     sent = sum(r["requests"] for name, runs in results.items() if name.startswith("acrbot")
                for r in runs)  # fmt: skip
