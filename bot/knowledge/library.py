@@ -271,7 +271,8 @@ class Library:
         next question must already see it); a question arriving while another
         rebuild runs waits up to :data:`CAPTURED_WAIT` seconds for it, then is
         answered from the base there is. A store that is down keeps the
-        entries last read.
+        entries last read. A thread that must not wait
+        (:meth:`answering_without_waiting`) never rebuilds.
         """
         if self.captured is None:
             return False

@@ -79,8 +79,8 @@ class _Route:
     handler: Handler
     blocking: bool
     max_body: int | None = None  # this route's own cap, instead of the router's
-    on_loop: Callable[[Request], bool] | None = None  # which requests a plain function
-    # answers on the loop all the same (see Router.add)
+    # Which requests a plain function answers on the loop all the same (see Router.add).
+    on_loop: Callable[[Request], bool] | None = None
 
 
 class _BodyTooLarge(Exception):

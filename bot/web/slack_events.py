@@ -8,11 +8,12 @@ Slack could not have sent.
 
 Bolt runs on the event loop when ``on_loop(payload)`` says the ack can only
 compute and touch this host's state (:func:`answered_on_loop`), and on a
-thread of the request pool otherwise. Under load the hop to the pool and
-back cost more CPU than most acks themselves (an ``/acr ask`` 1.9 → 1.4 ms,
-a click 0.78 → 0.43 ms, measured in process; see ``benchmarks/``), because
-every time a pool thread released the GIL (SQLite, sockets, numpy) the loop
-and the other threads fought over it.
+thread of the request pool otherwise. The hop to the pool and back cost
+more CPU than most acks themselves: two thread wake-ups (about 0.2 ms of
+CPU on the 2-core VM it was measured on, with one request in flight), and
+under load the loop and the pool's threads taking the GIL from each other
+at every SQLite call. An ``/acr ask`` served in process costs about 0.7 ms
+of CPU on the loop and 1.3 ms through the pool (``benchmarks/ack_stages.py``).
 """
 
 from __future__ import annotations
