@@ -88,10 +88,11 @@ def with_alerts(config: Path) -> None:
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
 
 
-@pytest.fixture
-def local(tmp_path: Path, server_fakes) -> Iterator[InProcessBot]:
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory, server_fakes) -> Iterator[InProcessBot]:
     env = {"GUNICORN_THREADS": "2", "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
-    with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
+    tmp = tmp_path_factory.mktemp("on-loop")
+    with start_in_process(tmp, *server_fakes, configure=with_alerts, **env) as bot:
         yield bot
 
 
