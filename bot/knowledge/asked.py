@@ -105,7 +105,8 @@ class QuestionLog:
         self._queue: list[dict] = []
         self._ready = threading.Condition()
         self._flush_now = threading.Event()  # a reader waits: write what there is at once
-        self._writing = 0
+        self._queued = 0  # records ever queued here, and of those, written (or failed)
+        self._done = 0
         self._dropped = 0
         self._writer: threading.Thread | None = None
 
@@ -134,17 +135,25 @@ class QuestionLog:
                     log.warning("questions not recorded: %d waiting for the store", MAX_PENDING)
                 return
             self._queue.append(record)
+            self._queued += 1
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write, daemon=True, name="asked")
                 self._writer.start()
             self._ready.notify_all()
 
     def flush(self, timeout: float = 5.0) -> None:
-        """Wait until every record queued here has been written (or failed)."""
+        """Wait until every record queued here before the call has been written (or failed).
+
+        Records queued meanwhile by other threads are not waited for, so a
+        reader under steady traffic waits for one write, not for a quiet moment.
+        """
         deadline = time.monotonic() + timeout
-        self._flush_now.set()
         with self._ready:
-            while self._queue or self._writing:
+            target = self._queued
+            if self._done >= target:
+                return
+            self._flush_now.set()
+            while self._done < target:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return
@@ -159,10 +168,9 @@ class QuestionLog:
             self._flush_now.clear()
             with self._ready:
                 batch, self._queue = self._queue, []
-                self._writing = len(batch)
             self._store(batch)
             with self._ready:
-                self._writing = 0
+                self._done += len(batch)
                 self._ready.notify_all()
 
     def _store(self, batch: list[dict]) -> None:

@@ -190,6 +190,11 @@ class Library:
         )
 
     @property
+    def loaded(self) -> KnowledgeBase:
+        """The base as last built, checking nothing (liveness, on the event loop)."""
+        return self._current
+
+    @property
     def current(self) -> KnowledgeBase:
         """The live knowledge base, reloaded if a file changed.
 
@@ -199,12 +204,13 @@ class Library:
         Captured knowledge is checked on every read (:meth:`refresh_captured`).
         """
         self.refresh_captured()
-        if time.monotonic() - self._checked >= self.reload_interval:
-            if not self.background:
+        due = time.monotonic() - self._checked >= self.reload_interval
+        if due and not self.background:
+            if not getattr(_CANNOT_WAIT, "on", False):  # else the next caller that may wait
                 self.reload_if_changed()
-            elif self._lock.acquire(blocking=False):
-                self._checked = time.monotonic()
-                threading.Thread(target=self._reload_in_background, daemon=True).start()
+        elif due and self._lock.acquire(blocking=False):
+            self._checked = time.monotonic()
+            threading.Thread(target=self._reload_in_background, daemon=True).start()
         return self._current
 
     def _reload_in_background(self) -> None:

@@ -13,8 +13,10 @@ queued alerts; ``bot/web/slack_events.py``). A crash of acrbot loses
 nothing; a power cut or kernel crash of the host may lose the commits of
 its last moments (claims, counters, alerts accepted just before, an
 approval), and never corrupts the file. The commit that fills the log
-checkpoints it, with the flushes. A write waits for another worker's
-transaction on the same file at most, and those last microseconds.
+checkpoints it, with the flushes. A call waits for this process's other
+calls on the store (a batch of questions, App Home reading them: a few
+milliseconds) and for another worker's transaction on the file (up to the
+10 s busy timeout, if one were ever stuck).
 """
 
 from __future__ import annotations

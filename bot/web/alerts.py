@@ -24,7 +24,7 @@ from bot.triage.policy import AlertPolicy
 from bot.triage.tally import TalliedTriager
 from bot.triage.webhook import SOURCES, AlertIntake, WebhookReply
 from bot.web.refusals import REFUSALS
-from bot.web.routes import Request, Response, Router
+from bot.web.routes import ON_LOOP_BODY, Request, Response, Router
 
 log = logging.getLogger(__name__)
 PATHS = {f"/alerts/{source}": source for source in SOURCES}
@@ -71,12 +71,6 @@ class AlertWebhooks:
         return self.intake.handle(PATHS.get(path, ""), query, headers, body)
 
 
-# A delivery up to this size is answered on the event loop when the store is on this host:
-# its parse and queue writes take well under a millisecond. A large group (up to
-# MAX_BODY, thousands of alerts) would hold every other request for its parse.
-ON_LOOP_BODY = 64 * 1024
-
-
 def add_alert_routes(router: Router, webhooks: AlertWebhooks, *, local_store: bool = False) -> None:
     """One route per alert source, beside Slack's.
 
@@ -85,6 +79,7 @@ def add_alert_routes(router: Router, webhooks: AlertWebhooks, *, local_store: bo
     host (``local_store``: SQLite or memory, no network wait), else in the
     router's pool.
     """
+    # A large group (up to its source's max_body) is parsed in the pool.
     on_loop = (lambda request: len(request.body) <= ON_LOOP_BODY) if local_store else None
 
     def alert_webhook(request: Request) -> Response:

@@ -93,7 +93,7 @@ def build_worker(
     router = Router(pool, max_body=options.max_body, body_timeout=options.body_timeout)
     add_health_routes(
         router,
-        health=lambda: {"entries": len(services.library.current.entries)},
+        health=lambda: {"entries": len(services.library.loaded.entries)},  # on the loop: no reads
         ready=lambda: readiness(lambda: services.library, lambda: services.store),
     )
     # A store on this host answers in microseconds (no network): acks that touch nothing else

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; alerts a few tens of kB
 BODY_TIMEOUT = 5.0  # seconds for a whole body, however it is trickled
 DISCARD_LIMIT = 16 * 1024 * 1024  # read and dropped so that a 413 is not a reset connection
+# Up to this size a body a handler only computes on may be answered on the loop (Slack's
+# payloads are a few kB); a bigger one's parse would hold every other request: the pool.
+ON_LOOP_BODY = 64 * 1024
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 # After SIGTERM a worker stops taking requests and then waits for the diagnostics it is
 # running (up to the longest check's deadline + 1 s for its last update), sends any
-# "interrupted" notices (5 s), drains the alert queue (5 s); 4 s spare before the kill.
+# "interrupted" notices (5 s), drains the alert queue (5 s), writes the questions it has
+# queued (at most 2 s, usually milliseconds); 2 s spare before the kill.
 SHUTDOWN_AFTER_LONGEST_CHECK = 15.0
 
 

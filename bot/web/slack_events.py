@@ -34,13 +34,12 @@ from bot import logs
 from bot.knowledge.library import Library
 from bot.slack.subcommands import parse
 from bot.web.refusals import REFUSALS
-from bot.web.routes import Request, Response
+from bot.web.routes import ON_LOOP_BODY, Request, Response
 
 log = logging.getLogger(__name__)
 
 
 Payload = dict[str, Any]
-ON_LOOP_BODY = 64 * 1024  # Slack's payloads are a few kB; a bigger one is handled in the pool
 
 
 def slack_events(

@@ -222,6 +222,37 @@ def test_question_batches_wrap_around_the_ring_and_a_reader_never_waits_the_gath
     assert store.table_version("questions") == 2
 
 
+def test_a_reader_under_steady_traffic_waits_for_one_write_not_for_a_quiet_moment() -> None:
+    store = MemoryStorage()
+    real_put = store.table_put_many
+
+    def slow_put(*args, **kwargs):  # a store that takes 5 ms a write
+        time.sleep(0.005)
+        return real_put(*args, **kwargs)
+
+    store.table_put_many = slow_put  # type: ignore[method-assign]
+    log = QuestionLog(store, gather=0.05)
+    stop = threading.Event()
+
+    def traffic() -> None:  # another thread asking every millisecond or so
+        while not stop.is_set():
+            log.record("dm", False, "", "U2", "noise")
+            time.sleep(0.001)
+
+    others = threading.Thread(target=traffic)
+    others.start()
+    try:
+        time.sleep(0.1)
+        log.record("command", True, ADMIN, "U1", "mine")
+        started = time.monotonic()
+        log.flush(timeout=5)
+        assert time.monotonic() - started < 2
+        assert "mine" in [r["text"] for r in store.table("questions").values()]
+    finally:
+        stop.set()
+        others.join()
+
+
 def test_pending_confirms_and_checks_run_come_from_the_audit_records() -> None:
     from bot.knowledge.report import admin_report, pending_confirms
 
@@ -285,7 +316,6 @@ def test_two_approvers_at_once_make_one_decision(setup) -> None:
         thread.join()
     decided = [o for o in outcomes if o != "refused"]
     assert len(decided) == 1 and store.get(item.id).status == decided[0]
-
 
 
 def test_recording_a_question_never_waits_for_the_store() -> None:

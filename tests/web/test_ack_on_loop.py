@@ -117,6 +117,9 @@ def test_with_a_local_store_answers_and_clicks_pass_a_busy_pool(local: InProcess
             ask(local, "help", timeout=0.5)  # user groups from Slack: it waits for a thread
         with pytest.raises(httpx.ReadTimeout):
             alert(local, padding=100_000, timeout=0.5)  # a large group's parse: the pool
+        big = sr.event_callback(sr.message_im("x" * 100_000, channel="DBIG", user="UBIG"))
+        with pytest.raises(httpx.ReadTimeout):
+            local.post(big, timeout=0.5)  # a Slack body over 64 kB: the pool too
 
 
 def test_a_form_field_given_twice_is_refused(local: InProcessBot) -> None:
@@ -135,3 +138,12 @@ def test_with_redis_every_ack_waits_for_the_pool(
         release.set()
         answer = ask(bot, ASK)  # a thread is free again: answered as before
         assert answer.status_code == 200 and "blocks" in answer.json()
+
+
+def test_the_questions_answered_before_a_shutdown_are_kept(tmp_path: Path, server_fakes) -> None:
+    """The question log writes in batches; closing the worker writes what it still holds."""
+    with start_in_process(tmp_path, *server_fakes) as bot:
+        bot.services.asked.gather = 30  # a batch that would otherwise wait half a minute
+        assert ask(bot, ASK).status_code == 200
+        store = bot.services.store
+    assert [r["text"] for r in store.table("questions").values()] == [ASK.removeprefix("ask ")]
