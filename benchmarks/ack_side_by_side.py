@@ -163,31 +163,48 @@ def alert_groups(count: int = 500) -> list[tuple[bytes, dict]]:
     return signed
 
 
+def children(pid: int) -> list[int]:
+    """A process's child processes (gunicorn's workers); none once it has gone."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    tree, waiting = [], [pid]
+    while waiting:
+        tree.append(waiting.pop())
+        waiting += children(tree[-1])
+    return tree
+
+
+def _rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1])
+    return 0
+
+
+def rss_mb_of(pid: int) -> float:
+    """Resident memory of one process (not its children), MB."""
+    return round(_rss_kb(pid) / 1024, 1)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (gunicorn master + workers)."""
-    pids, total = [pid], 0
-    while pids:
-        current = pids.pop()
-        with contextlib.suppress(OSError):
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(
-                next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1]
-            )
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
-    return round(total / 1024, 1)
+    return round(sum(_rss_kb(p) for p in process_tree(pid)) / 1024, 1)
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children (gunicorn master + workers)."""
-    pids, total, tick = [pid], 0.0, os.sysconf("SC_CLK_TCK")
-    while pids:
-        current = pids.pop()
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for current in process_tree(pid):
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
     return total
 
 
@@ -321,20 +338,9 @@ def memory_only(args: argparse.Namespace) -> int:
 def rss_parts(pid: int) -> dict[str, float]:
     """The master's and each child's resident memory, MB."""
     parts = {"master": rss_mb_of(pid)}
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                parts[f"worker {child}"] = rss_mb(int(child))
+    for child in children(pid):
+        parts[f"worker {child}"] = rss_mb(child)
     return parts
-
-
-def rss_mb_of(pid: int) -> float:
-    """Resident memory of one process (not its children), MB."""
-    with contextlib.suppress(OSError):
-        status = Path(f"/proc/{pid}/status").read_text()
-        kb = int(next(ln for ln in status.splitlines() if ln.startswith("VmRSS")).split()[1])
-        return round(kb / 1024, 1)
-    return 0.0
 
 
 def best(runs: list[dict]) -> dict:
