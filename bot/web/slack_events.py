@@ -80,7 +80,7 @@ def signed(verifier: SignatureVerifier, headers: Mapping[str, str], body: bytes)
     return verifier.is_valid(body, timestamp, signature)
 
 
-def dispatch(app: App, request: Request, payload: Payload | None = None) -> Response:
+def dispatch(app: App, request: Request, payload: Payload) -> Response:
     """Bolt's answer to ``request``; ``payload`` is its body as :func:`parsed` read it."""
     with logs.bound_request_id():  # every line of this request, lazy listeners' too
         return _dispatch(app, request, payload)
@@ -116,13 +116,9 @@ class _CheckedRequest(BoltRequest):
         )
 
 
-def _dispatch(app: App, request: Request, payload: Payload | None) -> Response:
-    raw = request.body.decode("utf-8")
+def _dispatch(app: App, request: Request, payload: Payload) -> Response:
     headers = {name: [value] for name, value in request.headers.items()}
-    if payload is None:
-        bolt = BoltRequest(body=raw, query=request.query, headers=headers)
-    else:
-        bolt = _CheckedRequest(raw, payload, request.query, headers)
+    bolt = _CheckedRequest(request.body.decode("utf-8"), payload, request.query, headers)
     reply: BoltResponse = app.dispatch(bolt)
     headers = [
         (k, v) for k, values in reply.headers.items() for v in values if k != "content-length"
@@ -184,9 +180,9 @@ def answered_on_loop(
     That needs a store on this host (memory or SQLite: a claim or a read is
     microseconds, or as long as another worker's transaction on the file; a
     hung Redis would hold every request for its timeout, so with Redis every
-    request takes the pool), and a kind whose ack only
-    computes and claims: events and button clicks (their work runs later, on
-    the listener pools), and ``/acr ask`` while the knowledge base is current
+    request takes the pool), and a kind whose ack only computes and claims:
+    events and button clicks (their work runs later, on the listener pools),
+    and ``/acr ask`` while the knowledge base is current
     (``is_current``: a captured answer approved since needs a rebuild, which
     runs in the pool as before). Everything else (``/acr help`` reads user
     groups from Slack, a modal's submission checks its approver, diagnostics)
