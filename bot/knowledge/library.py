@@ -204,7 +204,7 @@ class Library:
         Captured knowledge is checked on every read (:meth:`refresh_captured`).
         """
         self.refresh_captured()
-        due = time.monotonic() - self._checked >= self.reload_interval
+        due = self._files_due()
         if due and not self.background:
             if not getattr(_CANNOT_WAIT, "on", False):  # else the next caller that may wait
                 self.reload_if_changed()
@@ -236,6 +236,10 @@ class Library:
         folder = first if first.is_dir() or not first.suffix else first.parent
         return folder / phrasing_files.FILE_NAME
 
+    def _files_due(self) -> bool:
+        """Whether the knowledge files are due a look for changes."""
+        return time.monotonic() - self._checked >= self.reload_interval
+
     def is_current(self) -> bool:
         """Whether asking now starts no rebuild in the asking thread.
 
@@ -243,7 +247,7 @@ class Library:
         question that must first take in a newly approved answer (or, in the
         foreground, a changed file) is asked from a thread that may wait.
         """
-        if not self.background and time.monotonic() - self._checked >= self.reload_interval:
+        if not self.background and self._files_due():
             return False
         if self.captured is None:
             return True
@@ -280,13 +284,13 @@ class Library:
         entries last read. A thread that must not wait
         (:meth:`answering_without_waiting`) never rebuilds.
         """
-        if self.captured is None:
-            return False
+        if self.captured is None or getattr(_CANNOT_WAIT, "on", False):
+            return False  # (the loop asked is_current() just before: no second read)
         try:
             version = self.captured.version()
         except StorageUnavailable:
             return False
-        if version == self._captured_version or getattr(_CANNOT_WAIT, "on", False):
+        if version == self._captured_version:
             return False
         if not self._lock.acquire(timeout=CAPTURED_WAIT):
             return False  # a long rebuild is under way; this question keeps the current base
