@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import create_autospec
+
 import pytest
 
 from bot import heap
@@ -19,7 +21,7 @@ class Recorder:
 @pytest.fixture
 def libc(monkeypatch) -> dict[str, Recorder]:
     found = {"mallopt": Recorder(), "malloc_trim": Recorder()}
-    monkeypatch.setattr(heap, "_function", found.get)
+    monkeypatch.setattr(heap, "_function", create_autospec(heap._function, side_effect=found.get))
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     return found
 
@@ -41,7 +43,6 @@ def test_trim_asks_glibc(libc):
 
 
 def test_without_glibc_nothing_happens(monkeypatch):
-    monkeypatch.setattr(heap, "_function", lambda name: None)
+    monkeypatch.setattr(heap, "_function", create_autospec(heap._function, return_value=None))
     heap.trim()
     heap.limit_arenas()
-

@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest.mock import create_autospec
 
 import pytest
 
@@ -230,7 +231,7 @@ def test_a_reader_under_steady_traffic_waits_for_one_write_not_for_a_quiet_momen
         time.sleep(0.005)
         return real_put(*args, **kwargs)
 
-    store.table_put_many = slow_put  # type: ignore[method-assign]
+    store.table_put_many = create_autospec(real_put, side_effect=slow_put)  # type: ignore[method-assign]
     log = QuestionLog(store, gather=0.05)
     stop = threading.Event()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from unittest.mock import create_autospec
 
 import pytest
 
@@ -22,9 +23,7 @@ def test_the_words_read_from_the_file_are_those_of_wordfreqs_dictionary(language
 
 
 def test_a_missing_word_list_falls_back_to_wordfreq_and_says_so(monkeypatch, caplog):
-    def missing(language: str):
-        raise LookupError(language)
-
+    missing = create_autospec(general_words._wordlist, side_effect=LookupError("en"))
     monkeypatch.setattr(general_words, "_wordlist", missing)
     general_words.common_words.cache_clear()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import create_autospec
+
 import pytest
 
 from bot.config import bundled_knowledge_dir
@@ -77,7 +79,8 @@ def test_reloading_an_unchanged_knowledge_base_converts_nothing_again(monkeypatc
         return loader(config)
 
     first = Library([bundled_knowledge_dir()], "https://learn.microsoft.com/azure/")
-    monkeypatch.setattr(language, "_converter", no_rendering_dictionary)
+    guarded = create_autospec(loader, side_effect=no_rendering_dictionary)
+    monkeypatch.setattr(language, "_converter", guarded)
     again = Library([bundled_knowledge_dir()], "https://learn.microsoft.com/azure/")
     for entry, same in zip(first.current.entries, again.current.entries, strict=True):
         assert again.current.view(same, "zh-tw") == first.current.view(entry, "zh-tw")
