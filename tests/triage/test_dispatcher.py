@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import create_autospec
+
 from bot.storage import SqliteStorage
 from bot.triage import Triager, outbox, read_azure_monitor
 from bot.triage import dispatcher as dispatcher_module
@@ -96,7 +98,7 @@ def test_without_retry_after_the_wait_doubles_from_the_backoff_up_to_its_cap(mon
         delays.append(delay)
         retry(item_id, 0.0, record)  # due again at once: the next run_once takes it
 
-    monkeypatch.setattr(queue, "retry", recorded)
+    monkeypatch.setattr(queue, "retry", create_autospec(retry, side_effect=recorded))
     monkeypatch.setattr(dispatcher_module, "MAX_BACKOFF", 20.0)
     dispatcher = AlertDispatcher(Triager(), AlertPolicy(store), Down(), queue, backoff=3.0)
     queue.add("x", outbox.to_item(alert("x"), "C1"), outbox.ITEM_TTL)
