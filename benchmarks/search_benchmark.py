@@ -8,6 +8,14 @@ well; 10k entries: load + index <= 5 s and search p99 <= 50 ms, on the 2-core
 reference machine. The timed queries include Traditional Chinese ones (converted
 with OpenCC on the way in). ``--clock cpu`` times each query in thread CPU time,
 which other processes on a shared machine cannot inflate.
+
+    python benchmarks/search_benchmark.py --crossover
+
+times every query both ways the index can sum BM25 (Python loops over the
+postings, or numpy arrays; ``bot.knowledge.index.SPARSE_POSTINGS`` picks one by
+the postings a query's terms hold) on generated bases of 1,000 and 10,000
+entries, and prints the median CPU µs of each way by postings held: where
+Python stops being the faster way is the threshold.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from pathlib import Path
 from stats import percentile  # benchmarks/ is on sys.path when run as a script
 
 from bot.config import bundled_knowledge_dir, load_settings
+from bot.knowledge import index as index_module
 from bot.knowledge.evaluation import read_labelled
 from bot.knowledge.library import Library
 
@@ -72,6 +81,36 @@ def generate(folder: Path, entries: int, seed: int = 7) -> None:
     )
 
 
+CROSSOVER_BUCKETS = (50, 100, 150, 200, 300, 500, 1000, 4000, 16000)
+
+
+def crossover(queries: list[str]) -> None:
+    """Median CPU µs per search, numpy vs Python sums, by the postings a query holds."""
+    by_bucket: dict[int, tuple[list[float], list[float]]] = {}
+    for size in (1_000, 10_000):
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(Path(tmp), size)
+            index = Library([Path(tmp)], "https://example.invalid/docs/").current.index
+            for query in queries:
+                held = index.postings_held(index.query_terms(query))
+                bucket = next((b for b in CROSSOVER_BUCKETS if held <= b), 10**9)
+                timings = by_bucket.setdefault(bucket, ([], []))
+                for way, threshold in enumerate((-1, 10**9)):
+                    index_module.SPARSE_POSTINGS = threshold
+                    best = float("inf")
+                    for _ in range(3):
+                        started = time.thread_time()
+                        index.search(query)
+                        best = min(best, time.thread_time() - started)
+                    timings[way].append(best * 1e6)
+    print(f"{'postings held':>14} {'queries':>8} {'numpy µs':>9} {'python µs':>10}")
+    for bucket in sorted(by_bucket):
+        arrays, sums = by_bucket[bucket]
+        label = f"<= {bucket}" if bucket < 10**9 else f"> {CROSSOVER_BUCKETS[-1]}"
+        print(f"{label:>14} {len(arrays):8} {statistics.median(arrays):9.0f} "
+              f"{statistics.median(sums):10.0f}")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
@@ -82,8 +121,14 @@ def main() -> int:
         default="wall",
         help="wall time (default), or this thread's CPU time (steady on a busy machine)",
     )
+    parser.add_argument(
+        "--crossover", action="store_true", help="numpy vs Python sums, by postings held"
+    )
     args = parser.parse_args()
     queries = [item.query for f in QUERY_FILES if f.exists() for item in read_labelled(f)]
+    if args.crossover:
+        crossover(queries)
+        return 0
     results: dict[str, object] = {}
 
     started = time.perf_counter()

@@ -65,6 +65,11 @@ CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carrie
 # Entries BM25 hands to the reranker: the cost of title coverage and rapidfuzz
 # per query against the chance the right entry ranks lower on BM25 alone.
 RERANK_POOL = 50
+# A query whose terms hold at most this many postings (of entries, or of titles, each
+# counted for its own sums) is summed in Python, the rest with numpy: numpy's fixed
+# cost per call outweighs a Python loop up to about 150-200 postings on this project's
+# 2-core VM (benchmarks/search_benchmark.py --crossover). A bundled FAQ query holds 10-50.
+SPARSE_POSTINGS = 200
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class Index:
                     owners.append(number)
         self._passages = Postings(passages)
         self._passage_owner = np.array(owners, dtype=np.int64)
+        self._passage_owners = owners
         # _unknown_idf: the idf of a term no entry contains
         self._idf, self._unknown_idf = _file_idf(
             self._entries.arrays, [e.source for e in self.entries]
@@ -149,6 +155,8 @@ class Index:
         self._title_totals = np.array(
             [sum(t.values()) for sets in title_weights for t in sets], dtype=np.float64
         )
+        self._title_owner_list = self._title_owner.tolist()  # read one by one: Python's
+        self._title_total_list = self._title_totals.tolist()
         # term → (entries, titles, information) of the titles holding it, as numpy arrays:
         # a query's title coverage adds up only its own terms' postings instead of
         # intersecting every title in the pool with the query.
@@ -205,19 +213,10 @@ class Index:
         terms = self.query_terms(query, fixes)
         if not terms or not self.entries:
             return []
-        scores, matched = self._entries.score(terms, self._idf)
-        if len(self._passage_owner):
-            passage_scores, _ = self._passages.score(terms, self._idf)
-            best_passage = np.zeros(len(self.entries))
-            np.maximum.at(best_passage, self._passage_owner, passage_scores)
-            scores = np.maximum(scores, PASSAGE_WEIGHT * best_passage)
-        pool = _top(scores, RERANK_POOL)
+        sparse = self.postings_held(terms) <= SPARSE_POSTINGS
+        pool, scores, matched = (self._sparse_pool if sparse else self._pool)(terms)
         if not pool:
             return []
-        # Python floats of the pool only (a whole 10,000-entry array's tolist() was a
-        # tenth of a search).
-        scores = dict(zip(pool, scores[pool].tolist(), strict=True))
-        matched = dict(zip(pool, matched[pool].tolist(), strict=True))
         general, around = self.general_outside_quotes(query, fixes)
         mentioned = mentioned_share(around)
         # Without a glossary that marks core concepts, nothing is known off-domain;
@@ -246,7 +245,9 @@ class Index:
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
         # Without a glossary there are no concepts to count: neutral.
         ideas = (
-            self._ideas(ranked, terms) if self.analyzer.latin_forms else dict.fromkeys(ranked, 1.0)
+            self._ideas(ranked, terms, sparse)
+            if self.analyzer.latin_forms
+            else dict.fromkeys(ranked, 1.0)
         )
         hits: list[Hit] = []
         ceiling = 1.0
@@ -268,6 +269,53 @@ class Index:
             ceiling = min(ceiling, self.calibration.confidence(evidence) * share * mentioned)
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
+
+    def postings_held(self, terms: dict[str, float]) -> int:
+        """The entry and passage postings of the query's terms: what summing BM25 costs."""
+        return self._entries.touched(terms) + self._passages.touched(terms)
+
+    def _pool(
+        self, terms: dict[str, float]
+    ) -> tuple[list[int], dict[int, float], dict[int, float]]:
+        """The entries to rerank, with their BM25 (or best passage's) and matched information."""
+        scores, matched = self._entries.score(terms, self._idf)
+        if len(self._passage_owner):
+            passage_scores, _ = self._passages.score(terms, self._idf)
+            best_passage = np.zeros(len(self.entries))
+            np.maximum.at(best_passage, self._passage_owner, passage_scores)
+            scores = np.maximum(scores, PASSAGE_WEIGHT * best_passage)
+        pool = _top(scores, RERANK_POOL)
+        # Python floats of the pool only (a whole 10,000-entry array's tolist() was a
+        # tenth of a search).
+        return (
+            pool,
+            dict(zip(pool, scores[pool].tolist(), strict=True)),
+            dict(zip(pool, matched[pool].tolist(), strict=True)),
+        )
+
+    def _sparse_pool(
+        self, terms: dict[str, float]
+    ) -> tuple[list[int], dict[int, float], dict[int, float]]:
+        """:meth:`_pool` summed in Python, for a query with few postings: the same values."""
+        scores, matched = self._entries.sparse_score(terms, self._idf)
+        if self._passage_owners:
+            passage_scores, _ = self._passages.sparse_score(terms, self._idf)
+            best: dict[int, float] = {}
+            for passage, score in passage_scores.items():
+                owner = self._passage_owners[passage]
+                best[owner] = max(best.get(owner, 0.0), score)
+            for owner, score in best.items():
+                scores[owner] = max(scores.get(owner, 0.0), PASSAGE_WEIGHT * score)
+        candidates = sorted(n for n, score in scores.items() if score > 0)
+        if len(candidates) > RERANK_POOL:  # the top's order among ties is numpy's
+            array = np.zeros(len(self.entries))
+            array[candidates] = [scores[n] for n in candidates]
+            candidates = _top(array, RERANK_POOL)
+        return (
+            candidates,
+            {n: scores[n] for n in candidates},
+            {n: matched.get(n, 0.0) for n in candidates},
+        )
 
     def _title_weights(self, entry: Entry) -> tuple[dict[str, float], ...]:
         """Each edition's title, the anchor's words and each approved phrasing: their terms,
@@ -305,7 +353,9 @@ class Index:
         """Misspelt words → the closest word the knowledge base uses (see spelling.py)."""
         return corrections(query, self._known, self._vocabulary, self._vocabulary_windows)
 
-    def _ideas(self, numbers: list[int], query: dict[str, float]) -> dict[int, float]:
+    def _ideas(
+        self, numbers: list[int], query: dict[str, float], sparse: bool = False
+    ) -> dict[int, float]:
         """How many distinct things the query and each entry share, as a share of 4.
 
         One shared concept ("what is a kubernetes pod": kubernetes, twice over)
@@ -322,8 +372,17 @@ class Index:
             value = _idea_value(term, weight)
             if value and term in arrays:
                 found.append((arrays[term][0], value))
-        ideas = np.zeros(len(numbers))
-        if found:
+        if not found:
+            ideas: list[float] = [0.0] * len(numbers)
+        elif sparse:
+            place = {n: at for at, n in enumerate(numbers)}
+            ideas = [0.0] * len(numbers)
+            for docs, value in found:
+                for doc in docs.tolist():
+                    at = place.get(doc)
+                    if at is not None:
+                        ideas[at] += value
+        else:
             # Each posting of those terms adds its term's value at its entry's place
             # among ``numbers`` (-1: not wanted); values are halves, so sums are exact.
             docs = np.concatenate([docs for docs, _ in found])
@@ -332,7 +391,8 @@ class Index:
             place[numbers] = np.arange(len(numbers))
             at = place[docs]
             kept = at >= 0
-            ideas = np.bincount(at[kept], weights=values[kept], minlength=len(numbers))
+            counts = np.bincount(at[kept], weights=values[kept], minlength=len(numbers))
+            ideas = counts.tolist()
         return {n: min(float(i), 4.0) / 4.0 for n, i in zip(numbers, ideas, strict=True)}
 
     def _point(self, number: int, query: dict[str, float], total: float) -> float:
@@ -347,6 +407,25 @@ class Index:
         carried = sum(w * self._idf.get(t, 0.0) for t, w in query.items() if t in titles)
         return carried / total
 
+    def _sparse_title_coverage(
+        self, pool: list[int], postings: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    ) -> dict[int, float]:
+        """:meth:`_title_coverage` summed in Python, in the same order: the same values."""
+        in_pool = set(pool)
+        covered: dict[int, float] = {}
+        for held in postings:
+            owners, numbers, values = (array.tolist() for array in held)
+            for owner, number, value in zip(owners, numbers, values, strict=True):
+                if owner in in_pool:
+                    covered[number] = covered.get(number, 0.0) + value
+        best = dict.fromkeys(pool, 0.0)
+        for number, value in covered.items():
+            total = self._title_total_list[number]
+            if value and total:
+                owner = self._title_owner_list[number]
+                best[owner] = max(best[owner], value / total)
+        return best
+
     def _title_coverage(self, pool: list[int], query: dict[str, float]) -> dict[int, float]:
         """How much of each entry's title (in its better language) the query covers.
 
@@ -357,6 +436,8 @@ class Index:
         postings = [self._title_postings[t] for t in query if t in self._title_postings]
         if not postings:
             return dict.fromkeys(pool, 0.0)
+        if sum(len(owners) for owners, _, _ in postings) <= SPARSE_POSTINGS:
+            return self._sparse_title_coverage(pool, postings)
         in_pool = np.zeros(len(self.entries), dtype=bool)
         in_pool[pool] = True
         owners = np.concatenate([owners for owners, _, _ in postings])
