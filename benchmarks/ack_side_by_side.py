@@ -2,13 +2,17 @@
 
     python benchmarks/ack_side_by_side.py [--clients 20] [--seconds 8] [--rounds 2]
 
-Three targets on loopback, each loaded in turn by ``wrk`` (Debian package
+Four targets on loopback, each loaded in turn by ``wrk`` (Debian package
 ``wrk``) with the same signed ``/acr ask …`` slash commands, best of
 ``--rounds`` rounds (interleaved, so a busy moment hurts each target alike):
 
 - ``acrbot``: ``acrbot serve`` (gunicorn, one worker) against the fake Slack;
 - ``bolt``: :mod:`benchmarks.baselines.plain_bolt`, one ack-only ``/acr``
   listener under gunicorn's gthread worker (one process, eight threads);
+- ``bolt (same answer)``: :mod:`benchmarks.baselines.answering_bolt`, the
+  same Bolt app whose listener answers ``/acr ask`` in its ack with acrbot's
+  search and Block Kit reply and does nothing else: what acrbot's ack costs
+  beyond the answer, and (against ``bolt``) what the answer costs;
 - ``bare``: :mod:`benchmarks.baselines.bare_asgi` under uvicorn, the server's
   own limit on this machine.
 
@@ -228,15 +232,21 @@ def wait_up(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+BOLT_APPS = {
+    "bolt": "benchmarks.baselines.plain_bolt:wsgi",
+    "answering": "benchmarks.baselines.answering_bolt:wsgi",
+}
+
+
 @contextlib.contextmanager
 def baseline(kind: str, slack: FakeSlack) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PYTHONPATH": str(ROOT),
            "SLACK_API_URL": slack.base_url}  # fmt: skip
-    if kind == "bolt":
+    if kind in BOLT_APPS:
         command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", "8",
                    "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                   "benchmarks.baselines.plain_bolt:wsgi"]  # fmt: skip
+                   BOLT_APPS[kind]]  # fmt: skip
     else:
         command = [sys.executable, "-m", "uvicorn", "--port", str(port), "--log-level", "warning",
                    "--no-access-log", "benchmarks.baselines.bare_asgi:app"]  # fmt: skip
@@ -374,6 +384,7 @@ def main() -> int:
                  ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
         with acrbot(Path(tmp), slack, azure, args.redis) as (url, pid), \
                 baseline("bolt", slack) as (bolt_url, bolt_pid), \
+                baseline("answering", slack) as (answering_url, answering_pid), \
                 baseline("bare", slack) as (bare_url, bare_pid):  # fmt: skip
             memory.append(rss_mb(pid))
             for _ in range(args.rounds):
@@ -383,6 +394,9 @@ def main() -> int:
                     )
                 results.setdefault("bolt (ack only)", []).append(
                     measured(bolt_pid, bolt_url, "/slack/events", asks, "", args)
+                )
+                results.setdefault("bolt (same answer)", []).append(
+                    measured(answering_pid, answering_url, "/slack/events", asks, '"blocks"', args)
                 )
                 results.setdefault("bare ASGI", []).append(
                     measured(bare_pid, bare_url, "/slack/events", asks, "", args)
@@ -399,6 +413,9 @@ def main() -> int:
                for r in runs)  # fmt: skip
     print(f"acrbot / bolt: throughput {ours['rps'] / bolt['rps']:.2f}x (target >= 1.0), "
           f"p99 {ours['ack_p99_ms'] / bolt['ack_p99_ms']:.2f}x (target <= 1.2)")  # fmt: skip
+    same = best(results["bolt (same answer)"])
+    print(f"acrbot / bolt with the same answer: throughput {ours['rps'] / same['rps']:.2f}x, "
+          f"p99 {ours['ack_p99_ms'] / same['ack_p99_ms']:.2f}x")  # fmt: skip
     print(f"acrbot replica RSS: {memory[0]} MB at start, {memory[-1]} MB after {sent} requests "
           f"(target <= 150 MB)")  # fmt: skip
     return 0
