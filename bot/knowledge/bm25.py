@@ -55,24 +55,28 @@ class Postings:
         return sum(len(arrays[t][0]) for t in query if t in arrays)
 
     def sparse_score(
-        self, query: dict[str, float], idf: dict[str, float]
+        self, query: dict[str, float], idf: dict[str, float], *, matched: bool = True
     ) -> tuple[dict[int, float], dict[int, float]]:
         """:meth:`score` for the documents holding a query term only, as dicts.
 
         Each document's sums take its terms in the query's order, as
         ``np.bincount`` does, so every value equals :meth:`score`'s exactly.
+        ``matched=False`` leaves the second dict empty (passages need no
+        matched information: a third of the work).
         """
         scores: dict[int, float] = {}
-        matched: dict[int, float] = {}
+        informed: dict[int, float] = {}
         for term, weight in query.items():
             if term not in self.arrays or term not in idf:
                 continue
             info = weight * idf[term]
-            docs, weights = self.arrays[term]
-            for doc, value in zip(docs.tolist(), weights.tolist(), strict=True):
+            docs, weights = (array.tolist() for array in self.arrays[term])
+            for doc, value in zip(docs, weights, strict=True):
                 scores[doc] = scores.get(doc, 0.0) + info * value
-                matched[doc] = matched.get(doc, 0.0) + info
-        return scores, matched
+            if matched:
+                for doc in docs:
+                    informed[doc] = informed.get(doc, 0.0) + info
+        return scores, informed
 
     def score(
         self, query: dict[str, float], idf: dict[str, float]

@@ -299,7 +299,7 @@ class Index:
         """:meth:`_pool` summed in Python, for a query with few postings: the same values."""
         scores, matched = self._entries.sparse_score(terms, self._idf)
         if self._passage_owners:
-            passage_scores, _ = self._passages.sparse_score(terms, self._idf)
+            passage_scores, _ = self._passages.sparse_score(terms, self._idf, matched=False)
             best: dict[int, float] = {}
             for passage, score in passage_scores.items():
                 owner = self._passage_owners[passage]
