@@ -413,11 +413,12 @@ class Index:
         """:meth:`_title_coverage` summed in Python, in the same order: the same values."""
         in_pool = set(pool)
         covered: dict[int, float] = {}
-        for held in postings:
-            owners, numbers, values = (array.tolist() for array in held)
-            for owner, number, value in zip(owners, numbers, values, strict=True):
-                if owner in in_pool:
-                    covered[number] = covered.get(number, 0.0) + value
+        # One concatenation per column, not a tolist() per term: a pasted error has 30 terms.
+        columns = zip(*postings, strict=True)
+        owners, numbers, values = (np.concatenate(column).tolist() for column in columns)
+        for owner, number, value in zip(owners, numbers, values, strict=True):
+            if owner in in_pool:
+                covered[number] = covered.get(number, 0.0) + value
         best = dict.fromkeys(pool, 0.0)
         for number, value in covered.items():
             total = self._title_total_list[number]
