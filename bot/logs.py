@@ -23,6 +23,7 @@ import os
 import random
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -88,11 +89,39 @@ def bound_request_id(value: str | None = None) -> Iterator[str]:
 
 
 class ContextExecutor(ThreadPoolExecutor):
-    """A thread pool whose jobs run in a copy of the submitter's context (the request id)."""
+    """A thread pool whose jobs run in a copy of the submitter's context (the request id).
+
+    It also counts the jobs not yet done, so that a shutdown can wait for
+    them (:meth:`wait_idle`) before it writes what they leave behind.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unfinished = 0
+        self._idle = threading.Condition()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)
+        with self._idle:
+            self._unfinished += 1
+        try:
+            future = super().submit(context.run, fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every job submitted so far; whether they all ended."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._unfinished == 0, max(0.0, timeout))
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._idle:
+            self._unfinished -= 1
+            if not self._unfinished:
+                self._idle.notify_all()
 
 
 class RedactSecrets(logging.Filter):

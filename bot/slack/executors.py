@@ -70,6 +70,22 @@ class LazyPools:
         self.answers.shutdown(wait=False, cancel_futures=True)
         self.diagnostics.shutdown(wait=False, cancel_futures=True)
 
+    def wait_for_answers(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the answers already handed over; whether all ended.
+
+        A shutdown waits here before it writes the question log: an answer
+        still queued records its question after that write, and was lost.
+        """
+        if isinstance(self.answers, ContextExecutor):
+            return self.answers.wait_idle(timeout)
+        return True  # a plain pool cannot tell; nothing waits
+
+
+def pools_of(app: App) -> LazyPools | None:
+    """The pools :meth:`LazyPools.install` put behind ``app``'s lazy listeners, if any."""
+    runner = app.listener_runner.lazy_listener_runner
+    return runner.pools if isinstance(runner, PooledLazyListenerRunner) else None
+
 
 class PooledLazyListenerRunner(LazyListenerRunner):
     """Runs each lazy listener on its pool, with bounded ``respond`` and a delivery fallback."""

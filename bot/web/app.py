@@ -14,6 +14,8 @@ nothing below it builds anything of its own. The routes, in one place:
 
 from __future__ import annotations
 
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,6 +25,7 @@ from bot.config import Settings, SlackCredentials
 from bot.readiness import readiness
 from bot.services import Services, build_services
 from bot.slack.app import create_app, slack_client
+from bot.slack.executors import LazyPools, pools_of
 from bot.slack.handoff_reminders import ReminderLoop, helpdesk_usergroups
 from bot.slack.membership import SlackUserGroups
 from bot.slack.running_checks import RUNNING
@@ -31,6 +34,8 @@ from bot.web.health import add_health_routes
 from bot.web.routes import Router
 from bot.web.serve import ServeOptions
 from bot.web.slack_events import answered_on_loop, slack_events
+
+log = logging.getLogger(__name__)
 
 
 def build_slack_app(
@@ -65,6 +70,14 @@ class Worker:
     app: App
     services: Services
     alerts: AlertWebhooks
+
+
+def drain_listeners(pools: LazyPools | None, budget: float) -> None:
+    """Wait for the lazy listeners' work: checks and answers share one ``budget`` of seconds."""
+    deadline = time.monotonic() + budget
+    RUNNING.drain(budget)
+    if pools is not None and not pools.wait_for_answers(deadline - time.monotonic()):
+        log.warning("shutting down: some answers had not finished; their questions may be lost")
 
 
 def build_router(
@@ -103,8 +116,10 @@ def build_worker(
     events = slack_events(app, credentials.signing_secret, pool, on_loop)
     router.add("POST", "/slack/events", events)
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))
-    # Checks started before SIGTERM finish, or say "interrupted by a restart", before the kill.
-    router.on_shutdown.append(lambda: RUNNING.drain(options.longest_check + 1))
+    # Checks started before SIGTERM finish, or say "interrupted by a restart", before the kill;
+    # answers still queued finish in the same window, before their questions are written below.
+    pools = pools_of(app)
+    router.on_shutdown.append(lambda: drain_listeners(pools, options.longest_check + 1))
     alerts = AlertWebhooks(settings, services, app.client)
     add_alert_routes(router, alerts, local_store=local_store)
     if settings.slack.escalation.enabled:

@@ -92,3 +92,28 @@ def test_observers_hear_of_every_undelivered_reply(monkeypatch):
     monkeypatch.setattr(delivery, "observers", [lambda name, why: heard.append((name, why))])
     delivery.undelivered(None, BoltContext(), "answer_mention", "response_url: HTTP 500", None)
     assert heard == [("answer_mention", "response_url: HTTP 500")]
+
+
+def test_waiting_for_answers_waits_for_the_queued_ones_too():
+    pools = LazyPools.sized(max_concurrent=1, answer_threads=1)
+    release, done = threading.Event(), []
+    try:
+        assert pools.wait_for_answers(0)  # nothing handed over: idle at once
+        pools.answers.submit(release.wait, 10)
+        pools.answers.submit(done.append, "queued behind it")
+        assert not pools.wait_for_answers(0.05)
+        release.set()
+        assert pools.wait_for_answers(5)
+        assert done == ["queued behind it"]
+    finally:
+        release.set()
+        pools.shutdown()
+
+
+def test_an_answer_that_raises_still_counts_as_finished():
+    pools = LazyPools.sized(max_concurrent=1, answer_threads=2)
+    try:
+        pools.answers.submit(int, "not a number")  # raises ValueError in its thread
+        assert pools.wait_for_answers(5)
+    finally:
+        pools.shutdown()

@@ -19,6 +19,7 @@ import httpx
 import pytest
 import yaml
 
+from bot.slack.executors import ANSWER_THREADS, pools_of
 from bot.web.slack_events import answered_on_loop
 from tests.fakes import slack_requests as sr
 from tests.fakes.in_process import InProcessBot, start_in_process
@@ -147,3 +148,19 @@ def test_the_questions_answered_before_a_shutdown_are_kept(tmp_path: Path, serve
         assert ask(bot, ASK).status_code == 200
         store = bot.services.store
     assert [r["text"] for r in store.table("questions").values()] == [ASK.removeprefix("ask ")]
+
+
+def test_a_question_still_queued_at_shutdown_is_kept(tmp_path: Path, server_fakes) -> None:
+    """An answer waiting for a free thread records its question after the shutdown began."""
+    release = threading.Event()
+    with start_in_process(tmp_path, *server_fakes) as bot:
+        pools = pools_of(bot.served.app)
+        for _ in range(ANSWER_THREADS):  # every answer thread busy: the mention's answer queues
+            pools.answers.submit(release.wait, 10)
+        event = sr.app_mention("how do I get the admin password", ts="1700000009.000100")
+        assert bot.post(sr.event_callback(event)).status_code == 200
+        store = bot.services.store
+        threading.Timer(0.3, release.set).start()  # freed only once the shutdown has begun
+    assert [r["text"] for r in store.table("questions").values()] == [
+        "how do I get the admin password"
+    ]
