@@ -14,8 +14,10 @@ which other processes on a shared machine cannot inflate.
 times every query both ways the index can sum BM25 (Python loops over the
 postings, or numpy arrays; ``bot.knowledge.index.SPARSE_POSTINGS`` picks one by
 the postings a query's terms hold) on generated bases of 1,000 and 10,000
-entries, and prints the median CPU µs of each way by postings held: where
-Python stops being the faster way is the threshold.
+entries, and prints the median CPU µs of each way by the entry and passage
+postings a query holds: where Python stops being the faster way is the
+threshold. (Title coverage switches by its own postings under the same
+threshold; forcing one way forces both, so each row mixes the two.)
 """
 
 from __future__ import annotations

@@ -113,7 +113,10 @@ class ContextExecutor(ThreadPoolExecutor):
         return future
 
     def wait_idle(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for every job submitted so far; whether they all ended."""
+        """Wait up to ``timeout`` seconds until no job is unfinished; whether none is.
+
+        Jobs submitted during the wait count too (a shutdown submits none).
+        """
         with self._idle:
             return self._idle.wait_for(lambda: self._unfinished == 0, max(0.0, timeout))
 

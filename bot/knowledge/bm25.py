@@ -2,8 +2,8 @@
 
 Postings are numpy arrays so that one query over a 10,000-entry base costs a
 few vector operations, not a Python loop per posting. A query that touches
-only a few postings (every query on the bundled FAQ: tens of them) is summed
-in Python instead (:meth:`Postings.sparse_score`): a numpy call costs a
+only a few postings (a short question on the bundled FAQ: tens of them) is
+summed in Python instead (:meth:`Postings.sparse_score`): a numpy call costs a
 microsecond or more whatever its size, and the array way makes a dozen of
 them. Both add the same products in the same order, so they agree to the bit.
 """

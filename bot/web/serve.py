@@ -22,10 +22,11 @@ from bot.web.worker import HEAD_TIMEOUT
 log = logging.getLogger(__name__)
 
 # After SIGTERM a worker stops taking requests and then waits for the diagnostics it is
-# running and the answers still queued (together up to the longest check's deadline + 1 s
-# for its last update), sends any "interrupted" notices (5 s), drains the alert queue
-# (5 s), writes the questions it has queued (at most 2 s, usually milliseconds); 2 s
-# spare before the kill.
+# running (up to the longest check's deadline + 1 s for its last update), sends any
+# "interrupted" notices (5 s), waits for the answers still queued (within what is left
+# of the checks' window: they ran beside the checks), drains the alert queue (5 s),
+# writes the questions it has queued (at most 2 s, usually milliseconds); 2 s spare
+# before the kill.
 SHUTDOWN_AFTER_LONGEST_CHECK = 15.0
 
 
