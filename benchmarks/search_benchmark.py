@@ -11,13 +11,13 @@ which other processes on a shared machine cannot inflate.
 
     python benchmarks/search_benchmark.py --crossover
 
-times every query both ways the index can sum BM25 (Python loops over the
+times, for every query, both ways the index can sum (Python loops over the
 postings, or numpy arrays; ``bot.knowledge.index.SPARSE_POSTINGS`` picks one by
-the postings a query's terms hold) on generated bases of 1,000 and 10,000
-entries, and prints the median CPU µs of each way by the entry and passage
-postings a query holds: where Python stops being the faster way is the
-threshold. (Title coverage switches by its own postings under the same
-threshold; forcing one way forces both, so each row mixes the two.)
+the postings a query's terms hold): the BM25 pool by its entry and passage
+postings, the title coverage by its title postings, on the bundled FAQ and on
+generated bases of 1,000 and 10,000 entries. It prints the median CPU µs of
+each way by postings held: where Python stops being the faster way is the
+threshold.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from stats import percentile  # benchmarks/ is on sys.path when run as a script
@@ -83,34 +84,59 @@ def generate(folder: Path, entries: int, seed: int = 7) -> None:
     )
 
 
-CROSSOVER_BUCKETS = (50, 100, 150, 200, 300, 500, 1000, 4000, 16000)
+CROSSOVER_BUCKETS = (25, 50, 75, 100, 150, 200, 400, 1000, 4000, 16000)
+
+
+def best_us(run: Callable[[], object], rounds: int = 5) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.thread_time()
+        run()
+        best = min(best, time.thread_time() - started)
+    return best * 1e6
 
 
 def crossover(queries: list[str]) -> None:
-    """Median CPU µs per search, numpy vs Python sums, by the postings a query holds."""
-    by_bucket: dict[int, tuple[list[float], list[float]]] = {}
-    for size in (1_000, 10_000):
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(Path(tmp), size)
-            index = Library([Path(tmp)], "https://example.invalid/docs/").current.index
+    """Median CPU µs of each part the threshold switches, numpy vs Python, by postings held.
+
+    The BM25 pool (entry and passage postings) and the title coverage (title
+    postings) are timed apart, each by its own count, on the bundled FAQ and
+    on generated bases of 1,000 and 10,000 entries.
+    """
+    parts: dict[str, dict[int, list[tuple[float, float]]]] = {"BM25 pool": {}, "titles": {}}
+
+    def note(part: str, held: int, arrays: float, sums: float) -> None:
+        bucket = next((b for b in CROSSOVER_BUCKETS if held <= b), 10**9)
+        parts[part].setdefault(bucket, []).append((arrays, sums))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bases = [Library.from_settings(load_settings().knowledge).current.index]
+        for size in (1_000, 10_000):
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            generate(folder, size)
+            bases.append(Library([folder], "https://example.invalid/docs/").current.index)
+        for index in bases:
             for query in queries:
-                held = index.postings_held(index.query_terms(query))
-                bucket = next((b for b in CROSSOVER_BUCKETS if held <= b), 10**9)
-                timings = by_bucket.setdefault(bucket, ([], []))
-                for way, threshold in enumerate((-1, 10**9)):
-                    index_module.SPARSE_POSTINGS = threshold
-                    best = float("inf")
-                    for _ in range(3):
-                        started = time.thread_time()
-                        index.search(query)
-                        best = min(best, time.thread_time() - started)
-                    timings[way].append(best * 1e6)
-    print(f"{'postings held':>14} {'queries':>8} {'numpy µs':>9} {'python µs':>10}")
-    for bucket in sorted(by_bucket):
-        arrays, sums = by_bucket[bucket]
-        label = f"<= {bucket}" if bucket < 10**9 else f"> {CROSSOVER_BUCKETS[-1]}"
-        print(f"{label:>14} {len(arrays):8} {statistics.median(arrays):9.0f} "
-              f"{statistics.median(sums):10.0f}")  # fmt: skip
+                terms = index.query_terms(query)
+                note("BM25 pool", index.postings_held(terms),
+                     best_us(lambda: index._pool(terms)),  # noqa: B023 (timed at once)
+                     best_us(lambda: index._sparse_pool(terms)))  # noqa: B023  # fmt: skip
+                pool = index._pool(terms)[0]
+                titles = [index._title_postings[t] for t in terms if t in index._title_postings]
+                if pool and titles:
+                    index_module.SPARSE_POSTINGS = -1
+                    note("titles", sum(len(owners) for owners, _, _ in titles),
+                         best_us(lambda: index._title_coverage(pool, terms)),  # noqa: B023
+                         best_us(lambda: index._sparse_title_coverage(pool, titles)))  # noqa: B023  # fmt: skip
+    for part, buckets in parts.items():
+        print(f"{part}: {'postings held':>14} {'queries':>8} {'numpy µs':>9} {'python µs':>10}")
+        for bucket in sorted(buckets):
+            timings = buckets[bucket]
+            label = f"<= {bucket}" if bucket < 10**9 else f"> {CROSSOVER_BUCKETS[-1]}"
+            print(f"{'':{len(part) + 1}} {label:>14} {len(timings):8} "
+                  f"{statistics.median(t[0] for t in timings):9.1f} "
+                  f"{statistics.median(t[1] for t in timings):10.1f}")  # fmt: skip
 
 
 def main() -> int:

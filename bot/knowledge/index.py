@@ -66,13 +66,14 @@ CONCEPT_WORD_WEIGHT = 0.5  # a word inside a glossary phrase: its concept carrie
 # per query against the chance the right entry ranks lower on BM25 alone.
 RERANK_POOL = 50
 # A query whose terms hold at most this many postings is summed in Python, the rest
-# with numpy: numpy's fixed cost per call outweighs a Python loop up to about 150-200
-# postings on this project's 2-core VM (benchmarks/search_benchmark.py --crossover).
+# with numpy: numpy's fixed cost per call outweighs a Python loop up to about 50-75
+# postings, for the BM25 pool and the title coverage alike, on the bundled FAQ and on
+# generated bases (benchmarks/search_benchmark.py --crossover, this project's 2-core VM).
 # Entry and passage postings together decide BM25 and the ideas (postings_held); title
 # postings decide title coverage. On the bundled FAQ the side-by-side's three short
 # questions hold 30-110 entry and passage postings; over the labelled queries the median
 # is about 150 and three in ten (long pasted errors) hold more than 200.
-SPARSE_POSTINGS = 200
+SPARSE_POSTINGS = 64
 
 
 @dataclass(frozen=True)
