@@ -119,63 +119,70 @@ def _safe_end(line: str, end: int) -> int:
 
 def check(blocks: list[Mapping[str, Any]], max_blocks: int = MAX_BLOCKS) -> None:
     """``max_blocks``: 50 in a message, 100 in a modal or a Home tab."""
-    problems = list(problems_in(blocks, max_blocks))
+    problems = problems_in(blocks, max_blocks)
     if problems:
         raise BlockLimitError("; ".join(problems))
 
 
-def problems_in(blocks: list[Mapping[str, Any]], max_blocks: int = MAX_BLOCKS) -> Iterable[str]:
+def problems_in(blocks: list[Mapping[str, Any]], max_blocks: int = MAX_BLOCKS) -> list[str]:
+    """Every limit ``blocks`` break, each said with where it is (none: an empty list).
+
+    Every ack that answers runs this, so a place is put into words only once
+    something there is wrong.
+    """
+    problems: list[str] = []
     if len(blocks) > max_blocks:
-        yield f"{len(blocks)} blocks, at most {max_blocks}"
+        problems.append(f"{len(blocks)} blocks, at most {max_blocks}")
     block_ids: set[str] = set()
     for number, block in enumerate(blocks):
         where = f"blocks[{number}]"
         block_id = block.get("block_id")
         if block_id:
             if block_id in block_ids:
-                yield f"{where}: duplicate block_id {block_id!r}"
+                problems.append(f"{where}: duplicate block_id {block_id!r}")
             block_ids.add(block_id)
-            yield from _longer(block_id, ID_LENGTH, f"{where}.block_id")
-        yield from _block(block, where)
+            _longer(problems, block_id, ID_LENGTH, where, ".block_id")
+        _block(problems, block, where)
+    return problems
 
 
-def _block(block: Mapping[str, Any], where: str) -> Iterable[str]:
+def _block(problems: list[str], block: Mapping[str, Any], where: str) -> None:
     kind = block.get("type")
     if kind == "section":
-        yield from _longer(_text(block.get("text")), SECTION_TEXT, f"{where}.text")
+        _longer(problems, _text(block.get("text")), SECTION_TEXT, where, ".text")
         fields = block.get("fields") or []
         if len(fields) > SECTION_FIELDS:
-            yield f"{where}: {len(fields)} fields, at most {SECTION_FIELDS}"
+            problems.append(f"{where}: {len(fields)} fields, at most {SECTION_FIELDS}")
         for i, f in enumerate(fields):
-            yield from _longer(_text(f), FIELD_TEXT, f"{where}.fields[{i}]")
+            _longer(problems, _text(f), FIELD_TEXT, where, f".fields[{i}]")
         if block.get("accessory"):
-            yield from _element(block["accessory"], f"{where}.accessory")
+            _element(problems, block["accessory"], where, ".accessory")
     elif kind == "header":
-        yield from _longer(_text(block.get("text")), HEADER_TEXT, f"{where}.text")
+        _longer(problems, _text(block.get("text")), HEADER_TEXT, where, ".text")
     elif kind == "actions":
         elements = block.get("elements") or []
         if len(elements) > ACTIONS_ELEMENTS:
-            yield f"{where}: {len(elements)} elements, at most {ACTIONS_ELEMENTS}"
+            problems.append(f"{where}: {len(elements)} elements, at most {ACTIONS_ELEMENTS}")
         action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
         if len(action_ids) != len(set(action_ids)):
-            yield f"{where}: duplicate action_id"
+            problems.append(f"{where}: duplicate action_id")
         for i, element in enumerate(elements):
-            yield from _element(element, f"{where}.elements[{i}]")
+            _element(problems, element, where, ".elements[", str(i), "]")
     elif kind == "context" and len(block.get("elements") or []) > CONTEXT_ELEMENTS:
-        yield f"{where}: more than {CONTEXT_ELEMENTS} context elements"
+        problems.append(f"{where}: more than {CONTEXT_ELEMENTS} context elements")
 
 
-def _element(element: Mapping[str, Any], where: str) -> Iterable[str]:
+def _element(problems: list[str], element: Mapping[str, Any], *where: str) -> None:
     if element.get("type") != "button":
         return
-    yield from _longer(_text(element.get("text")), BUTTON_TEXT, f"{where}.text")
-    yield from _longer(element.get("value") or "", BUTTON_VALUE, f"{where}.value")
-    yield from _longer(element.get("url") or "", BUTTON_URL, f"{where}.url")
-    yield from _longer(element.get("action_id") or "", ID_LENGTH, f"{where}.action_id")
+    _longer(problems, _text(element.get("text")), BUTTON_TEXT, *where, ".text")
+    _longer(problems, element.get("value") or "", BUTTON_VALUE, *where, ".value")
+    _longer(problems, element.get("url") or "", BUTTON_URL, *where, ".url")
+    _longer(problems, element.get("action_id") or "", ID_LENGTH, *where, ".action_id")
     confirm = element.get("confirm")
     if confirm:
         for key, limit in CONFIRM.items():
-            yield from _longer(_text(confirm.get(key)), limit, f"{where}.confirm.{key}")
+            _longer(problems, _text(confirm.get(key)), limit, *where, ".confirm.", key)
 
 
 def _text(obj: Any) -> str:
@@ -184,6 +191,7 @@ def _text(obj: Any) -> str:
     return str(obj or "")
 
 
-def _longer(text: str, limit: int, where: str) -> Iterable[str]:
+def _longer(problems: list[str], text: str, limit: int, *where: str) -> None:
+    """Note ``text`` if it is over ``limit``; ``where`` is joined only then."""
     if len(text) > limit:
-        yield f"{where} has {len(text)} characters, at most {limit}"
+        problems.append(f"{''.join(where)} has {len(text)} characters, at most {limit}")

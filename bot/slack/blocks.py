@@ -45,8 +45,9 @@ def button_value(entry_key: str, query: str) -> str:
         return json.dumps({"k": entry_key, "q": query[:length]}, ensure_ascii=False)
 
     low, high = 0, min(len(query), QUERY_IN_BUTTON)
-    if len(value(high)) <= block_limits.BUTTON_VALUE:
-        return value(high)
+    whole = value(high)
+    if len(whole) <= block_limits.BUTTON_VALUE:
+        return whole
     # JSON escapes (quotes, backslashes, control characters) made it too long:
     # keep the longest start of the query that fits a button
     while low < high:
