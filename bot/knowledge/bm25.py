@@ -49,10 +49,20 @@ class Postings:
             for t, (d, w) in lists.items()
         }
 
-    def touched(self, query: dict[str, float]) -> int:
-        """How many postings the query's terms hold: what scoring it costs."""
-        arrays = self.arrays
-        return sum(len(arrays[t][0]) for t in query if t in arrays)
+    def touched(self, query: dict[str, float], stop_above: int | None = None) -> int:
+        """How many postings the query's terms hold: what scoring it costs.
+
+        With ``stop_above`` the count stops once past it (a pasted error's
+        30 terms need not all be counted to know it is over).
+        """
+        held = 0
+        for term in query:
+            postings = self.arrays.get(term)
+            if postings is not None:
+                held += len(postings[0])
+                if stop_above is not None and held > stop_above:
+                    break
+        return held
 
     def sparse_score(
         self, query: dict[str, float], idf: dict[str, float], *, matched: bool = True

@@ -217,7 +217,7 @@ class Index:
         terms = self.query_terms(query, fixes)
         if not terms or not self.entries:
             return []
-        sparse = self.postings_held(terms) <= SPARSE_POSTINGS
+        sparse = self.postings_held(terms, stop_above=SPARSE_POSTINGS) <= SPARSE_POSTINGS
         pool, scores, matched = (self._sparse_pool if sparse else self._pool)(terms)
         if not pool:
             return []
@@ -274,9 +274,15 @@ class Index:
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
 
-    def postings_held(self, terms: dict[str, float]) -> int:
-        """The entry and passage postings of the query's terms: what summing BM25 costs."""
-        return self._entries.touched(terms) + self._passages.touched(terms)
+    def postings_held(self, terms: dict[str, float], stop_above: int | None = None) -> int:
+        """The entry and passage postings of the query's terms: what summing BM25 costs.
+
+        With ``stop_above`` the count stops once past it.
+        """
+        held = self._entries.touched(terms, stop_above)
+        if stop_above is None or held <= stop_above:
+            held += self._passages.touched(terms, None if stop_above is None else stop_above - held)
+        return held
 
     def _pool(
         self, terms: dict[str, float]

@@ -117,6 +117,9 @@ def test_sparse_scores_equal_the_arrays_exactly():
         assert set(sparse_scores) == set(scores.nonzero()[0].tolist())
         assert {d: scores[d] for d in sparse_scores} == sparse_scores
         assert {d: matched[d] for d in sparse_matched} == sparse_matched
-        assert postings.touched(query) == sum(
-            len(postings.arrays[t][0]) for t in query if t in postings.arrays
-        )
+        held = sum(len(postings.arrays[t][0]) for t in query if t in postings.arrays)
+        assert postings.touched(query) == held
+        for limit in (0, held // 2, held, held + 1):
+            counted = postings.touched(query, stop_above=limit)
+            assert (counted > limit) == (held > limit)
+            assert counted == held or counted > limit
