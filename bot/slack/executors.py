@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -45,8 +44,8 @@ def diagnostic(listener: F) -> F:
 
 @dataclass
 class LazyPools:
-    answers: ThreadPoolExecutor
-    diagnostics: ThreadPoolExecutor
+    answers: ContextExecutor
+    diagnostics: ContextExecutor
 
     @classmethod
     def sized(cls, max_concurrent: int, answer_threads: int = ANSWER_THREADS) -> LazyPools:
@@ -76,9 +75,7 @@ class LazyPools:
         A shutdown waits here before it writes the question log: an answer
         still queued records its question after that write, and was lost.
         """
-        if isinstance(self.answers, ContextExecutor):
-            return self.answers.wait_idle(timeout)
-        return True  # a plain pool cannot tell; nothing waits
+        return self.answers.wait_idle(timeout)
 
 
 def pools_of(app: App) -> LazyPools | None:
