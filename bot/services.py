@@ -33,7 +33,7 @@ from bot.knowledge.captured import CapturedStore
 from bot.knowledge.library import Library
 from bot.secret_policy import confirm_key
 from bot.state_dir import check_state_dir
-from bot.storage import ProcessFallback, SqliteStorage, Storage, open_storage
+from bot.storage import ProcessFallback, SqliteStorage, Storage, existing_storage, open_storage
 from bot.triage.model import KnownCluster
 from bot.triage.triager import ClusterLookup, Triager
 
@@ -103,6 +103,12 @@ def library_from(
 def captured_store(settings: Settings) -> CapturedStore:
     """Captured answers where every replica sees them: the shared store."""
     return CapturedStore(open_shared_storage(settings))
+
+
+def existing_captured_store(settings: Settings) -> CapturedStore | None:
+    """Captured answers for a command that only reads them; None where there can be none."""
+    storage = existing_storage(settings.storage.redis_url, settings.state_dir)
+    return CapturedStore(storage) if storage is not None else None
 
 
 def cluster_lookup_from(azure: AzureSettings) -> ClusterLookup:

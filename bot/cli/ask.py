@@ -12,13 +12,17 @@ from bot.config import load_settings
 from bot.errors import AcrbotError
 
 if TYPE_CHECKING:  # search pulls in numpy, wordfreq and OpenCC: imported where it runs
+    from bot.config import Settings
+    from bot.knowledge.captured import CapturedStore
     from bot.knowledge.library import Library, SearchResult
 
 LANGUAGES = ("en", "zh", "zh-tw")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ask = sub.add_parser("ask", help="answer one question from the knowledge base")
+    ask = sub.add_parser(
+        "ask", help="answer one question from the knowledge base and the answers approved in Slack"
+    )
     ask.add_argument("question", nargs="+", help="the question, in English or Chinese")
     ask.add_argument(
         "--language",
@@ -34,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     search.set_defaults(handler=_search)
 
-    ev = sub.add_parser("eval", help="measure search on a labelled JSON-lines file")
+    ev = sub.add_parser(
+        "eval", help="measure search of the knowledge files on a labelled JSON-lines file"
+    )
     ev.add_argument("file", type=Path, help='lines of {"query": ..., "anchor": "<id>" or null}')
     ev.add_argument("--misses", action="store_true", help="also list every wrong answer")
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
@@ -49,16 +55,43 @@ def _language(value: str) -> str:
     return code
 
 
-def open_library(args: argparse.Namespace) -> Library:
-    """The composition root's library, its load warnings shown; an empty one is an error."""
+def open_library(args: argparse.Namespace, *, captured: bool = True) -> Library:
+    """The composition root's library, its load warnings shown; an empty one is an error.
+
+    With ``captured``, answers approved in Slack are asked too, as the bot
+    asks them, from the store the bot keeps them in; a store that cannot be
+    read is said once, and the files answer alone.
+    """
     from bot.services import library_from
 
-    library = library_from(load_settings(args.config))
+    settings = load_settings(args.config)
+    store = _readable(settings) if captured else None
+    library = library_from(settings, captured=store)
     for error in library.current.errors:
         print(f"acrbot: warning: {error}", file=sys.stderr)
     if not library.current.entries:
         raise AcrbotError("the knowledge base is empty: check knowledge.paths in the config")
     return library
+
+
+def _readable(settings: Settings) -> CapturedStore | None:
+    from bot.services import existing_captured_store
+    from bot.storage import StorageUnavailable
+
+    store = existing_captured_store(settings)
+    if store is None:
+        return None
+    try:
+        store.version()
+    except StorageUnavailable:
+        where = getattr(store.storage, "url", "the shared store")
+        print(
+            f"acrbot: warning: cannot read answers approved in Slack from {where}; "
+            "answering from the knowledge files alone",
+            file=sys.stderr,
+        )
+        return None
+    return store
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -99,7 +132,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    library = open_library(args)
+    library = open_library(args, captured=False)  # the files as labelled, the same on every host
     from bot.knowledge.evaluation import check_anchors, evaluate, read_labelled
 
     labelled = read_labelled(args.file)

@@ -25,8 +25,11 @@ __all__ = [
     "Storage",
     "StorageUnavailable",
     "WindowHit",
+    "existing_storage",
     "open_storage",
 ]
+
+SQLITE_FILE = "claims.sqlite3"  # in the state folder
 
 
 def open_storage(redis_url: str | None, state_dir: Path | None) -> Storage:
@@ -35,4 +38,15 @@ def open_storage(redis_url: str | None, state_dir: Path | None) -> Storage:
         from bot.storage.redis import RedisStorage
 
         return RedisStorage(redis_url)
-    return SqliteStorage(state_dir / "claims.sqlite3" if state_dir is not None else None)
+    return SqliteStorage(state_dir / SQLITE_FILE if state_dir is not None else None)
+
+
+def existing_storage(redis_url: str | None, state_dir: Path | None) -> Storage | None:
+    """The store as :func:`open_storage` opens it, but ``None`` where nothing was ever kept.
+
+    For commands that only read it: asking from a terminal must not create a
+    state folder, and a host whose bot never ran has no SQLite file to read.
+    """
+    if not redis_url and (state_dir is None or not (state_dir / SQLITE_FILE).exists()):
+        return None
+    return open_storage(redis_url, state_dir)

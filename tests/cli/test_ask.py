@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
+
+import pytest
 
 from bot.cli import main
+from bot.config import load_settings
+from bot.services import captured_store
 from tests.fakes.cli import Done, run_cli
+
+LINK = "https://acme.slack.com/archives/C1/p1700000000000100"
+
+
+@pytest.fixture(autouse=True)
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A state folder of the test's own: no answers captured on this host leak in."""
+    monkeypatch.setenv("ACRBOT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("ACRBOT_CONFIG", raising=False)
+    return tmp_path / "state"
 
 
 def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Done:
@@ -42,6 +58,49 @@ def test_ask_in_chinese_or_forced_language(capsys):
 def test_ask_says_plainly_when_it_does_not_know(capsys):
     assert main(["ask", "what's the weather tomorrow"]) == 0
     assert "No answer" in capsys.readouterr().out
+
+
+def approve_one(question: str, answer: str) -> str:
+    store = captured_store(load_settings())
+    submitted = store.submit(question, answer, "en", LINK, "U1")
+    store.decide(submitted.id, "approved", "U2")
+    return submitted.anchor
+
+
+def test_ask_and_search_answer_from_what_was_approved_in_slack(state: Path, capsys) -> None:
+    anchor = approve_one("How do I rotate the flux capacitor token?", "Run `flux rotate`.\n")
+    assert main(["ask", "how", "do", "I", "rotate", "the", "flux", "capacitor", "token"]) == 0
+    out = capsys.readouterr().out
+    assert "Q: How do I rotate the flux capacitor token?" in out and "flux rotate" in out
+    done = run("search", "--json", stdin="rotate the flux capacitor token\n")
+    assert json.loads(done.stdout)["results"][0]["id"] == anchor, done.stderr
+    assert done.stderr == ""
+
+
+def test_eval_measures_the_files_alone(state: Path, tmp_path: Path) -> None:
+    anchor = approve_one("How do I rotate the flux capacitor token?", "Run `flux rotate`.\n")
+    labelled = tmp_path / "l.jsonl"
+    labelled.write_text(json.dumps({"query": "rotate flux token", "anchor": anchor}) + "\n")
+    done = run("eval", str(labelled))
+    assert done.returncode == 2 and anchor in done.stderr  # not an entry of the files
+
+
+def test_asking_from_a_terminal_creates_no_state(state: Path, capsys) -> None:
+    assert main(["ask", "how do I get the admin password"]) == 0
+    assert "Q: How do I get the admin credentials" in capsys.readouterr().out
+    assert not state.exists()
+
+
+def test_a_store_that_is_down_is_said_once_and_the_files_answer(capsys) -> None:
+    done = run("ask", "docker pull is slow", env={"REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"})
+    assert done.returncode == 0
+    assert "docker" in done.stdout.lower() and "Q: " in done.stdout
+    warned = [line for line in done.stderr.splitlines() if "approved in Slack" in line]
+    assert warned == [
+        "acrbot: warning: cannot read answers approved in Slack from redis://127.0.0.1:1/0; "
+        "answering from the knowledge files alone"
+    ]
+    assert "hunter2" not in done.stderr + done.stdout
 
 
 def test_search_json_contract():
