@@ -50,6 +50,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -374,6 +375,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.memory_only:
         return memory_only(args)
+    missing = [tool for tool in ("wrk", "redis-server" if args.redis else "") if tool]
+    missing = [tool for tool in missing if shutil.which(tool) is None]
+    if missing:
+        tools = " ".join(missing)
+        sys.exit(f"needs {tools} on PATH (Debian: apt-get install {tools})")
     results: dict[str, list[dict]] = {}
     memory: list[float] = []
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeAzure() as azure:
