@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -219,6 +219,13 @@ class RedisStorage(Storage):
     def get(self, key: str) -> dict[str, Any] | None:
         raw = self._call(lambda c: c.get(PREFIX + "record:" + key), writes=False)
         return decode(raw) if raw is not None else None
+
+    def get_many(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+        if not keys:
+            return []
+        names = [PREFIX + "record:" + key for key in keys]
+        raws = self._call(lambda c: c.mget(names), writes=False)
+        return [decode(raw) if raw is not None else None for raw in raws]
 
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
         data, ms = encode(record), max(1, int(ttl * 1000))
@@ -427,6 +434,29 @@ class RedisQueue(WorkQueue):
     def add(self, item_id: str, record: Mapping[str, Any], ttl: float, delay: float = 0.0) -> bool:
         ms, wait = max(1, int(ttl * 1000)), max(0, int(delay * 1000))
         return bool(self._run("add", item_id, encode(record), ms, wait))
+
+    def add_many(self, items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float) -> int:
+        if not items:
+            return 0
+        code, ms = self._store.queue_scripts["add"], max(1, int(ttl * 1000))
+        args = [[item_id, encode(record), ms, 0] for item_id, record in items]
+
+        def add_all(client: redis.Redis) -> list[Any]:
+            # One round trip, each add atomic. EVALSHA by hand: a Script in a pipeline
+            # first asks SCRIPT EXISTS, a second round trip for every delivery.
+            def run() -> list[Any]:
+                pipe = client.pipeline(transaction=False)
+                for arguments in args:
+                    pipe.evalsha(code.sha, len(self._keys), *self._keys, *arguments)
+                return pipe.execute()
+
+            try:
+                return run()
+            except redis.exceptions.NoScriptError:  # Redis restarted: load, then add again
+                client.script_load(code.script)
+                return run()  # the adds that ran are not repeated: an item is added once
+
+        return sum(bool(added) for added in self._store._call(add_all))
 
     def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
         flat = self._run("take", max(1, int(lease * 1000)), max(0, limit))

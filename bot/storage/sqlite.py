@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from bot.storage.base import RecordStream, Storage, WindowHit, WorkQueue
 from bot.storage.streams import JsonlStream, MemoryStream, decode, encode
 
 _PURGE_EVERY = 60.0
+_IN_CHUNK = 500  # keys per "IN (...)": under SQLite's limit on bound parameters
 
 
 class SqliteStorage(Storage):
@@ -159,6 +160,21 @@ class SqliteStorage(Storage):
     def get(self, key: str) -> dict[str, Any] | None:
         value = self._value(key)
         return decode(value) if value is not None else None
+
+    def get_many(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+        found: dict[str, str] = {}
+        now = self._clock()
+        with self._lock:
+            for start in range(0, len(keys), _IN_CHUNK):
+                chunk = list(keys[start : start + _IN_CHUNK])
+                marks = ", ".join("?" * len(chunk))
+                found.update(
+                    self._db.execute(
+                        f"SELECT key, value FROM kv WHERE key IN ({marks}) AND expires > ?",
+                        (*chunk, now),
+                    ).fetchall()
+                )
+        return [decode(found[key]) if key in found else None for key in keys]
 
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
         data, now = encode(record), self._clock()
@@ -305,6 +321,25 @@ class SqliteQueue(WorkQueue):
             return cursor.rowcount == 1
 
         return bool(self._store.transaction(insert))
+
+    def add_many(self, items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float) -> int:
+        now = self._store._clock()
+        rows = [(self._name, item_id, encode(record), now, now + ttl) for item_id, record in items]
+
+        def insert() -> int:
+            db = self._store._db
+            db.executemany(
+                "DELETE FROM queue WHERE name = ? AND id = ? AND expires <= ?",
+                [(self._name, item_id, now) for item_id, _ in items],
+            )
+            cursor = db.executemany(
+                "INSERT OR IGNORE INTO queue (name, id, record, due, expires) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            return cursor.rowcount
+
+        return int(self._store.transaction(insert)) if rows else 0
 
     def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
         now = self._store._clock()

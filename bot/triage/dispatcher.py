@@ -101,11 +101,13 @@ class AlertDispatcher:
         self._start()
         if self.queue.pending() + len(routed) > MAX_BACKLOG:
             raise QueueFull
-        for alert, channel in routed:
-            if not self.policy.delivered(alert):
-                self.queue.add(
-                    outbox.item_id(alert), outbox.to_item(alert, channel), outbox.ITEM_TTL
-                )
+        shown = self.policy.delivered_among([alert for alert, _ in routed])
+        items = [
+            (outbox.item_id(alert), outbox.to_item(alert, channel))
+            for (alert, channel), done in zip(routed, shown, strict=True)
+            if not done
+        ]
+        self.queue.add_many(items, outbox.ITEM_TTL)  # one write for the delivery, not one each
         self._wake.set()
 
     def handle(self, alert: Alert, channel: str, previous: Decision | None = None) -> Decision:

@@ -26,7 +26,7 @@ The policy decides and remembers; the caller (the dispatcher) posts.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -314,10 +314,27 @@ class AlertPolicy:
 
     def delivered(self, alert: Alert) -> bool:
         """Whether this delivery was already shown (a sender's retry or a re-sent group)."""
-        if alert.identity:  # said in the alert's own record: no key per delivery (issue 18 B15)
-            record = self._store.get(self._alert_key(alert)) or {}
-            return str(alert.state) in record.get(SHOWN, ())
-        return bool(alert.delivery_key) and self._store.get(_done(alert)) is not None
+        return self.delivered_among([alert])[0]
+
+    def delivered_among(self, alerts: Sequence[Alert]) -> list[bool]:
+        """:meth:`delivered` for each of a delivery's alerts, read from the store at once."""
+        keys = [self._delivery_record(alert) for alert in alerts]
+        wanted = [key for key in keys if key is not None]
+        records = dict(zip(wanted, self._store.get_many(wanted), strict=True))
+        shown = []
+        for alert, key in zip(alerts, keys, strict=True):
+            record = records.get(key) if key is not None else None
+            if alert.identity:  # said in the alert's own record: no key per delivery (B15)
+                shown.append(str(alert.state) in (record or {}).get(SHOWN, ()))
+            else:
+                shown.append(record is not None)
+        return shown
+
+    def _delivery_record(self, alert: Alert) -> str | None:
+        """Where whether this delivery was shown is kept; None for an alert without keys."""
+        if alert.identity:
+            return self._alert_key(alert)
+        return _done(alert) if alert.delivery_key else None
 
     def finished(self, alert: Alert) -> None:
         """This delivery is shown: a retry of it within ``DELIVERY_TTL`` is a duplicate.

@@ -185,6 +185,22 @@ def test_a_read_record_is_a_copy(make_store) -> None:
     assert store.get("r") == {"nested": {"n": 1}}
 
 
+def test_many_records_are_read_at_once_in_the_order_asked(make_store) -> None:
+    writer, reader = make_store(), make_store()
+    writer.put("r:1", {"n": 1}, 60)
+    writer.put("r:2", {"n": "二"}, 60)
+    writer.put("r:gone", {"n": 0}, 0.1)
+    threading.Event().wait(0.3)
+    keys = ["r:2", "r:missing", "r:1", "r:gone", "r:2"]
+    assert reader.get_many(keys) == [{"n": "二"}, None, {"n": 1}, None, {"n": "二"}]
+    assert reader.get_many(keys) == [reader.get(k) for k in keys]
+    assert reader.get_many([]) == []
+    many = [f"bulk:{n}" for n in range(1200)]  # past SQLite's bound parameters per statement
+    for key in many[::7]:
+        writer.put(key, {"k": key}, 60)
+    assert reader.get_many(many) == [{"k": k} if n % 7 == 0 else None for n, k in enumerate(many)]
+
+
 def test_claims_counters_and_records_keep_to_their_own_keys(make_store) -> None:
     store = make_store()
     store.put("k", {"a": 1}, 60)
@@ -316,6 +332,24 @@ def test_a_queue_hands_each_item_to_one_taker_until_its_lease_runs_out(make_stor
     threading.Event().wait(0.4)
     assert sorted(i for i, _ in second.take(lease=60, limit=5)) == ["a", "b"]
     assert first.pending() == 2
+
+
+def test_a_batch_of_items_is_added_as_each_would_be(make_store) -> None:
+    first, second = make_store().queue("alerts"), make_store().queue("alerts")
+    assert first.add("a", {"n": 1}, 60)
+    batch = [("b", {"n": 2}), ("a", {"n": 9}), ("c", {"n": "三"}), ("b", {"n": 8})]
+    assert second.add_many(batch, 60) == 2  # "a" was queued, the second "b" is the first's
+    assert second.add_many([], 60) == 0
+    assert first.take(lease=60, limit=10) == [("a", {"n": 1}), ("b", {"n": 2}), ("c", {"n": "三"})]
+    assert first.pending() == 3
+
+
+def test_a_batch_item_expires_with_its_ttl(make_store) -> None:
+    queue = make_store().queue("short")
+    assert queue.add_many([("x", {}), ("y", {})], 0.1) == 2
+    threading.Event().wait(0.3)
+    assert queue.add_many([("x", {"again": True})], 60) == 1  # expired: the id is free
+    assert queue.take(lease=60, limit=5) == [("x", {"again": True})] and queue.pending() == 1
 
 
 def test_a_retried_item_comes_back_later_with_its_new_record(make_store) -> None:

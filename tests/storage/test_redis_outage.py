@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from bot import metrics
 from bot.errors import AcrbotError
@@ -119,3 +120,13 @@ def test_the_url_is_logged_without_its_password() -> None:
     url = "rediss://:S3cretPass@acrbot.redis.cache.windows.net:6380/0"
     assert describe_url(url) == "rediss://acrbot.redis.cache.windows.net:6380/0"
     assert "S3cret" not in RedisStorage(url).url
+
+
+def test_a_batch_of_items_is_added_after_a_restart_forgot_the_scripts(redis_url: str) -> None:
+    store = RedisStorage(redis_url)
+    queue = store.queue("alerts")
+    assert queue.add_many([("a", {"n": 1})], 60) == 1
+    redis.Redis.from_url(redis_url).script_flush()  # what a restart without persistence leaves
+    assert queue.add_many([("b", {"n": 2}), ("a", {"n": 9}), ("c", {})], 60) == 2
+    assert [i for i, _ in queue.take(lease=60, limit=5)] == ["a", "b", "c"]
+    assert store.state() == "up"  # the missing script was loaded, not taken for an outage

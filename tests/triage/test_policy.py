@@ -156,3 +156,17 @@ def test_a_flapping_alert_is_resolved_each_time():
     assert policy.decide(storage_alert("f1", "Resolved")).still_firing == 0
     assert policy.decide(storage_alert("f2")).action == Action.COALESCE  # fires again
     assert policy.decide(storage_alert("f2", "Resolved")).still_firing == 0
+
+
+def test_a_delivery_is_looked_up_at_once_as_each_alert_would_be():
+    policy = policy_for()
+    group = read_alertmanager(fixture("alertmanager_imagepull.json"))
+    shown, fired = group[0], storage_alert("shown")
+    for alert in (shown, fired):
+        fire(policy, alert, "1.1")
+        policy.finished(alert)
+    resolved = storage_alert("shown", state="Resolved")  # its Fired was shown, not this
+    mixed = [*group, fired, storage_alert("new"), resolved, shown]
+    assert policy.delivered_among(mixed) == [policy.delivered(a) for a in mixed]
+    assert policy.delivered_among(mixed) == [True, False, True, False, False, True]
+    assert policy.delivered_among([]) == []
