@@ -205,6 +205,10 @@ class CapturedStore:
     def version(self) -> int:
         return self.storage.table_version(TABLE)
 
+    async def version_async(self) -> int | None:
+        """:meth:`version` awaited without blocking; ``None`` when the store cannot say so."""
+        return await self.storage.table_version_async(TABLE)
+
     def submit(
         self, question: str, answer: str, language: str, permalink: str, submitted_by: str
     ) -> Captured:

@@ -256,6 +256,19 @@ class Library:
         except StorageUnavailable:
             return True  # asking keeps the entries last read: nothing to wait for
 
+    async def is_current_async(self) -> bool:
+        """:meth:`is_current` for a caller on an event loop, with a store across hosts.
+
+        The captured version is awaited, so a question can be answered on the
+        loop without a thread to wait on Redis; False whenever that cannot be
+        said at once (the store is down or slow: the thread's way reports it).
+        """
+        if not self.background and self._files_due():
+            return False
+        if self.captured is None:
+            return True
+        return await self.captured.version_async() == self._captured_version
+
     @staticmethod
     @contextmanager
     def answering_without_waiting() -> Iterator[None]:

@@ -214,6 +214,14 @@ class Storage(ABC):
     def table_version(self, table: str) -> int:
         """How many writes ``table`` has had (0 for a table never written; a batch is one)."""
 
+    async def table_version_async(self, table: str) -> int | None:
+        """:meth:`table_version` without blocking an event loop, or ``None`` if it cannot.
+
+        Only a store across hosts has a read worth awaiting; on this host the
+        blocking read is microseconds, so the default says "ask :meth:`table_version`".
+        """
+        return None
+
     def state(self) -> str:
         """ "up", or "down" while the store cannot be reached (only Redis can be down)."""
         return "up"

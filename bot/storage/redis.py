@@ -25,10 +25,12 @@ wait on some of these calls (event de-duplication), and Slack gives up after
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -153,6 +155,8 @@ class RedisStorage(Storage):
         client: redis.Redis | None = None,
     ) -> None:
         self.url = describe_url(url)
+        self._connect = (url, timeout)  # for the event loop's own client (table_version_async)
+        self._loop_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._client = client or redis.Redis.from_url(
             url,
             socket_connect_timeout=timeout,
@@ -258,6 +262,35 @@ class RedisStorage(Storage):
             return int(raw) if raw is not None else 0
         except ValueError:
             return 0
+
+    async def table_version_async(self, table: str) -> int | None:
+        """:meth:`table_version` awaited on the event loop, which it never blocks.
+
+        ``None`` when Redis cannot say at once: while it is known to be down,
+        or when this read fails (the caller then asks the blocking way, from
+        a thread, which reports the outage). No retry, no probe.
+        """
+        if self._down_since is not None:
+            return None
+        try:
+            raw = await self._loop_client().get(PREFIX + "table-version:" + table)
+            return int(raw) if raw is not None else 0
+        except (redis.RedisError, OSError, ValueError):
+            return None
+
+    def _loop_client(self) -> Any:
+        """A redis.asyncio client for the running loop (its connections belong to that loop)."""
+        loop = asyncio.get_running_loop()
+        client = self._loop_clients.get(loop)
+        if client is None:
+            import redis.asyncio  # only a server's loop needs it
+
+            url, timeout = self._connect
+            client = redis.asyncio.Redis.from_url(
+                url, socket_connect_timeout=timeout, socket_timeout=timeout, client_name="acrbot"
+            )
+            self._loop_clients[loop] = client
+        return client
 
     def replace_if(
         self,

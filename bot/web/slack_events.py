@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any
 from urllib.parse import parse_qs
@@ -40,16 +40,21 @@ log = logging.getLogger(__name__)
 
 
 Payload = dict[str, Any]
+OnLoop = Callable[[Payload], Awaitable[bool]]
+
+
+async def _never(_payload: Payload) -> bool:
+    return False
 
 
 def slack_events(
     app: App,
     signing_secret: str,
     pool: Executor,
-    on_loop: Callable[[Payload], bool] | None = None,
+    on_loop: OnLoop | None = None,
 ) -> Callable[[Request], Any]:
     verifier = SignatureVerifier(signing_secret)
-    answers_here = on_loop or (lambda _payload: False)
+    answers_here = on_loop or _never
 
     async def events(request: Request) -> Response:
         body = request.body
@@ -62,7 +67,7 @@ def slack_events(
         payload = parsed(body, request.headers.get("content-type"))
         if payload is None:
             return Response.error(400, "malformed Slack payload")
-        if len(body) <= ON_LOOP_BODY and answers_here(payload):
+        if len(body) <= ON_LOOP_BODY and await answers_here(payload):
             with Library.answering_without_waiting():
                 return dispatch(app, request, payload)
         loop = asyncio.get_running_loop()
@@ -173,33 +178,43 @@ def parsed(body: bytes, content_type: str | None) -> Payload | None:
 
 
 def answered_on_loop(
-    local_store: bool, is_current: Callable[[], bool]
-) -> Callable[[Payload], bool]:
+    local_store: bool,
+    is_current: Callable[[], bool],
+    is_current_async: Callable[[], Awaitable[bool]] | None = None,
+) -> OnLoop:
     """Which requests Bolt handles on the event loop: those whose ack cannot wait on anything.
 
-    That needs a store on this host (memory or SQLite: a claim or a read is
-    microseconds, or as long as another worker's transaction on the file; a
-    hung Redis would hold every request for its timeout, so with Redis every
-    request takes the pool), and a kind whose ack only computes and claims:
-    events and button clicks (their work runs later, on the listener pools),
-    and ``/acr ask`` while the knowledge base is current
-    (``is_current``: a captured answer approved since needs a rebuild, which
-    runs in the pool as before). Everything else (``/acr help`` reads user
-    groups from Slack, a modal's submission checks its approver, diagnostics)
-    takes the pool.
+    With a store on this host (memory or SQLite: a claim or a read is
+    microseconds, or as long as another worker's transaction on the file),
+    a kind whose ack only computes and claims: events and button clicks
+    (their work runs later, on the listener pools), and ``/acr ask`` while
+    the knowledge base is current (``is_current``: a captured answer
+    approved since needs a rebuild, which runs in the pool as before).
+    Everything else (``/acr help`` reads user groups from Slack, a modal's
+    submission checks its approver, diagnostics) takes the pool.
+
+    With Redis a hung store would hold every request on the loop for its
+    timeout, so a claim or a blocking read takes the pool. ``/acr ask``
+    claims nothing and reads only the captured version: ``is_current_async``
+    awaits it on the loop, and the question is answered there when the base
+    is current (through the pool when Redis cannot say at once).
     """
 
-    def on_loop(payload: Payload) -> bool:
+    async def on_loop(payload: Payload) -> bool:
         if not local_store:
-            return False
+            return is_current_async is not None and _is_ask(payload) and await is_current_async()
         kind = payload.get("type")
         if kind in ("event_callback", "block_actions"):
             return True
-        if payload.get("command") == "/acr" and "type" not in payload:
-            return parse(str(payload.get("text", "")))[0] == "ask" and is_current()
-        return False
+        return _is_ask(payload) and is_current()
 
     return on_loop
+
+
+def _is_ask(payload: Payload) -> bool:
+    if payload.get("command") != "/acr" or "type" in payload:
+        return False
+    return parse(str(payload.get("text", "")))[0] == "ask"
 
 
 def _envelope(data: Any, objects: tuple[str, ...]) -> bool:

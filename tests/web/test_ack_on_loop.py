@@ -4,11 +4,14 @@ With the shared store on this host (memory, SQLite) an ``/acr ask``, a
 click, an event and an alert delivery are answered on the loop, so they go
 through while every thread of the request pool is busy. Anything that may
 wait (``/acr help`` reads user groups from Slack; with Redis, every claim
-and read crosses the network) still takes the pool.
+and blocking read crosses the network) still takes the pool. With Redis an
+``/acr ask`` is answered on the loop too: its one read (has an answer been
+approved since?) is awaited there, never waited for.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -50,16 +53,28 @@ def command(text: str) -> dict[str, str]:
     ],
 )
 def test_which_acks_run_on_the_loop(payload: dict, expected: bool) -> None:
-    assert answered_on_loop(True, lambda: True)(payload) is expected
-    assert answered_on_loop(False, lambda: True)(payload) is False  # Redis: always the pool
+    async def current() -> bool:
+        return True
+
+    assert asyncio.run(answered_on_loop(True, lambda: True)(payload)) is expected
+    with_redis = answered_on_loop(False, lambda: True, current)
+    is_ask = expected and payload.get("command") == "/acr"  # Redis: only a question, on the loop
+    assert asyncio.run(with_redis(payload)) is is_ask
+    assert asyncio.run(answered_on_loop(False, lambda: True)(payload)) is False
 
 
 def test_a_question_that_must_take_in_an_approval_first_goes_to_the_pool() -> None:
     current = {"now": False}
-    on_loop = answered_on_loop(True, lambda: current["now"])
-    assert not on_loop(command(ASK))
-    current["now"] = True
-    assert on_loop(command(ASK))
+
+    async def shared() -> bool:
+        return current["now"]
+
+    for on_loop in (answered_on_loop(True, lambda: current["now"]),
+                    answered_on_loop(False, lambda: True, shared)):  # fmt: skip
+        current["now"] = False
+        assert not asyncio.run(on_loop(command(ASK)))
+        current["now"] = True
+        assert asyncio.run(on_loop(command(ASK)))
 
 
 @contextmanager
@@ -129,16 +144,61 @@ def test_a_form_field_given_twice_is_refused(local: InProcessBot) -> None:
     assert response.status_code == 400 and "malformed" in response.text
 
 
-def test_with_redis_every_ack_waits_for_the_pool(
+def test_with_redis_a_question_passes_a_busy_pool_and_a_claim_waits_for_it(
     tmp_path: Path, server_fakes, redis_url: str
 ) -> None:
     env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url}
-    with start_in_process(tmp_path, *server_fakes, **env) as bot, pool_busy(bot) as release:
-        with pytest.raises(httpx.ReadTimeout):
-            ask(bot, ASK, timeout=0.5)
-        release.set()
-        answer = ask(bot, ASK)  # a thread is free again: answered as before
-        assert answer.status_code == 200 and "blocks" in answer.json()
+    with start_in_process(tmp_path, *server_fakes, **env) as bot:
+        loop_thread = bot.http._thread
+        blocking_on_loop = []
+        store = bot.services.store
+        assert bot.services.library.captured.storage is store
+        call = store._call
+
+        def watched(operation, **kwargs):
+            if threading.current_thread() is loop_thread:
+                blocking_on_loop.append(operation)
+            return call(operation, **kwargs)
+
+        store._call = watched
+        assert ask(bot, ASK).status_code == 200  # the first one reads what was approved
+        with pool_busy(bot) as release:
+            answer = ask(bot, ASK)
+            assert answer.status_code == 200 and "admin" in json.dumps(answer.json()).lower()
+            value = json.dumps({"entry": "admin-account", "query": "admin password"})
+            click = sr.block_actions("feedback_up", value, response_url=bot.slack.response_url("c"))
+            with pytest.raises(httpx.ReadTimeout):
+                bot.post(click, timeout=0.5)  # a click is claimed in Redis: from a thread
+            release.set()
+        assert blocking_on_loop == []  # the loop awaited Redis; it never waited on it
+
+
+def test_with_redis_a_question_approved_elsewhere_is_answered_next(
+    tmp_path: Path, server_fakes, redis_url: str
+) -> None:
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url}
+    with start_in_process(tmp_path, *server_fakes, **env) as bot:
+        question = "ask how do I rotate the flux capacitor token"
+        assert "flux rotate" not in ask(bot, question).text
+        captured = bot.services.library.captured
+        entry = captured.submit(
+            "How do I rotate the flux capacitor token?", "Run `flux rotate`.\n", "en", "", "U7"
+        )
+        captured.decide(entry.id, "approved", "U8")  # another replica's approval
+        assert "flux rotate" in ask(bot, question).text
+
+
+def test_with_redis_down_a_question_is_still_answered(tmp_path: Path, server_fakes) -> None:
+    from tests.redis_server import free_port
+
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    with start_in_process(tmp_path, *server_fakes, **env) as bot:
+        answer = ask(bot, ASK)  # the loop cannot tell: the pool's way, from the files
+        assert answer.status_code == 200 and "admin" in json.dumps(answer.json()).lower()
+        with pool_busy(bot) as release:
+            with pytest.raises(httpx.ReadTimeout):
+                ask(bot, ASK, timeout=0.5)  # down: nothing is answered on the loop's guess
+            release.set()
 
 
 def test_the_questions_answered_before_a_shutdown_are_kept(tmp_path: Path, server_fakes) -> None:
