@@ -14,9 +14,9 @@ several: what the stage costs, not what a busy machine made it wait).
 The last two lines serve the same requests through the worker's whole ASGI
 router, 20 at a time on one event loop, as uvicorn would (no sockets):
 once answered on the loop, as ``acrbot serve`` does with a store on this
-host, and once through the request pool, as it did with Redis before the
-question's one read was awaited on the loop (a click or an event, which
-claim in Redis, still take it). They
+host, and once through the request pool, as it did with Redis before
+its reads and claims were awaited on the loop (and does while Redis
+cannot answer at once). They
 include every thread's CPU (the question log's writer too), so their
 difference is what the hop to a thread and back costs under load.
 """
@@ -115,7 +115,7 @@ def main() -> int:
         settings = load_settings(config, env=env)
         for label, redis_like in (("served, on the loop", False), ("served, through pool", True)):
             worker = build_worker(settings, background_reload=False)
-            if redis_like:  # what a claim in Redis makes the route do: the ack hops to a thread
+            if redis_like:  # what Redis not answering at once makes the route do: a thread
                 pool = worker.router.executor
                 events = slack_events.slack_events(worker.app, SIGNING_SECRET, pool)
                 worker.router.add("POST", "/slack/events", events)

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from slack_bolt import BoltContext, BoltResponse
@@ -30,18 +33,64 @@ class Claims(Protocol):
     def claim(self, key: str, ttl: float) -> bool: ...
 
 
+class AsyncClaims(Claims, Protocol):
+    async def claim_async(self, key: str, ttl: float) -> bool | None: ...
+
+
 EVENT_TTL = 2 * 3600  # Slack's last retry comes about 5 minutes after the first try
+
+# Claims already made for this request, awaited on the event loop before Bolt ran: the
+# middleware reads them instead of claiming again (with Redis, a claim crosses the network).
+_CLAIMED_AHEAD: ContextVar[Mapping[str, bool]] = ContextVar(
+    "claimed_ahead", default=MappingProxyType({})
+)
 
 
 def deduplicate_events(claims: Claims) -> Middleware:
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not claims.claim(f"slack:event:{event_id}", EVENT_TTL):
-            log.info("duplicate delivery of %s dropped", event_id)
+        key = event_key(body)
+        if key and not _claim(claims, key, EVENT_TTL):
+            log.info("duplicate delivery of %s dropped", body.get("event_id"))
             return BoltResponse(status=200, body="")
         return next()
 
     return Plain(middleware)
+
+
+def event_key(body: dict[str, Any]) -> str | None:
+    """The claim key of an event delivery (its ``event_id``), else ``None``."""
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    return f"slack:event:{event_id}" if event_id else None
+
+
+async def claim_ahead(claims: AsyncClaims, body: dict[str, Any]) -> dict[str, bool] | None:
+    """This request's claims, awaited; ``None`` when they must be claimed from a thread.
+
+    For :func:`claimed_ahead` around Bolt's dispatch. An empty result: nothing to claim.
+    """
+    made = {}
+    for key, ttl in ((event_key(body), EVENT_TTL), (interaction_key(body), INTERACTION_TTL)):
+        if key:
+            won = await claims.claim_async(key, ttl)
+            if won is None:
+                return None
+            made[key] = won
+    return made
+
+
+@contextmanager
+def claimed_ahead(made: Mapping[str, bool]) -> Iterator[None]:
+    """Bolt's dispatch inside reads these claims instead of making them."""
+    token = _CLAIMED_AHEAD.set(made)
+    try:
+        yield
+    finally:
+        _CLAIMED_AHEAD.reset(token)
+
+
+def _claim(claims: Claims, key: str, ttl: float) -> bool:
+    made = _CLAIMED_AHEAD.get().get(key)
+    return claims.claim(key, ttl) if made is None else made
 
 
 # Clicks and commands that write something (a feedback record, a shared answer, a pending
@@ -63,7 +112,7 @@ def deduplicate_interactions(claims: Claims) -> Middleware:
 
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
         key = interaction_key(body)
-        if key and not claims.claim(key, INTERACTION_TTL):
+        if key and not _claim(claims, key, INTERACTION_TTL):
             log.info("replayed interaction dropped")
             return BoltResponse(status=200, body="")
         return next()

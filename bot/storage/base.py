@@ -137,6 +137,14 @@ class Storage(ABC):
     def claim(self, key: str, ttl: float) -> bool:
         """True for exactly one caller per ``key`` until ``ttl`` seconds have passed."""
 
+    async def claim_async(self, key: str, ttl: float) -> bool | None:
+        """:meth:`claim` without blocking an event loop, or ``None`` if it cannot say at once.
+
+        As :meth:`table_version_async`: only a store across hosts awaits; the
+        default sends the caller to :meth:`claim`, from a thread.
+        """
+        return None
+
     @abstractmethod
     def release(self, key: str) -> None:
         """Drop a claim before its TTL (a freed concurrency slot); unknown keys are ignored."""

@@ -43,6 +43,22 @@ class ProcessFallback:
             self._switch(False)
         return claimed
 
+    async def claim_async(self, key: str, ttl: float) -> bool | None:
+        """:meth:`claim`, awaited on an event loop; ``None`` means "claim from a thread".
+
+        That is the answer while the primary is known to be down, so that the
+        blocking claim probes it and says when it is back.
+        """
+        try:
+            claimed = await self.primary.claim_async(key, ttl)
+        except StorageUnavailable:
+            self._switch(True)
+            metrics.storage_fallback()
+            return self._fallback.claim(key, ttl)
+        if claimed is not None and self._falling_back:
+            self._switch(False)
+        return claimed
+
     def _switch(self, down: bool) -> None:
         with self._lock:
             if self._falling_back == down:

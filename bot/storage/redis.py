@@ -263,20 +263,40 @@ class RedisStorage(Storage):
         except ValueError:
             return 0
 
+    async def claim_async(self, key: str, ttl: float) -> bool | None:
+        """:meth:`claim` awaited on the event loop, which it never blocks.
+
+        ``None`` while Redis is known to be down: the blocking :meth:`claim`,
+        from a thread, probes it. A failure here is :class:`StorageUnavailable`,
+        as there (the caller claims in its process instead), and marks Redis down.
+        """
+        if self._down_since is not None:
+            return None
+        ms = max(1, int(ttl * 1000))
+        try:
+            return bool(await self._loop_client().set(PREFIX + "claim:" + key, "1", nx=True, px=ms))
+        except (redis.RedisError, OSError) as exc:
+            self._failed(exc)
+            raise StorageUnavailable() from None
+
     async def table_version_async(self, table: str) -> int | None:
         """:meth:`table_version` awaited on the event loop, which it never blocks.
 
         ``None`` when Redis cannot say at once: while it is known to be down,
-        or when this read fails (the caller then asks the blocking way, from
-        a thread, which reports the outage). No retry, no probe.
+        or when this read fails (which marks it down); the caller then asks
+        the blocking way, from a thread, which probes it and reports the outage.
         """
         if self._down_since is not None:
             return None
         try:
             raw = await self._loop_client().get(PREFIX + "table-version:" + table)
-            return int(raw) if raw is not None else 0
-        except (redis.RedisError, OSError, ValueError):
+        except (redis.RedisError, OSError) as exc:
+            self._failed(exc)
             return None
+        try:
+            return int(raw) if raw is not None else 0
+        except ValueError:
+            return 0
 
     def _loop_client(self) -> Any:
         """A redis.asyncio client for the running loop (its connections belong to that loop)."""

@@ -110,10 +110,12 @@ def build_worker(
         ready=lambda: readiness(lambda: services.library, lambda: services.store),
     )
     # A store on this host answers in microseconds (no network): acks that touch nothing else
-    # run on the loop; with Redis, only /acr ask, its one read awaited (answered_on_loop).
+    # run on the loop; with Redis, what they need from it is awaited first (answered_on_loop).
     local_store = not services.store.shared_across_hosts
     library = services.library
-    on_loop = answered_on_loop(local_store, library.is_current, library.is_current_async)
+    on_loop = answered_on_loop(
+        local_store, library.is_current, library.is_current_async, services.dedupe
+    )
     events = slack_events(app, credentials.signing_secret, pool, on_loop)
     router.add("POST", "/slack/events", events)
     router.on_shutdown.append(lambda: pool.shutdown(wait=False, cancel_futures=True))

@@ -7,8 +7,9 @@ signed, well-formed requests reach Bolt, so a listener never meets a body
 Slack could not have sent.
 
 Bolt runs on the event loop when ``on_loop(payload)`` says the ack can only
-compute and touch this host's state (:func:`answered_on_loop`), and on a
-thread of the request pool otherwise. The hop to the pool and back cost
+compute and touch this host's state, or what it needs from Redis has been
+awaited (:func:`answered_on_loop`), and on a thread of the request pool
+otherwise. The hop to the pool and back cost
 more CPU than most acks themselves: two thread wake-ups (about 0.2 ms of
 CPU on the 2-core VM it was measured on, with one request in flight), and
 under load the loop and the pool's threads taking the GIL from each other
@@ -23,6 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -32,6 +34,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import logs
 from bot.knowledge.library import Library
+from bot.slack.dedupe import AsyncClaims, claim_ahead, claimed_ahead
 from bot.slack.subcommands import parse
 from bot.web.refusals import REFUSALS
 from bot.web.routes import ON_LOOP_BODY, Request, Response
@@ -40,11 +43,14 @@ log = logging.getLogger(__name__)
 
 
 Payload = dict[str, Any]
-OnLoop = Callable[[Payload], Awaitable[bool]]
+# The claims a request's ack needs, made ahead on the loop (often none): it is answered there;
+# None: it is answered from a thread of the pool.
+OnLoop = Callable[[Payload], Awaitable[Mapping[str, bool] | None]]
+NOTHING_TO_CLAIM: Mapping[str, bool] = MappingProxyType({})
 
 
-async def _never(_payload: Payload) -> bool:
-    return False
+async def _never(_payload: Payload) -> Mapping[str, bool] | None:
+    return None
 
 
 def slack_events(
@@ -67,8 +73,9 @@ def slack_events(
         payload = parsed(body, request.headers.get("content-type"))
         if payload is None:
             return Response.error(400, "malformed Slack payload")
-        if len(body) <= ON_LOOP_BODY and await answers_here(payload):
-            with Library.answering_without_waiting():
+        ahead = await answers_here(payload) if len(body) <= ON_LOOP_BODY else None
+        if ahead is not None:
+            with Library.answering_without_waiting(), claimed_ahead(ahead):
                 return dispatch(app, request, payload)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(pool, dispatch, app, request, payload)
@@ -181,6 +188,7 @@ def answered_on_loop(
     local_store: bool,
     is_current: Callable[[], bool],
     is_current_async: Callable[[], Awaitable[bool]] | None = None,
+    claims: AsyncClaims | None = None,
 ) -> OnLoop:
     """Which requests Bolt handles on the event loop: those whose ack cannot wait on anything.
 
@@ -193,20 +201,26 @@ def answered_on_loop(
     Everything else (``/acr help`` reads user groups from Slack, a modal's
     submission checks its approver, diagnostics) takes the pool.
 
-    With Redis a hung store would hold every request on the loop for its
-    timeout, so a claim or a blocking read takes the pool. ``/acr ask``
-    claims nothing and reads only the captured version: ``is_current_async``
-    awaits it on the loop, and the question is answered there when the base
-    is current (through the pool when Redis cannot say at once).
+    With Redis a blocking call on the loop would hold every request for as
+    long as Redis takes, so what the ack needs from it is awaited first:
+    ``/acr ask`` reads the captured version (``is_current_async``), and an
+    event or a click makes its de-duplication claim (``claims``); Bolt then
+    runs on the loop with that claim made. Whenever Redis cannot answer at
+    once, the request takes the pool, as it always did.
     """
 
-    async def on_loop(payload: Payload) -> bool:
-        if not local_store:
-            return is_current_async is not None and _is_ask(payload) and await is_current_async()
+    async def on_loop(payload: Payload) -> Mapping[str, bool] | None:
         kind = payload.get("type")
-        if kind in ("event_callback", "block_actions"):
-            return True
-        return _is_ask(payload) and is_current()
+        if local_store:
+            if kind in ("event_callback", "block_actions") or (_is_ask(payload) and is_current()):
+                return NOTHING_TO_CLAIM
+            return None
+        if _is_ask(payload):
+            current = is_current_async is not None and await is_current_async()
+            return NOTHING_TO_CLAIM if current else None
+        if kind in ("event_callback", "block_actions") and claims is not None:
+            return await claim_ahead(claims, payload)
+        return None
 
     return on_loop
 

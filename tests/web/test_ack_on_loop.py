@@ -36,6 +36,28 @@ def command(text: str) -> dict[str, str]:
     return {"command": "/acr", "text": text, "user_id": "U1", "channel_id": "C1"}
 
 
+def on_the_loop(on_loop, payload: dict) -> bool:
+    return asyncio.run(on_loop(payload)) is not None
+
+
+class Claims:
+    """Claims as the shared store makes them, each key once; ``None``: Redis cannot say."""
+
+    def __init__(self, answer: bool | None = True) -> None:
+        self.answer, self.made = answer, []
+
+    def claim(self, key: str, ttl: float) -> bool:
+        raise AssertionError("a blocking claim on the loop")
+
+    async def claim_async(self, key: str, ttl: float) -> bool | None:
+        self.made.append(key)
+        return self.answer
+
+
+async def current() -> bool:
+    return True
+
+
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
@@ -53,28 +75,37 @@ def command(text: str) -> dict[str, str]:
     ],
 )
 def test_which_acks_run_on_the_loop(payload: dict, expected: bool) -> None:
-    async def current() -> bool:
-        return True
+    assert on_the_loop(answered_on_loop(True, lambda: True), payload) is expected
+    with_redis = answered_on_loop(False, lambda: True, current, Claims())
+    assert on_the_loop(with_redis, payload) is expected  # what it needs from Redis, awaited
+    assert on_the_loop(answered_on_loop(False, lambda: True), payload) is False
+    unanswered = answered_on_loop(False, lambda: True, current, Claims(None))
+    assert on_the_loop(unanswered, payload) is expected  # these carry no id: nothing to claim
 
-    assert asyncio.run(answered_on_loop(True, lambda: True)(payload)) is expected
-    with_redis = answered_on_loop(False, lambda: True, current)
-    is_ask = expected and payload.get("command") == "/acr"  # Redis: only a question, on the loop
-    assert asyncio.run(with_redis(payload)) is is_ask
-    assert asyncio.run(answered_on_loop(False, lambda: True)(payload)) is False
+
+def test_with_redis_an_ack_runs_on_the_loop_with_its_claims_made() -> None:
+    claims = Claims(False)
+    on_loop = answered_on_loop(False, lambda: True, current, claims)
+    click = {"type": "block_actions", "trigger_id": "T1",
+             "actions": [{"action_id": "feedback_up", "action_ts": "1.5"}]}  # fmt: skip
+    event = {"type": "event_callback", "event_id": "Ev1", "event": {"type": "message"}}
+    assert asyncio.run(on_loop(click)) == {"slack:action:T1:1.5": False}  # a replay: dropped
+    assert asyncio.run(on_loop(event)) == {"slack:event:Ev1": False}
+    assert claims.made == ["slack:action:T1:1.5", "slack:event:Ev1"]
 
 
 def test_a_question_that_must_take_in_an_approval_first_goes_to_the_pool() -> None:
-    current = {"now": False}
+    now = {"current": False}
 
     async def shared() -> bool:
-        return current["now"]
+        return now["current"]
 
-    for on_loop in (answered_on_loop(True, lambda: current["now"]),
+    for on_loop in (answered_on_loop(True, lambda: now["current"]),
                     answered_on_loop(False, lambda: True, shared)):  # fmt: skip
-        current["now"] = False
-        assert not asyncio.run(on_loop(command(ASK)))
-        current["now"] = True
-        assert asyncio.run(on_loop(command(ASK)))
+        now["current"] = False
+        assert not on_the_loop(on_loop, command(ASK))
+        now["current"] = True
+        assert on_the_loop(on_loop, command(ASK))
 
 
 @contextmanager
@@ -144,7 +175,7 @@ def test_a_form_field_given_twice_is_refused(local: InProcessBot) -> None:
     assert response.status_code == 400 and "malformed" in response.text
 
 
-def test_with_redis_a_question_passes_a_busy_pool_and_a_claim_waits_for_it(
+def test_with_redis_questions_clicks_and_events_pass_a_busy_pool(
     tmp_path: Path, server_fakes, redis_url: str
 ) -> None:
     env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url}
@@ -152,7 +183,7 @@ def test_with_redis_a_question_passes_a_busy_pool_and_a_claim_waits_for_it(
         loop_thread = bot.http._thread
         blocking_on_loop = []
         store = bot.services.store
-        assert bot.services.library.captured.storage is store
+        assert bot.services.library.captured.storage is store is bot.services.dedupe.primary
         call = store._call
 
         def watched(operation, **kwargs):
@@ -162,15 +193,24 @@ def test_with_redis_a_question_passes_a_busy_pool_and_a_claim_waits_for_it(
 
         store._call = watched
         assert ask(bot, ASK).status_code == 200  # the first one reads what was approved
+        value = json.dumps({"entry": "admin-account", "query": "admin password"})
+        click = sr.block_actions("feedback_up", value, response_url=bot.slack.response_url("c"))
+        dm = sr.event_callback(sr.message_im("how do I get the admin password", channel="D1"))
         with pool_busy(bot) as release:
             answer = ask(bot, ASK)
             assert answer.status_code == 200 and "admin" in json.dumps(answer.json()).lower()
-            value = json.dumps({"entry": "admin-account", "query": "admin password"})
-            click = sr.block_actions("feedback_up", value, response_url=bot.slack.response_url("c"))
+            assert bot.post(click, timeout=10).status_code == 200
+            assert bot.post(dm, timeout=10).status_code == 200
             with pytest.raises(httpx.ReadTimeout):
-                bot.post(click, timeout=0.5)  # a click is claimed in Redis: from a thread
+                ask(bot, "help", timeout=0.5)  # user groups from Slack: it waits for a thread
             release.set()
         assert blocking_on_loop == []  # the loop awaited Redis; it never waited on it
+        assert not store.claim(f"slack:event:{json.loads(dm)['event_id']}", 60)  # claimed there
+        assert bot.post(dm, timeout=10).status_code == 200  # Slack's retry: answered once
+        (reply,) = bot.slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.params.get("channel") == "D1"
+        )
+        assert "admin" in reply.params["text"].lower()
 
 
 def test_with_redis_a_question_approved_elsewhere_is_answered_next(
