@@ -9,21 +9,25 @@ ARM / registry error bodies, and can misbehave per registry (the scenario
 knobs on :class:`FakeRegistry`). Every request is recorded with secrets
 redacted, so tests can assert that nothing but GETs and the two token POSTs
 were sent.
+
+This module holds the fake's state and its dispatch; the routes are mixins
+of the handler, one module each: ``arm_registries`` (ARM's registry reads),
+``registry_tokens`` (the login server's token dance), ``registry_images``
+(image reads) and ``azure_cluster`` (the pull check's cluster-side reads).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.arm_registries import PROVIDER, TENANT, ArmRoutes  # noqa: F401 - TENANT for tests
 from tests.fakes.azure_cluster import (
     ClusterRoutes,
     FakeCluster,
@@ -32,13 +36,13 @@ from tests.fakes.azure_cluster import (
     FakeRoleAssignment,
     cluster_route,
 )
+from tests.fakes.fake_http import Answers
 from tests.fakes.registry_images import IMAGE_ROUTES, FakeImage, ImageRoutes, image_route
+from tests.fakes.registry_tokens import TokenRoutes
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 OTHER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000002"
-TENANT = "11111111-1111-1111-1111-111111111111"
 GIB = 1024**3
-PROVIDER = "providers/Microsoft.ContainerRegistry/registries"
 ROUTES = ("list", "registry", "usages", "challenge", "exchange", "token")
 _SECRET_FIELDS = {"access_token", "refresh_token"}
 
@@ -224,7 +228,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
 
-class _Handler(ClusterRoutes, ImageRoutes, BaseHTTPRequestHandler):
+class _Handler(ArmRoutes, TokenRoutes, ClusterRoutes, ImageRoutes, Answers):
     fake: FakeAzure
     server_version = "FakeAzure/1.0"
 
@@ -327,168 +331,6 @@ class _Handler(ClusterRoutes, ImageRoutes, BaseHTTPRequestHandler):
             return True
         return False
 
-    # --- ARM -----------------------------------------------------------------
-
-    def _arm_ok(self, query: dict[str, list[str]]) -> bool:
-        if self.headers.get("Authorization") != f"Bearer {self.fake.token}":
-            self._arm_error(401, "InvalidAuthenticationToken", "The access token is invalid.")
-            return False
-        if not query.get("api-version"):
-            self._arm_error(400, "MissingApiVersionParameter", "api-version is required.")
-            return False
-        return True
-
-    def _list(self, _registry: None, query: dict, _form: dict, subscription: str) -> None:
-        if not self._arm_ok(query):
-            return
-        if subscription.lower() in self.fake.list_errors:
-            status = self.fake.list_errors[subscription.lower()]
-            self._arm_error(status, "AuthorizationFailed", "No read access to the subscription.")
-            return
-        items = [_resource(r) for r in self.fake.registries if r.subscription == subscription]
-        start = int((query.get("$skipToken") or ["0"])[0])
-        page = items[start : start + self.fake.page_size]
-        body: dict[str, Any] = {"value": page}
-        if start + self.fake.page_size < len(items):
-            body["nextLink"] = (
-                f"{self.fake.url}/subscriptions/{subscription}/{PROVIDER}"
-                f"?api-version={query['api-version'][0]}&$skipToken={start + self.fake.page_size}"
-            )
-        self._json(200, body)
-
-    def _registry_get(self, registry: FakeRegistry | None, query: dict) -> bool:
-        if not self._arm_ok(query):
-            return False
-        if registry is None:
-            self._arm_error(404, "ResourceNotFound", "The Resource was not found.")
-            return False
-        if registry.arm_forbidden:
-            self._arm_error(403, "AuthorizationFailed", "The client has no read access.")
-            return False
-        return True
-
-    def _registry(self, registry: FakeRegistry | None, query: dict, _form: dict, _n: str) -> None:
-        if self._registry_get(registry, query):
-            assert registry is not None
-            self._json(200, _resource(registry))
-
-    def _usages(self, registry: FakeRegistry | None, query: dict, _form: dict, _name: str) -> None:
-        if not self._registry_get(registry, query):
-            return
-        assert registry is not None
-        if registry.sku.lower() == "classic":
-            self._arm_error(400, "NotSupported", "Classic registries do not report usage.")
-            return
-        usages = [
-            {
-                "name": "Size",
-                "limit": registry.storage_limit,
-                "currentValue": registry.storage_used,
-                "unit": "Bytes",
-            },
-            {
-                "name": "Webhooks",
-                "limit": registry.webhooks_limit,
-                "currentValue": registry.webhooks_used,
-                "unit": "Count",
-            },
-        ]
-        if registry.max_storage is not None:
-            usages.append(
-                {
-                    "name": "MaximumStorageCapacity",
-                    "limit": registry.max_storage,
-                    "currentValue": registry.storage_used,
-                    "unit": "Bytes",
-                }
-            )
-        self._json(200, {"value": usages})
-
-    def _arm_error(self, status: int, code: str, message: str) -> None:
-        self._json(status, {"error": {"code": code, "message": message}})
-
-    # --- login server --------------------------------------------------------
-
-    def _challenge(self, registry: FakeRegistry | None, _q: dict, _f: dict, name: str) -> None:
-        if registry is None:
-            self._send(404, b"", "text/plain")
-            return
-        if registry.forbidden:
-            body = {"errors": [{"code": "DENIED", "message": "client is not allowed access"}]}
-            self._json(403, body)
-            return
-        if registry.challenge_throttled:
-            self._throttled()
-            return
-        base = f"{self.fake.url}/registry/{name}"
-        headers = {}
-        if registry.basic_challenge:
-            headers["WWW-Authenticate"] = f'Basic realm="{base}"'
-        elif not registry.no_challenge:
-            headers["WWW-Authenticate"] = (
-                f'Bearer realm="{base}/oauth2/token",service="{registry.login_server}"'
-            )
-        body = {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}
-        self._json(401, body, headers)
-
-    def _exchange(self, registry: FakeRegistry | None, _q: dict, form: dict, _n: str) -> None:
-        if not self._form_ok(registry, form, "access_token", ("access_token",)):
-            return
-        assert registry is not None
-        if self.fake.require_tenant and not form.get("tenant"):
-            self._registry_error(400, "BAD_REQUEST", "tenant is required")
-        elif form.get("access_token") != self.fake.token:
-            self._registry_error(401, "UNAUTHORIZED", "invalid AAD access token")
-        elif registry.exchange_throttled:
-            self._throttled()
-        elif registry.exchange_denied:
-            self._registry_error(401, "UNAUTHORIZED", "the identity has no access")
-        else:
-            self._json(200, {"refresh_token": self.fake.issue("fake-refresh")})
-
-    def _token(self, registry: FakeRegistry | None, _q: dict, form: dict, _n: str) -> None:
-        if not self._form_ok(registry, form, "refresh_token", ("refresh_token", "scope")):
-            return
-        assert registry is not None
-        if form.get("refresh_token") not in self.fake.issued:
-            self._registry_error(401, "UNAUTHORIZED", "invalid refresh token")
-        elif registry.token_throttled:
-            self._throttled()
-        elif registry.token_denied:
-            self._registry_error(401, "UNAUTHORIZED", "access denied for the requested scope")
-        else:
-            access = _granted(registry, form["scope"])
-            self._json(200, {"access_token": _jwt(access, self.fake.issue("fake-access"))})
-
-    def _throttled(self) -> None:
-        self._json(
-            429,
-            {"errors": [{"code": "TOOMANYREQUESTS", "message": "throttled"}]},
-            {"Retry-After": "1"},
-        )
-
-    def _form_ok(
-        self, registry: FakeRegistry | None, form: dict, grant: str, required: tuple[str, ...]
-    ) -> bool:
-        if registry is None:
-            self._registry_error(404, "NAME_UNKNOWN", "registry unknown")
-            return False
-        content_type = self.headers.get("Content-Type", "")
-        if not content_type.startswith("application/x-www-form-urlencoded"):
-            self._registry_error(400, "BAD_REQUEST", "form encoding required")
-            return False
-        if form.get("grant_type") != grant or form.get("service") != registry.login_server:
-            self._registry_error(400, "BAD_REQUEST", "bad grant_type or service")
-            return False
-        missing = [name for name in required if not form.get(name)]
-        if missing:
-            self._registry_error(400, "BAD_REQUEST", f"missing {', '.join(missing)}")
-            return False
-        return True
-
-    def _registry_error(self, status: int, code: str, message: str) -> None:
-        self._json(status, {"errors": [{"code": code, "message": message}]})
-
     # --- plumbing ------------------------------------------------------------
 
     def _form(self) -> dict[str, str]:
@@ -503,20 +345,6 @@ class _Handler(ClusterRoutes, ImageRoutes, BaseHTTPRequestHandler):
             headers["authorization"] = f"{scheme} <redacted>"
         return headers
 
-    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(body).encode(), "application/json", headers)
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
 
 IMAGE_ROUTE_NAMES = frozenset(IMAGE_ROUTES)
 
@@ -530,106 +358,3 @@ def _pull_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
 
 def _redact(form: dict[str, str]) -> dict[str, str]:
     return {k: ("<redacted>" if k in _SECRET_FIELDS and v else v) for k, v in form.items()}
-
-
-def _granted(registry: FakeRegistry, scope: str) -> list[dict[str, Any]]:
-    """The ``access`` claim ACR puts in a token: what was asked, minus what is not allowed."""
-    kind, _, rest = scope.partition(":")
-    name, _, actions = rest.rpartition(":")
-    if kind == "repository" and name in registry.pull_denied:
-        return []
-    return [{"type": kind, "name": name, "actions": actions.split(",")}]
-
-
-def _jwt(access: list[dict[str, Any]], signature: str) -> str:
-    """An unsigned JWT-shaped access token; the 'signature' is the issued secret."""
-
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'access': access})}.{signature}"
-
-
-def _resource(registry: FakeRegistry) -> dict[str, Any]:
-    """The registry as ARM describes it (2025-11-01 shape), with the knobs applied."""
-    identity: dict[str, Any] = {"type": "None"}
-    encryption: dict[str, Any] = {"status": "disabled"}
-    if registry.cmk in ("system", "system-missing"):
-        if registry.cmk == "system":
-            identity = {
-                "type": "SystemAssigned",
-                "principalId": "55555555-5555-5555-5555-555555555555",
-                "tenantId": TENANT,
-            }
-        encryption = {
-            "status": registry.cmk_status,
-            "keyVaultProperties": {
-                "identity": "system",
-                "keyIdentifier": "https://vault.example/keys/acr/SECRET-KEY-VERSION",
-            },
-        }
-    elif registry.cmk:
-        client_id = "22222222-2222-2222-2222-222222222222"
-        identity = {
-            "type": "UserAssigned",
-            "userAssignedIdentities": {
-                f"/subscriptions/{registry.subscription}/resourceGroups/{registry.resource_group}"
-                "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acr-key": {
-                    "principalId": "33333333-3333-3333-3333-333333333333",
-                    "clientId": client_id,
-                }
-            },
-        }
-        encryption = {
-            "status": registry.cmk_status,
-            "keyVaultProperties": {
-                "identity": client_id
-                if registry.cmk == "match"
-                else "44444444-4444-4444-4444-444444444444",
-                "keyIdentifier": "https://vault.example/keys/acr/SECRET-KEY-VERSION",
-            },
-        }
-    return {
-        "id": registry.resource_id,
-        "name": registry.name,
-        "type": "Microsoft.ContainerRegistry/registries",
-        "location": registry.location,
-        "sku": {"name": registry.sku, "tier": registry.sku},
-        "identity": identity,
-        "properties": {
-            "loginServer": registry.login_server_override or registry.login_server,
-            "provisioningState": "Succeeded",
-            "adminUserEnabled": registry.admin_user_enabled,
-            "networkRuleSet": {
-                "defaultAction": registry.default_action,
-                "ipRules": [
-                    {"action": "Allow", "value": f"203.0.113.{i}"} for i in range(registry.ip_rules)
-                ]
-                + [{"action": "Allow", "value": value} for value in registry.allowed_ips],
-            },
-            "publicNetworkAccess": registry.public_network_access,
-            "networkRuleBypassOptions": "AzureServices",
-            "roleAssignmentMode": registry.role_assignment_mode,
-            "privateEndpointConnections": [
-                {
-                    "id": f"{registry.resource_id}/privateEndpointConnections/{pe.name}",
-                    "properties": {
-                        "privateEndpoint": {"id": pe.resource_id},
-                        "privateLinkServiceConnectionState": {"status": pe.status},
-                    },
-                }
-                for pe in registry.private_endpoints
-            ],
-            "policies": {
-                "quarantinePolicy": {"status": "enabled" if registry.quarantine else "disabled"},
-                "trustPolicy": {"type": "Notary", "status": "disabled"},
-                "retentionPolicy": {"days": 7, "status": "enabled"},
-                "exportPolicy": {"status": "enabled"},
-                "azureADAuthenticationAsArmPolicy": {"status": "enabled"},
-            },
-            "encryption": encryption,
-            "dataEndpointEnabled": registry.data_endpoint_enabled,
-            "zoneRedundancy": "Enabled",
-            "anonymousPullEnabled": False,
-        },
-    }
