@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,20 +79,31 @@ def _readable(settings: Settings) -> CapturedStore | None:
     from bot.services import existing_captured_store
     from bot.storage import StorageUnavailable
 
-    store = existing_captured_store(settings)
-    if store is None:
-        return None
     try:
-        store.version()
-    except StorageUnavailable:
-        where = getattr(store.storage, "url", "the shared store")
+        store = existing_captured_store(settings)
+        if store is not None:
+            store.version()
+    except (StorageUnavailable, sqlite3.Error, OSError) as exc:
+        why = "" if isinstance(exc, StorageUnavailable) else f" ({type(exc).__name__})"
+        where = _where(settings)
         print(
-            f"acrbot: warning: cannot read answers approved in Slack from {where}; "
+            f"acrbot: warning: cannot read answers approved in Slack from {where}{why}; "
             "answering from the knowledge files alone",
             file=sys.stderr,
         )
         return None
     return store
+
+
+def _where(settings: Settings) -> str:
+    """The store named as the logs name it: a Redis URL without its password, or the file."""
+    from bot.storage import SQLITE_FILE
+
+    if settings.storage.redis_url:
+        from bot.storage.redis import describe_url
+
+        return describe_url(settings.storage.redis_url)
+    return str(settings.state_dir / SQLITE_FILE)
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ __all__ = [
     "MemoryStorage",
     "MemoryStream",
     "ProcessFallback",
+    "SQLITE_FILE",
     "RecordStream",
     "SqliteStorage",
     "Storage",

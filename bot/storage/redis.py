@@ -30,7 +30,6 @@ import logging
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -156,7 +155,7 @@ class RedisStorage(Storage):
     ) -> None:
         self.url = describe_url(url)
         self._connect = (url, timeout)  # for the event loop's own client (table_version_async)
-        self._loop_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._on_loop: tuple[asyncio.AbstractEventLoop, Any] | None = None
         self._client = client or redis.Redis.from_url(
             url,
             socket_connect_timeout=timeout,
@@ -299,18 +298,28 @@ class RedisStorage(Storage):
             return 0
 
     def _loop_client(self) -> Any:
-        """A redis.asyncio client for the running loop (its connections belong to that loop)."""
+        """A redis.asyncio client for the running loop, set up as the blocking one is.
+
+        Its connections belong to that loop: one client is kept, for the loop
+        last seen (a worker has one; a test may start several in turn).
+        """
         loop = asyncio.get_running_loop()
-        client = self._loop_clients.get(loop)
-        if client is None:
+        if self._on_loop is None or self._on_loop[0] is not loop:
             import redis.asyncio  # only a server's loop needs it
+            from redis.asyncio.retry import Retry as AsyncRetry
 
             url, timeout = self._connect
             client = redis.asyncio.Redis.from_url(
-                url, socket_connect_timeout=timeout, socket_timeout=timeout, client_name="acrbot"
+                url,
+                socket_connect_timeout=timeout,
+                socket_timeout=timeout,
+                # As the blocking client: a connection dropped by a restart is retried once.
+                retry=AsyncRetry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+                health_check_interval=15,
+                client_name="acrbot",
             )
-            self._loop_clients[loop] = client
-        return client
+            self._on_loop = (loop, client)
+        return self._on_loop[1]
 
     def replace_if(
         self,
@@ -507,7 +516,7 @@ class RedisQueue(WorkQueue):
                 return run()
             except redis.exceptions.NoScriptError:  # Redis restarted: load, then add again
                 client.script_load(code.script)
-                return run()  # the adds that ran are not repeated: an item is added once
+                return run()  # NOSCRIPT refused the whole batch: it runs once, now
 
         return sum(bool(added) for added in self._store._call(add_all))
 

@@ -103,6 +103,17 @@ def test_a_store_that_is_down_is_said_once_and_the_files_answer(capsys) -> None:
     assert "hunter2" not in done.stderr + done.stdout
 
 
+def test_a_store_file_that_cannot_be_read_is_said_once_and_the_files_answer(state: Path) -> None:
+    state.mkdir(parents=True)
+    (state / "claims.sqlite3").write_bytes(b"not a database, whatever it once was" * 10)
+    done = run("ask", "docker pull is slow")
+    assert done.returncode == 0 and "Q: " in done.stdout
+    assert done.stderr.splitlines() == [
+        f"acrbot: warning: cannot read answers approved in Slack from {state / 'claims.sqlite3'} "
+        "(DatabaseError); answering from the knowledge files alone"
+    ]
+
+
 def test_search_json_contract():
     queries = "docker pull is slow\n怎么查看管理员密码\nthanks!\n\nkubernets\n"
     done = run("search", "--json", stdin=queries)

@@ -92,6 +92,9 @@ def test_with_redis_an_ack_runs_on_the_loop_with_its_claims_made() -> None:
     assert asyncio.run(on_loop(click)) == {"slack:action:T1:1.5": False}  # a replay: dropped
     assert asyncio.run(on_loop(event)) == {"slack:event:Ev1": False}
     assert claims.made == ["slack:action:T1:1.5", "slack:event:Ev1"]
+    unanswered = answered_on_loop(False, lambda: True, current, Claims(None))
+    assert asyncio.run(unanswered(click)) is None  # Redis cannot say: claimed from a thread
+    assert asyncio.run(unanswered(event)) is None
 
 
 def test_a_question_that_must_take_in_an_approval_first_goes_to_the_pool() -> None:
