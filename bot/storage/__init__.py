@@ -16,11 +16,11 @@ from bot.storage.sqlite import SqliteStorage
 from bot.storage.streams import JsonlStream, MemoryStream
 
 __all__ = [
+    "SQLITE_FILE",
     "JsonlStream",
     "MemoryStorage",
     "MemoryStream",
     "ProcessFallback",
-    "SQLITE_FILE",
     "RecordStream",
     "SqliteStorage",
     "Storage",

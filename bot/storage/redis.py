@@ -141,6 +141,22 @@ def describe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path or ''}"
 
 
+def _client_options(timeout: float, retry: type) -> dict[str, Any]:
+    """How every client talks to Redis, from a thread or from the event loop (``retry``: its Retry).
+
+    A dropped connection (Redis restarted) is retried once on a fresh one; a
+    timeout is not retried: redis-py retries connect and command separately,
+    so retrying timeouts made one call wait four of them.
+    """
+    return {
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+        "retry": retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        "health_check_interval": 15,
+        "client_name": "acrbot",
+    }
+
+
 class RedisStorage(Storage):
     kind = "redis"
     shared_across_hosts = True
@@ -156,17 +172,7 @@ class RedisStorage(Storage):
         self.url = describe_url(url)
         self._connect = (url, timeout)  # for the event loop's own client (table_version_async)
         self._on_loop: tuple[asyncio.AbstractEventLoop, Any] | None = None
-        self._client = client or redis.Redis.from_url(
-            url,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
-            # A dropped connection (Redis restarted) is retried once on a fresh one; a
-            # timeout is not retried: redis-py retries connect and command separately, so
-            # retrying timeouts made one call wait four of them.
-            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-            health_check_interval=15,
-            client_name="acrbot",
-        )
+        self._client = client or redis.Redis.from_url(url, **_client_options(timeout, Retry))
         self._retry_interval = retry_interval
         self._hit_script = self._client.register_script(_HIT)
         self._incr_script = self._client.register_script(_INCR)
@@ -309,15 +315,7 @@ class RedisStorage(Storage):
             from redis.asyncio.retry import Retry as AsyncRetry
 
             url, timeout = self._connect
-            client = redis.asyncio.Redis.from_url(
-                url,
-                socket_connect_timeout=timeout,
-                socket_timeout=timeout,
-                # As the blocking client: a connection dropped by a restart is retried once.
-                retry=AsyncRetry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-                health_check_interval=15,
-                client_name="acrbot",
-            )
+            client = redis.asyncio.Redis.from_url(url, **_client_options(timeout, AsyncRetry))
             self._on_loop = (loop, client)
         return self._on_loop[1]
 

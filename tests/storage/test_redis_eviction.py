@@ -9,22 +9,11 @@ act twice. ``noeviction`` refuses writes instead (see test_redis_full.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 
 from bot.storage.redis import RedisStorage
-from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    redis_server = RedisServer(tmp_path / "redis")
-    redis_server.start()
-    yield redis_server
-    redis_server.stop()
 
 
 def eviction_lines(caplog) -> list[str]:

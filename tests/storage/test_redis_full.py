@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,6 @@ from bot.storage.redis import RedisStorage
 from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A Redis of this test alone: filling it disturbs nobody else."""
-    redis_server = RedisServer(tmp_path / "redis")
-    redis_server.start()
-    yield redis_server
-    redis_server.stop()
 
 
 def fill(admin: redis.Redis) -> None:

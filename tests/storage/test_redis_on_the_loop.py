@@ -10,10 +10,6 @@ as a blocking claim's would be, so the first delivery is still answered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from bot.slack.dedupe import claim_ahead
 from bot.storage import ProcessFallback, StorageUnavailable
@@ -22,15 +18,6 @@ from tests.fakes.silent_server import SilentServer
 from tests.redis_server import RedisServer, free_port
 
 EVENT = {"type": "event_callback", "event_id": "Ev1", "event": {"type": "message"}}
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A Redis of this test alone, so stopping it disturbs nobody else."""
-    redis = RedisServer(tmp_path / "redis")
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 def test_a_claim_on_the_loop_is_the_claim_a_thread_sees(redis_url: str) -> None:

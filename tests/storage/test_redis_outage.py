@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -15,15 +13,6 @@ from bot.errors import AcrbotError
 from bot.storage import ProcessFallback, StorageUnavailable
 from bot.storage.redis import RedisStorage, describe_url
 from tests.redis_server import RedisServer
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A Redis of this test alone, so stopping it disturbs nobody else."""
-    redis = RedisServer(tmp_path / "redis")
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 def eventually(condition, timeout: float = 10.0) -> bool:
