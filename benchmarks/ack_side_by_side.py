@@ -31,10 +31,10 @@ and ≤ 1.2, issue 17), and the resident memory of the acrbot replica
     python benchmarks/ack_side_by_side.py --redis
 
 serves acrbot with its shared store in a real ``redis-server`` (what several
-replicas use) instead of SQLite on this host: an alert delivery then
-takes the request pool, since its queue is written across the network,
-and ``/acr ask`` and clicks await their one read or claim on the loop
-(``bot/web/slack_events.py``, ``answered_on_loop``).
+replicas use) instead of SQLite on this host: each ack then awaits what
+it needs from Redis on the event loop (``/acr ask`` its one read, a click
+its claim, an alert delivery its queue writes; ``bot/web/slack_events.py``,
+``answered_on_loop``, and ``bot/web/alerts.py``).
 
     python benchmarks/ack_side_by_side.py --memory-only [--requests 10000] [--clients 8]
 

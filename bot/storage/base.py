@@ -108,6 +108,12 @@ class WorkQueue(ABC):
         """
         return sum(self.add(item_id, record, ttl) for item_id, record in items)
 
+    async def add_many_async(
+        self, items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float
+    ) -> int:
+        """:meth:`add_many`, awaited (see :meth:`Storage.get_many_async`)."""
+        return self.add_many(items, ttl)
+
     @abstractmethod
     def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
         """Up to ``limit`` due items, each now leased: due again only ``lease`` seconds later."""
@@ -123,6 +129,10 @@ class WorkQueue(ABC):
     @abstractmethod
     def pending(self) -> int:
         """How many items are queued (due or leased)."""
+
+    async def pending_async(self) -> int:
+        """:meth:`pending`, awaited (see :meth:`Storage.get_many_async`)."""
+        return self.pending()
 
 
 class Storage(ABC):
@@ -176,6 +186,13 @@ class Storage(ABC):
     def get_many(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
         """:meth:`get` of each key, in order; a backend reads them in one round trip."""
         return [self.get(key) for key in keys]
+
+    async def get_many_async(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+        """:meth:`get_many`, awaited: a store across hosts never blocks the loop on it.
+
+        On this host the blocking read is microseconds, and the default makes it.
+        """
+        return self.get_many(keys)
 
     @abstractmethod
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
@@ -233,6 +250,11 @@ class Storage(ABC):
     def state(self) -> str:
         """ "up", or "down" while the store cannot be reached (only Redis can be down)."""
         return "up"
+
+    @property
+    def known_down(self) -> bool:
+        """Down when last tried, without trying now: the ``*_async`` calls would refuse."""
+        return False
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections or files."""

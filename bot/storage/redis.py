@@ -236,6 +236,13 @@ class RedisStorage(Storage):
         raws = self._call(lambda c: c.mget(names), writes=False)
         return [decode(raw) if raw is not None else None for raw in raws]
 
+    async def get_many_async(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+        if not keys:
+            return []
+        names = [PREFIX + "record:" + key for key in keys]
+        raws = await self._awaited(lambda c: c.mget(names))
+        return [decode(raw) if raw is not None else None for raw in raws]
+
     def put(self, key: str, record: Mapping[str, Any], ttl: float) -> None:
         data, ms = encode(record), max(1, int(ttl * 1000))
         self._call(lambda c: c.set(PREFIX + "record:" + key, data, px=ms))
@@ -278,11 +285,9 @@ class RedisStorage(Storage):
         if self._down_since is not None:
             return None
         ms = max(1, int(ttl * 1000))
-        try:
-            return bool(await self._loop_client().set(PREFIX + "claim:" + key, "1", nx=True, px=ms))
-        except (redis.RedisError, OSError) as exc:
-            self._failed(exc)
-            raise StorageUnavailable() from None
+        return bool(
+            await self._awaited(lambda c: c.set(PREFIX + "claim:" + key, "1", nx=True, px=ms))
+        )
 
     async def table_version_async(self, table: str) -> int | None:
         """:meth:`table_version` awaited on the event loop, which it never blocks.
@@ -294,14 +299,31 @@ class RedisStorage(Storage):
         if self._down_since is not None:
             return None
         try:
-            raw = await self._loop_client().get(PREFIX + "table-version:" + table)
-        except (redis.RedisError, OSError) as exc:
-            self._failed(exc)
+            raw = await self._awaited(lambda c: c.get(PREFIX + "table-version:" + table))
+        except StorageUnavailable:
             return None
         try:
             return int(raw) if raw is not None else 0
         except ValueError:
             return 0
+
+    @property
+    def known_down(self) -> bool:
+        return self._down_since is not None
+
+    async def _awaited(self, operation: Callable[[Any], Any]) -> Any:
+        """``operation`` on the loop's client, awaited; a failure marks Redis down (as ``_call``).
+
+        While Redis is known to be down this refuses at once: only the blocking
+        :meth:`_call`, from a thread, probes it (callers check :attr:`known_down` first).
+        """
+        if self._down_since is not None:
+            raise StorageUnavailable()
+        try:
+            return await operation(self._loop_client())
+        except (redis.RedisError, OSError) as exc:
+            self._failed(exc)
+            raise StorageUnavailable() from None
 
     def _loop_client(self) -> Any:
         """A redis.asyncio client for the running loop, set up as the blocking one is.
@@ -517,6 +539,32 @@ class RedisQueue(WorkQueue):
                 return run()  # NOSCRIPT refused the whole batch: it runs once, now
 
         return sum(bool(added) for added in self._store._call(add_all))
+
+    async def add_many_async(
+        self, items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float
+    ) -> int:
+        if not items:
+            return 0
+        code, ms = self._store.queue_scripts["add"], max(1, int(ttl * 1000))
+        args = [[item_id, encode(record), ms, 0] for item_id, record in items]
+
+        async def add_all(client: Any) -> list[Any]:
+            async def run() -> list[Any]:
+                pipe = client.pipeline(transaction=False)
+                for arguments in args:
+                    pipe.evalsha(code.sha, len(self._keys), *self._keys, *arguments)
+                return await pipe.execute()
+
+            try:
+                return await run()
+            except redis.exceptions.NoScriptError:  # as add_many
+                await client.script_load(code.script)
+                return await run()
+
+        return sum(bool(added) for added in await self._store._awaited(add_all))
+
+    async def pending_async(self) -> int:
+        return int(await self._store._awaited(lambda c: c.zcard(self._keys[0])))
 
     def take(self, lease: float, limit: int) -> list[tuple[str, dict[str, Any]]]:
         flat = self._run("take", max(1, int(lease * 1000)), max(0, limit))

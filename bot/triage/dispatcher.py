@@ -102,12 +102,16 @@ class AlertDispatcher:
         if self.queue.pending() + len(routed) > MAX_BACKLOG:
             raise QueueFull
         shown = self.policy.delivered_among([alert for alert, _ in routed])
-        items = [
-            (outbox.item_id(alert), outbox.to_item(alert, channel))
-            for (alert, channel), done in zip(routed, shown, strict=True)
-            if not done
-        ]
-        self.queue.add_many(items, outbox.ITEM_TTL)  # one write for the delivery, not one each
+        self.queue.add_many(_new_items(routed, shown), outbox.ITEM_TTL)  # one write, not one each
+        self._wake.set()
+
+    async def submit_async(self, routed: list[tuple[Alert, str]]) -> None:
+        """:meth:`submit` with its three reads and writes awaited (the webhook, on the loop)."""
+        self._start()
+        if await self.queue.pending_async() + len(routed) > MAX_BACKLOG:
+            raise QueueFull
+        shown = await self.policy.delivered_among_async([alert for alert, _ in routed])
+        await self.queue.add_many_async(_new_items(routed, shown), outbox.ITEM_TTL)
         self._wake.set()
 
     def handle(self, alert: Alert, channel: str, previous: Decision | None = None) -> Decision:
@@ -338,3 +342,14 @@ class AlertDispatcher:
 def _as_resolved(triage: Triage, resolved_at: str | None) -> Triage:
     alert = replace(triage.alert, state=State.RESOLVED, resolved_at=resolved_at)
     return replace(triage, alert=alert)
+
+
+def _new_items(
+    routed: list[tuple[Alert, str]], shown: list[bool]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The queue items of a delivery's alerts not shown already."""
+    return [
+        (outbox.item_id(alert), outbox.to_item(alert, channel))
+        for (alert, channel), done in zip(routed, shown, strict=True)
+        if not done
+    ]

@@ -320,7 +320,19 @@ class AlertPolicy:
         """:meth:`delivered` for each of a delivery's alerts, read from the store at once."""
         keys = [self._delivery_record(alert) for alert in alerts]
         wanted = [key for key in keys if key is not None]
-        records = dict(zip(wanted, self._store.get_many(wanted), strict=True))
+        return self._shown(alerts, keys, self._store.get_many(wanted))
+
+    async def delivered_among_async(self, alerts: Sequence[Alert]) -> list[bool]:
+        """:meth:`delivered_among`, its read awaited (the webhook, on the event loop)."""
+        keys = [self._delivery_record(alert) for alert in alerts]
+        wanted = [key for key in keys if key is not None]
+        return self._shown(alerts, keys, await self._store.get_many_async(wanted))
+
+    @staticmethod
+    def _shown(
+        alerts: Sequence[Alert], keys: Sequence[str | None], found: Sequence[Record | None]
+    ) -> list[bool]:
+        records = dict(zip([key for key in keys if key is not None], found, strict=True))
         shown = []
         for alert, key in zip(alerts, keys, strict=True):
             record = records.get(key) if key is not None else None

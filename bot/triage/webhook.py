@@ -16,11 +16,12 @@ take the last moment's commits, see ``bot/storage/sqlite.py``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -71,6 +72,31 @@ class WebhookReply:
     headers: tuple[tuple[str, str], ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A delivery that passed every check: its alerts, each with its channel, to be queued."""
+
+    routed: list[tuple[Alert, str]]
+    missing: LeftOut | None = None
+
+    def reply(self) -> WebhookReply:
+        """The 200, once the alerts are in the shared queue."""
+        body: dict[str, Any] = {"accepted": len(self.routed)}
+        if self.missing is not None:
+            body["left_out"] = self.missing.total
+        return WebhookReply(200, body)
+
+
+def _not_recorded(exc: Exception) -> WebhookReply:
+    """The 503 while the alerts cannot be queued: the sender retries, nothing is lost."""
+    if isinstance(exc, QueueFull):
+        return WebhookReply(503, {"error": "busy: retry later"}, (("Retry-After", "30"),))
+    log.warning("alert webhook answered 503: the shared store cannot record the delivery")
+    return WebhookReply(
+        503, {"error": "cannot record the alert right now: retry later"}, (("Retry-After", "10"),)
+    )
+
+
 def _digest(value: str) -> bytes:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
 
@@ -97,9 +123,11 @@ class AlertIntake:
         default_channel: str | None = None,
         max_body: int | None = None,
         note_left_out: Callable[[LeftOut], None] | None = None,
+        dispatch_async: Callable[[list[tuple[Alert, str]]], Awaitable[None]] | None = None,
     ) -> None:
         self._token = _digest(token) if token else None
         self._dispatch = dispatch
+        self._dispatch_async = dispatch_async
         self._routes = routes
         self._default = default_channel
         self._max_body = max_body
@@ -112,6 +140,41 @@ class AlertIntake:
     def handle(
         self, source: str, query: str, headers: Mapping[str, str], body: bytes
     ) -> WebhookReply:
+        checked = self.check(source, query, headers, body)
+        if isinstance(checked, WebhookReply):
+            return checked
+        try:
+            self._dispatch(checked.routed)
+            self._say_left_out(checked)
+        except (QueueFull, StorageUnavailable) as exc:
+            return _not_recorded(exc)
+        return checked.reply()
+
+    async def handle_async(
+        self, source: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookReply:
+        """:meth:`handle` for the event loop: the store's writes are awaited, never waited for.
+
+        Needs ``dispatch_async``. The note of alerts left out (rare: a group
+        past :data:`MAX_ALERTS`) is written from a thread.
+        """
+        if self._dispatch_async is None:
+            raise TypeError("handle_async needs AlertIntake(dispatch_async=...)")
+        checked = self.check(source, query, headers, body)
+        if isinstance(checked, WebhookReply):
+            return checked
+        try:
+            await self._dispatch_async(checked.routed)
+            if checked.missing is not None:
+                await asyncio.to_thread(self._say_left_out, checked)
+        except (QueueFull, StorageUnavailable) as exc:
+            return _not_recorded(exc)
+        return checked.reply()
+
+    def check(
+        self, source: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> Checked | WebhookReply:
+        """The delivery's alerts and their channels, or the refusal; nothing is written yet."""
         if self._token is None or source not in SOURCES:
             return WebhookReply(404, {"error": "not found"})
         presented = presented_token(query, headers)
@@ -150,24 +213,11 @@ class AlertIntake:
                     {"error": "no alerts.routes entry matches and alerts.default_channel is unset"},
                 )
             routed.append((alert, channel))
-        missing = self._left_out(source, payload, routed)
-        try:
-            self._dispatch(routed)
-            if missing is not None and self._note_left_out is not None:
-                self._note_left_out(missing)
-        except QueueFull:
-            return WebhookReply(503, {"error": "busy: retry later"}, (("Retry-After", "30"),))
-        except StorageUnavailable:
-            log.warning("alert webhook answered 503: the shared store cannot record the delivery")
-            return WebhookReply(
-                503,
-                {"error": "cannot record the alert right now: retry later"},
-                (("Retry-After", "10"),),
-            )
-        reply: dict[str, Any] = {"accepted": len(routed)}
-        if missing is not None:
-            reply["left_out"] = missing.total
-        return WebhookReply(200, reply)
+        return Checked(routed, self._left_out(source, payload, routed))
+
+    def _say_left_out(self, checked: Checked) -> None:
+        if checked.missing is not None and self._note_left_out is not None:
+            self._note_left_out(checked.missing)
 
     def max_body(self, source: str) -> int:
         """The largest body ``source``'s endpoint takes (the router is told the same)."""

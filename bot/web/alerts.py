@@ -8,6 +8,7 @@ and post the alerts after that answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 
@@ -50,7 +51,9 @@ class AlertWebhooks:
             routes=alerts.routes,
             default_channel=alerts.default_channel,
             note_left_out=self.dispatcher.note_left_out,
+            dispatch_async=self.dispatcher.submit_async,
         )
+        self._store = services.store
         if not self.intake.enabled:
             log.info(
                 "alert webhooks are off: set ACRBOT_ALERT_TOKEN to turn on "
@@ -70,27 +73,54 @@ class AlertWebhooks:
         """Answer one webhook request (``headers`` with lower-case names)."""
         return self.intake.handle(PATHS.get(path, ""), query, headers, body)
 
+    async def handle_async(
+        self, path: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookReply:
+        """:meth:`handle` on the event loop, what it writes to the store awaited."""
+        return await self.intake.handle_async(PATHS.get(path, ""), query, headers, body)
+
+    @property
+    def store_answers_at_once(self) -> bool:
+        """Whether the loop may await the store: not while it is known to be down."""
+        return not self._store.known_down
+
 
 def add_alert_routes(router: Router, webhooks: AlertWebhooks, *, local_store: bool = False) -> None:
     """One route per alert source, beside Slack's.
 
     The handler records the delivery in the shared store before answering
-    200: on the event loop for a small delivery when the store is on this
-    host (``local_store``: SQLite or memory, no network wait), else in the
-    router's pool.
+    200. A small delivery is recorded from the event loop: directly when the
+    store is on this host (``local_store``: SQLite or memory, no network
+    wait), its writes awaited with Redis; a large group is parsed in the
+    router's pool, and so is everything while Redis is known to be down
+    (the blocking way probes it and says when it is back).
     """
     # A large group (up to its source's max_body) is parsed in the pool.
     on_loop = (lambda request: len(request.body) <= ON_LOOP_BODY) if local_store else None
 
     def alert_webhook(request: Request) -> Response:
         reply = webhooks.handle(request.path, request.query, request.headers, request.body)
-        if reply.status == 401:  # counted, and logged a line a minute (a brute force shows)
-            REFUSALS.refused(PATHS[request.path], "a missing or wrong token", request.client)
-        return Response.json(reply.status, reply.body, reply.headers)
+        return _response(request, reply)
 
+    async def alert_webhook_awaiting(request: Request) -> Response:
+        if len(request.body) > ON_LOOP_BODY or not webhooks.store_answers_at_once:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(router.executor, alert_webhook, request)
+        reply = await webhooks.handle_async(
+            request.path, request.query, request.headers, request.body
+        )
+        return _response(request, reply)
+
+    handler = alert_webhook if local_store else alert_webhook_awaiting
     for path, source in PATHS.items():
         router.add(
-            "POST", path, alert_webhook, max_body=webhooks.intake.max_body(source), on_loop=on_loop
+            "POST", path, handler, max_body=webhooks.intake.max_body(source), on_loop=on_loop
         )
     # Answered alerts not yet posted get a few seconds; what is left stays queued in the store.
     router.on_shutdown.append(lambda: webhooks.dispatcher.drain(DRAIN_SECONDS))
+
+
+def _response(request: Request, reply: WebhookReply) -> Response:
+    if reply.status == 401:  # counted, and logged a line a minute (a brute force shows)
+        REFUSALS.refused(PATHS[request.path], "a missing or wrong token", request.client)
+    return Response.json(reply.status, reply.body, reply.headers)

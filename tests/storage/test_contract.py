@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -342,6 +343,22 @@ def test_a_batch_of_items_is_added_as_each_would_be(make_store) -> None:
     assert second.add_many([], 60) == 0
     assert first.take(lease=60, limit=10) == [("a", {"n": 1}), ("b", {"n": 2}), ("c", {"n": "三"})]
     assert first.pending() == 3
+
+
+def test_the_awaited_batch_calls_do_what_the_blocking_ones_do(make_store) -> None:
+    writer, store = make_store(), make_store()
+    writer.put("r:1", {"n": 1}, 60)
+    queue = store.queue("awaited")
+
+    async def calls() -> tuple[object, ...]:
+        read = await store.get_many_async(["r:missing", "r:1"])
+        added = await queue.add_many_async([("a", {"n": 1}), ("b", {}), ("a", {"n": 2})], 60)
+        again = await queue.add_many_async([("b", {"n": 9})], 60)
+        return read, added, again, await queue.pending_async(), await store.get_many_async([])
+
+    assert asyncio.run(calls()) == ([None, {"n": 1}], 2, 0, 2, [])
+    assert queue.take(lease=60, limit=5) == [("a", {"n": 1}), ("b", {})]
+    assert not store.known_down
 
 
 def test_a_batch_item_expires_with_its_ttl(make_store) -> None:

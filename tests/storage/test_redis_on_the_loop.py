@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+import redis
+
 from bot.slack.dedupe import claim_ahead
 from bot.storage import ProcessFallback, StorageUnavailable
 from bot.storage.redis import RedisStorage
@@ -117,3 +120,28 @@ def test_a_claim_whose_reply_comes_too_late_is_not_lost(redis_server: RedisServe
     made, again = asyncio.run(scenario())
     assert made == {"slack:event:EvLate": True}  # answered, from the process's claim
     assert again is False  # the SET did run in Redis: another replica drops the retry
+
+
+def test_a_batch_queued_from_the_loop_survives_a_restart_that_forgot_the_scripts(
+    redis_url: str,
+) -> None:
+    store = RedisStorage(redis_url)
+    queue = store.queue("alerts")
+
+    async def scenario() -> tuple[int, int]:
+        first = await queue.add_many_async([("a", {"n": 1})], 60)
+        redis.Redis.from_url(redis_url).script_flush()  # what a restart without persistence leaves
+        return first, await queue.add_many_async([("b", {}), ("a", {"n": 9}), ("c", {})], 60)
+
+    assert asyncio.run(scenario()) == (1, 2)
+    assert [i for i, _ in queue.take(lease=60, limit=5)] == ["a", "b", "c"]
+    assert store.state() == "up" and not store.known_down
+
+
+def test_while_redis_is_known_down_the_loop_refuses_at_once() -> None:
+    store = RedisStorage(f"redis://127.0.0.1:{free_port()}/0", retry_interval=60)
+    with pytest.raises(StorageUnavailable):
+        asyncio.run(store.get_many_async(["k"]))  # this try finds it down, and says so
+    assert store.known_down
+    with pytest.raises(StorageUnavailable):
+        asyncio.run(store.queue("alerts").pending_async())

@@ -216,6 +216,50 @@ def test_with_redis_questions_clicks_and_events_pass_a_busy_pool(
         assert "admin" in reply.params["text"].lower()
 
 
+def test_with_redis_an_alert_is_queued_from_the_loop_and_posted(
+    tmp_path: Path, server_fakes, redis_url: str
+) -> None:
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url, "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
+    with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
+        loop_thread = bot.http._thread
+        blocking_on_loop = []
+        store = bot.services.store
+        call = store._call
+
+        def watched(operation, **kwargs):
+            if threading.current_thread() is loop_thread:
+                blocking_on_loop.append(operation)
+            return call(operation, **kwargs)
+
+        store._call = watched
+        with pool_busy(bot) as release:
+            first = alert(bot)
+            assert first.status_code == 200 and first.json() == {"accepted": 2}
+            assert alert(bot).json() == {"accepted": 2}  # re-sent: the same items, kept once
+            with pytest.raises(httpx.ReadTimeout):
+                alert(bot, padding=100_000, timeout=0.5)  # a large group's parse: the pool
+            release.set()
+        assert blocking_on_loop == []
+        posts = bot.slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.params.get("channel") == "CALERTS"
+        )
+        assert posts and "ImagePull" in json.dumps([p.params for p in posts])
+
+
+def test_with_redis_down_an_alert_is_refused_with_a_retry_after(
+    tmp_path: Path, server_fakes
+) -> None:
+    from tests.redis_server import free_port
+
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+           "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}  # fmt: skip
+    with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
+        for _ in range(2):  # the first finds Redis down; the next takes the pool, which probes
+            refused = alert(bot)
+            assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
+            assert "retry later" in refused.json()["error"]
+
+
 def test_with_redis_a_question_approved_elsewhere_is_answered_next(
     tmp_path: Path, server_fakes, redis_url: str
 ) -> None:
