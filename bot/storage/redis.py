@@ -48,6 +48,7 @@ T = TypeVar("T")
 
 PREFIX = "acrbot:"
 TIMEOUT = 0.25  # seconds to connect, and per reply: well inside Slack's 3 s for an ack
+LOOP_CALLS = 32  # calls in flight from the event loop at once; others wait their turn there
 PROBE_KEY = PREFIX + "probe"  # /readyz writes it (a short TTL): PING answers even when full
 PROBE_TTL_MS = 10_000
 UNREACHABLE, REFUSING_WRITES = "down", "refusing writes"
@@ -171,7 +172,7 @@ class RedisStorage(Storage):
     ) -> None:
         self.url = describe_url(url)
         self._connect = (url, timeout)  # for the event loop's own client (table_version_async)
-        self._on_loop: tuple[asyncio.AbstractEventLoop, Any] | None = None
+        self._on_loop: tuple[asyncio.AbstractEventLoop, Any, asyncio.Semaphore] | None = None
         self._client = client or redis.Redis.from_url(url, **_client_options(timeout, Retry))
         self._retry_interval = retry_interval
         self._hit_script = self._client.register_script(_HIT)
@@ -319,17 +320,24 @@ class RedisStorage(Storage):
         """
         if self._down_since is not None:
             raise StorageUnavailable()
+        client, turns = self._loop_client()
         try:
-            return await operation(self._loop_client())
+            async with turns:
+                if self._down_since is not None:  # found down while this call waited its turn
+                    raise StorageUnavailable()
+                return await operation(client)
         except (redis.RedisError, OSError) as exc:
             self._failed(exc)
             raise StorageUnavailable() from None
 
-    def _loop_client(self) -> Any:
+    def _loop_client(self) -> tuple[Any, asyncio.Semaphore]:
         """A redis.asyncio client for the running loop, set up as the blocking one is.
 
         Its connections belong to that loop: one client is kept, for the loop
-        last seen (a worker has one; a test may start several in turn).
+        last seen (a worker has one; a test may start several in turn). With
+        it, the turns to use it: nothing else bounds how many acks await Redis
+        at once (threads did), and past its pool's 100 connections redis-py
+        raises an error that reads as an outage.
         """
         loop = asyncio.get_running_loop()
         if self._on_loop is None or self._on_loop[0] is not loop:
@@ -338,8 +346,8 @@ class RedisStorage(Storage):
 
             url, timeout = self._connect
             client = redis.asyncio.Redis.from_url(url, **_client_options(timeout, AsyncRetry))
-            self._on_loop = (loop, client)
-        return self._on_loop[1]
+            self._on_loop = (loop, client, asyncio.Semaphore(LOOP_CALLS))
+        return self._on_loop[1], self._on_loop[2]
 
     def replace_if(
         self,

@@ -145,3 +145,32 @@ def test_while_redis_is_known_down_the_loop_refuses_at_once() -> None:
     assert store.known_down
     with pytest.raises(StorageUnavailable):
         asyncio.run(store.queue("alerts").pending_async())
+
+
+def test_a_burst_from_the_loop_waits_its_turn_and_is_no_outage(redis_url: str) -> None:
+    store = RedisStorage(redis_url)
+    queue = store.queue("alerts")
+
+    async def burst() -> list[object]:  # past the loop client's 100 connections
+        calls = (queue.add_many_async([(f"burst{n}", {})], 60) for n in range(150))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    assert asyncio.run(burst()) == [1] * 150
+    assert not store.known_down and queue.pending() == 150
+
+
+def test_once_found_down_the_calls_waiting_their_turn_refuse_at_once() -> None:
+    with SilentServer() as silent:
+        store = RedisStorage(silent.url, retry_interval=60)
+
+        async def burst() -> list[object]:
+            calls = (store.get_many_async([f"k{n}"]) for n in range(100))
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+        results = asyncio.run(burst())
+        assert all(isinstance(r, StorageUnavailable) for r in results) and store.known_down
+        tried = silent.accepted
+        assert tried <= 32  # the first turns found it hung; those waiting did not try it
+        with pytest.raises(StorageUnavailable):
+            asyncio.run(store.get_many_async(["later"]))
+        assert silent.accepted == tried  # known down: refused without a connection

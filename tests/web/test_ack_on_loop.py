@@ -246,18 +246,51 @@ def test_with_redis_an_alert_is_queued_from_the_loop_and_posted(
         assert posts and "ImagePull" in json.dumps([p.params for p in posts])
 
 
-def test_with_redis_down_an_alert_is_refused_with_a_retry_after(
-    tmp_path: Path, server_fakes
+def test_with_redis_gone_an_alert_is_refused_with_a_retry_after_until_it_is_back(
+    tmp_path: Path, server_fakes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.redis_server import free_port
+    from bot.web.alerts import AlertWebhooks
+    from tests.redis_server import RedisServer
 
-    env = {"GUNICORN_THREADS": "2", "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
-           "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}  # fmt: skip
-    with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
-        for _ in range(2):  # the first finds Redis down; the next takes the pool, which probes
-            refused = alert(bot)
-            assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
-            assert "retry later" in refused.json()["error"]
+    on_loop: list[int] = []
+    handle_async = AlertWebhooks.handle_async
+
+    async def counted(self, *args):
+        reply = await handle_async(self, *args)
+        on_loop.append(reply.status)
+        return reply
+
+    monkeypatch.setattr(AlertWebhooks, "handle_async", counted)
+    redis = RedisServer(tmp_path / "redis")
+    redis.start()
+    env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis.url, "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
+    try:
+        with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
+            assert alert(bot).status_code == 200 and on_loop == [200]
+            redis.stop()
+            for padding, answered_on_loop in ((1, [200, 503]), (2, [200, 503])):
+                refused = alert(bot, padding=padding)  # the loop finds it gone; then the pool
+                assert refused.status_code == 503 and refused.headers["Retry-After"] == "10"
+                assert "retry later" in refused.json()["error"] and "Traceback" not in refused.text
+                assert on_loop == answered_on_loop
+            assert bot.services.store.known_down
+            redis.start()
+            assert eventually(lambda: alert(bot, padding=3).status_code == 200)  # the pool probes
+            assert not bot.services.store.known_down
+            assert alert(bot, padding=4).status_code == 200 and on_loop[-1] == 200  # the loop again
+    finally:
+        redis.stop()
+
+
+def eventually(condition, timeout: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def test_with_redis_a_question_approved_elsewhere_is_answered_next(
