@@ -171,7 +171,7 @@ class RedisStorage(Storage):
         client: redis.Redis | None = None,
     ) -> None:
         self.url = describe_url(url)
-        self._connect = (url, timeout)  # for the event loop's own client (table_version_async)
+        self._connect = (url, timeout)  # for the event loop's own client (the *_async calls)
         self._on_loop: tuple[asyncio.AbstractEventLoop, Any, asyncio.Semaphore] | None = None
         self._client = client or redis.Redis.from_url(url, **_client_options(timeout, Retry))
         self._retry_interval = retry_interval
@@ -270,11 +270,7 @@ class RedisStorage(Storage):
         return {k: r for k, r in found if r is not None}
 
     def table_version(self, table: str) -> int:
-        raw = self._call(lambda c: c.get(PREFIX + "table-version:" + table))
-        try:
-            return int(raw) if raw is not None else 0
-        except ValueError:
-            return 0
+        return _version(self._call(lambda c: c.get(PREFIX + "table-version:" + table)))
 
     async def claim_async(self, key: str, ttl: float) -> bool | None:
         """:meth:`claim` awaited on the event loop, which it never blocks.
@@ -300,13 +296,9 @@ class RedisStorage(Storage):
         if self._down_since is not None:
             return None
         try:
-            raw = await self._awaited(lambda c: c.get(PREFIX + "table-version:" + table))
+            return _version(await self._awaited(lambda c: c.get(PREFIX + "table-version:" + table)))
         except StorageUnavailable:
             return None
-        try:
-            return int(raw) if raw is not None else 0
-        except ValueError:
-            return 0
 
     @property
     def known_down(self) -> bool:
@@ -528,8 +520,7 @@ class RedisQueue(WorkQueue):
     def add_many(self, items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float) -> int:
         if not items:
             return 0
-        code, ms = self._store.queue_scripts["add"], max(1, int(ttl * 1000))
-        args = [[item_id, encode(record), ms, 0] for item_id, record in items]
+        code, args = self._store.queue_scripts["add"], self._add_arguments(items, ttl)
 
         def add_all(client: redis.Redis) -> list[Any]:
             # One round trip, each add atomic. EVALSHA by hand: a Script in a pipeline
@@ -553,8 +544,7 @@ class RedisQueue(WorkQueue):
     ) -> int:
         if not items:
             return 0
-        code, ms = self._store.queue_scripts["add"], max(1, int(ttl * 1000))
-        args = [[item_id, encode(record), ms, 0] for item_id, record in items]
+        code, args = self._store.queue_scripts["add"], self._add_arguments(items, ttl)
 
         async def add_all(client: Any) -> list[Any]:
             async def run() -> list[Any]:
@@ -570,6 +560,12 @@ class RedisQueue(WorkQueue):
                 return await run()
 
         return sum(bool(added) for added in await self._store._awaited(add_all))
+
+    @staticmethod
+    def _add_arguments(items: Sequence[tuple[str, Mapping[str, Any]]], ttl: float) -> list[list]:
+        """The add script's arguments for each item: due now, kept ``ttl`` seconds."""
+        ms = max(1, int(ttl * 1000))
+        return [[item_id, encode(record), ms, 0] for item_id, record in items]
 
     async def pending_async(self) -> int:
         return int(await self._store._awaited(lambda c: c.zcard(self._keys[0])))
@@ -641,3 +637,11 @@ def _record(entry: tuple[Any, Mapping[Any, Any]]) -> dict[str, Any] | None:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _version(raw: Any) -> int:
+    """A table's version as Redis holds it: 0 for a table never written (or garbled)."""
+    try:
+        return int(raw) if raw is not None else 0
+    except ValueError:
+        return 0

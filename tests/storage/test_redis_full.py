@@ -20,6 +20,7 @@ from bot.readiness import readiness
 from bot.storage import StorageUnavailable
 from bot.storage.redis import RedisStorage
 from tests.redis_server import RedisServer
+from tests.waiting import eventually
 
 ROOT = Path(__file__).parents[2]
 
@@ -40,15 +41,6 @@ def redis_up_value() -> float | None:
         if line.startswith("acrbot_redis_up "):
             return float(line.split()[1])
     return None
-
-
-def eventually(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_a_full_redis_is_not_ready_for_writes_and_the_log_says_so_once(

@@ -21,6 +21,7 @@ from bot.readiness import readiness
 from bot.storage import ProcessFallback, StorageUnavailable
 from bot.storage.redis import TIMEOUT, RedisStorage
 from tests.fakes.silent_server import SilentServer
+from tests.waiting import eventually
 
 ROOT = Path(__file__).parents[2]
 BOUND = 0.9  # "well under a second": the worst a call may wait on a hung Redis
@@ -38,15 +39,6 @@ def timed(call) -> float:
     with contextlib.suppress(StorageUnavailable):
         call()
     return time.monotonic() - start
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_the_timeouts_on_the_ack_path_are_well_under_a_second() -> None:
@@ -69,7 +61,7 @@ def test_while_down_one_call_at_a_time_probes_and_acks_never_wait_longer(silent)
     store = RedisStorage(silent.url, retry_interval=0.05)
     dedupe = ProcessFallback(store)  # what Slack's acks go through
     assert timed(lambda: store.claim("first", 60)) < BOUND
-    assert wait_for(lambda: silent.open == 0)
+    assert eventually(lambda: silent.open == 0)
     silent.reset_max_open()
     durations: list[float] = []
     lock = threading.Lock()
@@ -100,11 +92,11 @@ def test_readyz_answers_at_once_while_another_call_probes(silent) -> None:
     library = Library([ROOT / "knowledge"], "https://docs.example/")
     store = RedisStorage(silent.url, retry_interval=0.01)
     assert timed(lambda: store.claim("first", 60)) < BOUND
-    assert wait_for(lambda: silent.open == 0)
+    assert eventually(lambda: silent.open == 0)
     time.sleep(0.02)  # past retry_interval: the next call probes
     prober = threading.Thread(target=lambda: timed(lambda: store.claim("probe", 60)))
     prober.start()
-    assert wait_for(lambda: silent.open == 1)  # the probe is waiting on the hung Redis
+    assert eventually(lambda: silent.open == 1, every=0.01)  # the probe waits on the hung Redis
     accepted = silent.accepted
     elapsed = timed(lambda: readiness(lambda: library, lambda: store))
     code, body = readiness(lambda: library, lambda: store)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 import redis
@@ -13,15 +12,7 @@ from bot.errors import AcrbotError
 from bot.storage import ProcessFallback, StorageUnavailable
 from bot.storage.redis import RedisStorage, describe_url
 from tests.redis_server import RedisServer
-
-
-def eventually(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.waiting import eventually
 
 
 def redis_up_value() -> float | None:

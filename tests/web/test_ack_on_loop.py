@@ -27,6 +27,7 @@ from bot.web.slack_events import answered_on_loop
 from tests.fakes import slack_requests as sr
 from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.triage.conftest import fixture
+from tests.waiting import eventually
 
 ASK = "ask how do I get the admin password"
 ALERT_TOKEN = "loop-alert-token-0123456789abcdef"
@@ -178,23 +179,28 @@ def test_a_form_field_given_twice_is_refused(local: InProcessBot) -> None:
     assert response.status_code == 400 and "malformed" in response.text
 
 
+def blocking_calls_on_the_loop(bot: InProcessBot) -> list:
+    """From now on, every blocking Redis call the app makes from its event loop's thread."""
+    loop_thread, store = bot.http._thread, bot.services.store
+    call, made = store._call, []
+
+    def watched(operation, **kwargs):
+        if threading.current_thread() is loop_thread:
+            made.append(operation)
+        return call(operation, **kwargs)
+
+    store._call = watched
+    return made
+
+
 def test_with_redis_questions_clicks_and_events_pass_a_busy_pool(
     tmp_path: Path, server_fakes, redis_url: str
 ) -> None:
     env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url}
     with start_in_process(tmp_path, *server_fakes, **env) as bot:
-        loop_thread = bot.http._thread
-        blocking_on_loop = []
         store = bot.services.store
         assert bot.services.library.captured.storage is store is bot.services.dedupe.primary
-        call = store._call
-
-        def watched(operation, **kwargs):
-            if threading.current_thread() is loop_thread:
-                blocking_on_loop.append(operation)
-            return call(operation, **kwargs)
-
-        store._call = watched
+        blocking_on_loop = blocking_calls_on_the_loop(bot)
         assert ask(bot, ASK).status_code == 200  # the first one reads what was approved
         value = json.dumps({"entry": "admin-account", "query": "admin password"})
         click = sr.block_actions("feedback_up", value, response_url=bot.slack.response_url("c"))
@@ -221,17 +227,7 @@ def test_with_redis_an_alert_is_queued_from_the_loop_and_posted(
 ) -> None:
     env = {"GUNICORN_THREADS": "2", "REDIS_URL": redis_url, "ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
     with start_in_process(tmp_path, *server_fakes, configure=with_alerts, **env) as bot:
-        loop_thread = bot.http._thread
-        blocking_on_loop = []
-        store = bot.services.store
-        call = store._call
-
-        def watched(operation, **kwargs):
-            if threading.current_thread() is loop_thread:
-                blocking_on_loop.append(operation)
-            return call(operation, **kwargs)
-
-        store._call = watched
+        blocking_on_loop = blocking_calls_on_the_loop(bot)
         with pool_busy(bot) as release:
             first = alert(bot)
             assert first.status_code == 200 and first.json() == {"accepted": 2}
@@ -275,22 +271,12 @@ def test_with_redis_gone_an_alert_is_refused_with_a_retry_after_until_it_is_back
                 assert on_loop == answered_on_loop
             assert bot.services.store.known_down
             redis.start()
-            assert eventually(lambda: alert(bot, padding=3).status_code == 200)  # the pool probes
+            back = lambda: alert(bot, padding=3).status_code == 200  # noqa: E731
+            assert eventually(back, every=0.3)  # the pool probes
             assert not bot.services.store.known_down
             assert alert(bot, padding=4).status_code == 200 and on_loop[-1] == 200  # the loop again
     finally:
         redis.stop()
-
-
-def eventually(condition, timeout: float = 10.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_with_redis_a_question_approved_elsewhere_is_answered_next(
