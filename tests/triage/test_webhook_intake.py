@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
 import pytest
 
+from bot.storage import StorageUnavailable
 from bot.triage.routing import choose_channel
 from bot.triage.webhook import AlertIntake, QueueFull
 from tests.triage.conftest import FIXTURES, fixture
@@ -99,3 +101,40 @@ def test_routes_first_match_wins():
     assert choose_channel(alert, routes, "C0DEFAULT") == "C0PROD"
     assert choose_channel(alert, routes[:1], "C0DEFAULT") == "C0DEFAULT"
     assert choose_channel(alert, routes[:1], None) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "query", "payload", "fails"),
+    [
+        ("azure-monitor", f"token={TOKEN}", body("azure_metric_storage.json"), None),
+        ("alertmanager", f"token={TOKEN}", body("alertmanager_imagepull.json"), None),
+        ("nowhere", f"token={TOKEN}", b"{}", None),
+        ("azure-monitor", "token=wrong", body("azure_metric_storage.json"), None),
+        ("azure-monitor", f"token={TOKEN}", b" " * (1024 * 1024 + 1), None),
+        ("azure-monitor", f"token={TOKEN}", b"{not json", None),
+        ("alertmanager", f"token={TOKEN}", body("azure_metric_storage.json"), None),
+        ("azure-monitor", f"token={TOKEN}", body("azure_metric_storage.json"), QueueFull),
+        ("alertmanager", f"token={TOKEN}", body("alertmanager_imagepull.json"), StorageUnavailable),
+    ],
+)
+def test_the_loop_answers_each_delivery_as_a_thread_does(source, query, payload, fails):
+    """``handle_async`` (Redis, on the event loop) and ``handle`` share their checks and replies."""
+    queued, awaited = [], []
+
+    def dispatch(routed):
+        if fails:
+            raise fails()
+        queued.extend(routed)
+
+    async def dispatch_async(routed):
+        if fails:
+            raise fails()
+        awaited.extend(routed)
+
+    webhook = AlertIntake(
+        TOKEN, dispatch, default_channel="C0ALERTS", dispatch_async=dispatch_async
+    )
+    blocking = webhook.handle(source, query, {}, payload)
+    on_loop = asyncio.run(webhook.handle_async(source, query, {}, payload))
+    assert on_loop == blocking
+    assert awaited == queued
