@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
+from bot.cli.terminal import one_line
 from bot.knowledge.editions import view_of
 from bot.knowledge.index import Hit
+from bot.knowledge.language import ZH, ZH_TW, to_traditional
 from bot.knowledge.library import SearchResult
 from bot.knowledge.markdown_parser import resolve_link
 from bot.knowledge.model import View
@@ -24,6 +26,20 @@ MAX_RENDERED = 50_000  # characters of answer markdown rendered; an FAQ answer i
 _FENCE_LINE = re.compile(r"[ \t]*+```")
 _LINK = re.compile(r"\[([^\[\]\n]*+)\]\(([^()\n]*+)\)")
 _NOTE = re.compile(r"^> \[!(\w++)\][ \t]*+$", re.MULTILINE)
+ECHOED = 120  # characters of an unanswered question said back: enough to recognise it
+# "I don't know" is the answer, so it is said in the asker's language (zh-tw: converted).
+NO_ANSWER = {
+    "en": {
+        "no_answer": "No answer: I don't know a good answer to “{question}”.",
+        "closest": "Closest entries:",
+        "hint": "Try rephrasing with the error message or the feature's name.",
+    },
+    ZH: {
+        "no_answer": "没有答案：关于“{question}”，我暂时找不到合适的答案。",
+        "closest": "最接近的条目：",
+        "hint": "可以贴上报错信息或功能名称再问一次。",
+    },
+}
 
 
 def render(result: SearchResult) -> str:
@@ -94,10 +110,18 @@ def _link(entry: View, text: str, href: str) -> str:
 
 
 def _no_answer(result: SearchResult) -> str:
-    lines = [f"No answer: I don't know a good answer to {result.query.strip()!r}."]
+    language = result.language
+    question = one_line(result.query, ECHOED)  # a pasted 50,000-character log is noise here
+    lines = [_say(language, "no_answer").format(question=question)]
     if result.suggestions:
-        lines.append("Closest entries:")
-        lines += [_suggestion(h, result.language) for h in result.suggestions]
+        lines.append(_say(language, "closest"))
+        lines += [_suggestion(h, language) for h in result.suggestions]
     else:
-        lines.append("Try rephrasing with the error message or the feature's name.")
+        lines.append(_say(language, "hint"))
     return "\n".join(lines)
+
+
+def _say(language: str, key: str) -> str:
+    if language == ZH_TW:
+        return to_traditional(NO_ANSWER[ZH][key])
+    return NO_ANSWER.get(language, NO_ANSWER["en"])[key]

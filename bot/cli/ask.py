@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument(
         "--language",
         type=_language,
-        help="answer in en, zh or zh-TW, any case (default: read from the question's characters)",
+        help="answer in en, zh (zh-CN) or zh-TW (zh-Hant), any case (default: the question's)",
     )
     ask.set_defaults(handler=_ask)
 
@@ -49,8 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _language(value: str) -> str:
-    """``--language``: en, zh or zh-tw in any case (``zh-TW``, ``ZH_tw``)."""
-    code = value.strip().lower().replace("_", "-")
+    """``--language``: en, zh or zh-tw in any case, or a region or script code that says
+    which Chinese (``zh-CN``, ``zh-Hans``: Simplified; ``zh-HK``, ``zh-Hant``: Traditional)."""
+    from bot.knowledge.language import normalise  # opencc loads only for a command that asks
+
+    code = normalise(value)
     if code not in LANGUAGES:
         raise argparse.ArgumentTypeError(f"choose from en, zh, zh-TW (not {value!r})")
     return code
@@ -109,8 +112,10 @@ def _where(settings: Settings) -> str:
 def _ask(args: argparse.Namespace) -> int:
     library = open_library(args)
     from bot.cli.answer_text import render
+    from bot.cli.terminal import printable
 
-    print(render(library.ask(" ".join(args.question), language=args.language)))
+    # An answer approved in Slack is a person's text: no escape sequence of theirs runs here.
+    print(printable(render(library.ask(" ".join(args.question), language=args.language))))
     return 0
 
 

@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli.args import count
+from bot.cli.terminal import Printable
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.catalogue import CHECK_NAMES
@@ -95,7 +96,8 @@ def register(
 
 
 def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
-    out: TextIO = sys.stdout
+    # Tag, node pool and error texts come from Azure: printed, none of their escapes runs.
+    out: TextIO = Printable(sys.stdout)  # type: ignore[assignment]
     try:
         service = build(load_settings(args.config))
         report = service.run_direct(
@@ -112,7 +114,8 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
     except AcrbotError as exc:
         return _not_run(args, str(exc))
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=out)
+        # JSON escapes control characters itself: straight to stdout, every character kept
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_report(report, out)
     return 0 if report.ok else 1

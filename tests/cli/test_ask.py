@@ -57,7 +57,31 @@ def test_ask_in_chinese_or_forced_language(capsys):
 
 def test_ask_says_plainly_when_it_does_not_know(capsys):
     assert main(["ask", "what's the weather tomorrow"]) == 0
-    assert "No answer" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No answer: I don't know a good answer to “what's the weather tomorrow”." in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "said", "not_said"),
+    [
+        (["ask", "今天中午吃什么"], "我暂时找不到合适的答案", "know"),
+        (["ask", "--language", "zh-Hant", "what is for lunch"], "我暫時找不到合適的答案", "暂"),
+        (["ask", "--language", "zh-CN", "what is for lunch"], "我暂时找不到合适的答案", "know"),
+    ],
+)
+def test_i_dont_know_is_said_in_the_askers_language(capsys, argv, said, not_said):
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert said in out and not_said not in out
+
+
+def test_an_unanswered_question_is_said_back_on_one_clipped_line(capsys):
+    pasted = "lunch? " + "\x1b[2J\x1b[31m" + "menu " * 10_000 + "\u2028end"
+    assert main(["ask", pasted]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("No answer: I don't know a good answer to “lunch? menu menu")
+    assert first.endswith("…”.") and len(first) < 200
+    assert "\x1b" not in first
 
 
 def approve_one(question: str, answer: str) -> str:

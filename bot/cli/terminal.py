@@ -1,0 +1,54 @@
+"""Text from outside printed to a terminal without its control codes.
+
+A pasted question, a tag or node pool name, or an error message from Azure
+can hold escape sequences that clear the screen, retitle the window, recolour
+or hide what follows. What acrbot prints keeps its line breaks and loses
+every escape sequence and control or format character (bidi overrides too).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TextIO
+
+from bot.feedback import storable
+
+# ESC and what it introduces: CSI (ESC [ … final byte), OSC/DCS/PM/APC strings up to
+# their terminator (BEL or ESC \), or a single character. An unterminated one runs to
+# the end of the text, as a terminal would read it.
+_ESCAPE = re.compile(
+    r"\x1b(?:\[[0-?]*+[ -/]*+[@-~]?"  # CSI
+    r"|[\]P^_X][^\x07\x1b]*+(?:\x07|\x1b\\)?"  # OSC, DCS, PM, APC, SOS strings
+    r"|[\s\S])?"  # any other escape: ESC and one character
+    r"|\x9b[0-?]*+[ -/]*+[@-~]?"  # the 8-bit CSI
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with its line breaks, without escape sequences or control characters."""
+    kept = _ESCAPE.sub("", storable(text))
+    return "".join(
+        c if c == "\n" else " " if c in "\t\r" else c
+        for c in kept
+        if c in "\t\n\r" or unicodedata.category(c)[0] != "C"
+    )
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` printable, on one line, clipped to ``limit`` characters with an ellipsis."""
+    line = " ".join(printable(text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+class Printable:
+    """A text stream that prints what it is given through :func:`printable`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
