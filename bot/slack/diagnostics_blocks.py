@@ -119,7 +119,8 @@ def report_message(report: CheckReport, requested_by: str | None = None) -> Mess
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
-    return Message.of(f"{report.check} on {registry.name}: {report.summary}", blocks)
+    # The fallback is mrkdwn too (notifications): Azure's words in it are escaped as above.
+    return Message.of(escape(f"{report.check} on {registry.name}: {report.summary}"), blocks)
 
 
 def verdict_message(report: CheckReport, requested_by: str | None = None) -> Message:
@@ -155,7 +156,8 @@ def verdict_message(report: CheckReport, requested_by: str | None = None) -> Mes
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Related FAQ*\n{faq}")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_context(report, requested_by))]))
     first = f" ({report.causes[0].code}: {report.causes[0].fix})" if report.causes else ""
-    return Message.of(block_limits.clip(f"pull {image}: {report.summary}{first}", 3000), blocks)
+    fallback = escape(f"pull {image}: {report.summary}{first}")  # mrkdwn in notifications
+    return Message.of(block_limits.clip(fallback, 3000), blocks)
 
 
 def _step_line(step: StepResult) -> str:
