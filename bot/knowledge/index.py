@@ -37,7 +37,7 @@ from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
 from bot.knowledge.offtopic import OffTopicEvidence, is_common_term, mentioned_share
 from bot.knowledge.spelling import by_length, content_words, corrections, title_similarity
-from bot.knowledge.text import Analyzer, normalize, stem, words
+from bot.knowledge.text import Analyzer, normalize, stem, without_names, words
 
 # The tuning constants below are hand-set, each with the feature it weighs
 # (git log -S names the commit); no script sweeps them and none records a
@@ -347,7 +347,7 @@ class Index:
         words, then OpenCC's Taiwan-phrase conversion), so it meets the FAQ.
         """
         query = self.analyzer.simplify(query)
-        text = normalize(query)
+        text = normalize(without_names(query))
         terms: dict[str, float] = defaultdict(float)
         fixes = self.corrections(query) if fixes is None else fixes
         for wrong, right in fixes.items():

@@ -93,6 +93,46 @@ def strip_format_characters(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+# Names in a pasted error say what it was about, not what went wrong: every pull error
+# has them, and the tag's digits ("1.4") would match an FAQ example's. A URL keeps its
+# host (myreg.azurecr.io says which service it was), an image reference its registry.
+_URL_PATH = re.compile(r"(\bhttps?://[^/\s\"'<>|]++)[^\s\"'<>|]*+", re.IGNORECASE)
+_URL = re.compile(r"\bhttps?://[^\s\"'<>|]*+", re.IGNORECASE)
+WORDS_BESIDE_A_URL = 6  # an error chain says a dozen; a question about an API path, one or two
+_IMAGE_REFERENCE = re.compile(
+    r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?)/[\w./-]+(?::[\w.-]+)?(?:@sha256:\w+)?",
+    re.IGNORECASE,
+)
+# gRPC's envelope around a kubelet's error: "rpc error: code = NotFound desc = …". The
+# code is the phrase gRPC classified it as (NotFound: "not found"); "Unknown", the code
+# of most pull errors, says only that it has none.
+_GRPC_STATUS = re.compile(r"\brpc error: code = (\w+) desc = ", re.IGNORECASE)
+_CAMEL_PART = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
+
+
+def without_names(text: str) -> str:
+    """A pasted error's wording without the names in it, and gRPC's code as words.
+
+    A URL's path goes only when the text says more than the URL: asked alone
+    ("GET https://myreg.azurecr.io/v2/_catalog"), the path is the question.
+    """
+    if len(_WORD.findall(_URL.sub(" ", text.lower()))) >= WORDS_BESIDE_A_URL:
+        text = _URL_PATH.sub(_host_only, text)
+    text = _IMAGE_REFERENCE.sub(r"\1", text)
+    return _GRPC_STATUS.sub(_grpc_code, text)
+
+
+def _host_only(match: re.Match[str]) -> str:
+    """The URL's host, and the punctuation it ended on ("…/manifests/1.4: 403")."""
+    whole = match.group(0)
+    return match.group(1) + whole[len(whole.rstrip(":;,.)]")) :]
+
+
+def _grpc_code(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return "" if code.lower() == "unknown" else " ".join(_CAMEL_PART.findall(code)) + ": "
+
+
 # A search normalizes its query several times over (its terms, typo repair, the
 # off-topic share, title similarity): the last few results are kept, so each
 # query's text is normalized and split into words once. Too few to outlive a

@@ -94,7 +94,8 @@ def test_empty_and_huge_queries_are_harmless(kb):
 
 
 @pytest.mark.parametrize(
-    "name", ["hard_queries.jsonl", "holdout_queries.jsonl", "pull_heldout.jsonl"]
+    "name",
+    ["hard_queries.jsonl", "holdout_queries.jsonl", "pull_heldout.jsonl", "pasted_heldout.jsonl"],
 )
 def test_labelled_sets_stay_above_the_floor(kb, name):
     """A regression guard below what `acrbot eval` measures today.
