@@ -15,6 +15,7 @@ from tests.fakes.azure_cluster import (
     KUBELET_OBJECT_ID,
     READER,
     REPOSITORY_READER,
+    FakeDnsZone,
     FakePool,
     FakePrivateEndpoint,
     FakeRoleAssignment,
@@ -180,6 +181,74 @@ def test_private_dns_record_missing(tmp_path: Path) -> None:
         "az network private-dns record-set a add-record -g rg-dns -z privatelink.azurecr.io "
         "-n contosoreg.eastus.data -a 10.1.0.6"
     )
+
+
+def _linked_to_unpeered_endpoint(world: World, status: str = "Approved") -> World:
+    """The zone is linked to the cluster's VNet; its records lead to an endpoint elsewhere."""
+    zone = FakeDnsZone(
+        records={"contosoreg": "10.9.0.5", "contosoreg.eastus.data": "10.9.0.6"},
+        links=(world.cluster.vnet or "",),
+    )
+    endpoint = FakePrivateEndpoint(
+        vnet=vnet_id("vnet-other"), ip="10.9.0.5", data_ip="10.9.0.6", status=status
+    )
+    endpoint.dns_zone = zone.resource_id
+    world.registry.private_endpoints = (endpoint,)
+    world.dns_zones = [zone]
+    return world
+
+
+def test_a_linked_zone_leading_to_an_unpeered_endpoint_fails_even_with_public_access(
+    tmp_path: Path,
+) -> None:
+    world = _linked_to_unpeered_endpoint(healthy())
+    cause = only_cause(world, tmp_path, "PRIVATE_DNS_RECORD_MISSING")
+    assert "10.9.0.5 of pe-acr in vnet-other" in cause["explanation"]
+    assert "--vnet-name vnet-aks --remote-vnet" in cause["fix"]
+    assert (
+        "private-dns link vnet delete -g rg-dns -z privatelink.azurecr.io -n link-0"
+        in (cause["fix"])
+    )
+    world.registry.default_action = "Deny"  # the firewall lets the egress IP through
+    world.registry.allowed_ips = ("198.51.100.0/24",)
+    only_cause(world, tmp_path / "firewall", "PRIVATE_DNS_RECORD_MISSING")
+    world.peerings = {world.cluster.vnet or "": (vnet_id("vnet-other"),)}
+    assert run(world, tmp_path / "peered", FULL, "--cluster", CLUSTER)[0] == 0
+
+
+def test_a_linked_zone_leading_to_a_pending_endpoint_needs_approval(tmp_path: Path) -> None:
+    world = _linked_to_unpeered_endpoint(healthy(), status="Pending")
+    world.peerings = {world.cluster.vnet or "": (vnet_id("vnet-other"),)}
+    cause = only_cause(world, tmp_path, "PRIVATE_ENDPOINT_NOT_APPROVED")
+    assert cause["fix"] == "az acr private-endpoint-connection approve -r contosoreg -n pe-acr"
+
+
+def test_a_refused_zone_read_is_unverified_not_a_missing_record(tmp_path: Path) -> None:
+    for route in ("dns_links", "dns_records"):
+        world = private_world(healthy())
+        world.forbidden_routes = frozenset({route})
+        code, report = run(world, tmp_path / route, FULL, "--cluster", CLUSTER)
+        assert code == 1 and codes(report) == [], report["causes"]
+        assert report["unverified"] == [
+            "the private DNS zone privatelink.azurecr.io (its links and records)"
+        ]
+        step = next(s for s in report["steps"] if s["name"] == "dns")
+        assert step["code"] == "READ_FORBIDDEN"
+        assert "Reader on the private DNS zone's resource group rg-dns" in step["advice"]
+
+
+def test_a_zone_linked_to_a_peered_hub_serves_the_spoke(tmp_path: Path) -> None:
+    world = private_world(healthy())
+    hub = vnet_id("vnet-hub")
+    world.dns_zones[0].links = (hub,)
+    world.registry.private_endpoints = (
+        FakePrivateEndpoint(vnet=hub, dns_zone=world.dns_zones[0].resource_id),
+    )
+    world.peerings = {world.cluster.vnet or "": (hub,)}
+    code, report = run(world, tmp_path, FULL, "--cluster", CLUSTER)
+    assert code == 0, report["causes"] or report["steps"]
+    step = next(s for s in report["steps"] if s["name"] == "dns")
+    assert "through a peering" in step["explanation"]
 
 
 def test_private_world_is_healthy(tmp_path: Path) -> None:

@@ -3,19 +3,23 @@
 acrbot's own DNS and TCP say nothing about the nodes' network, so this reads
 the registry's public access and IP rules, the cluster's egress IPs, the
 private endpoints (approved? in a VNet the cluster has or peers with?) and
-the private DNS zone (linked to the cluster's VNet? an A record per endpoint
-FQDN?). A zone linked to the cluster's VNet is used whatever the public
-settings, so its records are checked whenever it is linked; a missing link
-matters when the traffic has to go private.
+the private DNS zone (linked to the cluster's VNet, or to one it peers with,
+as pull.md counts it? an A record per endpoint FQDN?). A linked zone is used
+whatever the public settings, so its records are checked whenever it is
+linked, against the endpoints the cluster can reach; a missing link matters
+when the traffic has to go private. A zone acrbot may not read is reported
+as unverified, never as missing.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.diagnostics.pull.findings import Cause, Findings
+from bot.diagnostics.pull.plan import Outcome
 
 if TYPE_CHECKING:
     from bot.diagnostics.pull.facts import Facts
@@ -84,15 +88,17 @@ def judge_network(found: Findings, facts: Facts) -> None:
                 "Reader on their resource groups",
             )
         return
-    reachable = set(vnets.value["vnets"]) | set(vnets.value["peered"])
     own = {v.lower() for v in vnets.value["vnets"]}
+    reachable = own | {v.lower() for v in vnets.value["peered"]}
     usable = [
         e
         for e in endpoints.value
-        if e["status"] == "Approved"
-        and (e.get("vnet") or "").lower() in {v.lower() for v in reachable}
+        if e["status"] == "Approved" and (e.get("vnet") or "").lower() in reachable
     ]
-    private_ok = bool(usable) and _dns(found, facts, usable, own, required=not public or deny)
+    # with public access off and no usable endpoint, _private_only names the cause
+    private_ok = bool(usable or public) and _dns(
+        found, facts, _Paths(endpoints.value, usable, own, reachable), required=not public or deny
+    )
     if not public:
         _private_only(found, facts, endpoints.value, usable, private_ok)
     elif deny and not private_ok:
@@ -195,11 +201,7 @@ def _private_only(
         return
     pending = [e for e in endpoints if e["status"] != "Approved"]
     if endpoints and len(pending) == len(endpoints):
-        connections = "; ".join(
-            f"az acr private-endpoint-connection approve -r {registry} -n "
-            f"{_last(e.get('connection') or e.get('id') or 'CONNECTION')}"
-            for e in pending
-        )
+        connections = _approve_fix(registry, pending)
         states = ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in pending)
         found.cause(
             "private_endpoints",
@@ -238,6 +240,14 @@ def _private_only(
     )
 
 
+def _approve_fix(registry: str, pending: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"az acr private-endpoint-connection approve -r {registry} -n "
+        f"{_last(e.get('connection') or e.get('id') or 'CONNECTION')}"
+        for e in pending
+    )
+
+
 def _subnet(facts: Facts) -> str:
     for pool in facts.cluster_props.get("agentPoolProfiles") or []:
         subnet = str((pool or {}).get("vnetSubnetID") or "")
@@ -246,44 +256,90 @@ def _subnet(facts: Facts) -> str:
     return "SUBNET"
 
 
-def _dns(found: Findings, facts: Facts, usable: list, own: set[str], required: bool) -> bool:
-    """Check the zone and its records for the usable endpoints; True when resolution works."""
+@dataclass(frozen=True)
+class _Paths:
+    """The registry's endpoints, those the cluster reaches, and the cluster's VNets (lower case)."""
+
+    endpoints: list[dict[str, Any]]
+    usable: list[dict[str, Any]]
+    own: set[str]
+    reachable: set[str]  # its own VNets and those they peer with
+
+
+def _dns(found: Findings, facts: Facts, paths: _Paths, required: bool) -> bool:
+    """Judge the zone the nodes resolve the registry through; True when it leads somewhere usable.
+
+    A zone linked to the cluster's VNet (or to one it peers with) answers for
+    the registry whatever the public settings, so it is judged whenever there
+    is one, and a zone acrbot may not read could be that one. A missing link
+    matters only when the traffic has to go private.
+    """
     dns = facts.outcomes["dns"]
+    if dns.skipped == "not-applicable":
+        return False
     if not dns.ok:
-        if required:
-            found.unverifiable(
-                "dns",
-                TITLE_DNS,
-                "the private DNS zone and its records",
-                dns,
-                "Reader on the private DNS zone's resource group",
-            )
+        found.unverifiable(
+            "dns",
+            TITLE_DNS,
+            "the private DNS zone and its records",
+            dns,
+            "Reader on the private DNS zone's resource group",
+        )
         return False
-    zones = [z for z in dns.value["zones"] if "error" not in z]
-    linked = [z for z in zones if own & {v.lower() for v in z.get("links", [])}]
-    if not linked:
-        if zones and required:
-            zone = zones[0]
-            vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
-            found.cause(
-                "dns",
-                TITLE_DNS,
-                Cause(
-                    "PRIVATE_DNS_ZONE_NOT_LINKED",
-                    f"The private DNS zone {zone['name']} exists but is not linked to "
-                    f"{facts.cluster_name}'s VNet {_last(vnet)}, so the nodes resolve "
-                    f"{facts.registry_name}'s public address ('dial tcp ... i/o timeout' or 403).",
-                    f"az network private-dns link vnet create -g {_group(zone['id'])} "
-                    f"-z {zone['name']} "
-                    f"-n {_last(vnet)}-link -v {vnet} -e false",
-                ),
-            )
-        elif required:
-            _no_zone(found, facts, usable)
+    zones = dns.value["zones"]
+    linked = _linked(zones, paths)
+    if linked is not None:
+        return _records(found, facts, linked, paths)
+    unread = [z for z in zones if "error" in z]
+    if unread:
+        found.unverifiable(
+            "dns",
+            TITLE_DNS,
+            f"the private DNS zone {unread[0]['name']} (its links and records)",
+            Outcome(error=unread[0]["error"]),
+            f"Reader on the private DNS zone's resource group {_group(unread[0]['id'])}",
+        )
+    elif required and paths.usable:
+        if zones:
+            _not_linked(found, facts, zones[0])
+        else:
+            _no_zone(found, facts, paths.usable)
+    return False
+
+
+def _linked(zones: list[dict[str, Any]], paths: _Paths) -> dict[str, Any] | None:
+    """The readable zone linked to the cluster's VNet, else to a VNet it peers with."""
+    readable = [z for z in zones if "error" not in z]
+    for vnets in (paths.own, paths.reachable):
+        for zone in readable:
+            if vnets & {v.lower() for v in zone.get("links", [])}:
+                return zone
+    return None
+
+
+def _not_linked(found: Findings, facts: Facts, zone: dict[str, Any]) -> None:
+    vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+    found.cause(
+        "dns",
+        TITLE_DNS,
+        Cause(
+            "PRIVATE_DNS_ZONE_NOT_LINKED",
+            f"The private DNS zone {zone['name']} exists but is not linked to "
+            f"{facts.cluster_name}'s VNet {_last(vnet)} (nor to a VNet it peers with), so the "
+            f"nodes resolve {facts.registry_name}'s public address ('dial tcp ... i/o timeout' "
+            "or 403).",
+            f"az network private-dns link vnet create -g {_group(zone['id'])} -z {zone['name']} "
+            f"-n {_last(vnet)}-link -v {vnet} -e false",
+        ),
+    )
+
+
+def _records(found: Findings, facts: Facts, zone: dict[str, Any], paths: _Paths) -> bool:
+    if not paths.usable:
+        _unreachable(found, facts, zone, paths)
         return False
-    missing = _missing_records(linked[0], usable)
+    missing = _missing_records(zone, paths.usable)
     if missing:
-        zone = linked[0]
         fix = "; ".join(
             f"az network private-dns record-set a add-record -g {_group(zone['id'])} "
             f"-z {zone['name']} -n {name} -a {ip}"
@@ -301,12 +357,113 @@ def _dns(found: Findings, facts: Facts, usable: list, own: set[str], required: b
             ),
         )
         return False
+    via = "" if paths.own & {v.lower() for v in zone.get("links", [])} else " through a peering"
     found.passed(
         "dns",
         TITLE_DNS,
-        f"{linked[0]['name']} is linked to the cluster's VNet and has every endpoint record.",
+        f"{zone['name']} is linked to the cluster's VNet{via} and has every endpoint record.",
     )
     return True
+
+
+def _unreachable(found: Findings, facts: Facts, zone: dict[str, Any], paths: _Paths) -> None:
+    """The linked zone sends the nodes to private addresses, none of an endpoint they can use.
+
+    Public access cannot help then: the nodes never look the public address up.
+    """
+    targets = _targets(zone, paths.endpoints)
+    pending = [
+        e
+        for e in {id(e): e for e in targets.values()}.values()
+        if e["status"] != "Approved" and (e.get("vnet") or "").lower() in paths.reachable
+    ]
+    lead = (
+        f"The zone {zone['name']} linked to {facts.cluster_name}'s VNet makes the nodes resolve "
+        f"{facts.registry_name} privately, so its public settings do not apply"
+    )
+    if pending:
+        states = ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in pending)
+        found.cause(
+            "private_endpoints",
+            TITLE_PRIVATE,
+            Cause(
+                "PRIVATE_ENDPOINT_NOT_APPROVED",
+                f"{lead}; the endpoint(s) its records point at are not approved ({states}).",
+                _approve_fix(facts.registry_name, pending),
+            ),
+        )
+        return
+    found.cause(
+        "dns",
+        TITLE_DNS,
+        Cause(
+            "PRIVATE_DNS_RECORD_MISSING",
+            f"{lead}; no record leads to an approved endpoint {facts.cluster_name}'s VNet is in or "
+            f"peers with ({_record_states(zone, paths.endpoints, targets)}): 'dial tcp <private "
+            "IP>:443: i/o timeout' or 'lookup ... no such host'.",
+            _unreachable_fix(facts, zone, paths, targets),
+        ),
+    )
+
+
+def _names(zone: dict[str, Any], endpoints: list[dict[str, Any]]) -> list[str]:
+    """The registry's record names in ``zone``: its FQDNs less the zone's public suffix."""
+    suffix = "." + zone["name"].removeprefix("privatelink.")
+    fqdns = {fqdn for e in endpoints for fqdn in e.get("fqdns") or {}}
+    return sorted(fqdn.removesuffix(suffix) for fqdn in fqdns)
+
+
+def _targets(zone: dict[str, Any], endpoints: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each address the zone gives the registry's names, with the endpoint that holds it."""
+    by_ip = {ip: e for e in endpoints for ips in (e.get("fqdns") or {}).values() for ip in ips}
+    records = zone.get("records", {})
+    return {
+        ip: by_ip[ip]
+        for name in _names(zone, endpoints)
+        for ip in records.get(name, [])
+        if ip in by_ip
+    }
+
+
+def _record_states(
+    zone: dict[str, Any], endpoints: list[dict[str, Any]], targets: dict[str, dict[str, Any]]
+) -> str:
+    records = zone.get("records", {})
+    states = []
+    for name in _names(zone, endpoints):
+        ips = records.get(name, [])
+        where = [
+            f"{ip} of {_last(targets[ip].get('id') or '?')} in "
+            f"{_last(targets[ip].get('vnet') or '?')}"
+            if ip in targets
+            else f"{ip} of no endpoint of the registry"
+            for ip in ips
+        ]
+        states.append(f"{name} -> {', '.join(where) if where else 'no record'}")
+    return "; ".join(states)
+
+
+def _unreachable_fix(
+    facts: Facts, zone: dict[str, Any], paths: _Paths, targets: dict[str, dict[str, Any]]
+) -> str:
+    vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+    remotes = sorted({e["vnet"] for e in targets.values() if e.get("vnet")})
+    fixes = [
+        f"az network vnet peering create -g {_group(vnet)} -n {_last(vnet)}-to-{_last(remote)} "
+        f"--vnet-name {_last(vnet)} --remote-vnet {remote} --allow-vnet-access "
+        f"(and the same from {_last(remote)} back)"
+        for remote in remotes
+    ]
+    names = zone.get("link_names", {})
+    link = next(
+        (names[v] for group in (paths.own, paths.reachable) for v in sorted(group) if v in names),
+        "LINK",
+    )
+    fixes.append(
+        f"or, to use the registry's public address, az network private-dns link vnet delete "
+        f"-g {_group(zone['id'])} -z {zone['name']} -n {link}"
+    )
+    return "; ".join(fixes)
 
 
 def _no_zone(found: Findings, facts: Facts, usable: list) -> None:

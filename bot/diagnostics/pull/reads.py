@@ -190,11 +190,12 @@ class _Reads:
                     for r in records
                 }
                 links = self.client.arm_list(f"{zone_id}/virtualNetworkLinks", DNS_API)
-                zone["links"] = [
-                    v
-                    for link in links
-                    if (v := arm_id((properties_of(link).get("virtualNetwork") or {}).get("id")))
-                ]
+                zone["links"], zone["link_names"] = [], {}
+                for link in links:
+                    vnet = arm_id((properties_of(link).get("virtualNetwork") or {}).get("id"))
+                    if vnet:
+                        zone["links"].append(vnet)
+                        zone["link_names"][vnet.lower()] = str(link.get("name") or "LINK")
             except AzureCallFailed as exc:
                 zone["error"] = exc
             zones.append(zone)
