@@ -16,6 +16,7 @@ import pytest
 
 import tests.fakes.arm_registries as arm_registries
 import tests.fakes.azure_cluster as azure_cluster
+from tests.fakes.azure_cluster import FakeCluster
 from tests.pull.world import CLUSTER, IMAGE, World, config_file, diagnose, healthy
 
 FULL = f"contosoreg.azurecr.io/{IMAGE}"
@@ -25,6 +26,58 @@ def steps(world: World, tmp_path: Path) -> tuple[int, dict[str, dict[str, Any]],
     with world.azure() as fake:
         code, report = diagnose(config_file(fake, tmp_path), FULL, "--cluster", CLUSTER)
     return code, {s["name"]: s for s in report["steps"]}, report
+
+
+def test_a_missing_cluster_says_so_not_which_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.cluster = FakeCluster("aks-other")  # aks-prod is configured but not in Azure
+    _, found, report = steps(world, tmp_path)
+    step = found["cluster"]
+    assert step["code"] == "CLUSTER_NOT_FOUND" and "HTTP 404" in step["explanation"]
+    assert "resource group" in step["advice"] and "Give" not in step["advice"]
+    assert found["image"]["status"] == "ok" and report["unverified"]
+
+
+def test_the_registry_firewall_on_acrbot_is_not_a_missing_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.forbidden = True  # GET /v2/ answers 403
+    _, found, _ = steps(world, tmp_path)
+    step = found["image"]
+    assert step["code"] == "CONNECTIVITY_FORBIDDEN_ERROR", step
+    assert "firewall" in step["explanation"] and "acrbot's network" in step["explanation"]
+    assert "Give" not in step["advice"] and "networking settings" in step["advice"]
+
+
+def test_a_throttled_token_says_wait_for_retry_after(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.token_throttled = True  # 429, Retry-After: 1
+    _, found, _ = steps(world, tmp_path)
+    step = found["image"]
+    assert "throttling" in step["explanation"] and "HTTP 429" in step["explanation"]
+    assert step["advice"].startswith("Wait 1 s") and "Give" not in step["advice"]
+
+
+@pytest.mark.parametrize(
+    ("knob", "code"),
+    [({"server_error": {"registry": 500}}, "ARM_ERROR"), ({"slow": {"registry"}}, None)],
+    ids=["arm-500", "timeout"],
+)
+def test_no_answer_from_arm_says_try_again(tmp_path: Path, knob: dict, code: str | None) -> None:
+    world = healthy()
+    for name, value in knob.items():
+        setattr(world.registry, name, value)
+    _, found, _ = steps(world, tmp_path)
+    step = found["registry"]
+    assert step["status"] == "warning" and (code is None or step["code"] == code), step
+    assert "try again" in step["advice"] and "Give" not in step["advice"]
+
+
+def test_a_refused_arm_read_still_names_the_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.arm_forbidden = True
+    _, found, _ = steps(world, tmp_path)
+    step = found["registry"]
+    assert step["code"] == "READ_FORBIDDEN" and "Give acrbot's identity Reader" in step["advice"]
 
 
 def _set(*path: str, value: Any) -> Callable[[dict], None]:

@@ -18,7 +18,13 @@ from bot.diagnostics.azure_client import AzureClient, RegistryAnswer
 from bot.diagnostics.checks.health import may_pull, parse_challenge
 from bot.diagnostics.clouds import Cloud
 from bot.diagnostics.clusters import CLUSTER_API_VERSION, ClusterTarget
-from bot.diagnostics.errors import AzureCallFailed, AzureMalformedResponse
+from bot.diagnostics.errors import (
+    AzureCallFailed,
+    AzureHTTPError,
+    AzureMalformedResponse,
+    AzureResourceMissing,
+    RegistryForbidden,
+)
 from bot.diagnostics.pull import shapes
 from bot.diagnostics.pull.image_ref import DIGEST_RE, ImageRef
 from bot.diagnostics.pull.plan import NOT_APPLICABLE, ReadPlan
@@ -222,7 +228,12 @@ class _Reads:
         if cluster is None:
             return NOT_APPLICABLE
         what = f"the cluster {cluster.name}"
-        resource = self.client.arm_get(cluster.resource_id, CLUSTER_API_VERSION)
+        try:
+            resource = self.client.arm_get(cluster.resource_id, CLUSTER_API_VERSION)
+        except AzureHTTPError as exc:
+            if exc.status == 404:
+                raise AzureResourceMissing(exc, what, "CLUSTER_NOT_FOUND") from None
+            raise
         return shapes.require(resource, shapes.CLUSTER, what)
 
     def roles(self, found: Mapping[str, Any]) -> Any:
@@ -309,6 +320,10 @@ class _Reads:
         base = self.inputs.login_base(server)
         answer = self.client.challenge(base)
         scheme, params = parse_challenge(answer.www_authenticate or "")
+        if answer.status == 403:
+            raise RegistryForbidden(
+                "The registry's /v2/ answered HTTP 403 to acrbot, before any credential."
+            )
         if answer.status != 401 or scheme != "bearer" or not params.get("service"):
             raise AzureMalformedResponse(
                 f"The registry's /v2/ answered HTTP {answer.status} without a bearer challenge."
