@@ -16,7 +16,7 @@ import pytest
 
 import tests.fakes.arm_registries as arm_registries
 import tests.fakes.azure_cluster as azure_cluster
-from tests.fakes.azure_cluster import FakeCluster
+from tests.fakes.azure_cluster import FakeCluster, FakePool
 from tests.pull.world import CLUSTER, IMAGE, World, config_file, diagnose, healthy
 
 FULL = f"contosoreg.azurecr.io/{IMAGE}"
@@ -141,3 +141,12 @@ def test_an_answer_of_the_wrong_shape_is_that_reads_finding(
     assert "Azure's answer" in found[step]["explanation"] and field in found[step]["explanation"]
     assert found["image"]["status"] == "ok"  # the rest of the check still ran
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_linux_image_on_a_windows_pool_selects_the_os_not_the_arch(tmp_path: Path) -> None:
+    world = healthy()
+    world.cluster.pools = (FakePool(os_type="Windows", vm_size="Standard_D4s_v5"),)
+    _, found, _ = steps(world, tmp_path)
+    fix = found["platform"]["advice"]
+    assert found["platform"]["code"] == "PLATFORM_MISMATCH"
+    assert "nodeSelector kubernetes.io/os: linux" in fix and "kubernetes.io/arch" not in fix

@@ -245,7 +245,7 @@ def _platforms(found: Findings, facts: Facts) -> None:
     pools_text = ", ".join(
         f"{p.get('name')} ({platform}, {p.get('vmSize')})" for p, platform in missing
     )
-    keep = sorted(offered)[0].split("/")[-1] if offered else "amd64"
+    keep = _selector(sorted(offered)[0] if offered else "linux/amd64", [p for _, p in missing])
     found.cause(
         "platform",
         TITLE_PLATFORM,
@@ -255,9 +255,23 @@ def _platforms(found: Findings, facts: Facts) -> None:
             f"only; node pool(s) {pools_text} need another: 'no match for platform in manifest'.",
             f"docker buildx build --platform {','.join(wanted)} -t {server}/{image.display()} "
             "--push . "
-            f"(or keep the pod off those pools: nodeSelector kubernetes.io/arch: {keep})",
+            f"(or keep the pod off those pools: nodeSelector {keep})",
         ),
     )
+
+
+def _selector(keep: str, missing: list[str]) -> str:
+    """The node labels that keep a pod on ``keep``'s pools and off each of ``missing``.
+
+    A Windows pool is amd64 too, so only the label that differs tells the pools apart.
+    """
+    os_name, arch = keep.split("/", 1)
+    labels = []
+    if any(p.split("/", 1)[0] != os_name for p in missing):
+        labels.append(f"kubernetes.io/os: {os_name}")
+    if any(p.split("/", 1)[-1] != arch for p in missing):
+        labels.append(f"kubernetes.io/arch: {arch}")
+    return ", ".join(labels)
 
 
 def _index_platforms(body: dict[str, Any]) -> set[str]:
