@@ -366,7 +366,8 @@ class AzureClient:
         text = f"{prefix} HTTP {response.status_code}"
         text += f" ({code})" if code else ""
         text += f": {self.scrub(message)}" if message else "."
-        return AzureHTTPError(text, status=response.status_code, code=code)
+        wait = _retry_after(response) if response.status_code == 429 else None
+        return AzureHTTPError(text, status=response.status_code, code=code, retry_after=wait)
 
     def _next_link(self, link: object) -> str | None:
         if not link:

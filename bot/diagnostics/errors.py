@@ -217,10 +217,13 @@ class AzureTLSError(AzureUnreachable):
 class AzureHTTPError(AzureCallFailed):
     """Azure answered with an error status; ``status`` and ``code`` say which."""
 
-    def __init__(self, message: str, status: int, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, status: int, code: str | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds, from a throttled answer's Retry-After
 
     @property
     def throttled(self) -> bool:
@@ -233,6 +236,29 @@ class AzureHTTPError(AzureCallFailed):
         if self.status in (401, 403):
             return "ARM_AUTHORIZATION_FAILED"
         return "ARM_THROTTLED" if self.throttled else "ARM_ERROR"
+
+
+class AzureResourceMissing(AzureHTTPError):
+    """ARM has nothing at a path acrbot was configured with (404); ``what`` names the resource.
+
+    ``AzureHTTPError`` calls any 404 ``REGISTRY_NOT_FOUND``, which misleads when
+    the missing resource is, say, the configured cluster.
+    """
+
+    def __init__(self, exc: AzureHTTPError, what: str, report_code: str) -> None:
+        super().__init__(str(exc), exc.status or 404, exc.code)
+        self.what = what
+        self._report_code = report_code
+
+    @property
+    def arm_code(self) -> str:
+        return self._report_code
+
+
+class RegistryForbidden(AzureCallFailed):
+    """The registry's /v2/ answered 403 before any credential: its firewall, seen by acrbot."""
+
+    arm_code = "CONNECTIVITY_FORBIDDEN_ERROR"
 
 
 class AzureMalformedResponse(AzureCallFailed):

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot.diagnostics.checks.base import Check, CheckContext, OnStep, faq_links, notify
 from bot.diagnostics.pull.findings import Findings
-from bot.diagnostics.pull.reads import PullInputs, build_plan
+from bot.diagnostics.pull.reads import PullInputs, build_plan, properties_of
 from bot.diagnostics.pull.verdict import judge
 from bot.diagnostics.report import CheckReport
 from bot.faq_links import FaqSearch
@@ -43,7 +43,7 @@ def run_pull(
     for step in steps:
         notify(on_step, step)
     registry = outcomes["registry"].value if outcomes["registry"].ok else {}
-    server = str((registry.get("properties") or {}).get("loginServer") or "") or None
+    server = str(properties_of(registry).get("loginServer") or "") or None
     facts = {"Image": ctx.image.display(), "Reads made": str(ctx.client.calls_sent)}
     if ctx.cluster is not None:
         facts["Cluster"] = ctx.cluster.name

@@ -12,6 +12,7 @@ from typing import Any
 from bot.diagnostics.pull.plan import Outcome
 from bot.diagnostics.pull.reads import PullInputs, properties_of
 from bot.diagnostics.pull.roles import ABAC_MODE
+from bot.diagnostics.pull.shapes import obj
 
 
 @dataclass(frozen=True)
@@ -49,5 +50,4 @@ class Facts:
 
     @property
     def kubelet(self) -> dict[str, Any]:
-        identity = properties_of(self.cluster).get("identityProfile") or {}
-        return identity.get("kubeletidentity") or {}
+        return obj(properties_of(self.cluster), "identityProfile", "kubeletidentity")

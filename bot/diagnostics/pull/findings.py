@@ -9,8 +9,19 @@ first, then the token, then the image.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
+from bot.diagnostics.checks.codes import info
+from bot.diagnostics.errors import (
+    AzureError,
+    AzureHTTPError,
+    AzureResourceMissing,
+    AzureTimeout,
+    AzureUnreachable,
+    DeadlineExceeded,
+    RegistryForbidden,
+)
 from bot.diagnostics.pull.plan import Outcome
 from bot.diagnostics.report import Cause, Status, StepResult
 
@@ -39,7 +50,18 @@ FAQ_QUERIES = {
     "PLATFORM_MISMATCH": "no match for platform in manifest arm64 平台",
 }
 
-__all__ = ["CAUSE_CODES", "Cause", "Findings"]
+FIREWALL_REASON = (
+    "The registry's firewall refused acrbot's own network (GET /v2/ answered HTTP 403), so "
+    "acrbot could not read the image. That is seen from acrbot's network: it says nothing "
+    "about whether the cluster's nodes may pull."
+)
+FIREWALL_ADVICE = (
+    "To let acrbot read the image, allow its network in the registry's networking settings "
+    "(public network access, allowed IP ranges), then run the check again."
+)
+NO_ANSWER_ADVICE = "Azure did not answer (or not usably): try again in a few minutes."
+
+__all__ = ["CAUSE_CODES", "Cause", "Findings", "read_failure"]
 
 
 @dataclass
@@ -85,14 +107,14 @@ class Findings:
     ) -> None:
         """A read that could not be made (or ``why`` it could not be used): say what and how."""
         error = outcome.error if outcome else None
-        if error is not None and error.status in (401, 403):
-            code, reason = "READ_FORBIDDEN", f"Azure refused the read (HTTP {error.status})."
-        elif error is not None:
-            code, reason = error.arm_code, str(error)
+        give = f"Give acrbot's identity {role}, then run the check again." if role else ""
+        if error is not None:
+            code, reason, advice = read_failure(error, give)
         elif outcome is not None and outcome.bug:
             code, reason = "INTERNAL_ERROR", "acrbot hit an unexpected problem on this read."
+            advice = info(code).advice
         else:
-            code, reason = "NOT_VERIFIED", why
+            code, reason, advice = "NOT_VERIFIED", why, give
         self.unverified.append(what)
         self.steps.append(
             StepResult(
@@ -100,7 +122,7 @@ class Findings:
                 Status.WARNING,
                 code=code,
                 explanation=f"Could not verify {what}. {reason}".strip(),
-                advice=f"Give acrbot's identity {role}, then run the check again." if role else "",
+                advice=advice,
                 title=title,
                 detail=str(error) if error is not None else "",
             )
@@ -109,3 +131,38 @@ class Findings:
     def ordered(self) -> Findings:
         causes = sorted(self.causes, key=lambda c: ORDER.index(c.code) if c.code in ORDER else 99)
         return replace(self, causes=causes, unverified=list(dict.fromkeys(self.unverified)))
+
+
+def read_failure(error: AzureError, give: str) -> tuple[str, str, str]:
+    """(code, reason, advice) for a failed read: only a refusal is fixed by giving a role.
+
+    A missing resource, a throttled or broken answer, or no answer at all
+    is not a permission problem, and saying "give acrbot a role" for one
+    sends the reader the wrong way.
+    """
+    if isinstance(error, RegistryForbidden):
+        return error.arm_code, FIREWALL_REASON, FIREWALL_ADVICE
+    if isinstance(error, AzureResourceMissing):
+        advice = (
+            f"Check the name, resource group and subscription acrbot is configured with for "
+            f"{error.what}, then run the check again."
+        )
+        return error.arm_code, f"Azure found no {error.what} (HTTP 404).", advice
+    if error.status in (401, 403):
+        return "READ_FORBIDDEN", f"Azure refused the read (HTTP {error.status}).", give
+    if error.status == 404:
+        reason = "Azure says what this read names does not exist (HTTP 404)."
+        return "RESOURCE_NOT_FOUND", reason, "Check that it still exists, then run the check again."
+    if isinstance(error, AzureHTTPError) and error.throttled:
+        return error.arm_code, "Azure is throttling acrbot's reads (HTTP 429).", _wait(error)
+    if isinstance(error, AzureTimeout | DeadlineExceeded) or error.status is not None:
+        return error.arm_code, str(error), NO_ANSWER_ADVICE
+    code = error.registry_code if isinstance(error, AzureUnreachable) else None
+    return code or error.arm_code, str(error), info(code or error.arm_code).advice
+
+
+def _wait(error: AzureHTTPError) -> str:
+    if error.retry_after:
+        wait = math.ceil(error.retry_after)
+        return f"Wait {wait} s (Azure's Retry-After), then run the check again."
+    return "Wait a minute, then run the check again."

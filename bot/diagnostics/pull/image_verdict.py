@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.diagnostics.azure_client import RegistryAnswer
 from bot.diagnostics.pull.findings import Cause, Findings
+from bot.diagnostics.pull.shapes import obj, objs
 
 if TYPE_CHECKING:
     from bot.diagnostics.pull.facts import Facts
@@ -83,14 +84,14 @@ def judge_image(found: Findings, facts: Facts) -> None:
 def _meta(facts: Facts) -> dict[str, Any] | None:
     value = facts.value("manifest_meta")
     if isinstance(value, RegistryAnswer) and value.status == 200:
-        return value.body.get("manifest") or {}
+        return obj(value.body, "manifest")
     return None
 
 
 def _tag(facts: Facts) -> dict[str, Any] | None:
     value = facts.value("tag")
     if isinstance(value, RegistryAnswer) and value.status == 200:
-        return value.body.get("tag") or {}
+        return obj(value.body, "tag")
     return None
 
 
@@ -100,7 +101,7 @@ def _exists_hidden(tag: dict[str, Any] | None, facts: Facts) -> bool:
 
 
 def _quarantine_on(facts: Facts) -> bool:
-    policy = (facts.registry_props.get("policies") or {}).get("quarantinePolicy") or {}
+    policy = obj(facts.registry_props, "policies", "quarantinePolicy")
     return str(policy.get("status") or "").lower() == "enabled"
 
 
@@ -109,11 +110,7 @@ def _not_found(found: Findings, facts: Facts) -> None:
     listing = facts.value("tags")
     names: list[str] = []
     if isinstance(listing, RegistryAnswer) and listing.status == 200:
-        names = [
-            str(t.get("name"))
-            for t in listing.body.get("tags") or []
-            if isinstance(t, dict) and t.get("name")
-        ]
+        names = [str(t.get("name")) for t in objs(listing.body.get("tags")) if t.get("name")]
     server = facts.registry_props.get("loginServer") or facts.inputs.target.default_login_server
     if names:
         close = (
@@ -172,11 +169,9 @@ def _lock_and_quarantine(
             ),
         )
         return True
-    locked_tag = (
-        tag is not None and (tag.get("changeableAttributes") or {}).get("readEnabled") is False
-    )
+    locked_tag = tag is not None and obj(tag, "changeableAttributes").get("readEnabled") is False
     locked_manifest = (
-        meta is not None and (meta.get("changeableAttributes") or {}).get("readEnabled") is False
+        meta is not None and obj(meta, "changeableAttributes").get("readEnabled") is False
     )
     if locked_tag or locked_manifest:
         ref = image.display() if locked_tag else f"{image.repository}@{digest}"
@@ -236,7 +231,7 @@ def _platforms(found: Findings, facts: Facts) -> None:
     if facts.cluster is None:
         found.passed("platform", TITLE_PLATFORM, f"Built for: {', '.join(sorted(offered))}.")
         return
-    pools = [p for p in facts.cluster_props.get("agentPoolProfiles") or [] if isinstance(p, dict)]
+    pools = objs(facts.cluster_props.get("agentPoolProfiles"))
     missing = [(p, pool_platform(p)) for p in pools if pool_platform(p) not in offered]
     if not missing:
         found.passed(
@@ -250,7 +245,7 @@ def _platforms(found: Findings, facts: Facts) -> None:
     pools_text = ", ".join(
         f"{p.get('name')} ({platform}, {p.get('vmSize')})" for p, platform in missing
     )
-    keep = sorted(offered)[0].split("/")[-1] if offered else "amd64"
+    keep = _selector(sorted(offered)[0] if offered else "linux/amd64", [p for _, p in missing])
     found.cause(
         "platform",
         TITLE_PLATFORM,
@@ -260,14 +255,27 @@ def _platforms(found: Findings, facts: Facts) -> None:
             f"only; node pool(s) {pools_text} need another: 'no match for platform in manifest'.",
             f"docker buildx build --platform {','.join(wanted)} -t {server}/{image.display()} "
             "--push . "
-            f"(or keep the pod off those pools: nodeSelector kubernetes.io/arch: {keep})",
+            f"(or keep the pod off those pools: nodeSelector {keep})",
         ),
     )
 
 
+def _selector(keep: str, missing: list[str]) -> str:
+    """The node labels that keep a pod on ``keep``'s pools and off each of ``missing``.
+
+    A Windows pool is amd64 too, so only the label that differs tells the pools apart.
+    """
+    os_name, arch = keep.split("/", 1)
+    labels = []
+    if any(p.split("/", 1)[0] != os_name for p in missing):
+        labels.append(f"kubernetes.io/os: {os_name}")
+    if any(p.split("/", 1)[-1] != arch for p in missing):
+        labels.append(f"kubernetes.io/arch: {arch}")
+    return ", ".join(labels)
+
+
 def _index_platforms(body: dict[str, Any]) -> set[str]:
-    entries = [m for m in body.get("manifests") or [] if isinstance(m, dict)]
-    platforms = [m.get("platform") or {} for m in entries]
+    platforms = [obj(m, "platform") for m in objs(body.get("manifests"))]
     offered = {f"{p.get('os')}/{p.get('architecture')}".lower() for p in platforms}
     offered.discard("unknown/unknown")
     return offered

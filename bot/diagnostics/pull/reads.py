@@ -18,10 +18,18 @@ from bot.diagnostics.azure_client import AzureClient, RegistryAnswer
 from bot.diagnostics.checks.health import may_pull, parse_challenge
 from bot.diagnostics.clouds import Cloud
 from bot.diagnostics.clusters import CLUSTER_API_VERSION, ClusterTarget
-from bot.diagnostics.errors import AzureCallFailed, AzureMalformedResponse
+from bot.diagnostics.errors import (
+    AzureCallFailed,
+    AzureHTTPError,
+    AzureMalformedResponse,
+    AzureResourceMissing,
+    RegistryForbidden,
+)
+from bot.diagnostics.pull import shapes
 from bot.diagnostics.pull.image_ref import DIGEST_RE, ImageRef
 from bot.diagnostics.pull.plan import NOT_APPLICABLE, ReadPlan
 from bot.diagnostics.pull.roles import BUILT_IN, role_guid
+from bot.diagnostics.pull.shapes import obj, objs
 from bot.diagnostics.registry_location import PROVIDER, RegistryTarget
 from bot.diagnostics.tokens import token_tenant
 
@@ -97,8 +105,7 @@ def vnet_of(subnet_id: str) -> str | None:
 
 def properties_of(item: Any) -> dict[str, Any]:
     """An ARM resource's ``properties``, or {} for anything else (a refused read, a bad shape)."""
-    value = item.get("properties") if isinstance(item, dict) else None
-    return value if isinstance(value, dict) else {}
+    return obj(item, "properties")
 
 
 class _Reads:
@@ -111,7 +118,8 @@ class _Reads:
     def registry(self, _in: Mapping[str, Any]) -> Any:
         if not self.inputs.registry_found:
             return NOT_APPLICABLE
-        return self.client.arm_get(self.inputs.target.resource_path)
+        resource = self.client.arm_get(self.inputs.target.resource_path)
+        return shapes.require(resource, shapes.REGISTRY, f"the registry {self.inputs.target.name}")
 
     def registry_search(self, _in: Mapping[str, Any]) -> Any:
         """Registry names in the configured subscriptions, to suggest when the image's is absent."""
@@ -124,18 +132,16 @@ class _Reads:
         return sorted(set(names) - {""})
 
     def endpoints(self, found: Mapping[str, Any]) -> Any:
-        connections = properties_of(found["registry"]).get("privateEndpointConnections") or []
+        connections = objs(properties_of(found["registry"]).get("privateEndpointConnections"))
         endpoints = []
-        for connection in connections[:MAX_ITEMS] if isinstance(connections, list) else []:
+        for connection in connections[:MAX_ITEMS]:
             props = properties_of(connection)
-            pe_id = arm_id((props.get("privateEndpoint") or {}).get("id"))
-            state = (props.get("privateLinkServiceConnectionState") or {}).get("status")
+            pe_id = arm_id(obj(props, "privateEndpoint").get("id"))
+            state = obj(props, "privateLinkServiceConnectionState").get("status")
             endpoint: dict[str, Any] = {
                 "id": pe_id,
                 "status": str(state or "Unknown"),
-                "connection": arm_id(connection.get("id"))
-                if isinstance(connection, dict)
-                else None,
+                "connection": arm_id(connection.get("id")),
             }
             if pe_id:
                 endpoint.update(self._endpoint(pe_id))
@@ -144,24 +150,27 @@ class _Reads:
 
     def _endpoint(self, pe_id: str) -> dict[str, Any]:
         try:
-            resource = self.client.arm_get(pe_id, NETWORK_API)
+            resource = shapes.require(
+                self.client.arm_get(pe_id, NETWORK_API),
+                shapes.PRIVATE_ENDPOINT,
+                f"the private endpoint {pe_id.rsplit('/', 1)[-1]}",
+            )
             groups = list(self.client.arm_list(f"{pe_id}/privateDnsZoneGroups", NETWORK_API))
         except AzureCallFailed as exc:
             return {"error": exc}
         props = properties_of(resource)
         fqdns: dict[str, list[str]] = {}
-        for config in props.get("customDnsConfigs") or []:
-            if isinstance(config, dict) and config.get("fqdn"):
-                fqdns[str(config["fqdn"]).lower()] = [
-                    str(ip) for ip in config.get("ipAddresses") or []
-                ]
+        for config in objs(props.get("customDnsConfigs")):
+            addresses = config.get("ipAddresses")
+            if config.get("fqdn") and isinstance(addresses, list | None):
+                fqdns[str(config["fqdn"]).lower()] = [str(ip) for ip in addresses or []]
         zones = [
             zone
             for group in groups
-            for config in properties_of(group).get("privateDnsZoneConfigs") or []
+            for config in objs(properties_of(group).get("privateDnsZoneConfigs"))
             if (zone := arm_id(properties_of(config).get("privateDnsZoneId")))
         ]
-        subnet = str((props.get("subnet") or {}).get("id") or "")
+        subnet = str(obj(props, "subnet").get("id") or "")
         return {
             "name": resource.get("name"),
             "vnet": vnet_of(subnet),
@@ -185,14 +194,14 @@ class _Reads:
                 records = self.client.arm_list(f"{zone_id}/A", DNS_API)
                 zone["records"] = {
                     str(r.get("name") or "").lower(): [
-                        str(a.get("ipv4Address")) for a in properties_of(r).get("aRecords") or []
+                        str(a.get("ipv4Address")) for a in objs(properties_of(r).get("aRecords"))
                     ]
                     for r in records
                 }
                 links = self.client.arm_list(f"{zone_id}/virtualNetworkLinks", DNS_API)
                 zone["links"], zone["link_names"] = [], {}
-                for link in links:
-                    vnet = arm_id((properties_of(link).get("virtualNetwork") or {}).get("id"))
+                for link in objs(links):
+                    vnet = arm_id(obj(properties_of(link), "virtualNetwork").get("id"))
                     if vnet:
                         zone["links"].append(vnet)
                         zone["link_names"][vnet.lower()] = str(link.get("name") or "LINK")
@@ -216,14 +225,21 @@ class _Reads:
     # --- cluster (ARM) -------------------------------------------------------
 
     def cluster(self, _in: Mapping[str, Any]) -> Any:
-        if self.inputs.cluster is None:
+        cluster = self.inputs.cluster
+        if cluster is None:
             return NOT_APPLICABLE
-        return self.client.arm_get(self.inputs.cluster.resource_id, CLUSTER_API_VERSION)
+        what = f"the cluster {cluster.name}"
+        try:
+            resource = self.client.arm_get(cluster.resource_id, CLUSTER_API_VERSION)
+        except AzureHTTPError as exc:
+            if exc.status == 404:
+                raise AzureResourceMissing(exc, what, "CLUSTER_NOT_FOUND") from None
+            raise
+        return shapes.require(resource, shapes.CLUSTER, what)
 
     def roles(self, found: Mapping[str, Any]) -> Any:
-        identity = properties_of(found["cluster"]).get("identityProfile") or {}
-        kubelet = identity.get("kubeletidentity")
-        principal = str((kubelet or {}).get("objectId") or "")
+        kubelet = obj(properties_of(found["cluster"]), "identityProfile", "kubeletidentity")
+        principal = str(kubelet.get("objectId") or "")
         if not _GUID_RE.fullmatch(principal) or not self.inputs.registry_found:
             return NOT_APPLICABLE  # a service-principal cluster: the verdict says so
         path = (
@@ -255,14 +271,14 @@ class _Reads:
         return frozenset(actions)
 
     def egress(self, found: Mapping[str, Any]) -> Any:
-        network = properties_of(found["cluster"]).get("networkProfile") or {}
+        network = obj(properties_of(found["cluster"]), "networkProfile")
         outbound = str(network.get("outboundType") or "loadBalancer")
         if outbound != "loadBalancer":
             return {"outbound": outbound, "ips": []}
-        refs = (network.get("loadBalancerProfile") or {}).get("effectiveOutboundIPs") or []
+        refs = objs(obj(network, "loadBalancerProfile").get("effectiveOutboundIPs"))
         ips = []
         for ref in refs[:MAX_ITEMS]:
-            if ip_id := arm_id((ref or {}).get("id")):
+            if ip_id := arm_id(ref.get("id")):
                 address = properties_of(self.client.arm_get(ip_id, NETWORK_API)).get("ipAddress")
                 if address:
                     ips.append(str(address))
@@ -270,13 +286,8 @@ class _Reads:
 
     def cluster_vnets(self, found: Mapping[str, Any]) -> Any:
         props = properties_of(found["cluster"])
-        pools = props.get("agentPoolProfiles") or []
-        vnets = {
-            v
-            for p in pools
-            if isinstance(p, dict)
-            if (v := vnet_of(str(p.get("vnetSubnetID") or "")))
-        }
+        pools = objs(props.get("agentPoolProfiles"))
+        vnets = {v for p in pools if (v := vnet_of(str(p.get("vnetSubnetID") or "")))}
         if not vnets and self.inputs.cluster and props.get("nodeResourceGroup"):
             group = str(props["nodeResourceGroup"])
             path = (
@@ -292,7 +303,7 @@ class _Reads:
         for vnet in sorted(vnets)[:MAX_ITEMS]:
             for peering in self.client.arm_list(f"{vnet}/virtualNetworkPeerings", NETWORK_API):
                 props = properties_of(peering)
-                remote = arm_id((props.get("remoteVirtualNetwork") or {}).get("id"))
+                remote = arm_id(obj(props, "remoteVirtualNetwork").get("id"))
                 if remote and str(props.get("peeringState") or "") == "Connected":
                     peered.add(remote)
         return {"vnets": sorted(vnets), "peered": sorted(peered)}
@@ -310,6 +321,10 @@ class _Reads:
         base = self.inputs.login_base(server)
         answer = self.client.challenge(base)
         scheme, params = parse_challenge(answer.www_authenticate or "")
+        if answer.status == 403:
+            raise RegistryForbidden(
+                "The registry's /v2/ answered HTTP 403 to acrbot, before any credential."
+            )
         if answer.status != 401 or scheme != "bearer" or not params.get("service"):
             raise AzureMalformedResponse(
                 f"The registry's /v2/ answered HTTP {answer.status} without a bearer challenge."
@@ -376,7 +391,7 @@ class _Reads:
         digest = _digest_header(answer) or image.reference
         path = f"/v2/{image.repository}/manifests/{digest}"
         manifest = self._read(found["token"], path, accept=MANIFEST_TYPES)
-        blob = (manifest.body.get("config") or {}).get("digest")
+        blob = obj(manifest.body, "config").get("digest")
         if manifest.status != 200 or not isinstance(blob, str) or not DIGEST_RE.fullmatch(blob):
             raise AzureMalformedResponse(
                 f"The manifest of {image.display()} names no config blob (HTTP {manifest.status})."
@@ -404,7 +419,7 @@ class _Reads:
             return _digest_header(answer)
         tag = found.get("tag")
         if isinstance(tag, RegistryAnswer) and tag.status == 200:
-            digest = str((tag.body.get("tag") or {}).get("digest") or "")
+            digest = str(obj(tag.body, "tag").get("digest") or "")
             return digest if DIGEST_RE.fullmatch(digest) else None
         return None
 

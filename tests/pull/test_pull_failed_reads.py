@@ -1,0 +1,152 @@
+"""Reads that fail for a reason other than a role, and answers of the wrong shape.
+
+Only a refusal (401/403 from ARM or the token endpoint) is fixed by giving
+acrbot a role; a missing cluster, the registry's firewall, throttling, an
+error or no answer at all each say what happened instead. A JSON answer of
+an unexpected shape is that read's unverified finding, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tests.fakes.arm_registries as arm_registries
+import tests.fakes.azure_cluster as azure_cluster
+from tests.fakes.azure_cluster import FakeCluster, FakePool
+from tests.pull.world import CLUSTER, IMAGE, World, config_file, diagnose, healthy
+
+FULL = f"contosoreg.azurecr.io/{IMAGE}"
+
+
+def steps(world: World, tmp_path: Path) -> tuple[int, dict[str, dict[str, Any]], dict]:
+    with world.azure() as fake:
+        code, report = diagnose(config_file(fake, tmp_path), FULL, "--cluster", CLUSTER)
+    return code, {s["name"]: s for s in report["steps"]}, report
+
+
+def test_a_missing_cluster_says_so_not_which_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.cluster = FakeCluster("aks-other")  # aks-prod is configured but not in Azure
+    _, found, report = steps(world, tmp_path)
+    step = found["cluster"]
+    assert step["code"] == "CLUSTER_NOT_FOUND" and "HTTP 404" in step["explanation"]
+    assert "resource group" in step["advice"] and "Give" not in step["advice"]
+    assert found["image"]["status"] == "ok" and report["unverified"]
+
+
+def test_the_registry_firewall_on_acrbot_is_not_a_missing_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.forbidden = True  # GET /v2/ answers 403
+    _, found, _ = steps(world, tmp_path)
+    step = found["image"]
+    assert step["code"] == "CONNECTIVITY_FORBIDDEN_ERROR", step
+    assert "firewall" in step["explanation"] and "acrbot's network" in step["explanation"]
+    assert "Give" not in step["advice"] and "networking settings" in step["advice"]
+
+
+def test_a_throttled_token_says_wait_for_retry_after(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.token_throttled = True  # 429, Retry-After: 1
+    _, found, _ = steps(world, tmp_path)
+    step = found["image"]
+    assert "throttling" in step["explanation"] and "HTTP 429" in step["explanation"]
+    assert step["advice"].startswith("Wait 1 s") and "Give" not in step["advice"]
+
+
+@pytest.mark.parametrize(
+    ("knob", "code"),
+    [({"server_error": {"registry": 500}}, "ARM_ERROR"), ({"slow": {"registry"}}, None)],
+    ids=["arm-500", "timeout"],
+)
+def test_no_answer_from_arm_says_try_again(tmp_path: Path, knob: dict, code: str | None) -> None:
+    world = healthy()
+    for name, value in knob.items():
+        setattr(world.registry, name, value)
+    _, found, _ = steps(world, tmp_path)
+    step = found["registry"]
+    assert step["status"] == "warning" and (code is None or step["code"] == code), step
+    assert "try again" in step["advice"] and "Give" not in step["advice"]
+
+
+def test_a_refused_arm_read_still_names_the_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.arm_forbidden = True
+    _, found, _ = steps(world, tmp_path)
+    step = found["registry"]
+    assert step["code"] == "READ_FORBIDDEN" and "Give acrbot's identity Reader" in step["advice"]
+
+
+def _set(*path: str, value: Any) -> Callable[[dict], None]:
+    def change(body: dict) -> None:
+        for key in path[:-1]:
+            body = body.setdefault(key, {})
+        body[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("builder", "change", "step", "field"),
+    [
+        (
+            "registry",
+            _set("properties", "networkRuleSet", value=["x"]),
+            "registry",
+            "networkRuleSet",
+        ),
+        ("registry", _set("properties", "policies", value="on"), "registry", "policies"),
+        ("cluster", _set("properties", "identityProfile", value=[1]), "cluster", "identityProfile"),
+        (
+            "cluster",
+            _set("properties", "servicePrincipalProfile", value="x"),
+            "cluster",
+            "servicePrincipalProfile",
+        ),
+        (
+            "cluster",
+            _set("properties", "agentPoolProfiles", value=["pool"]),
+            "cluster",
+            "agentPoolProfiles[0]",
+        ),
+    ],
+    ids=["rules-list", "policies-string", "identity-list", "sp-string", "pool-string"],
+)
+def test_an_answer_of_the_wrong_shape_is_that_reads_finding(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    builder: str,
+    change: Callable[[dict], None],
+    step: str,
+    field: str,
+) -> None:
+    module, name = (
+        (arm_registries, "_resource") if builder == "registry" else (azure_cluster, "_cluster")
+    )
+    original = getattr(module, name)
+
+    def broken(resource: Any) -> dict:
+        body = original(resource)
+        change(body)
+        return body
+
+    monkeypatch.setattr(module, name, broken)
+    code, found, report = steps(healthy(), tmp_path)
+    assert code == 1 and "error" not in report, report
+    assert found[step]["code"] == "MALFORMED_RESPONSE"
+    assert "Azure's answer" in found[step]["explanation"] and field in found[step]["explanation"]
+    assert found["image"]["status"] == "ok"  # the rest of the check still ran
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_linux_image_on_a_windows_pool_selects_the_os_not_the_arch(tmp_path: Path) -> None:
+    world = healthy()
+    world.cluster.pools = (FakePool(os_type="Windows", vm_size="Standard_D4s_v5"),)
+    _, found, _ = steps(world, tmp_path)
+    fix = found["platform"]["advice"]
+    assert found["platform"]["code"] == "PLATFORM_MISMATCH"
+    assert "nodeSelector kubernetes.io/os: linux" in fix and "kubernetes.io/arch" not in fix
