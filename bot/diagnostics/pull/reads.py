@@ -21,7 +21,7 @@ from bot.diagnostics.clusters import CLUSTER_API_VERSION, ClusterTarget
 from bot.diagnostics.errors import AzureCallFailed, AzureMalformedResponse
 from bot.diagnostics.pull.image_ref import DIGEST_RE, ImageRef
 from bot.diagnostics.pull.plan import NOT_APPLICABLE, ReadPlan
-from bot.diagnostics.pull.roles import BUILT_IN, role_guid
+from bot.diagnostics.pull.roles import BUILT_IN, granted_pull_actions, role_guid
 from bot.diagnostics.registry_location import PROVIDER, RegistryTarget
 from bot.diagnostics.tokens import token_tenant
 
@@ -246,12 +246,8 @@ class _Reads:
             resource = self.client.arm_get(definition, AUTH_API)
         except AzureCallFailed:
             return None
-        actions: set[str] = set()
-        for permission in properties_of(resource).get("permissions") or []:
-            if isinstance(permission, dict):
-                for key in ("actions", "dataActions"):
-                    actions |= {str(a).lower() for a in permission.get(key) or []}
-        return frozenset(actions)
+        permissions = properties_of(resource).get("permissions")
+        return granted_pull_actions(permissions if isinstance(permissions, list) else [])
 
     def egress(self, found: Mapping[str, Any]) -> Any:
         network = properties_of(found["cluster"]).get("networkProfile") or {}
