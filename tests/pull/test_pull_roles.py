@@ -124,3 +124,35 @@ def test_a_role_at_the_root_scope_covers_the_registry(tmp_path: Path) -> None:
     code, report = run(world, tmp_path)
     assert code == 0 and report["ok"] is True, report["steps"]
     assert "AcrPull at /" in roles_step(report)["explanation"]
+
+
+def test_an_unread_registry_with_no_roles_still_names_the_missing_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.arm_forbidden = True
+    world.role_assignments = []
+    code, report = run(world, tmp_path)
+    assert code == 1 and codes(report) == ["PULL_ROLE_MISSING"], report["steps"]
+    assert "Container Registry Repository Reader" in report["causes"][0]["explanation"]
+    assert any("the settings of contosoreg" in item for item in report["unverified"])
+
+
+def test_an_unread_registry_leaves_a_mode_dependent_role_unverified(tmp_path: Path) -> None:
+    world = healthy()  # AcrPull: a pull in legacy mode, nothing in ABAC mode
+    world.registry.arm_forbidden = True
+    code, report = run(world, tmp_path)
+    assert code == 1 and report["causes"] == []
+    step = roles_step(report)
+    assert step["status"] == "warning" and "permission mode" in step["explanation"]
+    assert "allowed by AcrPull" in step["explanation"] and "not allowed" in step["explanation"]
+    assert any("pull role" in item for item in report["unverified"])
+
+
+def test_an_unread_registry_with_roles_for_both_modes_passes_the_role(tmp_path: Path) -> None:
+    world = healthy()
+    world.registry.arm_forbidden = True
+    world.role_assignments.append(
+        FakeRoleAssignment(KUBELET_OBJECT_ID, REPOSITORY_READER, REGISTRY_ID)
+    )
+    _, report = run(world, tmp_path)
+    step = roles_step(report)
+    assert step["status"] == "ok" and "either permission mode" in step["explanation"]
