@@ -286,8 +286,8 @@ def _role_cause(facts: Facts, ignored: tuple[str, ...], mode_unknown: bool = Fal
             f'--condition "{condition}" --condition-version "2.0"',
         )
     unknown_note = (
-        " The registry's permission mode could not be read, and no Container Registry "
-        "Repository role was seen either: if it uses repository permissions (ABAC), assign "
+        " The registry's permission mode could not be read, and no role seen would allow "
+        "the pull in repository-permission (ABAC) mode either: if the registry uses it, assign "
         "Container Registry Repository Reader instead, since AcrPull does nothing there."
         if mode_unknown
         else ""
