@@ -28,7 +28,7 @@ from bot.diagnostics.errors import (
 from bot.diagnostics.pull import shapes
 from bot.diagnostics.pull.image_ref import DIGEST_RE, ImageRef
 from bot.diagnostics.pull.plan import NOT_APPLICABLE, ReadPlan
-from bot.diagnostics.pull.roles import BUILT_IN, role_guid
+from bot.diagnostics.pull.roles import BUILT_IN, granted_pull_actions, role_guid
 from bot.diagnostics.pull.shapes import obj, objs
 from bot.diagnostics.registry_location import PROVIDER, RegistryTarget
 from bot.diagnostics.tokens import token_tenant
@@ -197,10 +197,11 @@ class _Reads:
                         str(a.get("ipv4Address")) for a in objs(properties_of(r).get("aRecords"))
                     ]
                     for r in records
+                    if isinstance(r, dict)
                 }
                 links = self.client.arm_list(f"{zone_id}/virtualNetworkLinks", DNS_API)
                 zone["links"], zone["link_names"] = [], {}
-                for link in objs(links):
+                for link in (item for item in links if isinstance(item, dict)):
                     vnet = arm_id(obj(properties_of(link), "virtualNetwork").get("id"))
                     if vnet:
                         zone["links"].append(vnet)
@@ -263,12 +264,8 @@ class _Reads:
             resource = self.client.arm_get(definition, AUTH_API)
         except AzureCallFailed:
             return None
-        actions: set[str] = set()
-        for permission in properties_of(resource).get("permissions") or []:
-            if isinstance(permission, dict):
-                for key in ("actions", "dataActions"):
-                    actions |= {str(a).lower() for a in permission.get(key) or []}
-        return frozenset(actions)
+        permissions = properties_of(resource).get("permissions")
+        return granted_pull_actions(permissions if isinstance(permissions, list) else [])
 
     def egress(self, found: Mapping[str, Any]) -> Any:
         network = obj(properties_of(found["cluster"]), "networkProfile")

@@ -6,7 +6,9 @@ registry or any scope above it. Repository-permission mode
 (``AbacRepositoryPermissions``) honours only the Container Registry
 Repository roles, and each assignment's ABAC condition must cover the
 repository; AcrPull there does nothing, which is the trap this module names.
-Role definition IDs are compared by their trailing GUID.
+Role definition IDs are compared by their trailing GUID. A custom role's
+effective permissions are its actions less its notActions (and its data
+actions less its notDataActions), wildcards included.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from bot.diagnostics.pull.conditions import action_matches, condition_allows
 
 ABAC_MODE = "AbacRepositoryPermissions"
 ACRPULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
@@ -44,13 +48,15 @@ ABAC_PULL_ACTION = "microsoft.containerregistry/registries/repositories/content/
 REPOSITORY_ATTRIBUTE = "Microsoft.ContainerRegistry/registries/repositories:name"
 
 _GUID_RE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_COMPARISON_RE = re.compile(
-    r"@(?:Request|Resource)\[\s*" + re.escape(REPOSITORY_ATTRIBUTE) + r"\s*\]\s*"
-    r"(?P<op>[A-Za-z:]+)\s*'(?P<value>(?:[^']|'')*)'",
-    re.IGNORECASE,
-)
 
-__all__ = ["Assignment", "Grant", "assignments_above", "evaluate", "role_guid"]
+__all__ = [
+    "Assignment",
+    "Grant",
+    "assignments_above",
+    "evaluate",
+    "granted_pull_actions",
+    "role_guid",
+]
 
 
 @dataclass(frozen=True)
@@ -85,25 +91,59 @@ def role_guid(role_definition_id: str) -> str:
 
 
 def assignments_above(items: Iterable[Mapping[str, Any]], resource_id: str) -> list[Assignment]:
-    """The assignments whose scope is the resource or one above it (group, subscription, MG)."""
-    target = resource_id.lower().rstrip("/")
+    """The assignments whose scope is the resource or one above it (group, subscription, MG, /)."""
     found = []
     for item in items:
         props = item.get("properties") if isinstance(item.get("properties"), dict) else {}
-        scope = str(props.get("scope") or "").lower().rstrip("/")
         definition = str(props.get("roleDefinitionId") or "")
-        above = bool(scope) and (target == scope or target.startswith(scope + "/"))
-        if scope.startswith("/providers/microsoft.management/managementgroups/") or above:
+        if _scope_covers(str(props.get("scope") or ""), resource_id):
             condition = props.get("condition")
             found.append(
                 Assignment(
                     role_guid(definition),
                     definition,
-                    str(props.get("scope") or "/"),
+                    str(props.get("scope")),
                     str(condition) if condition else None,
                 )
             )
     return found
+
+
+def _scope_covers(scope: str, resource_id: str) -> bool:
+    """A scope covers what lies under it; a management group's place is not known, so it counts."""
+    scope = scope.lower()
+    if not scope.startswith("/"):
+        return False
+    if scope.startswith("/providers/microsoft.management/managementgroups/"):
+        return True
+    prefix = scope.rstrip("/") + "/"  # the root scope "/" becomes "/", covering everything
+    return (resource_id.lower().rstrip("/") + "/").startswith(prefix)
+
+
+def granted_pull_actions(permissions: Iterable[Any]) -> frozenset[str]:
+    """Which of the two pull actions a role definition's ``permissions`` really grant.
+
+    Each permission block grants its actions less its notActions and its data
+    actions less its notDataActions; the legacy pull is an action, the
+    repository-permission (ABAC) pull a data action.
+    """
+    granted: set[str] = set()
+    for block in permissions:
+        if not isinstance(block, Mapping):
+            continue
+        for action, allow, deny in (
+            (LEGACY_PULL_ACTION, "actions", "notActions"),
+            (ABAC_PULL_ACTION, "dataActions", "notDataActions"),
+        ):
+            if _any_matches(block.get(allow), action) and not _any_matches(block.get(deny), action):
+                granted.add(action)
+    return frozenset(granted)
+
+
+def _any_matches(patterns: Any, action: str) -> bool:
+    if not isinstance(patterns, list):
+        return False
+    return any(action_matches(str(pattern), action) for pattern in patterns)
 
 
 def evaluate(
@@ -114,8 +154,8 @@ def evaluate(
 ) -> Grant:
     """Does any assignment let the holder pull ``repository``? (see the module docstring)
 
-    ``custom_actions`` maps a custom role's GUID to its actions and data
-    actions (lower case), or None when its definition could not be read.
+    ``custom_actions`` maps a custom role's GUID to the pull actions it grants
+    (:func:`granted_pull_actions`), or None when its definition could not be read.
     """
     by: list[str] = []
     ignored: list[str] = []
@@ -147,49 +187,16 @@ def _honoured(
     actions = custom_actions.get(item.role)
     if actions is None:
         return None
-    wanted = ABAC_PULL_ACTION if abac else LEGACY_PULL_ACTION
-    return any(_action_matches(pattern, wanted) for pattern in actions)
-
-
-def _action_matches(pattern: str, action: str) -> bool:
-    regex = "^" + re.escape(pattern.lower()).replace(r"\*", ".*") + "$"
-    return re.match(regex, action) is not None
+    return (ABAC_PULL_ACTION if abac else LEGACY_PULL_ACTION) in actions
 
 
 def covers_repository(condition: str | None, repository: str) -> bool | None:
-    """Whether an ABAC condition lets ``repository`` through; None when it cannot be read.
+    """Whether an ABAC condition lets a pull of ``repository`` through; None when it cannot be read.
 
-    Conditions on ACR repositories compare the repository name
-    (``@Request[…repositories:name] StringStartsWithIgnoreCase 'shop/'``),
-    usually several joined by OR. Any comparison that matches covers it; a
-    condition with no such comparison, or a negated operator, is not guessed.
+    The condition is evaluated for the pull's data action on that repository
+    name (see :mod:`bot.diagnostics.pull.conditions`), so AND, OR, NOT and
+    parentheses count as Azure counts them.
     """
     if not condition:
         return True
-    comparisons = list(_COMPARISON_RE.finditer(condition))
-    if not comparisons:
-        return None
-    results = [
-        _compare(m.group("op"), m.group("value").replace("''", "'"), repository)
-        for m in comparisons
-    ]
-    if any(result is True for result in results):
-        return True
-    return None if any(result is None for result in results) else False
-
-
-def _compare(op: str, value: str, repository: str) -> bool | None:
-    name = op.split(":")[-1].lower()
-    if "not" in name:
-        return None
-    fold = name.endswith("ignorecase")
-    left, right = (repository.lower(), value.lower()) if fold else (repository, value)
-    base = name.removesuffix("ignorecase")
-    if base == "stringequals":
-        return left == right
-    if base == "stringstartswith":
-        return left.startswith(right)
-    if base == "stringlike":
-        regex = "^" + re.escape(right).replace(r"\*", ".*").replace(r"\?", ".") + "$"
-        return re.match(regex, left) is not None
-    return None
+    return condition_allows(condition, ABAC_PULL_ACTION, REPOSITORY_ATTRIBUTE, repository)

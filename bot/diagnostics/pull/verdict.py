@@ -9,6 +9,7 @@ together. Nothing here calls Azure: it only reads :class:`Outcome` objects.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from bot.diagnostics.pull.facts import Facts
@@ -17,7 +18,7 @@ from bot.diagnostics.pull.image_verdict import judge_image
 from bot.diagnostics.pull.network_verdict import judge_network
 from bot.diagnostics.pull.plan import Outcome
 from bot.diagnostics.pull.reads import PullInputs, properties_of
-from bot.diagnostics.pull.roles import assignments_above, evaluate
+from bot.diagnostics.pull.roles import Assignment, Grant, assignments_above, evaluate
 
 READER_ON = "Reader on {what}"
 
@@ -32,7 +33,7 @@ def judge(
     facts = Facts(
         inputs, outcomes, _registry(found, inputs, outcomes), _cluster(found, inputs, outcomes)
     )
-    if facts.registry is not None and facts.cluster is not None:
+    if facts.cluster is not None and _registry_exists(inputs, outcomes):
         _roles(found, facts)
     if facts.registry is not None:
         judge_network(found, facts)
@@ -81,6 +82,14 @@ def _registry(
         f"{mode}, public network access {props.get('publicNetworkAccess') or 'Enabled'}.",
     )
     return outcome.value
+
+
+def _registry_exists(inputs: PullInputs, outcomes: dict[str, Outcome]) -> bool:
+    """Found and not answered 404: a registry whose settings went unread still has roles."""
+    if not inputs.registry_found:
+        return False
+    error = outcomes["registry"].error
+    return error is None or error.status != 404
 
 
 def _registry_missing(found: Findings, inputs: PullInputs, search: Outcome | None) -> None:
@@ -178,6 +187,9 @@ def _roles(found: Findings, facts: Facts) -> None:
         )
         return
     assignments = assignments_above(outcome.value["items"], registry_id)
+    if facts.registry is None:
+        _roles_in_either_mode(found, facts, assignments, outcome.value["custom"])
+        return
     grant = evaluate(
         assignments, facts.abac, facts.inputs.image.repository, outcome.value["custom"]
     )
@@ -199,7 +211,47 @@ def _roles(found: Findings, facts: Facts) -> None:
     found.cause("roles", title, _role_cause(facts, grant.ignored))
 
 
-def _role_cause(facts: Facts, ignored: tuple[str, ...]) -> Cause:
+def _roles_in_either_mode(
+    found: Findings,
+    facts: Facts,
+    assignments: list[Assignment],
+    custom: Mapping[str, frozenset[str] | None],
+) -> None:
+    """The permission mode went unread: what both modes agree on stands, the rest is unverified.
+
+    With no pull role in either mode (no assignments at all, say) the pull
+    fails whichever mode the registry uses, so the cause is still named.
+    """
+    title = "Kubelet identity's pull role"
+    repository = facts.inputs.image.repository
+    legacy, abac = (evaluate(assignments, mode, repository, custom) for mode in (False, True))
+    if legacy.allows and abac.allows:
+        by = "; ".join(dict.fromkeys(legacy.by + abac.by))
+        found.passed("roles", title, f"Pull allowed in either permission mode, by {by}.")
+    elif legacy.allows is False and abac.allows is False:
+        found.cause("roles", title, _role_cause(facts, (), mode_unknown=True))
+    else:
+        found.unverifiable(
+            "roles",
+            title,
+            "the kubelet identity's pull role (it depends on the registry's permission mode, "
+            "which could not be read)",
+            None,
+            READER_ON.format(what=f"the registry {facts.registry_name}"),
+            why=f"In legacy mode the pull is {_grant_text(legacy)}; in repository-permission "
+            f"(ABAC) mode it is {_grant_text(abac)}.",
+        )
+
+
+def _grant_text(grant: Grant) -> str:
+    if grant.allows:
+        return "allowed by " + "; ".join(grant.by)
+    if grant.allows is None:
+        return "unclear (" + "; ".join(grant.unclear) + ")"
+    return "not allowed"
+
+
+def _role_cause(facts: Facts, ignored: tuple[str, ...], mode_unknown: bool = False) -> Cause:
     cluster = facts.inputs.cluster
     assert cluster is not None
     oid = facts.kubelet.get("objectId")
@@ -233,11 +285,19 @@ def _role_cause(facts: Facts, ignored: tuple[str, ...]) -> Cause:
             f'ServicePrincipal --role "Container Registry Repository Reader" --scope {registry_id} '
             f'--condition "{condition}" --condition-version "2.0"',
         )
+    unknown_note = (
+        " The registry's permission mode could not be read, and no role seen would allow "
+        "the pull in repository-permission (ABAC) mode either: if the registry uses it, assign "
+        "Container Registry Repository Reader instead, since AcrPull does nothing there."
+        if mode_unknown
+        else ""
+    )
     return Cause(
         "PULL_ROLE_MISSING",
         f"No AcrPull (or AcrPush, Reader, Contributor, Owner, or a custom role with pull) was "
         f"seen for the kubelet identity of {cluster.name} ({oid}) on {facts.registry_name} or any "
-        f"scope above it{group_note}; the kubelet's token request gets 401 Unauthorized.",
+        f"scope above it{group_note}; the kubelet's token request gets 401 Unauthorized."
+        + unknown_note,
         f"az aks update -n {cluster.name} -g {cluster.resource_group} --attach-acr "
         f"{facts.registry_name} (or: az role assignment create --assignee-object-id {oid} "
         f"--assignee-principal-type ServicePrincipal --role AcrPull --scope {registry_id})",
