@@ -101,14 +101,21 @@ def _digest(value: str) -> bytes:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
 
 
-def presented_token(query: str, headers: Mapping[str, str]) -> str | None:
-    """The token the sender presented: ``?token=`` or ``Authorization: Bearer``."""
-    authorization = headers.get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
+def presented_tokens(query: str, headers: Mapping[str, str]) -> list[str]:
+    """The tokens the sender presented: ``Authorization: Bearer`` and ``?token=``.
+
+    Either may be ours. Azure Monitor's secure webhook always sends an Entra ID
+    Bearer token of its own, and a gateway in front may add one, so a Bearer
+    header must not hide the ``?token=`` the webhook's URL carries.
+    """
+    found = []
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
+        found.append(credentials.strip())
     values = parse_qs(query or "", keep_blank_values=True).get("token")
-    return values[-1] if values else None
+    if values:
+        found.append(values[-1])
+    return found
 
 
 class AlertIntake:
@@ -177,9 +184,11 @@ class AlertIntake:
         """The delivery's alerts and their channels, or the refusal; nothing is written yet."""
         if self._token is None or source not in SOURCES:
             return WebhookReply(404, {"error": "not found"})
-        presented = presented_token(query, headers)
-        # Compare digests: constant time, whatever the lengths.
-        if presented is None or not hmac.compare_digest(_digest(presented), self._token):
+        # Compare digests: constant time, whatever the lengths; every token is compared.
+        matches = [
+            hmac.compare_digest(_digest(t), self._token) for t in presented_tokens(query, headers)
+        ]
+        if not any(matches):
             return WebhookReply(
                 401,
                 {"error": "missing or wrong token (use ?token=… or Authorization: Bearer …)"},

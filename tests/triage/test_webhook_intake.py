@@ -45,7 +45,27 @@ def test_token_in_the_query_or_as_bearer():
 
 @pytest.mark.parametrize(
     ("query", "headers"),
-    [("", {}), ("token=wrong", {}), ("", {"authorization": "Bearer wrong"}), ("token=", {})],
+    [
+        (f"token={TOKEN}", {"authorization": "Bearer eyJ0eXAiOiJKV1Qi.entra.jwt"}),
+        ("token=wrong", {"authorization": f"Bearer {TOKEN}"}),
+    ],
+)
+def test_either_token_may_be_ours(query, headers):
+    """Azure Monitor's secure webhook sends an Entra ID Bearer token beside the URL's ?token=."""
+    webhook, queued = intake()
+    reply = webhook.handle("azure-monitor", query, headers, body("azure_metric_storage.json"))
+    assert (reply.status, reply.body) == (200, {"accepted": 1}) and len(queued) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("", {}),
+        ("token=wrong", {}),
+        ("", {"authorization": "Bearer wrong"}),
+        ("token=", {}),
+        ("token=wrong", {"authorization": "Bearer also-wrong"}),
+    ],
 )
 def test_missing_or_wrong_token_is_401(query, headers):
     webhook, queued = intake()
