@@ -89,6 +89,8 @@ def signed(verifier: SignatureVerifier, headers: Mapping[str, str], body: bytes)
     signature = headers.get("x-slack-signature", "")
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return False  # slack_sdk would raise on int("abc")
+    if not signature.isascii():
+        return False  # hmac.compare_digest raises on non-ASCII text: a 500, not a refusal
     return verifier.is_valid(body, timestamp, signature)
 
 

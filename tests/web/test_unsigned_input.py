@@ -50,6 +50,13 @@ def test_a_timestamp_that_is_not_an_integer_is_401(served, timestamp):
     assert reply.status_code == 401
 
 
+@pytest.mark.parametrize("signature", [b"v0=\xe9", "v0=é".encode(), b"v0=\xff" * 30])
+def test_a_signature_that_is_not_ascii_is_401_not_500(served, signature):
+    """hmac.compare_digest raises on non-ASCII text: it was a 500 and a traceback per request."""
+    reply = served.post(sr.url_verification("x"), headers={"X-Slack-Signature": signature})
+    assert reply.status_code == 401 and reply.json() == {"error": "invalid request"}
+
+
 def test_unsigned_bodies_never_reach_the_log(served_process, slack):
     """The real process's whole output: gunicorn's and uvicorn's lines, stderr included."""
     served = served_process
