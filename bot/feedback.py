@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import time
 import unicodedata
@@ -32,12 +31,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.json_input import storable
 from bot.storage import RecordStream, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 VERDICTS = ("up", "down", "picked")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_FIELD = 1000
 
 
@@ -144,11 +143,6 @@ class FeedbackStore:
                     yield Feedback(**json.loads(line))
                 except (ValueError, TypeError):
                     continue  # a torn last line after a crash: skip, never fail the summary
-
-
-def storable(text: str) -> str:
-    """``text`` with lone surrogates (which UTF-8 cannot encode) replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
 
 
 def printable(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import TextIO
 
-from bot.feedback import storable
+from bot.json_input import storable
 
 # ESC and what it introduces: CSI (ESC [ … final byte), OSC/DCS/PM/APC strings up to
 # their terminator (BEL or ESC \), or a single character. An unterminated one runs to

@@ -19,14 +19,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot import metrics
+from bot import json_input, metrics
 from bot.storage.base import StorageUnavailable
 from bot.triage.model import Alert
 from bot.triage.readers import UnknownShape, read_alertmanager, read_azure_monitor
@@ -200,7 +199,7 @@ class AlertIntake:
                         source, len(body), limit)  # fmt: skip
             return WebhookReply(413, {"error": f"body larger than {limit // MAX_BODY} MB"})
         try:
-            payload = json.loads(body.decode("utf-8"))
+            payload = json_input.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return WebhookReply(400, {"error": "the body is not valid JSON"})
         try:

@@ -20,7 +20,6 @@ of CPU on the loop and 1.3 ms through the pool (``benchmarks/ack_stages.py``).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
@@ -32,7 +31,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
-from bot import logs
+from bot import json_input, logs
 from bot.knowledge.library import Library
 from bot.slack.dedupe import AsyncClaims, claim_ahead, claimed_ahead
 from bot.slack.subcommands import parse
@@ -168,13 +167,13 @@ def parsed(body: bytes, content_type: str | None) -> Payload | None:
     try:
         text = body.decode("utf-8")
         if (content_type or "").startswith("application/json") or text.lstrip().startswith("{"):
-            data = json.loads(text)
+            data = json_input.loads(text)
             return data if _envelope(data, objects=("event",)) else None
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
         if any(len(values) > 1 for values in form.values()):
             return None
         if "payload" in form:
-            data = json.loads(form["payload"][0])
+            data = json_input.loads(form["payload"][0])
             return data if _envelope(data, objects=("user", "team", "channel")) else None
         fields = {key: values[0] for key, values in form.items()}
         if "command" in form:

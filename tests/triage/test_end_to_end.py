@@ -293,6 +293,16 @@ def test_a_bad_or_missing_token_is_401(bot, token, bearer):
     assert TOKEN not in reply.text
 
 
+def test_a_lone_surrogate_in_an_alert_is_posted_replaced_not_lost(bot):
+    """JSON may escape half a UTF-16 pair: no store could hold it, so the accepted alert was
+    retried from the queue for good and never posted. It is read as U+FFFD."""
+    payload = azure_alert("azure_metric_storage.json", rule="StorageUsed\ud83d")
+    reply = bot.webhook("azure-monitor", json.dumps(payload).encode())  # "\ud83d" in the JSON
+    assert reply.status_code == 200 and reply.json() == {"accepted": 1}
+    (call,) = posts_to(bot.slack, ONCALL)
+    assert "StorageUsed\ufffd" in call.params["text"]
+
+
 def test_malformed_json_is_400_and_an_unknown_shape_422(bot):
     assert bot.webhook("azure-monitor", b'{"schemaId": ').status_code == 400
     reply = bot.webhook("azure-monitor", {"hello": "world"})

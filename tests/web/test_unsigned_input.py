@@ -87,3 +87,12 @@ def test_unsigned_bodies_never_reach_the_log(served_process, slack):
 )
 def test_signed_bodies_of_a_shape_slack_never_sends_are_400(served, body):
     assert served.post(body).status_code == 400
+
+
+def test_a_lone_surrogate_in_a_signed_event_is_read_as_a_replacement_character(served, slack):
+    """A DM whose JSON escapes half a UTF-16 pair in its event_id and channel is still answered."""
+    event = sr.message_im("docker pull is slow", channel="DSURR\ud800")
+    body = sr.event_callback(event, event_id="Ev\udfff1")
+    assert b"\\ud800" in body and b"\\udfff" in body  # escaped in the JSON, as Slack would
+    assert served.post(body).status_code == 200
+    slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "DSURR\ufffd")
