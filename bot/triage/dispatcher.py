@@ -12,7 +12,9 @@ An item leaves the queue only once it is shown. A notifier failure (Slack's
 429, a 5xx, a timeout, anything) puts it back: after Slack's ``Retry-After``
 or an exponential backoff, for up to ``MAX_ATTEMPTS`` attempts, and the
 policy gives back any lease the attempt held, so a storm whose first post
-failed is posted by the retry or by its next firing.
+failed is posted by the retry or by its next firing. An error anywhere else
+in handling an alert (a bug it trips on) is retried and given up the same way,
+counted as undelivered, so no item comes back at every lease for good.
 """
 
 from __future__ import annotations
@@ -122,10 +124,10 @@ class AlertDispatcher:
             decision = self.policy.decide(alert, previous.storm if previous else None)
         if decision.action in (Action.DUPLICATE, Action.WAIT):
             return decision
-        triage = self.triager.triage(alert)
-        if previous is None:
-            metrics.alert_triaged(alert.source, alert.state)
-        try:
+        try:  # once decided, any failure gives the decision's lease back, and keeps the decision
+            triage = self.triager.triage(alert)
+            if previous is None:
+                metrics.alert_triaged(alert.source, alert.state)
             self._notify(alert, channel, triage, decision)
         except Exception as exc:
             if decision.action == Action.POST:
@@ -235,6 +237,11 @@ class AlertDispatcher:
             self._retry(name, record, alert, attempts, failed.cause, failed.decision)
             return
         except (StorageUnavailable, Contention) as exc:
+            self._retry(name, record, alert, attempts, exc, previous)
+            return
+        except Exception as exc:  # a bug, or an alert it trips on: retried, then given up, counted
+            log.error("alerts: handling a %s alert failed: %s", alert.source,
+                      type(exc).__name__, exc_info=exc)  # fmt: skip
             self._retry(name, record, alert, attempts, exc, previous)
             return
         if decision.action == Action.WAIT:

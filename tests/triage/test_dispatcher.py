@@ -60,6 +60,54 @@ def test_fired_storm_duplicate_and_resolved_through_the_queue():
     ]
 
 
+def test_an_alert_that_trips_a_bug_is_retried_then_given_up_not_taken_forever(monkeypatch):
+    """Outside the notifier an error reached the worker loop: the item came back at every lease."""
+
+    class Tripping(Triager):
+        trips = 2
+
+        def triage(self, alert):
+            if self.trips:
+                self.trips -= 1
+                raise UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+            return super().triage(alert)
+
+    notifier, store = Recorder(), SqliteStorage()
+    dispatcher = AlertDispatcher(
+        Tripping(), AlertPolicy(store), notifier, store.queue("alerts"), workers=1, poll=0.02,
+        backoff=0.01,
+    )  # fmt: skip
+    dispatcher.submit([(alert("trips-twice"), "C1")])
+    assert dispatcher.join(10)
+    assert notifier.calls == [("post", "C1", "fired")]  # the third attempt
+
+    monkeypatch.setattr(dispatcher_module, "MAX_ATTEMPTS", 3)
+    dispatcher.triager = Tripping()
+    dispatcher.triager.trips = 10**6
+    dispatcher.submit([(alert("always-trips"), "C1")])
+    assert dispatcher.join(10)  # given up after three attempts, not leased again and again
+    assert len(notifier.calls) == 1
+    dispatcher.stop()
+
+
+def test_an_alert_the_policy_trips_on_is_given_up_after_its_attempts(monkeypatch):
+    """Before any decision (the store refusing the alert's text): no lease, the same retries."""
+
+    class Refusing(AlertPolicy):
+        def delivered(self, alert):
+            raise UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(dispatcher_module, "MAX_ATTEMPTS", 3)
+    notifier, store = Recorder(), SqliteStorage()
+    queue = store.queue("alerts")
+    dispatcher = AlertDispatcher(
+        Triager(), Refusing(store), notifier, queue, workers=1, poll=0.02, backoff=0.01
+    )
+    dispatcher.submit([(alert("refused"), "C1")])
+    assert dispatcher.join(10) and queue.pending() == 0 and notifier.calls == []
+    dispatcher.stop()
+
+
 def test_a_failed_post_stays_queued_and_is_posted_by_the_retry():
     class Flaky(Recorder):
         failures = 2
