@@ -54,7 +54,12 @@ WORDS: dict[str, dict[str, str]] = {
             "📋 *{count} more alerts* in this channel — posting each would exceed "
             "Slack's rate for one channel, so they are listed here:"
         ),
+        "digest_one": (
+            "📋 *1 more alert* in this channel — posting it would exceed "
+            "Slack's rate for one channel, so it is listed here:"
+        ),
         "digest_more": "…and {count} earlier ones",
+        "digest_more_one": "…and 1 earlier one",
         "left_out": (
             "⚠️ *{count} alerts of the Alertmanager group* `{group}` *are not shown here*: "
             "{past} past the {limit} acrbot reads from one delivery, {truncated} dropped by "
@@ -91,7 +96,10 @@ _TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
 
 
 def word(language: str, key: str, **values: object) -> str:
+    """The words for ``key``; with a ``count`` of 1, its ``_one`` form where a language has one."""
     table = WORDS.get(language, WORDS["en"])
+    if values.get("count") == 1 and f"{key}_one" in table:
+        key = f"{key}_one"
     return table[key].format(**values)
 
 

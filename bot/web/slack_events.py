@@ -241,6 +241,8 @@ def _envelope(data: Any, objects: tuple[str, ...]) -> bool:
         return False  # Slack's events always carry one; Bolt and the listeners index into it
     if data["type"].startswith("view_") and not _view(data.get("view")):
         return False  # Bolt reads view.type for every view payload
+    if data["type"] == "url_verification" and not isinstance(data.get("challenge"), str):
+        return False  # Slack always sends one: Bolt would echo {"challenge": null}
     if "actions" not in data:
         return True
     # Slack never sends an empty list; Bolt reads actions[0] for any custom middleware.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.slack.alert_blocks import alert_message, resolved_note, short_time
+from bot.slack.alert_blocks import alert_message, digest_message, resolved_note, short_time
 from bot.triage import read_alertmanager, read_azure_monitor
 from bot.triage.readers import read_text
 from tests.triage.conftest import fixture
@@ -82,3 +82,11 @@ def test_huge_fields_stay_within_block_kit_limits(triager):
     (alert,) = read_azure_monitor(payload)
     message = alert_message(triager.triage(alert), count=99)  # limits.check runs on build
     assert len(message.text) <= 3000
+
+
+def test_a_digest_counts_in_the_singular_and_plural() -> None:
+    entry = {"state": "fired", "rule": "r", "summary": "s"}
+    assert digest_message([entry], 1).text.startswith("📋 1 more alert in this channel")
+    assert "…and 1 earlier one" in json.dumps(digest_message([entry], 2).blocks, ensure_ascii=False)
+    assert digest_message([entry, entry], 2).text.startswith("📋 2 more alerts in this channel")
+    assert "本频道另有 1 条告警" in digest_message([entry], 1, "zh").text

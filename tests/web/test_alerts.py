@@ -199,7 +199,7 @@ def test_a_channels_budget_is_shared_and_the_rest_is_one_digest_updated(tmp_path
             for webhooks in pair:
                 webhooks.dispatcher.stop()
     alerts = [c for c in top_level(slack) if "distinct-rule-" in c.params["text"]]
-    digests = [c for c in top_level(slack) if "more alerts" in c.params["text"]]
+    digests = [c for c in top_level(slack) if "more alert" in c.params["text"]]
     assert len(alerts) == 5 and len(digests) == 1  # one budget for both
     assert last.params["ts"] == slack.calls("chat.update")[-1].params["ts"]
     listed = json.dumps(last.params["blocks"], ensure_ascii=False)

@@ -83,6 +83,8 @@ def test_unsigned_bodies_never_reach_the_log(served_process, slack):
         b"payload=" + quote(json.dumps({"type": "block_actions", "actions": "x"})).encode(),
         b"payload=" + quote(json.dumps({"type": "block_actions", "user": "x"})).encode(),
         b"command=%2Facr&text=ask+x",
+        b'{"type": "url_verification"}',
+        b'{"type": "url_verification", "challenge": 5}',
     ],
 )
 def test_signed_bodies_of_a_shape_slack_never_sends_are_400(served, body):
