@@ -116,7 +116,9 @@ def without_names(text: str) -> str:
     A URL's path goes only when the text says more than the URL: asked alone
     ("GET https://myreg.azurecr.io/v2/_catalog"), the path is the question.
     """
-    if len(_WORD.findall(_URL.sub(" ", text.lower()))) >= WORDS_BESIDE_A_URL:
+    if "/" not in text:  # most questions: no URL, no image reference
+        return _GRPC_STATUS.sub(_grpc_code, text)
+    if "://" in text and len(_URL.sub(" ", text).split()) >= WORDS_BESIDE_A_URL:
         text = _URL_PATH.sub(_host_only, text)
     text = _IMAGE_REFERENCE.sub(r"\1", text)
     return _GRPC_STATUS.sub(_grpc_code, text)
