@@ -23,11 +23,18 @@ _TOKEN_RE = re.compile(
     r"(?P<str>'(?:[^']|'')*')"
     r"|(?P<attr>@[A-Za-z]+\[[^\]]*\])"
     r"|(?P<op>&&|\|\||!|\(|\)|\{|\}|,)"
+    r"|(?P<guid>[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})"  # unquoted, as Azure writes
     r"|(?P<num>-?\d+(?:\.\d+)?)"
     r"|(?P<word>[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z][A-Za-z0-9_]*)?)"
     r")"
 )
+_LITERAL = re.compile(
+    r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|-?\d+(?:\.\d+)?|[A-Za-z]\w*"
+)
 _LOGIC = {"and": "and", "&&": "and", "or": "or", "||": "or"}
+# Parentheses and negations deeper than this are not read (Azure allows 8,192 characters:
+# enough for a thousand, and each level is a Python call).
+MAX_DEPTH = 64
 _QUANTIFIERS = {
     "foranyofanyvalues": any,
     "forallofanyvalues": any,  # the repository name is one value: "all of" it is "any of" it
@@ -37,7 +44,7 @@ _QUANTIFIERS = {
 _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
     "stringequals": lambda left, right: left == right,
     "stringstartswith": lambda left, right: left.startswith(right),
-    "stringlike": lambda left, right: _like(right).match(left) is not None,
+    "stringlike": lambda left, right: _like(right, left),
 }
 
 Truth = bool | None
@@ -83,6 +90,7 @@ class _Parser:
         self.tokens = tokens
         self.at = 0
         self.request = request
+        self.depth = 0
 
     def peek(self) -> str:
         return self.tokens[self.at] if self.at < len(self.tokens) else ""
@@ -113,19 +121,30 @@ class _Parser:
         token = self.peek()
         if token == "!" or token.lower() == "not":
             self.take()
-            return _not(self.term())
+            return _not(self.nested(self.term))
         if token == "(":
             self.take()
-            result = self.expression()
+            result = self.nested(self.expression)
             self.take(")")
             return result
         return self.atom()
+
+    def nested(self, parse: Callable[[], Truth]) -> Truth:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Unreadable("nested too deeply")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
 
     def atom(self) -> Truth:
         token = self.take()
         lowered = token.lower()
         if lowered == "actionmatches":
             patterns = self.values()
+            if patterns is None:
+                return None
             return any(action_matches(p, self.request.action) for p in patterns)
         if lowered == "suboperationmatches":
             self.values()
@@ -145,20 +164,30 @@ class _Parser:
 
     def operand(self) -> list[str] | None:
         """The right-hand side as strings; None for a value acrbot does not compare."""
-        token = self.peek()
-        if token == "{":
+        if self.peek() == "{":
             return self.values()
-        self.take()
-        return [_unquote(token)] if token.startswith("'") else None
+        value = self.value()
+        return None if value is None else [value]
 
-    def values(self) -> list[str]:
+    def values(self) -> list[str] | None:
+        """A ``{…}`` list of strings; None when it holds a value acrbot does not compare."""
         self.take("{")
-        found = [_unquote(self.take())]
+        found = [self.value()]
         while self.peek() == ",":
             self.take()
-            found.append(_unquote(self.take()))
+            found.append(self.value())
         self.take("}")
-        return found
+        strings = [v for v in found if v is not None]
+        return strings if len(strings) == len(found) else None
+
+    def value(self) -> str | None:
+        """A quoted string; None for a GUID, number or word (compared by other operators)."""
+        token = self.take()
+        if token.startswith("'"):
+            return _unquote(token)
+        if _LITERAL.fullmatch(token):
+            return None
+        raise _Unreadable(token)
 
     def is_request_attribute(self, token: str) -> bool:
         match = re.fullmatch(r"@(?:request|resource)\[\s*(.*?)\s*\]", token, re.IGNORECASE)
@@ -184,20 +213,51 @@ def _unquote(token: str) -> str:
     return token[1:-1].replace("''", "'")
 
 
-def _like(pattern: str) -> re.Pattern[str]:
+def _like(pattern: str, text: str) -> bool:
     """StringLike: ``*`` and ``?`` are wildcards unless escaped with a backslash."""
-    parts = re.split(r"(\\[*?]|[*?])", pattern)
-    wild = {"*": ".*", "?": "."}
-    regex = "".join(
-        wild.get(part) or re.escape(part[1:] if part in ("\\*", "\\?") else part) for part in parts
-    )
-    return re.compile(f"^{regex}$", re.DOTALL)
+    pieces: list[list[str | None]] = [[]]  # the runs between stars; None: any one character
+    for part in re.split(r"(\\[*?]|[*?])", pattern):
+        if part == "*":
+            pieces.append([])
+        elif part == "?":
+            pieces[-1].append(None)
+        else:
+            pieces[-1].extend(part[1:] if part in ("\\*", "\\?") else part)
+    return _wildcard(pieces, text)
 
 
 def action_matches(pattern: str, action: str) -> bool:
     """Azure's action pattern match: case-insensitive, ``*`` standing for any run of characters."""
-    regex = "^" + re.escape(pattern.lower()).replace(r"\*", ".*") + "$"
-    return re.match(regex, action) is not None
+    return _wildcard([list(piece) for piece in pattern.lower().split("*")], action.lower())
+
+
+def _wildcard(pieces: Sequence[Sequence[str | None]], text: str) -> bool:
+    """Whether ``text`` is the pieces with any runs of characters between them.
+
+    The first piece must start the text and the last end it; each piece between
+    is found leftmost after the one before (a run of fixed length, so the leftmost
+    place leaves the most room). Linear in the text for each piece, where a
+    regular expression of ``.*`` backtracks exponentially with the stars.
+    """
+    if len(pieces) == 1:
+        return len(text) == len(pieces[0]) and _fits(pieces[0], text, 0)
+    first, *middle, last = pieces
+    if len(first) + len(last) > len(text) or not _fits(first, text, 0):
+        return False
+    end = len(text) - len(last)
+    if not _fits(last, text, end):
+        return False
+    at = len(first)
+    for piece in middle:
+        at = next((i for i in range(at, end - len(piece) + 1) if _fits(piece, text, i)), -1)
+        if at < 0:
+            return False
+        at += len(piece)
+    return True
+
+
+def _fits(piece: Sequence[str | None], text: str, at: int) -> bool:
+    return all(c is None or text[at + i] == c for i, c in enumerate(piece))
 
 
 def _not(value: Truth) -> Truth:
