@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.terminal import json_line, printable
 from bot.config import load_settings
 from bot.errors import AcrbotError
 
@@ -112,7 +112,6 @@ def _where(settings: Settings) -> str:
 def _ask(args: argparse.Namespace) -> int:
     library = open_library(args)
     from bot.cli.answer_text import render
-    from bot.cli.terminal import printable
 
     # An answer approved in Slack is a person's text: no escape sequence of theirs runs here.
     print(printable(render(library.ask(" ".join(args.question), language=args.language))))
@@ -144,7 +143,7 @@ def _search(args: argparse.Namespace) -> int:
         query = line.rstrip("\r\n")
         if not query.strip():
             continue
-        print(json.dumps(result_json(library.ask(query, limit)), ensure_ascii=False), flush=True)
+        print(json_line(result_json(library.ask(query, limit))), flush=True)
     return 0
 
 
@@ -156,7 +155,7 @@ def _eval(args: argparse.Namespace) -> int:
     check_anchors(labelled, library.current, args.file)
     report = evaluate(library.current, labelled)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(json_line(report.to_dict()))
         return 0
     print(f"{args.file}:")
     print("\n".join(f"  {line}" for line in report.lines()))

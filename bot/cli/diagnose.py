@@ -10,14 +10,13 @@ Exit codes: 0 the check passed, 1 it found problems, 2 it did not run
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli.args import count
-from bot.cli.terminal import Printable
+from bot.cli.terminal import Printable, json_line
 from bot.config import Settings, load_settings
 from bot.diagnostics.audit import AuditLog
 from bot.diagnostics.catalogue import CHECK_NAMES
@@ -114,8 +113,7 @@ def run_diagnose(args: argparse.Namespace, build: DiagnosticsFactory) -> int:
     except AcrbotError as exc:
         return _not_run(args, str(exc))
     if args.json:
-        # JSON escapes control characters itself: straight to stdout, every character kept
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json_line(report.to_dict(), indent=2))  # Azure's text, no control character raw
     else:
         _print_report(report, out)
     return 0 if report.ok else 1
@@ -126,7 +124,7 @@ def run_audit(args: argparse.Namespace, open_audit: AuditFactory) -> int:
     records = audit.recent(args.limit)
     if args.json:
         for record in records:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json_line(record))
         return 0
     if not records:
         print(f"No audit records yet ({audit.location}).")
@@ -151,7 +149,7 @@ def _ask(pending: PendingRequest) -> bool:
 
 def _not_run(args: argparse.Namespace, message: str) -> int:
     if getattr(args, "json", False):
-        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+        print(json_line({"ok": False, "error": message}))
     else:
         print(f"acrbot: {message}", file=sys.stderr)
     return 2

@@ -7,9 +7,9 @@ Read from where the server records them: the Redis stream with Redis, else
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
+from bot.cli.terminal import json_line
 from bot.config import load_settings
 from bot.helpdesk.handoffs import Handoff
 
@@ -29,7 +29,7 @@ def _handoffs(args: argparse.Namespace) -> int:
     found = book.list(open_only=args.open)
     if args.json:
         for handoff in found:
-            print(json.dumps(handoff.as_json(), ensure_ascii=False))
+            print(json_line(handoff.as_json()))
         return 0
     if not found:
         which = "open hand-offs" if args.open else "hand-offs"

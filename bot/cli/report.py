@@ -8,9 +8,9 @@ alerts triaged), built by the same :func:`bot.knowledge.report.admin_report`.
 from __future__ import annotations
 
 import argparse
-import json
 
 from bot.cli.args import count
+from bot.cli.terminal import json_line
 from bot.config import load_settings
 from bot.feedback import printable
 from bot.knowledge.report import AdminReport
@@ -50,7 +50,7 @@ def _report(args: argparse.Namespace) -> int:
         terms=grouping_terms(knowledge),
     )
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False))
+        print(json_line(report.as_json()))
     else:
         print_report(report)
     return 0

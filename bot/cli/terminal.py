@@ -8,9 +8,10 @@ every escape sequence and control or format character (bidi overrides too).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.json_input import storable
 
@@ -39,6 +40,27 @@ def one_line(text: str, limit: int) -> str:
     """``text`` printable, on one line, clipped to ``limit`` characters with an ellipsis."""
     line = " ".join(printable(text).split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def json_line(value: Any, **options: Any) -> str:
+    """``json.dumps`` for a terminal: letters of every script as they are, and every control
+    or format character (C1 controls, DEL, bidi overrides, line separators) as ``\\uXXXX``.
+
+    json.dumps escapes only U+0000-U+001F itself; the 8-bit CSI (U+009B) or a
+    right-to-left override would reach the terminal from Azure's or a person's text.
+    """
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return "".join(_escaped(c) if c > "~" and _acts(c) else c for c in text)
+
+
+def _acts(char: str) -> bool:
+    """A character a terminal may act on rather than show: controls, format, separators."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def _escaped(char: str) -> str:
+    units = char.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
 
 
 class Printable:

@@ -7,11 +7,11 @@ when it could not (missing file, not UTF-8 text, larger than 1 MB).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from bot.cli.terminal import json_line
 from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.triage.model import State, Triage
@@ -59,7 +59,7 @@ def _triage(args: argparse.Namespace) -> int:
     triages = triager.triage_all(read_any(text))
     if args.json:
         for triage in triages:
-            print(json.dumps(triage.to_json(), ensure_ascii=False))
+            print(json_line(triage.to_json()))
     else:
         print("\n\n".join(render(t) for t in triages) or render_empty())
     return 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.cli.terminal import one_line, printable
+from bot.cli.terminal import json_line, one_line, printable
 from tests.diagnostics.conftest import TOKEN
 from tests.fakes.azure_cluster import FakePool
 from tests.fakes.registry_images import FakeImage
@@ -53,3 +54,26 @@ def test_a_pull_check_prints_no_escape_from_azure(tmp_path: Path, monkeypatch) -
     text = out.getvalue()
     assert code == 1 and "1.3RED" in text, text  # the tag asked for is missing; 1.3 is near
     assert "\x1b" not in text and "\x07" not in text
+
+
+def test_json_lines_escape_what_a_terminal_would_act_on_and_keep_every_script() -> None:
+    value = {"tag": "1.3\x9b2J\u202eevil\x7f", "zh": "镜像 ✓", "tags": "\U000e0041"}
+    line = json_line(value)
+    assert "\\u009b" in line and "\\u202e" in line and "\\u007f" in line
+    assert "镜像 ✓" in line and json.loads(line) == value
+    assert not any(0x7F <= ord(c) <= 0x9F or c in "\u202e\u2028" for c in line)
+
+
+def test_a_pull_check_in_json_carries_no_raw_control_character(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ACRBOT_AZURE_TOKEN", TOKEN)
+    monkeypatch.delenv("ACRBOT_CONFIG", raising=False)
+    world = healthy()
+    world.registry.images = (FakeImage("shop/api", "1.3\x9b2J\u202e"),)
+    out = io.StringIO()
+    with world.azure() as fake, contextlib.redirect_stdout(out):
+        config = config_file(fake, tmp_path)
+        args = ["contosoreg.azurecr.io/shop/api:1.4", "--cluster", CLUSTER, "--json"]
+        main(["--config", str(config), "diagnose", *args, "--check", "pull", "--yes"])
+    text = out.getvalue()
+    assert "\\u009b" in text and "\x9b" not in text and "\u202e" not in text
+    assert json.loads(text)["ok"] is False
