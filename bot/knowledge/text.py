@@ -94,24 +94,30 @@ def strip_format_characters(text: str) -> str:
 
 
 # Names in a pasted error say what it was about, not what went wrong: every pull error
-# has them, and the tag's digits ("1.4") would match an FAQ example's. A URL keeps its
-# host (myreg.azurecr.io says which service it was), an image reference its registry.
-_URL_PATH = re.compile(r"(\bhttps?://[^/\s\"'<>|]++)[^\s\"'<>|]*+", re.IGNORECASE)
+# has them, and the tag's digits ("1.4") would match an FAQ example's. A registry API URL
+# (Docker's /v2/…, the token endpoint /oauth2/…) keeps its host (myreg.azurecr.io says
+# which service it was), an image reference its registry. Other URLs are links whose words
+# name the topic (https://aka.ms/acr/authorization): they stay.
+_URL_PATH = re.compile(
+    r"(\bhttps?://[^/\s\"'<>|]++)/(?:v2|oauth2)(?:[/?][^\s\"'<>|]*+)?(?![^\s\"'<>|])",
+    re.IGNORECASE,
+)
 _URL = re.compile(r"\bhttps?://[^\s\"'<>|]*+", re.IGNORECASE)
 WORDS_BESIDE_A_URL = 6  # an error chain says a dozen; a question about an API path, one or two
 _IMAGE_REFERENCE = re.compile(
     r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?)/[\w./-]+(?::[\w.-]+)?(?:@sha256:\w+)?",
     re.IGNORECASE,
 )
+# A repository and tag without a registry ("shop/api:1.4", as people write them).
+_TAGGED_REPOSITORY = re.compile(r"(?<![\w./:-])[a-z0-9][\w.-]*+(?:/[\w.-]++)++:\w[\w.-]*+", re.I)
 # gRPC's envelope around a kubelet's error: "rpc error: code = NotFound desc = …". The
-# code is the phrase gRPC classified it as (NotFound: "not found"); "Unknown", the code
+# code is what gRPC classified it as (the glossary knows NotFound); "Unknown", the code
 # of most pull errors, says only that it has none.
 _GRPC_STATUS = re.compile(r"\brpc error: code = (\w+) desc = ", re.IGNORECASE)
-_CAMEL_PART = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
 
 
 def without_names(text: str) -> str:
-    """A pasted error's wording without the names in it, and gRPC's code as words.
+    """A pasted error's wording without the names in it, and without gRPC's empty code.
 
     A URL's path goes only when the text says more than the URL: asked alone
     ("GET https://myreg.azurecr.io/v2/_catalog"), the path is the question.
@@ -121,6 +127,7 @@ def without_names(text: str) -> str:
     if "://" in text and len(_URL.sub(" ", text).split()) >= WORDS_BESIDE_A_URL:
         text = _URL_PATH.sub(_host_only, text)
     text = _IMAGE_REFERENCE.sub(r"\1", text)
+    text = _TAGGED_REPOSITORY.sub("", text)
     return _GRPC_STATUS.sub(_grpc_code, text)
 
 
@@ -132,7 +139,7 @@ def _host_only(match: re.Match[str]) -> str:
 
 def _grpc_code(match: re.Match[str]) -> str:
     code = match.group(1)
-    return "" if code.lower() == "unknown" else " ".join(_CAMEL_PART.findall(code)) + ": "
+    return "" if code.lower() == "unknown" else f"{code}: "
 
 
 # A search normalizes its query several times over (its terms, typo repair, the

@@ -22,10 +22,16 @@ REF = "myreg.azurecr.io/shop/api:1.4"
         (f'Failed to pull image "{REF}": x', 'Failed to pull image "myreg.azurecr.io": x'),
         (f"pull {REF}@sha256:ab12 now", "pull myreg.azurecr.io now"),
         ("rpc error: code = Unknown desc = failed", "failed"),
-        ("rpc error: code = NotFound desc = x", "Not Found: x"),
-        ("rpc error: code = DeadlineExceeded desc = x", "Deadline Exceeded: x"),
-        # A URL alone is the question; inside an error chain its path is only an address.
+        ("rpc error: code = NotFound desc = x", "NotFound: x"),  # a glossary word
+        ("rpc error: code = DeadlineExceeded desc = x", "DeadlineExceeded: x"),
+        ("How do I delete the image shop/api:1.4?", "How do I delete the image ?"),
+        # A URL alone is the question; inside an error chain the registry API's path is only
+        # an address, and a link's words name the topic.
         ("GET https://myreg.azurecr.io/v2/_catalog", "GET https://myreg.azurecr.io/v2/_catalog"),
+        (
+            "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more",
+            "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more",
+        ),
         (
             "failed to do request: Head https://myreg.azurecr.io/v2/api/manifests/2.0: dial tcp",
             "failed to do request: Head https://myreg.azurecr.io: dial tcp",
