@@ -247,7 +247,11 @@ class AlertDispatcher:
         if decision.action == Action.WAIT:
             self.queue.retry(name, WAIT, record)
             return
-        self.policy.finished(alert)
+        try:
+            self.policy.finished(alert)
+        except Exception as exc:  # shown already: a retry would show it again
+            log.error("alerts: a %s alert was shown but its record failed: %s", alert.source,
+                      type(exc).__name__, exc_info=exc)  # fmt: skip
         self.queue.done(name)
         if attempts:
             log.info("alerts: %s alert shown after %d failed attempt(s)", alert.source, attempts)

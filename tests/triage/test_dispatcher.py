@@ -108,6 +108,22 @@ def test_an_alert_the_policy_trips_on_is_given_up_after_its_attempts(monkeypatch
     dispatcher.stop()
 
 
+def test_an_alert_shown_whose_record_fails_leaves_the_queue_shown_once():
+    class Unrecorded(AlertPolicy):
+        def finished(self, alert):
+            raise UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed")
+
+    notifier, store = Recorder(), SqliteStorage()
+    queue = store.queue("alerts")
+    dispatcher = AlertDispatcher(
+        Triager(), Unrecorded(store), notifier, queue, workers=1, poll=0.02, lease=0.2
+    )
+    dispatcher.submit([(alert("unrecorded"), "C1")])
+    assert dispatcher.join(10) and queue.pending() == 0
+    assert notifier.calls == [("post", "C1", "fired")]
+    dispatcher.stop()
+
+
 def test_a_failed_post_stays_queued_and_is_posted_by_the_retry():
     class Flaky(Recorder):
         failures = 2
