@@ -431,7 +431,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit alone takes "²", float() does not
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -150,3 +150,29 @@ def test_a_linux_image_on_a_windows_pool_selects_the_os_not_the_arch(tmp_path: P
     fix = found["platform"]["advice"]
     assert found["platform"]["code"] == "PLATFORM_MISMATCH"
     assert "nodeSelector kubernetes.io/os: linux" in fix and "kubernetes.io/arch" not in fix
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "said"),
+    [
+        (30.0, "Wait 30 s (Azure's Retry-After)"),
+        (99_999_999_999.0, "wait over an hour: run the check again later"),
+        (None, "Wait a minute"),
+    ],
+)
+def test_a_throttled_read_says_how_long_within_reason(retry_after, said) -> None:
+    from bot.diagnostics.errors import AzureHTTPError
+    from bot.diagnostics.pull.findings import read_failure
+
+    error = AzureHTTPError("throttled", status=429, retry_after=retry_after)
+    assert said in read_failure(error, "Reader")[2]
+
+
+@pytest.mark.parametrize("header", ["²", "1٢", "-5", "soon"])
+def test_a_retry_after_that_is_not_seconds_or_a_date_is_ignored(header: str) -> None:
+    import httpx
+
+    from bot.diagnostics.azure_client import _retry_after
+
+    raw = [(b"Retry-After", header.encode())]  # as a server sends it: UTF-8 bytes
+    assert _retry_after(httpx.Response(429, headers=raw)) is None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from bot.diagnostics.checks.codes import info
 from bot.diagnostics.errors import (
     AzureError,
     AzureHTTPError,
@@ -112,7 +111,7 @@ class Findings:
             code, reason, advice = read_failure(error, give)
         elif outcome is not None and outcome.bug:
             code, reason = "INTERNAL_ERROR", "acrbot hit an unexpected problem on this read."
-            advice = info(code).advice
+            advice = _advice(code)
         else:
             code, reason, advice = "NOT_VERIFIED", why, give
         self.unverified.append(what)
@@ -158,11 +157,27 @@ def read_failure(error: AzureError, give: str) -> tuple[str, str, str]:
     if isinstance(error, AzureTimeout | DeadlineExceeded) or error.status is not None:
         return error.arm_code, str(error), NO_ANSWER_ADVICE
     code = error.registry_code if isinstance(error, AzureUnreachable) else None
-    return code or error.arm_code, str(error), info(code or error.arm_code).advice
+    return code or error.arm_code, str(error), _advice(code or error.arm_code)
+
+
+def _advice(code: str) -> str:
+    """The advice the check-health catalogue gives for ``code``.
+
+    Imported here, not at the top: bot.diagnostics.checks imports the pull check,
+    whose verdicts import this module.
+    """
+    from bot.diagnostics.checks.codes import info
+
+    return info(code).advice
+
+
+LONGEST_WAIT_SAID = 3600  # past an hour a Retry-After is no advice: "later" says as much
 
 
 def _wait(error: AzureHTTPError) -> str:
-    if error.retry_after:
+    if error.retry_after and error.retry_after <= LONGEST_WAIT_SAID:
         wait = math.ceil(error.retry_after)
         return f"Wait {wait} s (Azure's Retry-After), then run the check again."
+    if error.retry_after:
+        return "Azure asks acrbot to wait over an hour: run the check again later."
     return "Wait a minute, then run the check again."
