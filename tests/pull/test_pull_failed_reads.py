@@ -17,6 +17,7 @@ import pytest
 import tests.fakes.arm_registries as arm_registries
 import tests.fakes.azure_cluster as azure_cluster
 from tests.fakes.azure_cluster import FakeCluster, FakePool
+from tests.fakes.registry_images import FakeImage
 from tests.pull.world import CLUSTER, IMAGE, World, config_file, diagnose, healthy
 
 FULL = f"contosoreg.azurecr.io/{IMAGE}"
@@ -145,11 +146,33 @@ def test_an_answer_of_the_wrong_shape_is_that_reads_finding(
 
 def test_a_linux_image_on_a_windows_pool_selects_the_os_not_the_arch(tmp_path: Path) -> None:
     world = healthy()
-    world.cluster.pools = (FakePool(os_type="Windows", vm_size="Standard_D4s_v5"),)
+    windows = FakePool("winpool", os_type="Windows", vm_size="Standard_D4s_v5")
+    world.cluster.pools = (FakePool("system"), windows)  # AKS's system pool is Linux
     _, found, _ = steps(world, tmp_path)
     fix = found["platform"]["advice"]
     assert found["platform"]["code"] == "PLATFORM_MISMATCH"
     assert "nodeSelector kubernetes.io/os: linux" in fix and "kubernetes.io/arch" not in fix
+
+
+def test_the_selector_keeps_the_pod_on_a_pool_that_can_run_the_image(tmp_path: Path) -> None:
+    """Built for linux/arm64 and windows/amd64, on Linux amd64 and Windows pools: Windows."""
+    world = healthy()
+    world.registry.images = (
+        FakeImage("shop/api", "1.4", platforms=("linux/arm64", "windows/amd64")),
+    )
+    world.cluster.pools = (FakePool("linuxpool"), FakePool("winpool", os_type="Windows"))
+    _, found, _ = steps(world, tmp_path)
+    fix = found["platform"]["advice"]
+    assert "nodeSelector kubernetes.io/os: windows" in fix and "arm64" not in fix.split("(")[-1]
+
+
+def test_no_selector_is_offered_when_no_pool_can_run_the_image(tmp_path: Path) -> None:
+    world = healthy()
+    world.cluster.pools = (FakePool("armpool", vm_size="Standard_D4ps_v5"),)
+    world.registry.images = (FakeImage("shop/api", "1.4", platforms=("linux/amd64",)),)
+    _, found, _ = steps(world, tmp_path)
+    assert found["platform"]["code"] == "PLATFORM_MISMATCH"
+    assert "nodeSelector" not in found["platform"]["advice"]
 
 
 @pytest.mark.parametrize(

@@ -245,7 +245,8 @@ def _platforms(found: Findings, facts: Facts) -> None:
     pools_text = ", ".join(
         f"{p.get('name')} ({platform}, {p.get('vmSize')})" for p, platform in missing
     )
-    keep = _selector(sorted(offered)[0] if offered else "linux/amd64", [p for _, p in missing])
+    runs = sorted(offered & {pool_platform(p) for p in pools})  # what some pool here can run
+    keep = _selector(runs[0], [p for _, p in missing]) if runs else ""
     found.cause(
         "platform",
         TITLE_PLATFORM,
@@ -254,8 +255,8 @@ def _platforms(found: Findings, facts: Facts) -> None:
             f"{image.display()} is built for {', '.join(sorted(offered)) or 'no platform'} "
             f"only; node pool(s) {pools_text} need another: 'no match for platform in manifest'.",
             f"docker buildx build --platform {','.join(wanted)} -t {server}/{image.display()} "
-            "--push . "
-            f"(or keep the pod off those pools: nodeSelector {keep})",
+            "--push ."
+            + (f" (or keep the pod off those pools: nodeSelector {keep})" if keep else ""),
         ),
     )
 
