@@ -113,8 +113,27 @@ def _set(*path: str, value: Any) -> Callable[[dict], None]:
             "cluster",
             "agentPoolProfiles[0]",
         ),
+        (
+            "registry",
+            _set(
+                "properties",
+                "networkRuleSet",
+                value={"defaultAction": "Deny", "ipRules": ["1.2.3.4", 5]},
+            ),
+            "registry",
+            "ipRules[0]",
+        ),
+        ("registry", lambda body: body.pop("properties"), "registry", "no properties"),
     ],
-    ids=["rules-list", "policies-string", "identity-list", "sp-string", "pool-string"],
+    ids=[
+        "rules-list",
+        "policies-string",
+        "identity-list",
+        "sp-string",
+        "pool-string",
+        "ip-rules-strings",
+        "no-properties",
+    ],
 )
 def test_an_answer_of_the_wrong_shape_is_that_reads_finding(
     tmp_path: Path,

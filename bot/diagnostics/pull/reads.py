@@ -119,7 +119,8 @@ class _Reads:
         if not self.inputs.registry_found:
             return NOT_APPLICABLE
         resource = self.client.arm_get(self.inputs.target.resource_path)
-        return shapes.require(resource, shapes.REGISTRY, f"the registry {self.inputs.target.name}")
+        what = f"the registry {self.inputs.target.name}"
+        return shapes.require(resource, shapes.REGISTRY, what, shapes.REGISTRY_NEEDS)
 
     def registry_search(self, _in: Mapping[str, Any]) -> Any:
         """Registry names in the configured subscriptions, to suggest when the image's is absent."""
@@ -236,7 +237,7 @@ class _Reads:
             if exc.status == 404:
                 raise AzureResourceMissing(exc, what, "CLUSTER_NOT_FOUND") from None
             raise
-        return shapes.require(resource, shapes.CLUSTER, what)
+        return shapes.require(resource, shapes.CLUSTER, what, shapes.CLUSTER_NEEDS)
 
     def roles(self, found: Mapping[str, Any]) -> Any:
         kubelet = obj(properties_of(found["cluster"]), "identityProfile", "kubeletidentity")

@@ -28,11 +28,17 @@ REGISTRY: Shape = {
     "properties.networkRuleSet": dict,
     "properties.networkRuleSet.defaultAction": str,
     "properties.networkRuleSet.ipRules": list,
+    "properties.networkRuleSet.ipRules[]": dict,
+    "properties.networkRuleSet.ipRules[].value": str,
     "properties.policies": dict,
     "properties.policies.quarantinePolicy": dict,
     "properties.policies.quarantinePolicy.status": str,
     "properties.privateEndpointConnections": list,
+    "properties.privateEndpointConnections[]": dict,
 }
+# What ARM always sends: without it an answer would pass for defaults it never said.
+REGISTRY_NEEDS = ("properties", "properties.loginServer")
+CLUSTER_NEEDS = ("properties",)
 CLUSTER: Shape = {
     "properties": dict,
     "properties.identityProfile": dict,
@@ -59,11 +65,28 @@ PRIVATE_ENDPOINT: Shape = {
 }
 _NAMES = {dict: "an object", list: "a list", str: "a string"}
 
-__all__ = ["CLUSTER", "PRIVATE_ENDPOINT", "REGISTRY", "obj", "objs", "require"]
+__all__ = [
+    "CLUSTER",
+    "CLUSTER_NEEDS",
+    "PRIVATE_ENDPOINT",
+    "REGISTRY",
+    "REGISTRY_NEEDS",
+    "obj",
+    "objs",
+    "require",
+]
 
 
-def require(value: dict[str, Any], shape: Shape, what: str) -> dict[str, Any]:
-    """``value`` when every field in ``shape`` has its type (or is absent), else raise."""
+def require(
+    value: dict[str, Any], shape: Shape, what: str, needs: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``value`` when every field in ``shape`` has its type (or is absent) and every path in
+    ``needs`` is there, else raise."""
+    for path in needs:
+        if next(_at(value, path), None) is None:
+            raise AzureMalformedResponse(
+                f"Azure's answer for {what} is malformed: it has no {path}."
+            )
     for path, expected in shape.items():
         for where, found in _at(value, path):
             if not isinstance(found, expected):
