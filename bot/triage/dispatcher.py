@@ -124,10 +124,10 @@ class AlertDispatcher:
             decision = self.policy.decide(alert, previous.storm if previous else None)
         if decision.action in (Action.DUPLICATE, Action.WAIT):
             return decision
+        if previous is None:  # counted once, on its first decision: a retry keeps it
+            metrics.alert_triaged(alert.source, alert.state)
         try:  # once decided, any failure gives the decision's lease back, and keeps the decision
             triage = self.triager.triage(alert)
-            if previous is None:
-                metrics.alert_triaged(alert.source, alert.state)
             self._notify(alert, channel, triage, decision)
         except Exception as exc:
             if decision.action == Action.POST:

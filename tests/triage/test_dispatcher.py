@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from unittest.mock import create_autospec
 
+from bot import metrics
 from bot.storage import SqliteStorage
 from bot.triage import Triager, outbox, read_azure_monitor
 from bot.triage import dispatcher as dispatcher_module
@@ -60,6 +62,17 @@ def test_fired_storm_duplicate_and_resolved_through_the_queue():
     ]
 
 
+def triaged() -> float:
+    """acrbot_alerts_triaged_total for fired Azure Monitor alerts, as /metrics shows it."""
+    text = metrics.render()[0].decode()
+    found = re.search(
+        r'^acrbot_alerts_triaged_total\{[^}]*source="azure-monitor"[^}]*state="fired"[^}]*\} (\S+)',
+        text,
+        re.MULTILINE,
+    )
+    return float(found.group(1)) if found else 0.0
+
+
 def test_an_alert_that_trips_a_bug_is_retried_then_given_up_not_taken_forever(monkeypatch):
     """Outside the notifier an error reached the worker loop: the item came back at every lease."""
 
@@ -77,9 +90,11 @@ def test_an_alert_that_trips_a_bug_is_retried_then_given_up_not_taken_forever(mo
         Tripping(), AlertPolicy(store), notifier, store.queue("alerts"), workers=1, poll=0.02,
         backoff=0.01,
     )  # fmt: skip
+    before = triaged()
     dispatcher.submit([(alert("trips-twice"), "C1")])
     assert dispatcher.join(10)
     assert notifier.calls == [("post", "C1", "fired")]  # the third attempt
+    assert triaged() == before + 1  # counted once, though triage ran three times
 
     monkeypatch.setattr(dispatcher_module, "MAX_ATTEMPTS", 3)
     dispatcher.triager = Tripping()
