@@ -100,18 +100,19 @@ def test_empty_and_huge_queries_are_harmless(kb):
 def test_labelled_sets_stay_above_the_floor(kb, name):
     """A regression guard below what `acrbot eval` measures today.
 
-    holdout_queries' floor is lower (0.89 / 0.875, not 0.9 / 0.88) since the
+    holdout_queries' floor is lower (0.89 / 0.865, not 0.9 / 0.88) since the
     pull troubleshooting file joined the knowledge base: it took six of the
     set's questions about firewalls, AKS and pull rights from their FAQ
     entries (0.941 → 0.881 top-1). Generic ranking work (branch ranking: per-file
-    idf, concept-weighted titles, compound words) and the glossary's words for
-    attaching a registry to a cluster won most of it back (0.901 top-1, 0.885
-    overall): the floor is one question under today's figures, so none can be
-    lost unseen. Raise it to 0.9 / 0.88 once a question's margin is won back.
+    idf, concept-weighted titles, compound words) won part of it back (0.901
+    top-1, 0.877 overall): still under 0.88 overall, so the floor stays lowered,
+    one question under today's figures (it was 0.85 / 0.84: five questions
+    could have been lost unseen). That is a regression, open in issue 14's
+    note, not a new normal: raise the floor again when it is won back.
     """
     report = evaluate(kb, read_labelled(EVAL / name))
     lowered = name == "holdout_queries.jsonl"
     assert report.top1 >= (0.89 if lowered else 0.9)
     assert report.top3 >= 0.95
     assert report.rejected >= 0.8
-    assert report.overall >= (0.875 if lowered else 0.88)
+    assert report.overall >= (0.865 if lowered else 0.88)
