@@ -287,7 +287,10 @@ class AzureClient:
     def _token_post(self, url: str, form: dict[str, str], field: str) -> Secret:
         response = self._send("POST", url, {}, None, form)
         if response.status_code != 200:
-            raise self._http_error(response, "The registry refused the token request")
+            error = self._http_error(response, "The registry refused the token request")
+            if error.throttled:  # az acr check-health's name for a throttled token exchange
+                error.registry_code = "CONNECTIVITY_TOOMANYREQUESTS_ERROR"
+            raise error
         value = _json(response).get(field)
         if not isinstance(value, str) or not value:
             raise AzureMalformedResponse(f"The registry's token answer has no {field}.")
@@ -345,7 +348,10 @@ class AzureClient:
                 raise DeadlineExceeded() from None  # the deadline, not the timeout, cut it short
             raise AzureTimeout(f"{_host(url)} did not answer in time.") from None
         except httpx.TransportError as exc:
-            raise _transport_error(exc, url) from None
+            error = _transport_error(exc, url)
+            if isinstance(error, AzureDNSError) and not url.startswith(self.arm_base):
+                error.registry_code = "CONNECTIVITY_DNS_ERROR"  # a login server's name
+            raise error from None
 
     def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
         if response.status_code not in RETRY_STATUSES or attempt >= self._max_retries:

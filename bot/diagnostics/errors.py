@@ -218,12 +218,18 @@ class AzureHTTPError(AzureCallFailed):
     """Azure answered with an error status; ``status`` and ``code`` say which."""
 
     def __init__(
-        self, message: str, status: int, code: str | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        status: int,
+        code: str | None = None,
+        retry_after: float | None = None,
+        registry_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after  # seconds, from a throttled answer's Retry-After
+        self.registry_code = registry_code  # the CLI's code, when a login server answered
 
     @property
     def throttled(self) -> bool:

@@ -56,6 +56,19 @@ def test_a_throttled_token_says_wait_for_retry_after(tmp_path: Path) -> None:
     step = found["image"]
     assert "throttling" in step["explanation"] and "HTTP 429" in step["explanation"]
     assert step["advice"].startswith("Wait 1 s") and "Give" not in step["advice"]
+    assert (
+        step["code"] == "CONNECTIVITY_TOOMANYREQUESTS_ERROR"
+    )  # azure.md: the registry's, not ARM's
+
+
+def test_a_login_server_that_does_not_resolve_is_a_dns_error_not_arms(tmp_path: Path) -> None:
+    world = healthy()
+    with world.azure() as fake:
+        config = config_file(fake, tmp_path, login_server_url="http://{name}.acrbot.invalid")
+        _, report = diagnose(config, FULL, "--cluster", CLUSTER)
+    step = {s["name"]: s for s in report["steps"]}["image"]
+    assert step["code"] == "CONNECTIVITY_DNS_ERROR", step
+    assert "azure.cloud" not in step["advice"]
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,13 @@ CODES: MappingProxyType[str, CodeInfo] = MappingProxyType(
             _PERMISSION_QUERY,
             cli_code=True,
         ),
+        "CONNECTIVITY_TOOMANYREQUESTS_ERROR": CodeInfo(
+            "The registry is throttling token requests (HTTP 429): too many at once.",
+            "Wait for the time its Retry-After asks, then try again; many nodes pulling at once "
+            "(a rollout) is the usual cause.",
+            "toomanyrequests 429 throttled 请求过多",
+            cli_code=True,
+        ),
         "CONNECTIVITY_ACCESS_TOKEN_ERROR": CodeInfo(
             "The registry refused to issue an access token.",
             "Check the identity's role assignments on the registry (AcrPull, AcrPush or Reader); "

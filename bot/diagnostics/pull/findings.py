@@ -153,7 +153,8 @@ def read_failure(error: AzureError, give: str) -> tuple[str, str, str]:
         reason = "Azure says what this read names does not exist (HTTP 404)."
         return "RESOURCE_NOT_FOUND", reason, "Check that it still exists, then run the check again."
     if isinstance(error, AzureHTTPError) and error.throttled:
-        return error.arm_code, "Azure is throttling acrbot's reads (HTTP 429).", _wait(error)
+        code = error.registry_code or error.arm_code
+        return code, "Azure is throttling acrbot's reads (HTTP 429).", _wait(error)
     if isinstance(error, AzureTimeout | DeadlineExceeded) or error.status is not None:
         return error.arm_code, str(error), NO_ANSWER_ADVICE
     code = error.registry_code if isinstance(error, AzureUnreachable) else None
