@@ -209,9 +209,13 @@ def test_a_linked_zone_leading_to_an_unpeered_endpoint_fails_even_with_public_ac
         "private-dns link vnet delete -g rg-dns -z privatelink.azurecr.io -n link-0"
         in (cause["fix"])
     )
+    _, report = run(world, tmp_path / "open", FULL, "--cluster", CLUSTER)
+    assert "firewall" not in {step["name"] for step in report["steps"]}  # not the nodes' way
     world.registry.default_action = "Deny"  # the firewall lets the egress IP through
     world.registry.allowed_ips = ("198.51.100.0/24",)
     only_cause(world, tmp_path / "firewall", "PRIVATE_DNS_RECORD_MISSING")
+    world.registry.allowed_ips = ()  # nor would it matter if it did not: no CLIENT_IP_NOT_ALLOWED
+    only_cause(world, tmp_path / "denied", "PRIVATE_DNS_RECORD_MISSING")
     world.peerings = {world.cluster.vnet or "": (vnet_id("vnet-other"),)}
     assert run(world, tmp_path / "peered", FULL, "--cluster", CLUSTER)[0] == 0
 

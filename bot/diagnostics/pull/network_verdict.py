@@ -95,12 +95,13 @@ def judge_network(found: Findings, facts: Facts) -> None:
         for e in endpoints.value
         if e["status"] == "Approved" and (e.get("vnet") or "").lower() in reachable
     ]
+    paths = _Paths(endpoints.value, usable, own, reachable)
     # with public access off and no usable endpoint, _private_only names the cause
-    private_ok = bool(usable or public) and _dns(
-        found, facts, _Paths(endpoints.value, usable, own, reachable), required=not public or deny
-    )
+    private_ok = bool(usable or public) and _dns(found, facts, paths, required=not public or deny)
     if not public:
         _private_only(found, facts, endpoints.value, usable, private_ok)
+    elif not private_ok and _zone_in_use(facts, paths):
+        return  # the nodes resolve the registry to private addresses: _dns named why they fail
     elif deny and not private_ok:
         _firewall(found, facts, rules)
     elif usable and private_ok:
@@ -305,6 +306,13 @@ def _dns(found: Findings, facts: Facts, paths: _Paths, required: bool) -> bool:
         else:
             _no_zone(found, facts, paths.usable)
     return False
+
+
+def _zone_in_use(facts: Facts, paths: _Paths) -> bool:
+    """Whether a zone linked to the cluster's VNets decides where its nodes send the registry's
+    traffic: then the public firewall is not on their way, whether it would let them in or not."""
+    dns = facts.outcomes["dns"]
+    return dns.ok and _linked(dns.value["zones"], paths) is not None
 
 
 def _linked(zones: list[dict[str, Any]], paths: _Paths) -> dict[str, Any] | None:
