@@ -49,13 +49,13 @@ def json_line(value: Any, **options: Any) -> str:
     json.dumps escapes only U+0000-U+001F itself; the 8-bit CSI (U+009B) or a
     right-to-left override would reach the terminal from Azure's or a person's text.
     """
-    text = json.dumps(value, ensure_ascii=False, **options)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **options)
     return "".join(_escaped(c) if c > "~" and _acts(c) else c for c in text)
 
 
 def _acts(char: str) -> bool:
     """A character a terminal may act on rather than show: controls, format, separators."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")  # Cs: a lone surrogate
 
 
 def _escaped(char: str) -> str:

@@ -349,8 +349,8 @@ class AzureClient:
             raise AzureTimeout(f"{_host(url)} did not answer in time.") from None
         except httpx.TransportError as exc:
             error = _transport_error(exc, url)
-            if isinstance(error, AzureDNSError) and not url.startswith(self.arm_base):
-                error.registry_code = "CONNECTIVITY_DNS_ERROR"  # a login server's name
+            if isinstance(error, AzureDNSError) and self._login_hosts(url):
+                error.registry_code = "CONNECTIVITY_DNS_ERROR"  # a login server's, not storage's
             raise error from None
 
     def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:

@@ -104,12 +104,16 @@ _URL_PATH = re.compile(
 )
 _URL = re.compile(r"\bhttps?://[^\s\"'<>|]*+", re.IGNORECASE)
 WORDS_BESIDE_A_URL = 6  # an error chain says a dozen; a question about an API path, one or two
-_IMAGE_REFERENCE = re.compile(
+_IMAGE_REFERENCE = re.compile(  # ASCII: the Chinese after a tag ("…:2.7镜像拉取失败") stays
     r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?)/[\w./-]+(?::[\w.-]+)?(?:@sha256:\w+)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # A repository and tag without a registry ("shop/api:1.4", as people write them).
-_TAGGED_REPOSITORY = re.compile(r"(?<![\w./:-])[a-z0-9][\w.-]*+(?:/[\w.-]++)++:\w[\w.-]*+", re.I)
+# Not a platform (linux/arm64:v8 is an OS, an architecture and a variant).
+_TAGGED_REPOSITORY = re.compile(
+    r"(?<![\w./:-])(?!(?:linux|windows|darwin|freebsd)/)[a-z0-9][\w.-]*+(?:/[\w.-]++)++:\w[\w.-]*+",
+    re.IGNORECASE | re.ASCII,
+)
 # gRPC's envelope around a kubelet's error: "rpc error: code = NotFound desc = …". The
 # code is what gRPC classified it as (the glossary knows NotFound); "Unknown", the code
 # of most pull errors, says only that it has none.

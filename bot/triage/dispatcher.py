@@ -131,8 +131,9 @@ class AlertDispatcher:
             self._notify(alert, channel, triage, decision)
         except Exception as exc:
             if decision.action == Action.POST:
-                self.policy.failed(alert, decision)
-            raise Undelivered(decision, exc) from exc
+                with contextlib.suppress(Exception):  # else its lease runs out: the same
+                    self.policy.failed(alert, decision)
+            raise Undelivered(decision, exc) from exc  # the retry keeps this decision
         return decision
 
     def _notify(self, alert: Alert, channel: str, triage: Triage, decision: Decision) -> None:

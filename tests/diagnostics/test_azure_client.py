@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 
@@ -9,6 +11,7 @@ from bot.diagnostics.azure_client import AzureClient, AzureError, is_allowed
 from bot.diagnostics.deadline import Deadline
 from bot.diagnostics.errors import (
     AzureCredentialError,
+    AzureDNSError,
     AzureMalformedResponse,
     DeadlineExceeded,
     ReadOnlyViolation,
@@ -248,3 +251,31 @@ def test_a_blob_redirect_off_https_is_refused_and_not_followed() -> None:
 
     with pytest.raises(AzureMalformedResponse):
         client(handler).registry_blob("https://contosoreg.azurecr.io", BLOB, Secret(TOKEN))
+
+
+def _unresolvable(host: str):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "contosoreg.azurecr.io":
+            return httpx.Response(307, headers={"Location": f"https://{host}/blob?sig=abc"})
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError("name resolution failed", request=request) from exc
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("host", "code"),
+    [
+        ("eusreg.blob.core.windows.net", None),
+        ("contosoreg.eastus.data.azurecr.io", "CONNECTIVITY_DNS_ERROR"),
+    ],
+)
+def test_only_a_registry_host_that_does_not_resolve_is_the_registrys_dns_error(host, code) -> None:
+    """A storage host the registry redirected to is not the registry: no registry code for it."""
+    with pytest.raises(AzureDNSError) as raised:
+        client(_unresolvable(host)).registry_blob(
+            "https://contosoreg.azurecr.io", BLOB, Secret(TOKEN)
+        )
+    assert raised.value.registry_code == code

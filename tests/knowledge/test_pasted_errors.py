@@ -25,6 +25,9 @@ REF = "myreg.azurecr.io/shop/api:1.4"
         ("rpc error: code = NotFound desc = x", "NotFound: x"),  # a glossary word
         ("rpc error: code = DeadlineExceeded desc = x", "DeadlineExceeded: x"),
         ("How do I delete the image shop/api:1.4?", "How do I delete the image ?"),
+        ("contoso/web:2.7镜像拉取失败", "镜像拉取失败"),  # a name ends where the Chinese starts
+        ("myreg.azurecr.io/web:2.7镜像不存在", "myreg.azurecr.io镜像不存在"),
+        ("exec format error on linux/arm64:v8 node", "exec format error on linux/arm64:v8 node"),
         # A URL alone is the question; inside an error chain the registry API's path is only
         # an address, and a link's words name the topic.
         ("GET https://myreg.azurecr.io/v2/_catalog", "GET https://myreg.azurecr.io/v2/_catalog"),

@@ -215,7 +215,9 @@ def test_a_linked_zone_leading_to_an_unpeered_endpoint_fails_even_with_public_ac
     world.registry.allowed_ips = ("198.51.100.0/24",)
     only_cause(world, tmp_path / "firewall", "PRIVATE_DNS_RECORD_MISSING")
     world.registry.allowed_ips = ()  # nor would it matter if it did not: no CLIENT_IP_NOT_ALLOWED
-    only_cause(world, tmp_path / "denied", "PRIVATE_DNS_RECORD_MISSING")
+    denied = only_cause(world, tmp_path / "denied", "PRIVATE_DNS_RECORD_MISSING")
+    # deleting the link leads to the firewall: the public way says to open it too
+    assert "az acr network-rule add -n contosoreg --ip-address 198.51.100.7" in denied["fix"]
     world.peerings = {world.cluster.vnet or "": (vnet_id("vnet-other"),)}
     assert run(world, tmp_path / "peered", FULL, "--cluster", CLUSTER)[0] == 0
 

@@ -6,7 +6,7 @@ import re
 from unittest.mock import create_autospec
 
 from bot import metrics
-from bot.storage import SqliteStorage
+from bot.storage import SqliteStorage, StorageUnavailable
 from bot.triage import Triager, outbox, read_azure_monitor
 from bot.triage import dispatcher as dispatcher_module
 from bot.triage.dispatcher import AlertDispatcher, DeliveryFailed
@@ -136,6 +136,39 @@ def test_an_alert_shown_whose_record_fails_leaves_the_queue_shown_once():
     dispatcher.submit([(alert("unrecorded"), "C1")])
     assert dispatcher.join(10) and queue.pending() == 0
     assert notifier.calls == [("post", "C1", "fired")]
+    dispatcher.stop()
+
+
+def test_a_failed_post_whose_lease_cannot_be_given_back_is_retried_and_counted_once():
+    """The store failing as the post's lease is given back must not lose the decision."""
+
+    class Flaky(Recorder):
+        failures = 1
+
+        def post(self, channel, triage, count=1):
+            if self.failures:
+                self.failures -= 1
+                raise DeliveryFailed("ratelimited", retry_after=0.05)
+            return super().post(channel, triage, count)
+
+    class Forgetful(AlertPolicy):
+        outages = 1
+
+        def failed(self, alert, decision):
+            if self.outages:
+                self.outages -= 1
+                raise StorageUnavailable("store down")
+            return super().failed(alert, decision)
+
+    notifier, store = Flaky(), SqliteStorage()
+    dispatcher = AlertDispatcher(
+        Triager(), Forgetful(store, post_lease=0.3), notifier, store.queue("alerts"),
+        workers=1, poll=0.02,
+    )  # fmt: skip
+    before = triaged()
+    dispatcher.submit([(alert("forgetful"), "C1")])
+    assert dispatcher.join(10)
+    assert notifier.calls == [("post", "C1", "fired")] and triaged() == before + 1
     dispatcher.stop()
 
 

@@ -467,11 +467,36 @@ def _unreachable_fix(
         (names[v] for group in (paths.own, paths.reachable) for v in sorted(group) if v in names),
         "LINK",
     )
-    fixes.append(
-        f"or, to use the registry's public address, az network private-dns link vnet delete "
-        f"-g {_group(zone['id'])} -z {zone['name']} -n {link}"
-    )
+    public = _public_way(facts)
+    if public is not None:
+        fixes.append(
+            f"or, to use the registry's public address, az network private-dns link vnet delete "
+            f"-g {_group(zone['id'])} -z {zone['name']} -n {link}{public}"
+        )
     return "; ".join(fixes)
+
+
+def _public_way(facts: Facts) -> str | None:
+    """What else the public address needs once the nodes resolve it: None when it is off.
+
+    A firewall that denies by default must let the nodes' egress IPs in, or deleting the
+    zone link trades a DNS failure for CLIENT_IP_NOT_ALLOWED.
+    """
+    props = facts.registry_props
+    if str(props.get("publicNetworkAccess") or "Enabled") != "Enabled":
+        return None
+    rules = props.get("networkRuleSet") or {}
+    if str(rules.get("defaultAction") or "Allow") != "Deny":
+        return ""
+    ips = (facts.value("egress") or {}).get("ips") or []
+    denied = [ip for ip in ips if not ip_allowed(ip, rules.get("ipRules") or [])]
+    if ips and not denied:
+        return ""
+    allow = "; ".join(
+        f"az acr network-rule add -n {facts.registry_name} --ip-address {ip}"
+        for ip in denied or ["EGRESS_IP"]
+    )
+    return f", and let the nodes through its firewall: {allow}"
 
 
 def _no_zone(found: Findings, facts: Facts, usable: list) -> None:
