@@ -49,7 +49,7 @@ def json_line(value: Any, **options: Any) -> str:
     json.dumps escapes only U+0000-U+001F itself; the 8-bit CSI (U+009B) or a
     right-to-left override would reach the terminal from Azure's or a person's text.
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **options)
+    text = json.dumps(value, ensure_ascii=False, **options)
     return "".join(_escaped(c) if c > "~" and _acts(c) else c for c in text)
 
 
