@@ -123,8 +123,9 @@ _GRPC_STATUS = re.compile(r"\brpc error: code = (\w+) desc = ", re.IGNORECASE)
 def without_names(text: str) -> str:
     """A pasted error's wording without the names in it, and without gRPC's empty code.
 
-    A URL's path goes only when the text says more than the URL: asked alone
-    ("GET https://myreg.azurecr.io/v2/_catalog"), the path is the question.
+    Only a registry API URL loses its path, and only when the text says more than
+    the URL: asked alone ("GET https://myreg.azurecr.io/v2/_catalog"), the path is
+    the question.
     """
     if "/" not in text:  # most questions: no URL, no image reference
         return _GRPC_STATUS.sub(_grpc_code, text)
