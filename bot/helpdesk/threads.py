@@ -43,6 +43,15 @@ class ThreadBook:
         """True once per thread: the caller is the one that answers it."""
         return self.store.claim(f"help:answered:{channel}:{thread}", ANSWERED_TTL)
 
+    def claim_reply(self, channel: str, message_ts: str) -> bool:
+        """True once per message in a thread: the caller answers that follow-up.
+
+        Slack may deliver one message twice under two event IDs (its ``message``
+        and ``app_mention`` events, a retry after a reconnect); each would use one
+        of the thread's follow-ups and post the same answer again.
+        """
+        return self.store.claim(f"help:replied:{channel}:{message_ts}", ANSWERED_TTL)
+
     def remember(self, memory: ThreadMemory) -> None:
         """Listen to this thread for follow-ups (a new answer starts the count again)."""
         record = {

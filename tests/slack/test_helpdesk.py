@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.slack.executors import pools_of
 from bot.slack.handoff_reminders import send_due_reminders
 from bot.slack.help_blocks import HANDOFF_REQUEST, HANDOFF_RESOLVE, SHARE_IN_THREAD_ACTION
 from tests.fakes import slack_requests as sr
@@ -293,6 +294,42 @@ def test_other_reactions_are_not_questions(bot: HelpdeskBot) -> None:
     bot.event(sr.reaction_added("question", user="U1", channel=OTHER, ts=message["ts"]))
     (reply,) = wait_until(lambda: posts(bot.slack, OTHER))
     assert reply["thread_ts"] == message["ts"]
+
+
+def test_a_mention_then_its_question_reaction_answer_once(bot: HelpdeskBot) -> None:
+    mention = sr.app_mention("how do I get the admin password for my registry?", channel=OTHER)
+    bot.slack.add_message(OTHER, mention)
+    bot.event(mention)
+    (answer,) = wait_until(lambda: posts(bot.slack, OTHER))
+    before = counter("ask_reactions", "already-answered")
+    bot.event(sr.reaction_added("question", user=HELPER, channel=OTHER, ts=mention["ts"]))
+    wait_until(lambda: counter("ask_reactions", "already-answered") > before)
+    bot.event(mention)  # the same message under another event id
+    assert posts(bot.slack, OTHER) == [answer]
+
+
+def test_a_followup_or_dm_delivered_twice_is_answered_once(bot: HelpdeskBot) -> None:
+    """Each delivery of a follow-up used one of the thread's follow-ups and posted again."""
+    pools = pools_of(bot.app)
+    assert pools is not None
+    question = ask(bot, "how do I get the admin credentials for my registry?")
+    wait_until(lambda: posts(bot.slack, HELP))
+    again = sr.message_channel(
+        "and in a Resource Manager template?", user=ASKER, channel=HELP, thread_ts=question["ts"]
+    )
+    bot.event(again)
+    bot.event(again)  # another event id: a second replica's delivery
+    dm = sr.message_im("docker pull is slow", user=ASKER, channel="DTWICE")
+    bot.event(dm)
+    bot.event(dm)
+    assert pools.wait_for_answers(10)  # every delivery handled, answered or dropped
+    assert len(posts(bot.slack, HELP)) == 2 and len(posts(bot.slack, "DTWICE")) == 1
+    last = sr.message_channel(
+        "and for a Premium registry?", user=ASKER, channel=HELP, thread_ts=question["ts"]
+    )
+    bot.event(last)  # the asker's second follow-up of max_count 2: not used up by the repeat
+    (answer,) = wait_until(lambda: posts(bot.slack, HELP)[2:])
+    assert "Premium" in text_of(answer)
 
 
 # --------------------------------------------------------------------------- hand-offs

@@ -36,6 +36,8 @@ def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContex
         reply = reply_message(services.library, question, source="mention")
         client.chat_postMessage(channel=channel, thread_ts=thread, **reply.as_kwargs())
         return
+    if not _first_answer(services, channel, ts, top_level=is_top_level(event)):
+        return  # already answered: this message under another event ID, or its :question:
     earlier = "" if is_top_level(event) else thread_context(services, client, channel, thread)
     reading = read_followup(question, earlier, services.library.ask)
     understood = understood_as(earlier, question) if reading.context_changed else None
@@ -43,6 +45,21 @@ def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContex
     post_in_thread(
         client, services, reading.result, memory, question_ts=ts, asker=user, understood=understood
     )
+
+
+def _first_answer(services: Services, channel: str, ts: str, *, top_level: bool) -> bool:
+    """Whether this mention is the first ask of its message: one answer per message.
+
+    A top-level message shares the thread's claim (a help channel or a :question: on
+    it answers it too); a mention inside a thread is a question of its own. With the
+    store down, a mention (an explicit ask) is answered rather than dropped.
+    """
+    try:
+        if top_level:
+            return services.threads.claim_answer(channel, ts)
+        return services.threads.claim_reply(channel, ts)
+    except StorageUnavailable:
+        return True
 
 
 def thread_context(services: Services, client: WebClient, channel: str, thread: str) -> str:

@@ -44,6 +44,10 @@ def answer_followup(event: dict[str, Any], client: WebClient, context: BoltConte
     if not any(c.isalnum() for c in text):
         return
     try:
+        if services.threads.recall(channel, thread) is None:
+            return  # not a thread acrbot is listening to (a read: most replies end here)
+        if not services.threads.claim_reply(channel, event["ts"]):
+            return  # this message again, under another event ID: answered once
         memory = services.threads.followup(channel, thread, user)
     except StorageUnavailable:
         return
