@@ -49,6 +49,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "You asked me about a message with :{reaction}:, but I don't know a good answer "
             "to it. Try `/acr ask` with the error text or the feature's name."
         ),
+        "reaction_unreadable": (
+            "You asked me about a message with :{reaction}:, but I can't read any words in it "
+            "(it may be gone, or I may not be able to see it yet). React again later, or try "
+            "`/acr ask` with its text."
+        ),
     },
     "zh": {
         "no_answer": "这个问题我暂时找不到合适的答案。",
@@ -78,6 +83,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reaction_no_answer": (
             "你用 :{reaction}: 问了一条消息，但我找不到合适的答案。"
             "可以用 `/acr ask` 加上报错信息或功能名称再问一次。"
+        ),
+        "reaction_unreadable": (
+            "你用 :{reaction}: 问了一条消息，但我读不到其中的文字"
+            "（消息可能已删除，或我暂时看不到）。请稍后再加一次表情，或用 `/acr ask` 加上它的内容。"
         ),
     },
 }

@@ -276,6 +276,20 @@ def test_an_unknown_question_after_a_reaction_is_told_privately(bot: HelpdeskBot
     assert posts(bot.slack, OTHER) == []
 
 
+def test_a_reaction_on_a_message_acrbot_cannot_read_says_so_and_may_ask_again(
+    bot: HelpdeskBot,
+) -> None:
+    """The claim was kept for 30 days: nobody could ask about that message again, unanswered."""
+    message = sr.message_channel("our docker pull from ACR is slow", user=ASKER, channel=OTHER)
+    bot.event(sr.reaction_added("question", user=HELPER, channel=OTHER, ts=message["ts"]))
+    (told,) = wait_until(lambda: bot.slack.calls("chat.postEphemeral"))
+    assert told.params["user"] == HELPER and "can't read any words" in told.params["text"]
+    bot.slack.add_message(OTHER, message)  # readable now (acrbot was added to the channel)
+    bot.event(sr.reaction_added("question", user=STRANGER, channel=OTHER, ts=message["ts"]))
+    (reply,) = wait_until(lambda: posts(bot.slack, OTHER))
+    assert reply["thread_ts"] == message["ts"] and answered_entry(reply) == "docker-pull-is-slow"
+
+
 def test_a_reaction_on_an_answered_help_channel_question_adds_nothing(bot: HelpdeskBot) -> None:
     question = ask(bot, "how do I get the admin password for my registry?")
     wait_until(lambda: posts(bot.slack, HELP))

@@ -8,10 +8,13 @@ store); ``slack.ask_reaction_users`` may restrict who can ask this way.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import metrics
 from bot.helpdesk.threads import ThreadMemory
@@ -25,6 +28,7 @@ from bot.slack.replies import acknowledge
 from bot.storage import StorageUnavailable
 
 REACTION_TTL = 30 * 24 * 3600
+log = logging.getLogger(__name__)
 
 
 def is_the_ask_reaction(event: dict[str, Any], context: BoltContext) -> bool:
@@ -54,28 +58,41 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
     if not may_ask(services, reactor):
         metrics.ask_reaction("not-allowed")
         return
+    claim = f"help:reaction:{channel}:{ts}"
     try:
-        if not services.store.claim(f"help:reaction:{channel}:{ts}", REACTION_TTL):
+        if not services.store.claim(claim, REACTION_TTL):
             metrics.ask_reaction("repeated")  # someone already asked about this message
             return
     except StorageUnavailable:
         metrics.ask_reaction("unavailable")
         return
     message = fetch_message(client, channel, ts)
-    if message is None or is_own(message, context):
-        metrics.ask_reaction("not-a-question")  # gone, or acrbot's own answer
+    if message is not None and is_own(message, context):
+        metrics.ask_reaction("not-a-question")  # acrbot's own answer
         return
-    text = clean(message.get("text") or "") or clean(message_context(message))
+    text = (
+        ""
+        if message is None
+        else clean(message.get("text") or "") or clean(message_context(message))
+    )
     if not any(c.isalnum() for c in text):
+        # Gone, not readable here yet, or no words: the claim goes, so a reaction once it
+        # can be read still asks; the person who reacted is told why nothing was posted.
+        with contextlib.suppress(StorageUnavailable):
+            services.store.release(claim)
+        tell_privately(
+            client,
+            channel,
+            reactor,
+            say("en", "reaction_unreadable", reaction=event.get("reaction", "")),
+        )
         metrics.ask_reaction("not-a-question")
         return
     result = services.library.ask(text)
     if not result.answered:
         reaction = services.settings.slack.ask_reaction
         notice = say(language_of(text), "reaction_no_answer", reaction=reaction)
-        client.chat_postEphemeral(
-            channel=channel, user=reactor, text=notice, thread_ts=message.get("thread_ts")
-        )
+        tell_privately(client, channel, reactor, notice, message.get("thread_ts"))
         record_unanswered(services, result, channel, ts, reactor, "reaction", "nothing-found")
         metrics.ask_reaction("unknown")
         return
@@ -91,6 +108,16 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
     asker = message.get("user") or reactor
     memory = ThreadMemory(channel, thread, asker, text, "reaction")
     post_in_thread(client, services, result, memory, question_ts=ts, asker=asker)
+
+
+def tell_privately(
+    client: WebClient, channel: str, user: str, text: str, thread: str | None = None
+) -> None:
+    """An ephemeral note to the person who reacted; a channel acrbot is not in just logs it."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread)
+    except SlackApiError as exc:
+        log.info("could not tell %s privately in %s: %s", user, channel, exc.response.get("error"))
 
 
 def register(app: App) -> None:
