@@ -27,9 +27,24 @@ _SECRETS = (
     ),
     (
         re.compile(
-            r"(?i)(?:passw(?:or)?d|passwd|pwd|secret)\s*[:=]\s*[\"']?(?![<$*{\[%])[^\s\"'<>]{4,}"
+            r"(?i)(?:passw(?:or)?d|passwd|pwd|secret|密码|密碼|口令)\s*[:=：＝]\s*[\"'“]?"
+            r"(?![<$*{\[%])[^\s\"'<>”\u3000-\u9fff\uff00-\uffef]{4,}"  # not words in Chinese
         ),
         "a password",
+    ),
+    (  # a literal piped to a login: echo 'S3cret!' | docker login … --password-stdin
+        re.compile(
+            r"(?m)\b(?:echo|printf)\s+(?:-[a-z]+\s+)*(?:[\"']?%s[\"']?\s+)?"
+            r"[\"']?(?![<$*{\[%-])[^\s\"'<>|]{4,}[\"']?\s*\|[^\n|;&]*\blogin\b"
+        ),
+        "a password piped to a login",
+    ),
+    (  # GitHub, GitLab and AWS access keys: fixed prefixes, so no entropy guess is needed
+        re.compile(
+            r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|glpat-[\w-]{20,}"
+            r"|(?:AKIA|ASIA)[0-9A-Z]{16})(?![\w-])"
+        ),
+        "an access token",
     ),
     (
         re.compile(r"--password[ =][\"']?(?![<$*{\[%-])[^\s\"'<>]{4,}"),

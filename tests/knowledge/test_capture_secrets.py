@@ -32,6 +32,12 @@ BENIGN = [
     "https://github.com/Azure/acr/blob/main/docs/Token-BasicAuth.md#using-the-acr-refresh-token",
     "az role assignment create --assignee 11111111-2222-3333-4444-555555555555 --role AcrPull",
     "镜像摘要是 sha256:" + "ab" * 32 + "，请用 az acr repository show 查看",
+    "echo $ACR_PASSWORD | docker login myreg.azurecr.io -u admin --password-stdin",
+    "az acr login -n myreg --expose-token | jq -r .accessToken | docker login --password-stdin",
+    "echo done | tee log && az acr login -n myreg",
+    "密码：请在 Key Vault 中查看",
+    "密码：请在KeyVault中查看，不要贴在这里",
+    "ghp_ tokens start with that prefix; never paste one here",
 ]
 SECRETS = [
     "docker login myreg.azurecr.io -u myreg -p Xy7pQ2mN9vB4kL1sD8fG3hJ6wE0rT5yU",
@@ -44,6 +50,13 @@ SECRETS = [
     "client_secret=Q~abc8Q~defGhiJklMnoPqrStuVwx12345678",
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...",
     "密码是 password=Zq8Xw7Cv6Bn5",
+    "echo 'Sup3rS3cretPassw0rd!' | docker login myreg.azurecr.io -u admin --password-stdin",
+    "printf %s Hunter2Hunter2 | helm registry login myreg.azurecr.io --password-stdin",
+    "use ghp_abcdefghijklmnopqrstuvwxyz0123456789 as the GitHub token",
+    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFG",
+    "AWS key AKIAIOSFODNN7EXAMPLE",
+    "密码=Hunter2Hunter2",
+    "密碼：Hunter2Hunter2",
 ]
 
 
