@@ -158,6 +158,12 @@ def test_private_mode_answers_only_the_asker_and_shares_in_thread(bot: HelpdeskB
     assert shared["thread_ts"] == event["ts"] and "az acr credential show" in text_of(shared)
     deleted = bot.slack.wait_for("response_url", lambda c: c.name == name)
     assert deleted[0].params.get("delete_original") is True
+    # A second click (its own trigger_id) before the ephemeral went: no second copy.
+    again = bot.click(
+        SHARE_IN_THREAD_ACTION, share["value"], user=ASKER, channel=PRIVATE, message=message
+    )
+    bot.slack.wait_for("response_url", lambda c: c.name == again)
+    assert posts(bot.slack, PRIVATE) == [shared]
 
 
 # --------------------------------------------------------------------------- follow-ups

@@ -13,6 +13,9 @@ from bot.slack.i18n import language_of, say
 from bot.slack.listeners.actions.entries import entry_of
 from bot.slack.middleware import services_of
 from bot.slack.replies import acknowledge, private
+from bot.storage import Storage, StorageUnavailable
+
+SHARED_TTL = 24 * 3600  # the ephemeral answer it came from is long gone by then
 
 
 def share_in_thread(
@@ -30,9 +33,21 @@ def share_in_thread(
     if entry is None or not channel or not isinstance(thread, str):
         private(respond, text=say(language, "unknown_entry"))
         return
+    if not _first_share(services_of(context).store, channel, thread, entry.key):
+        respond(delete_original=True)  # a second click before the first one's removal
+        return
     message = entry_message(entry, query, language, shared_by=body["user"]["id"])
     client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
     respond(delete_original=True)
+
+
+def _first_share(store: Storage, channel: str, thread: str, entry: str) -> bool:
+    """One copy of an answer per thread: a double click posted it twice. With the store
+    down the answer is shared (a second copy beats none)."""
+    try:
+        return store.claim(f"help:shared:{channel}:{thread}:{entry}", SHARED_TTL)
+    except StorageUnavailable:
+        return True
 
 
 def register(app: App) -> None:
