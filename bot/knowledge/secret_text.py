@@ -27,8 +27,10 @@ _SECRETS = (
     ),
     (
         re.compile(
-            r"(?i)(?:passw(?:or)?d|passwd|pwd|secret|密码|密碼|口令)\s*[:=：＝]\s*[\"'“]?"
-            r"(?![<$*{\[%])[^\s\"'<>”\u3000-\u9fff\uff00-\uffef]{4,}"  # not words in Chinese
+            r"(?i)(?:passw(?:or)?d|passwd|pwd|secret|aws_secret_access_key|密码|密碼|口令)"
+            r"\s*[:=：＝]\s*[\"'“]?(?![<$*{\[%])"
+            # not words in Chinese, nor a Latin word run into them ("密码：admin用户的密码")
+            r"[^\s\"'<>”\u3000-\u9fff\uff00-\uffef]{4,}+(?![\u3400-\u9fff])"
         ),
         "a password",
     ),

@@ -37,6 +37,8 @@ BENIGN = [
     "echo done | tee log && az acr login -n myreg",
     "密码：请在 Key Vault 中查看",
     "密码：请在KeyVault中查看，不要贴在这里",
+    "密码：Azure门户里的访问密钥",
+    "密码：admin用户的密码",
     "ghp_ tokens start with that prefix; never paste one here",
 ]
 SECRETS = [
@@ -57,6 +59,7 @@ SECRETS = [
     "AWS key AKIAIOSFODNN7EXAMPLE",
     "密码=Hunter2Hunter2",
     "密碼：Hunter2Hunter2",
+    "aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
 ]
 
 

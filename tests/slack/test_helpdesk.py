@@ -166,6 +166,22 @@ def test_private_mode_answers_only_the_asker_and_shares_in_thread(bot: HelpdeskB
     assert posts(bot.slack, PRIVATE) == [shared]
 
 
+def test_a_share_that_failed_can_be_retried(bot: HelpdeskBot) -> None:
+    event = ask(bot, "how do I get the admin password for my registry?", channel=PRIVATE)
+    (call,) = wait_until(lambda: bot.slack.calls("chat.postEphemeral"))
+    share = buttons(call.params)[SHARE_IN_THREAD_ACTION]
+    message = {"type": "message", "ts": "1700000000.000998", "text": "ephemeral"}
+    bot.slack.fail_next("chat.postMessage", status=400)
+    failed = bot.click(
+        SHARE_IN_THREAD_ACTION, share["value"], user=ASKER, channel=PRIVATE, message=message
+    )
+    bot.slack.wait_for("response_url", lambda c: c.name == failed)  # "try again" said
+    assert posts(bot.slack, PRIVATE) == []
+    bot.click(SHARE_IN_THREAD_ACTION, share["value"], user=ASKER, channel=PRIVATE, message=message)
+    (shared,) = wait_until(lambda: posts(bot.slack, PRIVATE))
+    assert shared["thread_ts"] == event["ts"]
+
+
 # --------------------------------------------------------------------------- follow-ups
 
 
@@ -290,6 +306,9 @@ def test_a_reaction_on_a_message_acrbot_cannot_read_says_so_and_may_ask_again(
     bot.event(sr.reaction_added("question", user=HELPER, channel=OTHER, ts=message["ts"]))
     (told,) = wait_until(lambda: bot.slack.calls("chat.postEphemeral"))
     assert told.params["user"] == HELPER and "can't read any words" in told.params["text"]
+    bot.event(sr.reaction_added("question", user=HELPER, channel=OTHER, ts=message["ts"]))
+    assert pools_of(bot.app).wait_for_answers(10)
+    assert len(bot.slack.calls("chat.postEphemeral")) == 1  # told once, however often
     bot.slack.add_message(OTHER, message)  # readable now (acrbot was added to the channel)
     bot.event(sr.reaction_added("question", user=STRANGER, channel=OTHER, ts=message["ts"]))
     (reply,) = wait_until(lambda: posts(bot.slack, OTHER))
@@ -326,6 +345,28 @@ def test_a_mention_then_its_question_reaction_answer_once(bot: HelpdeskBot) -> N
     wait_until(lambda: counter("ask_reactions", "already-answered") > before)
     bot.event(mention)  # the same message under another event id
     assert posts(bot.slack, OTHER) == [answer]
+
+
+def test_an_edited_mention_is_asked_again_and_a_reaction_on_a_thread_answer_adds_nothing(
+    bot: HelpdeskBot,
+) -> None:
+    mention = sr.app_mention("hlep plz", channel=OTHER)
+    bot.slack.add_message(OTHER, mention)
+    bot.event(mention)
+    wait_until(lambda: posts(bot.slack, OTHER))
+    edited = {**mention, "text": f"{mention['text']} how do I get the admin password for my registry?",
+              "edited": {"user": "U1", "ts": "1796420999.000001"}}  # fmt: skip
+    bot.event(edited)  # Slack sends the mention again when it is edited
+    (_, again) = wait_until(lambda: posts(bot.slack, OTHER)[1:] and posts(bot.slack, OTHER))
+    assert answered_entry(again) == ADMIN
+    reply = sr.app_mention("docker pull is slow", channel=OTHER, thread_ts=mention["ts"])
+    bot.slack.add_message(OTHER, reply)
+    bot.event(reply)
+    wait_until(lambda: len(posts(bot.slack, OTHER)) >= 3)
+    before = counter("ask_reactions", "already-answered")
+    bot.event(sr.reaction_added("question", user=HELPER, channel=OTHER, ts=reply["ts"]))
+    wait_until(lambda: counter("ask_reactions", "already-answered") > before)
+    assert len(posts(bot.slack, OTHER)) == 3
 
 
 def test_a_followup_or_dm_delivered_twice_is_answered_once(bot: HelpdeskBot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -33,19 +34,26 @@ def share_in_thread(
     if entry is None or not channel or not isinstance(thread, str):
         private(respond, text=say(language, "unknown_entry"))
         return
-    if not _first_share(services_of(context).store, channel, thread, entry.key):
+    store = services_of(context).store
+    claim = f"help:shared:{channel}:{thread}:{entry.key}"
+    if not _first_share(store, claim):
         respond(delete_original=True)  # a second click before the first one's removal
         return
     message = entry_message(entry, query, language, shared_by=body["user"]["id"])
-    client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
+    try:
+        client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
+    except Exception:
+        with contextlib.suppress(StorageUnavailable):
+            store.release(claim)  # not shared: the click the user is told to retry must post
+        raise
     respond(delete_original=True)
 
 
-def _first_share(store: Storage, channel: str, thread: str, entry: str) -> bool:
+def _first_share(store: Storage, claim: str) -> bool:
     """One copy of an answer per thread: a double click posted it twice. With the store
     down the answer is shared (a second copy beats none)."""
     try:
-        return store.claim(f"help:shared:{channel}:{thread}:{entry}", SHARED_TTL)
+        return store.claim(claim, SHARED_TTL)
     except StorageUnavailable:
         return True
 

@@ -36,7 +36,7 @@ def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContex
         reply = reply_message(services.library, question, source="mention")
         client.chat_postMessage(channel=channel, thread_ts=thread, **reply.as_kwargs())
         return
-    if not _first_answer(services, channel, ts, top_level=is_top_level(event)):
+    if not _first_answer(services, channel, ts, event, top_level=is_top_level(event)):
         return  # already answered: this message under another event ID, or its :question:
     earlier = "" if is_top_level(event) else thread_context(services, client, channel, thread)
     reading = read_followup(question, earlier, services.library.ask)
@@ -47,14 +47,21 @@ def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContex
     )
 
 
-def _first_answer(services: Services, channel: str, ts: str, *, top_level: bool) -> bool:
+def _first_answer(
+    services: Services, channel: str, ts: str, event: dict[str, Any], *, top_level: bool
+) -> bool:
     """Whether this mention is the first ask of its message: one answer per message.
 
     A top-level message shares the thread's claim (a help channel or a :question: on
-    it answers it too); a mention inside a thread is a question of its own. With the
-    store down, a mention (an explicit ask) is answered rather than dropped.
+    it answers it too); a mention inside a thread is a question of its own, and so is
+    each edit (Slack sends the mention again: the asker fixed a typo). With the store
+    down, a mention (an explicit ask) is answered rather than dropped.
     """
+    edit = event.get("edited")
+    edited = edit.get("ts") if isinstance(edit, dict) else None
     try:
+        if edited:
+            return services.threads.claim_reply(channel, f"{ts}:{edited}")
         if top_level:
             return services.threads.claim_answer(channel, ts)
         return services.threads.claim_reply(channel, ts)

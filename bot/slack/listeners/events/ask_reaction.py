@@ -28,6 +28,7 @@ from bot.slack.replies import acknowledge
 from bot.storage import StorageUnavailable
 
 REACTION_TTL = 30 * 24 * 3600
+TOLD_TTL = 3600  # "I can't read it" once an hour per person and message, however often
 log = logging.getLogger(__name__)
 
 
@@ -80,12 +81,9 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
         # can be read still asks; the person who reacted is told why nothing was posted.
         with contextlib.suppress(StorageUnavailable):
             services.store.release(claim)
-        tell_privately(
-            client,
-            channel,
-            reactor,
-            say("en", "reaction_unreadable", reaction=event.get("reaction", "")),
-        )
+            if services.store.claim(f"help:reaction-told:{channel}:{ts}:{reactor}", TOLD_TTL):
+                notice = say("en", "reaction_unreadable", reaction=event.get("reaction", ""))
+                tell_privately(client, channel, reactor, notice, item.get("thread_ts"))
         metrics.ask_reaction("not-a-question")
         return
     result = services.library.ask(text)
@@ -97,8 +95,13 @@ def answer_reaction(event: dict[str, Any], client: WebClient, context: BoltConte
         metrics.ask_reaction("unknown")
         return
     thread = message.get("thread_ts") or ts
-    try:  # a top-level message a help channel already answered: one answer per thread
-        if thread == ts and not services.threads.claim_answer(channel, ts):
+    try:  # a message acrbot already answered (in a help channel, by mention, as a follow-up)
+        first = (
+            services.threads.claim_answer(channel, ts)
+            if thread == ts
+            else services.threads.claim_reply(channel, ts)
+        )
+        if not first:
             metrics.ask_reaction("already-answered")
             return
     except StorageUnavailable:

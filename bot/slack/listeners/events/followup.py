@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.helpdesk.threads import ANY_PERSON
 from bot.knowledge.followups import read_followup
 from bot.slack import block_limits
 from bot.slack.help_replies import post_in_thread, post_privately
@@ -44,8 +45,9 @@ def answer_followup(event: dict[str, Any], client: WebClient, context: BoltConte
     if not any(c.isalnum() for c in text):
         return
     try:
-        if services.threads.recall(channel, thread) is None:
-            return  # not a thread acrbot is listening to (a read: most replies end here)
+        listening = services.threads.recall(channel, thread)
+        if listening is None or listening.asker not in (user, ANY_PERSON):
+            return  # not a thread acrbot listens to, or a colleague's reply (a read: cheap)
         if not services.threads.claim_reply(channel, event["ts"]):
             return  # this message again, under another event ID: answered once
         memory = services.threads.followup(channel, thread, user)
