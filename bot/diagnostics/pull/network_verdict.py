@@ -58,11 +58,32 @@ def _last(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-def judge_network(found: Findings, facts: Facts) -> None:
+def _public_settings(facts: Facts) -> tuple[bool, bool, dict[str, Any]]:
+    """(public access on, the firewall denies by default, its rule set), as ARM leaves them out."""
     props = facts.registry_props
     public = str(props.get("publicNetworkAccess") or "Enabled") == "Enabled"
     rules = props.get("networkRuleSet") or {}
-    deny = public and str(rules.get("defaultAction") or "Allow") == "Deny"
+    return public, public and str(rules.get("defaultAction") or "Allow") == "Deny", rules
+
+
+def _denied(ips: list[str], rules: dict[str, Any]) -> list[str]:
+    return [ip for ip in ips if not ip_allowed(ip, rules.get("ipRules") or [])]
+
+
+def _allow_fix(registry: str, ips: list[str]) -> str:
+    return "; ".join(f"az acr network-rule add -n {registry} --ip-address {ip}" for ip in ips)
+
+
+def _states(endpoints: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in endpoints)
+
+
+def _cluster_vnet(facts: Facts) -> str:
+    return ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+
+
+def judge_network(found: Findings, facts: Facts) -> None:
+    public, deny, rules = _public_settings(facts)
     if facts.inputs.cluster is None:
         _registry_only(found, facts, public, deny, rules)
         return
@@ -162,7 +183,7 @@ def _firewall(found: Findings, facts: Facts, rules: dict) -> None:
             ),
         )
         return
-    denied = [ip for ip in ips if not ip_allowed(ip, rules.get("ipRules") or [])]
+    denied = _denied(ips, rules)
     if not denied:
         found.passed(
             "firewall",
@@ -170,9 +191,7 @@ def _firewall(found: Findings, facts: Facts, rules: dict) -> None:
             f"Every egress IP ({', '.join(ips)}) is in the registry's IP rules.",
         )
         return
-    fix = "; ".join(
-        f"az acr network-rule add -n {facts.registry_name} --ip-address {ip}" for ip in denied
-    )
+    fix = _allow_fix(facts.registry_name, denied)
     found.cause(
         "firewall",
         TITLE_FIREWALL,
@@ -203,7 +222,7 @@ def _private_only(
     pending = [e for e in endpoints if e["status"] != "Approved"]
     if endpoints and len(pending) == len(endpoints):
         connections = _approve_fix(registry, pending)
-        states = ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in pending)
+        states = _states(pending)
         found.cause(
             "private_endpoints",
             TITLE_PRIVATE,
@@ -326,7 +345,7 @@ def _linked(zones: list[dict[str, Any]], paths: _Paths) -> dict[str, Any] | None
 
 
 def _not_linked(found: Findings, facts: Facts, zone: dict[str, Any]) -> None:
-    vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+    vnet = _cluster_vnet(facts)
     found.cause(
         "dns",
         TITLE_DNS,
@@ -390,7 +409,7 @@ def _unreachable(found: Findings, facts: Facts, zone: dict[str, Any], paths: _Pa
         f"{facts.registry_name} privately, so its public settings do not apply"
     )
     if pending:
-        states = ", ".join(f"{_last(e.get('id') or '?')}: {e['status']}" for e in pending)
+        states = _states(pending)
         found.cause(
             "private_endpoints",
             TITLE_PRIVATE,
@@ -454,7 +473,7 @@ def _record_states(
 def _unreachable_fix(
     facts: Facts, zone: dict[str, Any], paths: _Paths, targets: dict[str, dict[str, Any]]
 ) -> str:
-    vnet = ((facts.value("cluster_vnets") or {}).get("vnets") or ["VNET_ID"])[0]
+    vnet = _cluster_vnet(facts)
     remotes = sorted({e["vnet"] for e in targets.values() if e.get("vnet")})
     fixes = [
         f"az network vnet peering create -g {_group(vnet)} -n {_last(vnet)}-to-{_last(remote)} "
@@ -482,20 +501,14 @@ def _public_way(facts: Facts) -> str | None:
     A firewall that denies by default must let the nodes' egress IPs in, or deleting the
     zone link trades a DNS failure for CLIENT_IP_NOT_ALLOWED.
     """
-    props = facts.registry_props
-    if str(props.get("publicNetworkAccess") or "Enabled") != "Enabled":
+    public, deny, rules = _public_settings(facts)
+    if not public:
         return None
-    rules = props.get("networkRuleSet") or {}
-    if str(rules.get("defaultAction") or "Allow") != "Deny":
-        return ""
     ips = (facts.value("egress") or {}).get("ips") or []
-    denied = [ip for ip in ips if not ip_allowed(ip, rules.get("ipRules") or [])]
-    if ips and not denied:
+    denied = _denied(ips, rules)
+    if not deny or (ips and not denied):
         return ""
-    allow = "; ".join(
-        f"az acr network-rule add -n {facts.registry_name} --ip-address {ip}"
-        for ip in denied or ["EGRESS_IP"]
-    )
+    allow = _allow_fix(facts.registry_name, denied or ["EGRESS_IP"])
     return f", and let the nodes through its firewall: {allow}"
 
 
