@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any, TextIO
 
-from bot.json_input import storable
+from bot.feedback import printable as plain
 
 # ESC and what it introduces: CSI (ESC [ … final byte), OSC/DCS/PM/APC strings up to
 # their terminator (BEL or ESC \), or a single character. An unterminated one runs to
@@ -27,13 +27,13 @@ _ESCAPE = re.compile(
 
 
 def printable(text: str) -> str:
-    """``text`` with its line breaks, without escape sequences or control characters."""
-    kept = _ESCAPE.sub("", storable(text))
-    return "".join(
-        c if c == "\n" else " " if c in "\t\r" else c
-        for c in kept
-        if c in "\t\n\r" or unicodedata.category(c)[0] != "C"
-    )
+    """``text`` with its line breaks, without escape sequences or control characters.
+
+    Each line goes through :func:`bot.feedback.printable`, the filter the records
+    are shown with; only the escape sequences around the characters it drops are
+    a terminal's own.
+    """
+    return "\n".join(plain(line) for line in _ESCAPE.sub("", text).split("\n"))
 
 
 def one_line(text: str, limit: int) -> str:
