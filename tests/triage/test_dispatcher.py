@@ -34,6 +34,20 @@ class Recorder:
         return message
 
 
+class Flaky(Recorder):
+    """A notifier whose first ``failures`` posts are rate-limited by Slack."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def post(self, channel, triage, count=1):
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryFailed("ratelimited", retry_after=0.05)
+        return super().post(channel, triage, count)
+
+
 def alert(alert_id: str, state: str = "Fired"):
     payload = fixture("azure_metric_storage.json")
     payload["data"]["essentials"]["alertId"] = alert_id
@@ -142,15 +156,6 @@ def test_an_alert_shown_whose_record_fails_leaves_the_queue_shown_once():
 def test_a_failed_post_whose_lease_cannot_be_given_back_is_retried_and_counted_once():
     """The store failing as the post's lease is given back must not lose the decision."""
 
-    class Flaky(Recorder):
-        failures = 1
-
-        def post(self, channel, triage, count=1):
-            if self.failures:
-                self.failures -= 1
-                raise DeliveryFailed("ratelimited", retry_after=0.05)
-            return super().post(channel, triage, count)
-
     class Forgetful(AlertPolicy):
         outages = 1
 
@@ -160,7 +165,7 @@ def test_a_failed_post_whose_lease_cannot_be_given_back_is_retried_and_counted_o
                 raise StorageUnavailable("store down")
             return super().failed(alert, decision)
 
-    notifier, store = Flaky(), SqliteStorage()
+    notifier, store = Flaky(failures=1), SqliteStorage()
     dispatcher = AlertDispatcher(
         Triager(), Forgetful(store, post_lease=0.3), notifier, store.queue("alerts"),
         workers=1, poll=0.02,
@@ -173,16 +178,7 @@ def test_a_failed_post_whose_lease_cannot_be_given_back_is_retried_and_counted_o
 
 
 def test_a_failed_post_stays_queued_and_is_posted_by_the_retry():
-    class Flaky(Recorder):
-        failures = 2
-
-        def post(self, channel, triage, count=1):
-            if self.failures:
-                self.failures -= 1
-                raise DeliveryFailed("ratelimited", retry_after=0.05)
-            return super().post(channel, triage, count)
-
-    notifier = Flaky()
+    notifier = Flaky(failures=2)
     store = SqliteStorage()
     dispatcher = AlertDispatcher(
         Triager(), AlertPolicy(store), notifier, store.queue("alerts"), workers=1, poll=0.02
