@@ -36,13 +36,15 @@ it needs from Redis on the event loop (``/acr ask`` its one read, a click
 its claim, an alert delivery its queue writes; ``bot/web/slack_events.py``,
 ``answered_on_loop``, and ``bot/web/alerts.py``).
 
-    python benchmarks/ack_side_by_side.py --memory-only [--requests 10000] [--clients 8]
+    python benchmarks/ack_side_by_side.py --memory-only [--requests 10000] [--workers 1]
 
 starts only the acrbot replica, sends it ``--requests`` of the same three
 kinds of request in turn (an ``/acr ask``, an alert delivery, a click; no
 ``wrk``, no throughput runs) and prints the replica's resident memory before
 and after them, with the worker's and the master's shares (target: ≤ 150 MB
-after 10,000 requests, issue 17).
+after 10,000 requests, issue 17), and its proportional set size (PSS: a page
+the master and its workers share counted once among them, not once in each),
+the figure that shows what one more worker (``--workers``) costs.
 """
 
 from __future__ import annotations
@@ -199,6 +201,18 @@ def rss_mb_of(pid: int) -> float:
     return round(_rss_kb(pid) / 1024, 1)
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory of a process and its children: each shared page split among its
+    sharers, so the sum is what the replica costs the machine (RSS counts a page the master
+    and its workers share once in each)."""
+    total = 0
+    for current in process_tree(pid):
+        with contextlib.suppress(OSError, StopIteration):
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(next(ln for ln in rollup.splitlines() if ln.startswith("Pss:")).split()[1])
+    return round(total / 1024, 1)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (gunicorn master + workers)."""
     return round(sum(_rss_kb(p) for p in process_tree(pid)) / 1024, 1)
@@ -263,10 +277,14 @@ def baseline(kind: str, slack: FakeSlack) -> Iterator[tuple[str, int]]:
 
 @contextlib.contextmanager
 def acrbot(
-    tmp: Path, slack: FakeSlack, azure: FakeAzure, redis: bool = False
+    tmp: Path,
+    slack: FakeSlack,
+    azure: FakeAzure,
+    redis: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
     with contextlib.ExitStack() as stack:
-        env = {"ACRBOT_ALERT_TOKEN": ALERT_TOKEN}
+        env = {"ACRBOT_ALERT_TOKEN": ALERT_TOKEN, **(env or {})}
         if redis:
             server = RedisServer(tmp / "redis")
             server.start()
@@ -329,13 +347,14 @@ def memory_only(args: argparse.Namespace) -> int:
         loads = [("acrbot /acr ask", "/slack/events", slash_commands(response_url), ""),
                  ("acrbot alert", "/alerts/alertmanager", alert_groups(), ""),
                  ("acrbot click", "/slack/events", clicks(response_url), "")]  # fmt: skip
-        with acrbot(Path(tmp), slack, azure) as (url, pid):
-            before = rss_parts(pid)
+        workers = {"WEB_CONCURRENCY": str(args.workers)}
+        with acrbot(Path(tmp), slack, azure, env=workers) as (url, pid):
+            before, pss_before = rss_parts(pid), pss_mb(pid)
             started = time.monotonic()
             statuses = send_mixed(url, loads, args.requests, args.clients)
             elapsed = time.monotonic() - started
             time.sleep(2)  # answers posted after the ack (response_url) finish
-            after = rss_parts(pid)
+            after, pss_after = rss_parts(pid), pss_mb(pid)
     counts = dict(sorted(statuses.items()))
     print(f"{args.requests} mixed requests in {elapsed:.1f} s, statuses {counts}")
     for label, parts in (("at start", before), ("after", after)):
@@ -344,6 +363,8 @@ def memory_only(args: argparse.Namespace) -> int:
     start, end = sum(before.values()), sum(after.values())
     print(f"acrbot replica RSS: {start:.1f} MB at start, {end:.1f} MB after "
           f"{args.requests} requests (target <= 150 MB)")  # fmt: skip
+    print(f"acrbot replica PSS (shared pages split among the processes): {pss_before:.1f} MB "
+          f"at start, {pss_after:.1f} MB after")  # fmt: skip
     return 0
 
 
@@ -370,6 +391,9 @@ def main() -> int:
         help="only acrbot: send --requests mixed requests and print its RSS before and after",
     )
     parser.add_argument("--requests", type=int, default=10_000, help="with --memory-only")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="with --memory-only: gunicorn workers"
+    )
     parser.add_argument(
         "--redis", action="store_true", help="acrbot's shared store in a real redis-server"
     )

@@ -91,17 +91,23 @@ def serve_options(
 
 
 def _serve_http(settings: Settings, credentials: SlackCredentials, options: ServeOptions) -> None:
+    from bot.web.preload import preload
     from bot.web.serve import run
 
     def build() -> Router:
-        # Imported in the worker, after the fork: the master (which only supervises) then
-        # never loads search, Azure or Bolt's app, and stays small beside its workers.
+        # With one worker, imported in it after the fork: the master (which only supervises)
+        # then never loads search, Azure or Bolt's app, and stays small beside its worker.
+        preload()  # (a no-op when the master preloaded for several workers)
         from bot.web.app import build_router
 
         return build_router(settings, credentials, options)
 
     metrics.setup_multiprocess()  # before the fork: the workers inherit the folder
     limit_arenas()  # before the fork and any thread: the workers' threads share two
+    if options.workers > 1:  # once, before the fork: the workers share it, not one copy each
+        frozen = preload()
+        log.info("loaded before the fork, shared by the %d workers: %d objects of code and "
+                 "read-only tables", options.workers, frozen)  # fmt: skip
     log.info("acrbot serving Slack on http://%s:%s/slack/events", options.host, options.port)
     run(build, options)
 
@@ -110,7 +116,9 @@ def _serve_socket(settings: Settings, credentials: SlackCredentials) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.web.app import build_slack_app
+    from bot.web.preload import preload
 
+    preload()
     app, _services = build_slack_app(settings, credentials)
     if settings.alerts.token:
         log.warning("alert webhooks need the HTTP server: they are off in Socket Mode")

@@ -113,3 +113,9 @@ def test_the_lines_of_one_request_share_a_request_id(served: Replicas) -> None:
     pending = next(r for r in audit if '"outcome":"pending"' in r["message"])
     assert confirmed["request_id"] and confirmed["request_id"] == result["request_id"]
     assert pending["request_id"] and pending["request_id"] != confirmed["request_id"]
+
+
+def test_with_two_workers_the_master_loads_what_they_share_before_the_fork(served: Replicas):
+    """The workers' code and read-only tables are loaded once, in the master (issue 17)."""
+    said = [r["message"] for r in records(served[0])]
+    assert any("loaded before the fork, shared by the 2 workers" in m for m in said), said[:5]
