@@ -383,12 +383,15 @@ _metered_class: Any = None
 
 
 def metered(client: Any) -> Any:
-    """A copy of a slack_sdk ``WebClient`` that counts each call by method and outcome.
+    """A slack_sdk ``WebClient`` that counts each call by method and outcome: ``client`` itself.
 
     Outcomes: ``ok``; ``error`` (Slack answered ``ok: false``); ``failed`` (no
     usable answer after the retries: 5xx, 429, timeout, connection). Bolt builds
-    a plain client per request, so the app swaps it for a metered copy in a
-    middleware; the copy shares the original's settings and retry handlers.
+    a plain client per request, and a middleware makes it a metered one: the
+    subclass only wraps ``api_call`` and adds no state, so the client's class
+    is swapped in place (a copy was a second client per request, ~10 µs of
+    every ack). A client of another class (a subclass of WebClient's with state
+    of its own) is copied, with its settings and retry handlers.
     """
     global _metered_class
     if _metered_class is None:
@@ -410,6 +413,9 @@ def metered(client: Any) -> Any:
 
         _metered_class = MeteredWebClient
     if isinstance(client, _metered_class):
+        return client
+    if type(client) is _metered_class.__base__:  # a plain WebClient: the same layout
+        client.__class__ = _metered_class
         return client
     return _metered_class(
         token=client.token,
