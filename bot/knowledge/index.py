@@ -31,7 +31,14 @@ import numpy as np
 from bot.knowledge.bm25 import Postings, idf
 from bot.knowledge.calibration import Calibration
 from bot.knowledge.editions import editions
-from bot.knowledge.fields import FIELD_WEIGHTS, english_titles, fields, indexable, prose
+from bot.knowledge.fields import (
+    FIELD_WEIGHTS,
+    english_titles,
+    fields,
+    indexable,
+    prose,
+    signposts,
+)
 from bot.knowledge.general_words import common_words
 from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
@@ -74,6 +81,12 @@ RERANK_POOL = 50
 # questions hold 30-110 entry and passage postings; over the labelled queries the median
 # is about 150 and three in ten (long pasted errors) hold more than 200.
 SPARSE_POSTINGS = 64
+# An entry that signposts another for what the query names ranks at most this share
+# of that entry's score: below it, yet still among the hits (see _signposted_terms).
+DEFER_SHARE = 0.5
+# A signposted word that more than one in SIGNPOST_COMMON of an entry's signposts send
+# is common to them: it sends nowhere.
+SIGNPOST_COMMON = 3
 
 
 @dataclass(frozen=True)
@@ -184,6 +197,7 @@ class Index:
             )
             for term, (owners, numbers, values) in title_postings.items()
         }
+        self._deferrals = self._signposted_terms(documents)
         # Each distinct wording once (the anchor's words often are the English title's):
         # title similarity takes the best of them, so a repeat only costs a comparison.
         self._title_words = [
@@ -242,8 +256,13 @@ class Index:
             for n in pool
         }
         contenders = _contenders(pool, partial, limit)
+        deferring = self._deferring(contenders, pool, terms, query, fixes)
+        targets = {b for found in deferring.values() for b in found}
+        contenders += sorted(targets - set(contenders))
         fuzzy = title_similarity(query, self._title_words, contenders)
         final = {n: partial[n] * (1 + FUZZ_WEIGHT * fuzzy[n]) for n in contenders}
+        for number, targets in deferring.items():
+            final[number] = min(final[number], DEFER_SHARE * max(final[b] for b in targets))
         ranked = sorted(contenders, key=final.__getitem__, reverse=True)[:limit]
         best = final[ranked[0]]
         runner_up = final[ranked[1]] if len(ranked) > 1 else 0.0
@@ -273,6 +292,77 @@ class Index:
             ceiling = min(ceiling, self.calibration.confidence(evidence) * share * mentioned)
             hits.append(Hit(self.entries[number], round(ceiling, 4), evidence))
         return hits
+
+    def _signposted_terms(self, documents: list[Counter[str]]) -> dict[int, dict[int, frozenset]]:
+        """entry → {entry it signposts: the terms the signposts send there}.
+
+        A list item linking to another entry ("- `403 Forbidden`: the registry's
+        network rules ([403](#403-forbidden…))") says that what it names is answered
+        there. The terms it sends are the item's words that the linked entry says
+        and the signposting entry does not: its own subject's words ("pull", "pod")
+        stay its own, and so do words most of its signposts send. A glossary
+        concept is sent by the wording the signpost gives it ("f:not found"), not as
+        the concept: a signpost names an error by its text, and a concept is wider
+        ("stuck" is a timeout to the glossary, and pods are stuck in any state).
+        """
+        numbers: dict[str, int] = {}
+        for number, entry in enumerate(self.entries):
+            numbers.setdefault(entry.id, number)
+        found: dict[int, dict[int, frozenset]] = {}
+        for number, entry in enumerate(self.entries):
+            own = documents[number]
+            sent: dict[int, set[str]] = defaultdict(set)
+            for text, anchors in signposts(entry):
+                words = set(self.analyzer.terms(text))
+                forms = self.analyzer.glossary_forms(text)
+                for anchor in anchors:
+                    target = numbers.get(anchor)
+                    if target is None or target == number:
+                        continue
+                    said = documents[target]
+                    sent[target] |= {
+                        t for t in words if t in said and t not in own and not t.startswith("#")
+                    }
+                    sent[target] |= {f for f, c in forms if c in said and c not in own}
+            # A word most of the signposted entries say ("node", "image") is what they
+            # share, the signposting entry's subject too, not what tells one from another.
+            common = Counter(t for ts in sent.values() for t in ts)
+            limit = max(1, len(sent) // SIGNPOST_COMMON)
+            kept = {
+                target: frozenset(t for t in ts if common[t] <= limit)
+                for target, ts in sent.items()
+            }
+            kept = {target: ts for target, ts in kept.items() if ts}
+            if kept:
+                found[number] = kept
+        return found
+
+    def _deferring(
+        self,
+        contenders: list[int],
+        pool: list[int],
+        terms: dict[str, float],
+        query: str,
+        fixes: dict[str, str],
+    ) -> dict[int, list[int]]:
+        """Contenders whose signposts send some query term to an entry in the pool, with
+        those entries: the question names what the signpost says is answered there."""
+        if not self._deferrals:
+            return {}
+        in_pool = set(pool)
+        found = {}
+        said: set[str] | None = None  # the query's terms and glossary wordings, when needed
+        for number in contenders:
+            sent = self._deferrals.get(number)
+            if not sent:
+                continue
+            if said is None:
+                text = self._repaired(self.analyzer.simplify(query), fixes)
+                said = set(terms) | {f for f, _ in self.analyzer.glossary_forms(text)}
+            targets = [b for b, ts in sent.items() if b in in_pool and not ts.isdisjoint(said)]
+            if targets:
+                found[number] = targets
+        return found
 
     def postings_held(self, terms: dict[str, float], stop_above: int | None = None) -> int:
         """The entry and passage postings of the query's terms: what summing BM25 costs.
@@ -347,17 +437,22 @@ class Index:
         words, then OpenCC's Taiwan-phrase conversion), so it meets the FAQ.
         """
         query = self.analyzer.simplify(query)
-        text = normalize(without_names(query))
         terms: dict[str, float] = defaultdict(float)
         fixes = self.corrections(query) if fixes is None else fixes
-        for wrong, right in fixes.items():
-            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
+        for wrong in fixes:
             # A repaired word might have been a real word the FAQ lacks ("match"
             # is not a typo of "batch"): keep part of it as unexplained.
             terms[f"?:{wrong}"] += CORRECTION_DOUBT
-        for term, in_concept in self.analyzer.analyze(text):
+        for term, in_concept in self.analyzer.analyze(self._repaired(query, fixes)):
             terms[term] += _term_weight(term, in_concept)
         return dict(terms)
+
+    def _repaired(self, query: str, fixes: dict[str, str]) -> str:
+        """A Simplified query as it is analyzed: without names, its typos repaired."""
+        text = normalize(without_names(query))
+        for wrong, right in fixes.items():
+            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
+        return text
 
     def corrections(self, query: str) -> dict[str, str]:
         """Misspelt words → the closest word the knowledge base uses (see spelling.py)."""

@@ -272,6 +272,30 @@ class Analyzer:
             found += self._cjk_terms(run)
         return found
 
+    def glossary_forms(self, text: str) -> list[tuple[str, str]]:
+        """The glossary phrases ``text`` says, as (form term, concept term) pairs.
+
+        The form term ("f:not found", "f:stuck", "f:卡住") tells the wordings of one
+        concept apart where the concept term ("#not-found", "#timeout") does not.
+        The phrases are those :meth:`analyze` finds.
+        """
+        text = normalize(text)
+        stems = [stem(w) for w in _WORD.findall(text)]
+        found = []
+        index = 0
+        while index < len(stems):
+            size = self._phrase_at(stems, index) if stems[index] in self.first_words else 0
+            if size:
+                key = tuple(stems[index : index + size])
+                found += [(f"f:{' '.join(key)}", f"#{c}") for c in self.latin_forms[key]]
+            index += size or 1
+        if self.cjk_forms is not None:
+            for run in _CJK_RUN.findall(text):
+                for match in self.cjk_forms.finditer(run):
+                    form = match.group(0)
+                    found += [(f"f:{form}", f"#{c}") for c in self.cjk_concepts[form]]
+        return found
+
     def _latin_concepts(self, stems: list[str]) -> tuple[list[str], set[int]]:
         """Longest glossary phrase at each position, over stemmed words."""
         concepts: list[str] = []
