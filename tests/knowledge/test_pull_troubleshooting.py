@@ -31,6 +31,8 @@ ERROR_TEXTS = {
     ],
     "toomanyrequests-429": ["toomanyrequests", "429"],
 }
+# The one entry that starts from no error text: a bare ImagePullBackOff or ErrImagePull.
+FIND_THE_CAUSE = "imagepullbackoff-or-errimagepull-find-the-cause"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def troubleshooting(library: Library) -> dict:
 
 def test_one_entry_per_error_text_in_both_editions(library):
     entries = troubleshooting(library)
-    assert sorted(entries) == sorted(ERROR_TEXTS)
+    assert sorted(entries) == sorted([*ERROR_TEXTS, FIND_THE_CAUSE])
     for anchor, texts in ERROR_TEXTS.items():
         entry = entries[anchor]
         assert languages(entry) == ["zh", "en"], anchor
@@ -54,6 +56,17 @@ def test_one_entry_per_error_text_in_both_editions(library):
         # the same commands in both editions: the fix does not depend on the language read
         assert entry.code_blocks == entry.editions[0].code_blocks, anchor
         assert chinese.answer_markdown != english.answer_markdown
+
+
+def test_the_find_the_cause_entry_points_at_every_error_entry_in_both_editions(library):
+    entry = troubleshooting(library)[FIND_THE_CAUSE]
+    assert languages(entry) == ["zh", "en"]
+    for language in ("en", "zh"):
+        view = view_of(entry, language)
+        for anchor in ERROR_TEXTS:
+            assert f"](#{anchor})" in view.answer_markdown, (language, anchor)
+        assert "kubectl describe pod" in view.answer_markdown
+        assert "/acr pull" in view.answer_markdown
 
 
 def test_the_file_declares_no_docs_page(library):
