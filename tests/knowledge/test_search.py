@@ -95,7 +95,13 @@ def test_empty_and_huge_queries_are_harmless(kb):
 
 @pytest.mark.parametrize(
     "name",
-    ["hard_queries.jsonl", "holdout_queries.jsonl", "pull_heldout.jsonl", "pasted_heldout.jsonl"],
+    [
+        "hard_queries.jsonl",
+        "holdout_queries.jsonl",
+        "pull_heldout.jsonl",
+        "pasted_heldout.jsonl",
+        "bare_pull_heldout.jsonl",
+    ],
 )
 def test_labelled_sets_stay_above_the_floor(kb, name):
     """A regression guard below what `acrbot eval` measures today.
@@ -109,6 +115,11 @@ def test_labelled_sets_stay_above_the_floor(kb, name):
     one question under today's figures (it was 0.85 / 0.84: five questions
     could have been lost unseen). That is a regression, open in issue 14's
     note, not a new normal: raise the floor again when it is won back.
+
+    bare_pull_heldout (bare ImagePullBackOff questions, and pasted errors that must
+    keep their cause's entry) was written before the find-the-cause entry and
+    measured once it was in: 0.953 top-1, 0.977 top-3, 0.884 overall, so one more
+    miss crosses the 0.88 floor.
     """
     report = evaluate(kb, read_labelled(EVAL / name))
     lowered = name == "holdout_queries.jsonl"
