@@ -4,11 +4,11 @@ A worker's code and its read-only tables (the everyday-word sets and OpenCC's
 dictionaries, which every knowledge base reads) are about
 57,000 objects, against under 2,000 for the knowledge base itself. CPython's
 full collection visits every one of them, and the sets' 300,000 words, each
-time it runs: about 33 ms with the event loop held, every few thousand
-requests, which is most of an ack's p99 under load. :func:`preload` loads
-them and moves them into the collector's permanent generation
-(:func:`gc.freeze`), so a full collection walks only what the process
-allocated since.
+time it runs: about 35 ms with the event loop held (rare in steady traffic:
+once in 150,000 in-process asks here, but every ack in flight waits it out).
+:func:`preload` loads them and moves them into the collector's permanent
+generation (:func:`gc.freeze`), so a full collection walks only what the
+process allocated since (about 0.2 ms).
 
 With several workers the master preloads before it forks, so the workers
 share these pages instead of each reading its own copy (a frozen object's
