@@ -49,6 +49,7 @@ HELD_OUT = (
     "holdout_queries",
     "blind_queries",
     "help_channel_heldout",
+    "confident_wrong_heldout",
 )
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
