@@ -35,6 +35,33 @@ QUOTE_REQUEST = 0.5
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”|「[^」]+」|『[^』]+』|(?:(?<=\s)|^)\'[^\']+\'')
 
 
+# A question asking what something *is*: "what is a …", "what does … mean", "explain …",
+# "什么是 …", "… 是什么" (Traditional is simplified first). Anchored at the question's
+# start or end, so "是什么原因" (what is the cause) is not one; "what's the command
+# that …" is, and names what it is about. Around one thing the FAQ only names ("what
+# is a kubernetes pod"), it asks for a definition the FAQ does not give: see
+# Evidence.define.
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|so|ok|um+|quick question|q)\W+)*"
+    r"(?:what\s*(?:['’]s|s|is|are)\b|what\s+does\b(?=.*\b(?:mean|do|stand\s+for)\W*$)"
+    r"|(?:can\s+(?:you|u|someone)\s+)?(?:explain|define)\b|(?:the\s+)?(?:meaning|definition)\s+of\b)"
+    r"|^\W*(?:请问\s*)?(?:什么是|啥是|何为|何谓)"
+    r"|(?:是什么意思|是什么东西|是干什么用的|是干什么的|是干嘛的|是做什么的|是指什么|什么意思|啥意思"
+    r"|是什么|是啥|有什么用)[\s?？。!！吗呢呀啊]*$"
+)
+
+
+def what_it_asks_about(text: str) -> str | None:
+    """What a (Simplified, normalized) question asks the definition of, or None.
+
+    "can you explain what an ingress is" → " what an ingress is" (the frame's own
+    words, "explain", "什么意思", are not its subject); None without a frame.
+    """
+    if _DEFINITION.search(text) is None:
+        return None
+    return _DEFINITION.sub(" ", text)
+
+
 class OffTopicEvidence:
     """The FAQ's own vocabulary, and the share of a query in everyday words outside it."""
 
