@@ -59,6 +59,7 @@ HELD_OUT = (
     "blind_queries",
     "help_channel_heldout",
     "confident_wrong_heldout",
+    "pasted_heldout",
 )
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
