@@ -163,6 +163,7 @@ class Index:
         )
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
+        self._any_title = frozenset().union(*self._title_terms)  # every title's terms
         # A title's information is weighed as a query's (query_terms): a word inside a
         # glossary phrase counts lightly, its concept carrying it, so "AKS" (#kubernetes)
         # covers "Kubernetes" in a title as fully as the word itself would.
@@ -381,14 +382,28 @@ class Index:
         the FAQ has asks for what no entry gives. Called only for a query naming no core concept;
         the subject is analyzed again only when the frame is there.
         """
-        subject = what_it_asks_about(normalize(self.analyzer.simplify(query)))
+        subject = what_it_asks_about(normalize(query))
         if subject is None:
             return 0.0
         # Ideas the FAQ has: a word no entry says ("statefulset") cannot be what an
         # entry explains, so "what does a kubernetes statefulset do" asks about one.
         terms = self.query_terms(subject, fixes)
         known = {t: w for t, w in terms.items() if t in self._idf or t.startswith("#")}
-        return float(_idea_count(known) <= 1)
+        if _idea_count(known) > 1:
+            return 0.0
+        # A wording some title says ("kubernetes", "content trust", "ImagePullBackOff")
+        # is what that entry is about, and may well be explained there; one only the
+        # answers or the glossary use ("pod", "kubelet", "k8s"), or nobody ("statefulset"),
+        # is a mention. A glossary phrase ("admin account") is said when its concept is.
+        phrases = [
+            (form[2:].split(), concept)
+            for form, concept in self.analyzer.glossary_forms(self._repaired(subject, fixes))
+            if " " in form
+        ]
+        in_phrase = {f"w:{w}" for stems, _ in phrases for w in stems}
+        said = [t for t in terms if t.startswith(("w:", "c:")) and t not in in_phrase]
+        said += [concept for _, concept in phrases]
+        return float(not self._any_title.issuperset(said))
 
     def postings_held(self, terms: dict[str, float], stop_above: int | None = None) -> int:
         """The entry and passage postings of the query's terms: what summing BM25 costs.

@@ -3,10 +3,13 @@
 "What is a kubernetes pod" was answered with "How do I configure Kubernetes
 with ACR?" at 0.83 while "what exactly is a kubernetes pod" got 0.35: the
 bare-keyword rule read it as a lookup of "kubernetes". The definitional frame
-(offtopic.what_it_asks_about) around a single idea and no core concept is the
-``define`` evidence, weighed by calibration.json (fitted alone: see
-benchmarks/calibrate.py --only). These phrasings are the dev set's or new;
-tests/eval/confident_wrong_heldout.jsonl is only measured.
+(offtopic.what_it_asks_about) around a single idea, no core concept and a
+wording no title says ("pod", "kubelet", "aks") is the ``define`` evidence,
+weighed by calibration.json (fitted alone: see benchmarks/calibrate.py
+--only). A wording a title says ("content trust", "ImagePullBackOff",
+"kubernetes") is what that entry is about: asking what it is stays answered.
+These phrasings are the dev set's or new; tests/eval/confident_wrong_heldout.jsonl
+is only measured.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from bot.knowledge.offtopic import what_it_asks_about
         "what's a k8s pod",
         "what’s a kubelet?",
         "kubernetes pod 是什么",
-        "Kubernetes 是什么",
         "什麼是 kubectl",
+        "集群是什么",
+        "what is aks",
         "what does a kubernetes statefulset do",
     ],
 )
@@ -49,6 +53,12 @@ def test_what_a_side_concept_is_is_not_answered(kb, query):
         ("what is acr content trust", "content-trust"),
         ("az acr check-health 是做什么的", "check-health"),
         ("ImagePullBackOff", "imagepullbackoff-or-errimagepull-find-the-cause"),
+        # A wording the entry's title says: what the entry is about, so no mention.
+        ("what does ImagePullBackOff mean", "imagepullbackoff-or-errimagepull-find-the-cause"),
+        ("what is content trust", "content-trust"),
+        ("what is quarantine", "quarantine"),
+        ("what is the admin account", "admin-credentials-for"),
+        ("what does toomanyrequests mean", "toomanyrequests-429"),
     ],
 )
 def test_acr_questions_of_the_same_shape_still_are(kb, query, anchor):
@@ -57,14 +67,12 @@ def test_acr_questions_of_the_same_shape_still_are(kb, query, anchor):
     assert result.hits[0].evidence.define == 0.0
 
 
-def test_asking_what_imagepullbackoff_means_is_offered_not_answered(kb):
-    """The one cost seen: the find-the-cause entry does say what the status means, yet
-    the question has the shape of "what is a pod". It stays a 'did you mean'."""
-    result = kb.ask("what does ImagePullBackOff mean")
-    assert not result.answered
-    top = result.hits[0]
-    assert top.entry.id == "imagepullbackoff-or-errimagepull-find-the-cause"
-    assert top.score >= kb.suggest_threshold
+def test_what_kubernetes_is_keeps_the_lookup(kb):
+    """ "Kubernetes" is the kubernetes entry's own title word: "what is kubernetes" is read
+    as the bare keyword it was before (answered, as offtopic_classes counts against us),
+    while the forms only its answers use ("pod", "aks", "kubelet") are mentions."""
+    assert kb.ask("Kubernetes 是什么").hits[0].evidence.define == 0.0
+    assert kb.ask("what is a kubernetes pod").hits[0].evidence.define == 1.0
 
 
 @pytest.mark.parametrize(
