@@ -26,6 +26,7 @@ FEATURES = (
     "point",
     "domain",
     "ideas",
+    "define",
 )
 FITTED_PATH = Path(__file__).with_name("calibration.json")
 
@@ -41,6 +42,7 @@ class _Evidence(Protocol):
     point: float
     domain: float
     ideas: float
+    define: float
 
 
 def features(evidence: _Evidence) -> list[float]:
@@ -55,6 +57,7 @@ def features(evidence: _Evidence) -> list[float]:
         evidence.point,
         evidence.domain,
         evidence.ideas,
+        evidence.define,
     ]
 
 
@@ -67,7 +70,7 @@ class Calibration:
     def default(cls) -> Calibration:
         if FITTED_PATH.is_file():
             return cls.from_dict(json.loads(FITTED_PATH.read_text(encoding="utf-8")))
-        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0, 1.0, 1.0), bias=-8.0)
+        return cls(weights=(3.0, 2.0, 2.5, 0.7, 0.0, 0.0, -3.0, 1.0, 1.0, 1.0, -3.0), bias=-8.0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:
@@ -84,11 +87,23 @@ class Calibration:
 
 
 def fit(
-    samples: list[tuple[list[float], int]], epochs: int = 4000, rate: float = 0.5, l2: float = 1e-3
+    samples: list[tuple[list[float], int]],
+    epochs: int = 4000,
+    rate: float = 0.5,
+    l2: float = 1e-3,
+    start: Calibration | None = None,
+    free: frozenset[str] | None = None,
 ) -> Calibration:
-    """Plain batch gradient descent: a few features, a few hundred samples."""
+    """Plain batch gradient descent: a few features, a few hundred samples.
+
+    With ``start`` and ``free``, only the ``free`` features' weights move (from
+    ``start``'s); every other weight and the bias stay as fitted. A new feature
+    then changes only the questions it is non-zero for: the rest keep their
+    confidence, and every labelled set its figures, until the next full fit.
+    """
     size = len(FEATURES)
-    weights, bias = [0.0] * size, 0.0
+    weights, bias = (list(start.weights), start.bias) if start else ([0.0] * size, 0.0)
+    moving = [free is None or name in free for name in FEATURES]
     count = max(len(samples), 1)
     for _ in range(epochs):
         grad, grad_bias = [0.0] * size, 0.0
@@ -98,6 +113,10 @@ def fit(
             grad_bias += error
             for i in range(size):
                 grad[i] += error * x[i]
-        bias -= rate * grad_bias / count
-        weights = [w - rate * (g / count + l2 * w) for w, g in zip(weights, grad, strict=True)]
+        if free is None:
+            bias -= rate * grad_bias / count
+        weights = [
+            w - rate * (g / count + l2 * w) if move else w
+            for w, g, move in zip(weights, grad, moving, strict=True)
+        ]
     return Calibration(tuple(round(w, 4) for w in weights), round(bias, 4))

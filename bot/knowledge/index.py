@@ -42,7 +42,12 @@ from bot.knowledge.fields import (
 from bot.knowledge.general_words import common_words
 from bot.knowledge.language import warm as warm_opencc
 from bot.knowledge.model import Entry, View
-from bot.knowledge.offtopic import OffTopicEvidence, is_common_term, mentioned_share
+from bot.knowledge.offtopic import (
+    OffTopicEvidence,
+    is_common_term,
+    mentioned_share,
+    what_it_asks_about,
+)
 from bot.knowledge.spelling import by_length, content_words, corrections, title_similarity
 from bot.knowledge.text import Analyzer, normalize, stem, without_names, words
 
@@ -103,6 +108,7 @@ class Evidence:
     point: float = 0.0  # share of the query's information the entry's titles carry
     domain: float = 0.0  # 1 when the query names a core concept of the FAQ (registry, image …)
     ideas: float = 0.0  # distinct ideas (concepts, words) query and entry share, up to 4, / 4
+    define: float = 0.0  # 1 when the query asks what one non-core thing is ("what is a pod")
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,7 @@ class Index:
         )
         self._titles = titles
         self._title_terms = [frozenset().union(*sets) for sets in titles]
+        self._any_title = frozenset().union(*self._title_terms)  # every title's terms
         # A title's information is weighed as a query's (query_terms): a word inside a
         # glossary phrase counts lightly, its concept carrying it, so "AKS" (#kubernetes)
         # covers "Kubernetes" in a title as fully as the word itself would.
@@ -240,7 +247,9 @@ class Index:
         # Without a glossary that marks core concepts, nothing is known off-domain;
         # a bare keyword ("circleci") is a lookup of that keyword, not a side remark.
         core = self.analyzer.core
-        domain = float(not core or not core.isdisjoint(terms) or _idea_count(terms) <= 1)
+        named_core = not core or not core.isdisjoint(terms)
+        domain = float(named_core or _idea_count(terms) <= 1)
+        define = 0.0 if named_core else self._definition(query, fixes)
         total = sum(w * self._idf.get(t, self._unknown_idf) for t, w in terms.items())
         # Known: what the index, the glossary or general language knows. A glossary
         # topic no entry is about ("on call", pricing) or an everyday word ("poem")
@@ -286,6 +295,7 @@ class Index:
                 point=self._point(number, terms, total),
                 domain=domain,
                 ideas=ideas[number],
+                define=define,
             )
             # Below the top, a hit is only as likely as its distance from the winner allows.
             share = (final[number] / best) ** 2 if best else 0.0
@@ -363,6 +373,37 @@ class Index:
             if targets:
                 found[number] = targets
         return found
+
+    def _definition(self, query: str, fixes: dict[str, str]) -> float:
+        """1 when the query asks what one thing is ("what is a kubernetes pod", "kubelet 是什么").
+
+        The FAQ says how ACR works with Kubernetes, Helm or a shell, not what they
+        are: a definitional frame (offtopic.what_it_asks_about) around a single idea
+        the FAQ has asks for what no entry gives. Called only for a query naming no core concept;
+        the subject is analyzed again only when the frame is there.
+        """
+        subject = what_it_asks_about(normalize(query))
+        if subject is None:
+            return 0.0
+        # Ideas the FAQ has: a word no entry says ("statefulset") cannot be what an
+        # entry explains, so "what does a kubernetes statefulset do" asks about one.
+        terms = self.query_terms(subject, fixes)
+        known = {t: w for t, w in terms.items() if t in self._idf or t.startswith("#")}
+        if _idea_count(known) > 1:
+            return 0.0
+        # A wording some title says ("kubernetes", "content trust", "ImagePullBackOff")
+        # is what that entry is about, and may well be explained there; one only the
+        # answers or the glossary use ("pod", "kubelet", "k8s"), or nobody ("statefulset"),
+        # is a mention. A glossary phrase ("admin account") is said when its concept is.
+        phrases = [
+            (form[2:].split(), concept)
+            for form, concept in self.analyzer.glossary_forms(self._repaired(subject, fixes))
+            if " " in form
+        ]
+        in_phrase = {f"w:{w}" for stems, _ in phrases for w in stems}
+        said = [t for t in terms if t.startswith(("w:", "c:")) and t not in in_phrase]
+        said += [concept for _, concept in phrases]
+        return float(not self._any_title.issuperset(said))
 
     def postings_held(self, terms: dict[str, float], stop_above: int | None = None) -> int:
         """The entry and passage postings of the query's terms: what summing BM25 costs.

@@ -35,6 +35,35 @@ QUOTE_REQUEST = 0.5
 _QUOTED = re.compile(r'"[^"]+"|“[^”]+”|「[^」]+」|『[^』]+』|(?:(?<=\s)|^)\'[^\']+\'')
 
 
+# A question asking what something *is*: "what is a …", "what does … mean", "explain …",
+# "什么是 …", "… 是什么" (and their Traditional forms: the query is not simplified
+# for this, so most questions pay one search of a short regex). Anchored at the question's
+# start or end, so "是什么原因" (what is the cause) is not one; "what's the command
+# that …" is, and names what it is about. Around one thing the FAQ only names ("what
+# is a kubernetes pod"), it asks for a definition the FAQ does not give: see
+# Evidence.define.
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:hi|hey|hello|so|ok|um+|quick question|q)\W+)*"
+    r"(?:what\s*(?:['’]s|s|is|are)\b|what\s+does\b(?=.*\b(?:mean|do|stand\s+for)\W*$)"
+    r"|(?:can\s+(?:you|u|someone)\s+)?(?:explain|define)\b|(?:the\s+)?(?:meaning|definition)\s+of\b)"
+    r"|^\W*(?:[请請]问\s*)?(?:什[么麼]是|啥是|何为|何謂|何谓)"
+    r"|(?:是什[么麼]意思|是什[么麼]东西|是什[么麼]東西|是[干幹]什[么麼]用的|是[干幹]什[么麼]的"
+    r"|是[干幹]嘛的|是做什[么麼]的|是指什[么麼]|什[么麼]意思|啥意思|是什[么麼]|是啥|有什[么麼]用)"
+    r"[\s?？。!！吗嗎呢呀啊]*$"
+)
+
+
+def what_it_asks_about(text: str) -> str | None:
+    """What a (normalized) question asks the definition of, or None.
+
+    "can you explain what an ingress is" → " what an ingress is" (the frame's own
+    words, "explain", "什么意思", are not its subject); None without a frame.
+    """
+    if _DEFINITION.search(text) is None:
+        return None
+    return _DEFINITION.sub(" ", text)
+
+
 class OffTopicEvidence:
     """The FAQ's own vocabulary, and the share of a query in everyday words outside it."""
 
