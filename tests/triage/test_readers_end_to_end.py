@@ -14,7 +14,9 @@ import uuid
 from tests.triage.conftest import fixture
 from tests.triage.test_end_to_end import (  # noqa: F401  (pytest fixtures)
     ONCALL,
+    PROD_ONCALL,
     alert_bot,
+    blocks_of,
     bot,
     posts_to,
 )
@@ -76,3 +78,96 @@ def test_replicas_of_one_workload_are_still_one_storm(bot):
     )
     bot.settled()
     assert len(_top_level(bot)) == 1
+
+
+# -- 2. a health recovery resolves the outage's message ----------------------------------------
+
+
+def _fresh_pair(fired: str, resolved: str, key: str) -> tuple[dict, dict]:
+    """Both events of one health event: one rule, one correlation or tracking ID, two alerts."""
+    rule, shared = f"acr health {uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    pair = []
+    for name in (fired, resolved):
+        payload = copy.deepcopy(fixture(name))
+        essentials, context = payload["data"]["essentials"], payload["data"]["alertContext"]
+        essentials["alertRule"] = rule
+        essentials["alertId"] = (
+            f"/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/{uuid.uuid4()}"
+        )
+        (context["properties"] if key == "trackingId" else context)[key] = shared
+        pair.append(payload)
+    return pair[0], pair[1]
+
+
+def _resolves_in_place(bot, fired: dict, resolved: dict) -> None:
+    assert bot.webhook("azure-monitor", fired).status_code == 200
+    posts_to(bot.slack, ONCALL)
+    assert bot.webhook("azure-monitor", resolved).status_code == 200
+    (update,) = bot.slack.wait_for("chat.update", timeout=10)
+    assert update.params["channel"] == ONCALL and "RESOLVED" in update.params["text"]
+    shown = json.dumps(update.params)
+    assert "fired 2 times" not in shown
+    bot.slack.wait_for(
+        "chat.postMessage", lambda c: c.params.get("thread_ts") == update.params["ts"], 10
+    )
+    bot.settled()
+    assert len(_top_level(bot)) == 1
+    threads = [
+        c.params["text"] for c in bot.slack.calls("chat.postMessage") if "thread_ts" in c.params
+    ]
+    assert not any("Fired again" in t for t in threads)
+
+
+def test_a_resource_health_recovery_resolves_the_outage_message(bot):
+    fired, resolved = _fresh_pair(
+        "rt_az_resourcehealth.json", "rt_az_resourcehealth_recovered.json", "correlationId"
+    )
+    _resolves_in_place(bot, fired, resolved)
+
+
+def test_a_service_health_resolved_update_resolves_the_incident_message(bot):
+    fired, resolved = _fresh_pair(
+        "rt_az_servicehealth.json", "rt_az_servicehealth_resolved.json", "trackingId"
+    )
+    _resolves_in_place(bot, fired, resolved)
+
+
+# -- 5. an activity-log alert without targets is routed by its scope ---------------------------
+
+
+def test_a_sev0_registry_delete_without_targets_goes_to_the_prod_route(bot):
+    payload = copy.deepcopy(fixture("rt_az_activity_admin_scope.json"))
+    payload["data"]["essentials"]["alertId"] += uuid.uuid4().hex[:8]
+    payload["data"]["essentials"]["alertRule"] = f"acr-deleted-{uuid.uuid4().hex[:8]}"
+    assert bot.webhook("azure-monitor", payload).status_code == 200
+    (call,) = posts_to(bot.slack, PROD_ONCALL)
+    assert "registries/delete" in call.params["text"]
+    bot.settled()
+    assert not [c for c in bot.slack.calls("chat.postMessage") if c.params["channel"] == ONCALL]
+
+
+# -- 7. older log alerts: registries in the results, the link ---------------------------------
+
+
+def _fresh(name: str) -> dict:
+    payload = copy.deepcopy(fixture(name))
+    essentials = payload["data"]["essentials"]
+    essentials["alertId"] += uuid.uuid4().hex[:8]
+    essentials["alertRule"] = f"{essentials['alertRule']}-{uuid.uuid4().hex[:8]}"
+    return payload
+
+
+def test_an_older_log_alert_names_its_registries_and_links_its_results(bot):
+    assert (
+        bot.webhook("azure-monitor", _fresh("rt_az_log_old_searchresults.json")).status_code == 200
+    )
+    (call,) = posts_to(bot.slack, ONCALL)
+    assert "contosoprodacr" in call.params["text"]
+    assert "No registry named" not in json.dumps(call.params)
+    assert "https://portal.azure.com#@tenant/blade/filtered" in json.dumps(blocks_of(call))
+
+
+def test_a_v2_log_alert_links_its_unfiltered_results(bot):
+    assert bot.webhook("azure-monitor", _fresh("rt_az_log_v2_nodims.json")).status_code == 200
+    (call,) = posts_to(bot.slack, ONCALL)
+    assert "LogsBlade/source/Alerts.EmailLinks/scope/x/q/y" in json.dumps(blocks_of(call))
