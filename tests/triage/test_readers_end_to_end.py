@@ -11,10 +11,14 @@ import copy
 import json
 import uuid
 
-from tests.triage.conftest import fixture
+from tests.fakes.slack_requests import event_callback, slash_command
+from tests.triage.conftest import FIXTURES, fixture
 from tests.triage.test_end_to_end import (  # noqa: F401  (pytest fixtures)
+    ALERTS,
     ONCALL,
     PROD_ONCALL,
+    _message_event,
+    _private_answer,
     alert_bot,
     blocks_of,
     bot,
@@ -171,3 +175,34 @@ def test_a_v2_log_alert_links_its_unfiltered_results(bot):
     assert bot.webhook("azure-monitor", _fresh("rt_az_log_v2_nodims.json")).status_code == 200
     (call,) = posts_to(bot.slack, ONCALL)
     assert "LogsBlade/source/Alerts.EmailLinks/scope/x/q/y" in json.dumps(blocks_of(call))
+
+
+# -- 3. "resolved" inside an error does not resolve the alert ----------------------------------
+
+
+def test_acr_triage_of_an_error_saying_resolved_is_fired_with_its_checks(bot):
+    pasted = (FIXTURES / "rt_t_resolved_word.txt").read_text(encoding="utf-8")
+    name = f"rt-{uuid.uuid4().hex[:8]}"
+    reply = bot.slack_post(
+        slash_command("triage " + pasted, response_url=bot.slack.response_url(name))
+    )
+    assert reply.status_code == 200
+    answer = _private_answer(bot, reply, name)
+    assert "FIRED" in answer and "RESOLVED" not in answer
+    values = [
+        json.loads(e["value"])["c"]
+        for b in json.loads(answer)["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert values[:2] == ["pull", "check-health"]
+
+
+def test_a_watched_channel_error_saying_could_not_be_resolved_is_fired(bot):
+    pasted = (FIXTURES / "rt_t_dns_windows.txt").read_text(encoding="utf-8")
+    event = _message_event(ALERTS, text=pasted, attachments=[])
+    assert bot.slack_post(event_callback(event)).status_code == 200
+    (reply,) = bot.slack.wait_for(
+        "chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"], 10
+    )
+    assert "FIRED" in reply.params["text"] and "RESOLVED" not in reply.params["text"]
