@@ -170,3 +170,42 @@ def test_search_results_of_any_shape_are_tolerated():
         context["SearchResults"] = copy.deepcopy(results)
         context["Dimensions"] = {"name": "LoginServer"}
         assert _read(payload).rule == "ACR login failures"
+
+
+def test_a_subscription_scope_does_not_hide_the_events_resource():
+    payload = fixture("rt_az_activity_admin_scope.json")
+    context = payload["data"]["alertContext"]
+    resource = context["authorization"]["scope"]
+    context["authorization"]["scope"] = f"/subscriptions/{SUB}"
+    context["resourceId"] = resource
+    assert _read(payload).target_ids == (resource,)
+
+
+def test_a_huge_result_table_is_read_up_to_a_bound():
+    payload = fixture("rt_az_log_old_searchresults.json")
+    table = payload["data"]["alertContext"]["SearchResults"]["tables"][0]
+    table["rows"] = [[f"reg{n:05d}.azurecr.io", n] for n in range(5000)]
+    alert = _read(payload)
+    assert "reg00000.azurecr.io" in alert.registry_fields
+    assert len(alert.registry_fields) < 600
+
+
+# -- hostile text in the newly read fields stays neutralised ---------------------------------
+
+
+def test_hostile_text_in_results_dimensions_links_and_health_fields_is_neutralised(triager):
+    from tests.triage.test_injection import EVIL, _assert_no_live, _everything
+
+    payload = fixture("rt_az_log_old_searchresults.json")
+    context = payload["data"]["alertContext"]
+    context["SearchResults"]["tables"][0]["rows"].append([f"evilacr.azurecr.io {EVIL}", 1])
+    context["Dimensions"].append({"name": "LoginServer", "value": EVIL})
+    context["LinkToFilteredSearchResultsUI"] = f"https://portal.azure.com/#x|{EVIL}>"
+    triage = triager.triage(_read(payload))
+    _assert_no_live(triage, *_everything(triage))
+
+    health = fixture("rt_az_servicehealth_resolved.json")
+    props = health["data"]["alertContext"]["properties"]
+    props.update(title=EVIL, trackingId=EVIL, stage=EVIL, communication=EVIL)
+    triage = triager.triage(_read(health))
+    _assert_no_live(triage, *_everything(triage))

@@ -83,3 +83,11 @@ def test_an_integrations_recovery_message_is_resolved():
 def test_a_status_far_down_a_long_paste_is_not_looked_for():
     body = "x\n" * 5000 + "[RESOLVED] KubePodImagePullBackOff"
     assert read_text(body).state == State.FIRED
+
+
+def test_hostile_text_around_a_stated_status_is_neutralised(triager):
+    from tests.triage.test_injection import EVIL, _assert_no_live, _everything
+
+    for body in (f"[RESOLVED] {EVIL}", f"Status: resolved {EVIL}", f"{EVIL}\nStatus: {EVIL}"):
+        triage = triager.triage(read_text(body + "\nFailed to pull image: 401 Unauthorized"))
+        _assert_no_live(triage, *_everything(triage))

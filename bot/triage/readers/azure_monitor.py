@@ -75,7 +75,7 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
     scope = text(mapping(context.get("authorization")).get("scope"), 600) if activity else None
     event_resource = text(context.get("resourceId"), 600) if activity else None
     if not targets:
-        targets = tuple(t for t in (scope, event_resource) if t)[:1]
+        targets = _most_specific(scope, event_resource)
     acr_target = any(resource_type(t) == ACR_TYPE for t in targets)
     subscription, group = _subscription_and_group((*targets, scope, event_resource, alert_id))
 
@@ -227,7 +227,17 @@ def _subscription_and_group(candidates: tuple[str | None, ...]) -> tuple[str | N
 
 
 MAX_RESULT_ROWS = 100  # rows of an embedded search result worth reading
-MAX_RESULT_CELLS = 50  # cells of one row
+MAX_RESULT_CELLS = 500  # cells of all its tables
+
+
+def _most_specific(*ids: str | None) -> tuple[str, ...]:
+    """The ID naming the most: a resource, else a resource group, else a subscription."""
+    given = [i for i in ids if i]
+    for wanted in (lambda i: resource_type(i) is not None, lambda i: scope_of(i)[1] is not None):
+        found = next((i for i in given if wanted(i)), None)
+        if found:
+            return (found,)
+    return tuple(given[:1])
 
 
 def _dimensions(value: Any) -> list[tuple[str | None, str]]:
@@ -244,14 +254,18 @@ def _dimensions(value: Any) -> list[tuple[str | None, str]]:
 def _search_results(value: Any) -> list[tuple[str | None, str]]:
     """(column, cell) of the string cells of an older log alert's ``SearchResults.tables``."""
     pairs: list[tuple[str | None, str]] = []
+    budget = MAX_RESULT_CELLS
     for table in items(mapping(value).get("tables"))[:5]:
         table = mapping(table)
-        columns = [text(mapping(c).get("name"), 200) for c in items(table.get("columns"))]
+        columns = [text(mapping(c).get("name"), 200) for c in items(table.get("columns"))[:100]]
         for row in items(table.get("rows"))[:MAX_RESULT_ROWS]:
-            for index, cell in enumerate(items(row)[:MAX_RESULT_CELLS]):
+            for index, cell in enumerate(items(row)[:budget]):
+                budget -= 1
                 found = text(cell, 600) if isinstance(cell, str) else None
                 if found:
                     pairs.append((columns[index] if index < len(columns) else None, found))
+            if budget <= 0:
+                return pairs
     return pairs
 
 
