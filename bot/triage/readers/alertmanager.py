@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from bot.triage.model import Alert, Source, State
@@ -18,7 +19,28 @@ from bot.triage.readers.common import UnknownShape, is_cluster_field, mapping, t
 from bot.triage.registries import is_registry_field
 
 MAX_ALERTS = 200  # a group larger than this is read up to here (Alertmanager truncates too)
-_STORM_LABELS = ("namespace", "container", "image", "job", "instance", "service")
+# Labels that differ between alerts of one problem: the pod's generated name (replaced by its
+# workload), per-pod IDs, and an HA Prometheus pair's replica label (usually dropped upstream).
+_VOLATILE_LABELS = frozenset(
+    {
+        "alertname",
+        "pod",
+        "pod_name",
+        "uid",
+        "pod_uid",
+        "pod_ip",
+        "pod_template_hash",
+        "controller_revision_hash",
+        "prometheus_replica",
+        "__replica__",
+    }
+)
+# Kubernetes' generated name suffixes use this alphabet (no vowels, no 0/1/3): a pod of a
+# ReplicaSet is <deployment>-<hash>-<5>, of a DaemonSet or Job <name>-<5>, of a CronJob's
+# Job <cronjob>-<minutes since epoch>-<5>; a StatefulSet's is <name>-<ordinal> (kept).
+_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+_POD_SUFFIX = re.compile(rf"-{_SAFE}{{5}}$")
+_TEMPLATE_HASH = re.compile(rf"-(?:{_SAFE}{{6,10}}|\d{{8,10}})$")
 
 
 def looks_like_alertmanager(payload: Any) -> bool:
@@ -94,7 +116,7 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
             bare.append(shown)
         if is_cluster_field(key):
             clusters.append(shown)
-    target = "|".join(f"{k}={text(labels.get(k), 200)}" for k in _STORM_LABELS if labels.get(k))
+    target = _storm_target(labels)
     summary = text(annotations.get("summary"), 300)
     ends = text(member.get("endsAt"), 40)
     return Alert(
@@ -117,6 +139,35 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
             if link and link.startswith(("http://", "https://"))
         ),
     )
+
+
+def _storm_target(labels: dict[str, Any]) -> str | None:
+    """What makes two firings of one rule the same problem: every label but the volatile ones.
+
+    Replicas of one workload failing alike are one storm (the pod name is read as its
+    workload); a different workload, container, cluster, reason or image is not, so no
+    alert is hidden inside another's storm.
+    """
+    shown: dict[str, str] = {}
+    for key, value in labels.items():
+        if isinstance(key, str) and key not in _VOLATILE_LABELS and text(value, 600):
+            shown[key] = text(value, 600) or ""
+    pod = text(labels.get("pod"), 300) or text(labels.get("pod_name"), 300)
+    if pod:
+        shown["workload"] = shown.get("workload") or _workload(pod)
+    if not shown:
+        return None
+    encoded = json.dumps(shown, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:24]
+
+
+def _workload(pod: str) -> str:
+    """The pod's name without the parts Kubernetes generated for it (``api-7d9f8b6c5-x2k4q``
+    → ``api``); a name it did not generate stays whole."""
+    base = _POD_SUFFIX.sub("", pod)
+    if base != pod:
+        base = _TEMPLATE_HASH.sub("", base) or base
+    return base
 
 
 def _fingerprint(labels: dict[str, Any]) -> str:

@@ -18,8 +18,38 @@ MAX_INPUT = 100_000
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^|>]{1,2000})(?:\|([^>]{0,500}))?>")
 _SLACK_REF = re.compile(r"<[@#!][^>]{0,100}>")
 _SEVERITY = re.compile(r"\b(sev ?[0-4])\b|\bseverity\W{1,3}(critical|warning|error|info)\b", re.I)
-_RESOLVED = re.compile(r"\bresolved\b|\brecovered\b|✅", re.IGNORECASE)
-_FIRING = re.compile(r"\bfiring\b|\bfired\b|\btriggered\b|\bactivated\b", re.IGNORECASE)
+# The alert's state is what the text *states* as its state, never a word of an error
+# ("… resolved to 20.62.128.5", "could not be resolved"): a status tag at the start of a
+# line (Alertmanager's and Grafana's "[FIRING:2]", "[RESOLVED]", "[FIRING:1, RESOLVED:1]",
+# Datadog's "[Recovered]"), a status field ("Status: resolved", "Monitor condition:
+# Resolved", "*State:* ok"), the portal's email headline ("Azure Monitor alert 'x' was
+# resolved for 'y'"), a headline word ("RESOLVED: …") or a leading ✅. The first one
+# said wins; a tag that names firing alerts among resolved ones is firing.
+_STATUS_SCAN = 4000  # characters from the top where a status is looked for
+_RESOLVED_WORDS = frozenset({"resolved", "recovered", "recovery", "ok", "normal", "deactivated"})
+_FIRING_WORDS = frozenset({"firing", "fired", "active", "activated", "triggered", "alerting"})
+_LEAD = r"^(?:[^\w\n]|:[a-z0-9_+-]{1,30}:){0,6}[ \t]*"
+_TAG_PART = r"[A-Za-z]{2,12}(?::\s*\d{1,6})?"  # FIRING:2
+_STATUS_TAG = re.compile(
+    _LEAD + rf"\[(?P<tag>{_TAG_PART}(?:\s*,\s*{_TAG_PART}){{0,3}})\]",
+    re.MULTILINE,
+)
+_STATUS_FIELD = re.compile(
+    r"^[^\w\n]{0,4}(?:alert[ _]?)?(?:status|state|monitor[ _]?condition|condition)"
+    r"[*_ \t]{0,3}[:=][*_`'\" \t]{0,4}(?P<word>[A-Za-z]{2,12})\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+_STATUS_HEADLINE = re.compile(
+    r"^[^\n]{0,60}\balert\b[^\n]{0,200}?\b(?:was|has\s+been|is\s+now)\s+"
+    r"(?P<word>resolved|deactivated|recovered|activated|fired|triggered)\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+_STATUS_WORD = re.compile(
+    _LEAD + r"(?P<word>RESOLVED|RECOVERED|FIRING|TRIGGERED|Resolved|Recovered|Firing|Triggered)"
+    r"\b[ \t]*[:|\-\u2013\u2014]",
+    re.MULTILINE,
+)
+_STATUS_CHECK = re.compile(r"^[ \t>*_]*(?:✅|:white_check_mark:|:heavy_check_mark:)", re.MULTILINE)
 
 
 def unslack(value: str) -> str:
@@ -65,13 +95,12 @@ def read_message(payload: Any) -> Alert:
 
 
 def _alert(fragments: list[str], title: str | None) -> Alert:
-    head = " ".join(fragments)[:400]
     severity_match = _SEVERITY.search(" ".join(fragments)[:5000])
     severity = None
     if severity_match:
         severity = (severity_match.group(1) or severity_match.group(2)).replace(" ", "")
         severity = severity.capitalize() if severity.lower().startswith("sev") else severity
-    resolved = _RESOLVED.search(head) is not None and _FIRING.search(head) is None
+    resolved = _stated_state(fragments) == State.RESOLVED
     first_line = next((f.strip().splitlines()[0] for f in fragments if f.strip()), "")
     return Alert(
         source=Source.TEXT,
@@ -82,3 +111,34 @@ def _alert(fragments: list[str], title: str | None) -> Alert:
         cluster_fields=cluster_names_in(fragments),
         detail=first_line[:200] or None,
     )
+
+
+def _stated_state(fragments: list[str]) -> State:
+    """The state the text states for the alert (see ``_STATUS_TAG`` and the rest); FIRED when
+    it states none."""
+    body = "\n".join(f for f in fragments if f.strip())[:_STATUS_SCAN]
+    first: tuple[int, State] | None = None
+    for pattern in (_STATUS_TAG, _STATUS_FIELD, _STATUS_HEADLINE, _STATUS_WORD, _STATUS_CHECK):
+        for match in pattern.finditer(body):
+            if first is not None and match.start() >= first[0]:
+                break
+            state = _state_of(match)
+            if state is not None:
+                first = (match.start(), state)
+                break
+    return first[1] if first else State.FIRED
+
+
+def _state_of(match: re.Match[str]) -> State | None:
+    groups = match.groupdict()
+    if groups.get("tag"):
+        words = {part.split(":")[0].strip().lower() for part in groups["tag"].split(",")}
+        if words & _FIRING_WORDS:
+            return State.FIRED
+        return State.RESOLVED if words & _RESOLVED_WORDS else None
+    word = (groups.get("word") or "").lower()
+    if not groups.get("word"):
+        return State.RESOLVED  # a leading check mark
+    if word in _FIRING_WORDS:
+        return State.FIRED
+    return State.RESOLVED if word in _RESOLVED_WORDS else None
