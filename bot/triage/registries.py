@@ -153,22 +153,35 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
     return Found(tuple(names), tuple(rejected), tuple(repositories), _explicit_first(images))
 
 
-def _not_elsewhere(bare: list[str], texts: list[str]) -> list[str]:
-    """The bare values the alert's images do not place on another registry (see find_registries)."""
-    other_hosts: set[str] = set()  # first labels of non-ACR image hosts
-    acr_images = other_images = 0
+def images_elsewhere(texts: Iterable[str]) -> bool:
+    """Whether the alert names images and every one is on a registry that is not ACR."""
+    _, others, on_acr = _other_registries([visible(t[:_SCAN_LIMIT]) for t in texts if t])
+    return bool(others) and not on_acr
+
+
+def _other_registries(texts: list[str]) -> tuple[set[str], int, int]:
+    """Non-ACR image hosts (and their first labels), their tagged images, and ACR images."""
+    hosts: set[str] = set()
+    others = on_acr = 0
     for text in texts:
-        acr_images += sum(1 for _ in _IMAGE.finditer(text))
+        if not isinstance(text, str):
+            continue
+        on_acr += sum(1 for _ in _IMAGE.finditer(text))
         for match in _OTHER_IMAGE.finditer(text):
             host = match.group("host").lower()
             if next(login_servers_in(host), None):
                 continue
-            other_hosts.add(host.split(".")[0].split(":")[0])
-            other_hosts.add(host)
-            other_images += bool(match.group("ref"))
-    if other_images and not acr_images:
+            hosts.update((host, host.split(".")[0].split(":")[0]))
+            others += bool(match.group("ref"))
+    return hosts, others, on_acr
+
+
+def _not_elsewhere(bare: list[str], texts: list[str]) -> list[str]:
+    """The bare values the alert's images do not place on another registry (see find_registries)."""
+    hosts, others, on_acr = _other_registries(texts)
+    if others and not on_acr:
         return []
-    return [value for value in bare if value.lower() not in other_hosts]
+    return [value for value in bare if value.lower() not in hosts]
 
 
 def _explicit_first(images: dict[tuple[str, str], bool]) -> tuple[tuple[str, str], ...]:

@@ -120,6 +120,19 @@ SIGNALS: tuple[Signal, ...] = (
 _ACR_MARKER = _p(
     r"azurecr\.|container ?registry|ContainerRegistry|\bACR\b|aka\.ms/acr|az acr|acr_|_acr"
 )
+# What says a message reports a problem or is an alert, not chat that names ACR: a failure in
+# words (English, Chinese), an HTTP error status, or an alerting tool's header and states.
+_ALERT_EVIDENCE = _p(
+    r"\b(?:errors?|err|fail(?:s|ed|ing|ures?)?|denied|refused|unavailable|unreachable|unhealthy"
+    r"|degraded|outage|incident|exceeded|cannot|can't|could ?n[o']t|unable to|crash\w*"
+    r"|back-?off|timed? ?out|timeout|not working|broken)\b"
+    r"|\b(?:is|are|was|were|went|goes|gone|been) down\b"
+    r"|(?<![\w.:/-])[45]\d\d(?![\w.:/-])"
+    r"|\[(?:FIRING|RESOLVED|Alerting|OK|No ?Data)\b|\bFIRING\b|\b(?:fired|triggered|activated)\b"
+    r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity)\b"
+    r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常"
+)
+_ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})
 
 
 # A container runtime or Kubernetes saying an image could not be pulled: kube-state-metrics'
@@ -160,6 +173,20 @@ def detect(texts: Iterable[str]) -> tuple[Signal, ...]:
     """The signals present in ``texts``, most specific first."""
     haystack = "\n".join(t[:_SCAN_LIMIT] for t in texts if isinstance(t, str))
     return tuple(s for s in SIGNALS if s.pattern.search(haystack))
+
+
+def reports_a_problem(texts: Iterable[str], signals: Iterable[Signal]) -> bool:
+    """Whether the text reads as an alert or an error rather than chat that names ACR.
+
+    An error signal (401, timeout, firewall, not found, TLS, throttling), a
+    pull failure in Kubernetes' or a runtime's words, failure words, or an
+    alerting tool's header ("[FIRING:1]", "alertname:", "Sev2").
+    """
+    texts = [t for t in texts if isinstance(t, str)]
+    signals = tuple(signals)
+    if any(s.kind in _ERROR_KINDS for s in signals) or is_pull_failure(texts, signals):
+        return True
+    return any(_ALERT_EVIDENCE.search(t[:_SCAN_LIMIT]) for t in texts)
 
 
 def mentions_acr(texts: Iterable[str]) -> bool:

@@ -20,11 +20,19 @@ from bot.triage.model import (
     Measurement,
     OfferedCheck,
     Source,
+    State,
     Triage,
 )
 from bot.triage.readers.common import resource_type
-from bot.triage.registries import Found, find_registries
-from bot.triage.signals import Signal, detect, is_pull_failure, mentions_acr, offered_checks
+from bot.triage.registries import Found, find_registries, images_elsewhere
+from bot.triage.signals import (
+    Signal,
+    detect,
+    is_pull_failure,
+    mentions_acr,
+    offered_checks,
+    reports_a_problem,
+)
 from bot.triage.units import human_duration, human_value
 
 """Given a query and a limit, the best knowledge-base entries (best first, scored 0..1)."""
@@ -110,7 +118,7 @@ class Triager:
             found.registries
             or found.rejected
             or ACR_TYPE in target_types
-            or mentions_acr(list(alert.target_ids) + texts)
+            or self._marked_acr(alert, signals, texts)
         )
         checks: list[OfferedCheck] = []
         if about:
@@ -138,6 +146,32 @@ class Triager:
 
     def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
         return [self.triage(alert) for alert in alerts]
+
+    @staticmethod
+    def _marked_acr(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+        """Whether ACR's words (no registry named) make this an ACR alert.
+
+        Only in an alert: a webhook's, or text that reports a problem (chat that
+        names ACR is not one). Not from the name of the resource the alert is
+        on (a VM called ``acr-build-agent-01`` is a VM), and not when every
+        image the alert names is on another registry.
+        """
+        if alert.source == Source.TEXT and not (
+            alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
+        ):
+            return False
+        names = {
+            t.rstrip("/").rsplit("/", 1)[-1]
+            for t in alert.target_ids
+            if resource_type(t) not in (None, ACR_TYPE)
+        }
+        names.discard("")
+        if names:
+            pattern = re.compile(
+                "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.IGNORECASE
+            )
+            texts = [pattern.sub(" ", t) for t in texts]
+        return mentions_acr(texts) and not images_elsewhere(texts)
 
     # -- the pull check -----------------------------------------------------------------
 
