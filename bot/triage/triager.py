@@ -190,28 +190,56 @@ class Triager:
         kinds = {s.kind for s in signals}
         if not (is_pull_failure(texts, signals) or (on_cluster and kinds & _PULLISH)):
             return []
-        cluster = self._cluster(alert)
+        cluster_of = self._cluster_of(alert, texts)
         allowed = found.registries[:MAX_REGISTRIES_CHECKED]
         return [
-            OfferedCheck("pull", registry, image=image, cluster=cluster)
+            OfferedCheck("pull", registry, image=image, cluster=cluster_of(registry, image))
             for registry, image in found.images
             if registry in allowed
         ][:MAX_IMAGES_CHECKED]
 
-    def _cluster(self, alert: Alert) -> KnownCluster | None:
-        """The first cluster the alert names that configuration knows (label, field, target)."""
+    def _cluster_of(
+        self, alert: Alert, texts: Sequence[str]
+    ) -> Callable[[str, str], KnownCluster | None]:
+        """Which cluster pulled each image: the one its own block names, else the alert's.
+
+        Pasted text can hold several alerts (a Grafana or Alertmanager message
+        of two, each with its ``cluster`` label): an image goes with the
+        cluster named in its paragraph (the nearest mention there). When its
+        paragraph names none, it goes with the first cluster of the alert that
+        configuration knows (label, field, target). A cluster the image's
+        block names that configuration does not know is no cluster, never
+        another block's.
+        """
         if self._clusters is None:
-            return None
-        targets = [t for t in alert.target_ids if resource_type(t) == AKS_TYPE]
-        for candidate in (*alert.cluster_fields, *targets):
-            try:
-                known = self._clusters(candidate)
-            except Exception:  # a lookup bug must not lose the alert: offer pull without it
-                log.exception("triage: cluster lookup failed")
+            return lambda registry, image: None
+        lookups: dict[str, KnownCluster | None] = {}
+        failed = False
+
+        def lookup(candidate: str) -> KnownCluster | None:
+            nonlocal failed
+            if failed:
                 return None
-            if known is not None:
-                return known
-        return None
+            if candidate not in lookups:
+                try:
+                    lookups[candidate] = self._clusters(candidate)  # type: ignore[misc]
+                except Exception:  # a lookup bug must not lose the alert: offer pull without it
+                    log.exception("triage: cluster lookup failed")
+                    failed = True
+                    return None
+            return lookups[candidate]
+
+        targets = [t for t in alert.target_ids if resource_type(t) == AKS_TYPE]
+        first = next((k for c in (*alert.cluster_fields, *targets) if (k := lookup(c))), None)
+        mentions = _cluster_mentions(alert.cluster_fields, texts)
+
+        def cluster_of(registry: str, image: str) -> KnownCluster | None:
+            named = _named_beside(registry, image, texts, mentions)
+            if named is None:
+                return None if failed else first
+            return lookup(named)
+
+        return cluster_of
 
     # -- the summary line ---------------------------------------------------------------
 
@@ -302,6 +330,61 @@ def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
                     clipped = clipped[clipped.index(" ") + 1 :]
                 line = ("…" if lo else "") + clipped.strip() + ("…" if hi < len(line) else "")
             return line
+    return None
+
+
+# Paragraphs: blocks of a pasted message (one alert of a group each, in Grafana's and
+# Alertmanager's templates), split at blank lines.
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _cluster_mentions(
+    names: Sequence[str], texts: Sequence[str]
+) -> dict[int, list[tuple[int, str]]]:
+    """Per text fragment, where each cluster is named as one (``cluster = aks-dr``), in order."""
+    if not names:
+        return {}
+    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    pattern = re.compile(
+        rf"cluster[^\n]{{0,40}}?(?<![\w.-])(?P<name>{alternatives})(?![\w.-])", re.IGNORECASE
+    )
+    by_name = {n.lower(): n for n in names}
+    found: dict[int, list[tuple[int, str]]] = {}
+    for index, fragment in enumerate(texts):
+        for match in pattern.finditer(fragment[:20_000]):
+            name = by_name.get(match.group("name").lower(), match.group("name"))
+            found.setdefault(index, []).append((match.start("name"), name))
+    return found
+
+
+def _named_beside(
+    registry: str,
+    image: str,
+    texts: Sequence[str],
+    mentions: dict[int, list[tuple[int, str]]],
+) -> str | None:
+    """The cluster named in the same paragraph as the image's first mention (nearest), if any."""
+    repository = image.partition("@")[0]
+    if ":" in repository:
+        repository = repository.rpartition(":")[0]
+    reference = re.compile(
+        rf"(?<![\w.-]){re.escape(registry)}\.[A-Za-z0-9.-]+(?::\d{{1,5}})?/{re.escape(repository)}"
+        r"(?![\w/-])",
+        re.IGNORECASE,
+    )
+    for index, fragment in enumerate(texts):
+        if index not in mentions:
+            continue
+        match = reference.search(fragment[:20_000])
+        if not match:
+            continue
+        at = match.start()
+        starts = [0] + [m.end() for m in _PARAGRAPH.finditer(fragment[:20_000])]
+        lo = max(b for b in starts if b <= at)
+        hi = min((b for b in starts if b > at), default=len(fragment))
+        beside = [(abs(pos - at), name) for pos, name in mentions[index] if lo <= pos < hi]
+        if beside:
+            return min(beside)[1]
     return None
 
 
