@@ -108,6 +108,22 @@ SIGNALS: tuple[Signal, ...] = (
         "throttling",
     ),
     Signal(
+        "health",
+        # Said of something ("is unavailable", "Service Unavailable", "degraded pulls"), not a
+        # bare status word: a Resource Health event lists the previous status beside the
+        # current one, so a lone "Unavailable" may be what a recovery recovered from.
+        _p(
+            r"\b(?:is|are|was|were|been|became|becomes|service|registry|endpoint)"
+            r"\s+(?:(?:currently|now|temporarily|partially|still)\s+)?"
+            r"(?:unavailable|degraded|unhealthy|down|not available|not healthy)\b"
+            r"|\bdegraded (?:performance|availability|pulls?|pushes?|service)\b|\boutage\b"
+            r"|不可用|降级"
+        ),
+        ("check-health",),
+        "registry unavailable or degraded health check",
+        "availability / health",
+    ),
+    Signal(
         "tasks",
         _p(r"RunDuration|AgentPoolCPUTime|acr task|task run|\brun failed"),
         (),

@@ -74,12 +74,14 @@ _WORDS = {
         "over": "over",
         "not_registry": "not about a registry: no check to offer",
         "nothing": "nothing recognised",
+        "cluster": "cluster {name}",
     },
     "zh": {
         "threshold": "阈值",
         "over": "统计窗口",
         "not_registry": "与容器镜像仓库无关，没有可运行的检查",
         "nothing": "未识别出任何内容",
+        "cluster": "集群 {name}",
     },
 }
 _EXCERPT = 240
@@ -255,6 +257,16 @@ class Triager:
         excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
         if excerpt and not any(excerpt in p or p in excerpt for p in parts):
             parts.append(excerpt)
+        elif excerpt is None and alert.source != Source.TEXT and not alert.measurement:
+            # No problem recognised: still say where (the description names the pod and
+            # namespace in kube-prometheus' rules; the cluster is a label's).
+            described = _description(alert, texts)
+            if described and not any(described in p or p in described for p in parts):
+                parts.append(described)
+            shown = " ".join(parts).lower()
+            clusters = [c for c in alert.cluster_fields if c.lower() not in shown][:1]
+            if clusters and not any(c.lower() in shown for c in alert.cluster_fields):
+                parts.append(words["cluster"].format(name=clusters[0]))
         if not parts and alert.detail:
             parts.append(alert.detail)
         if not parts:
@@ -308,6 +320,22 @@ def _query(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> str
     if not parts:
         parts = [p for p in (alert.rule, alert.detail) if p]
     return " ".join(" ".join(parts).split())[:MAX_QUERY]
+
+
+def _description(alert: Alert, texts: Sequence[str]) -> str | None:
+    """The alert's own sentence after its summary: the first fragment of words, not a value.
+
+    Label values and IDs are one token; a description is a sentence
+    ("Pod shop/api-7d9f (api) is in waiting state…"), clipped like an excerpt.
+    """
+    for fragment in texts:
+        line = _one_line(fragment)
+        if fragment in (alert.rule, alert.detail) or " " not in line:
+            continue
+        if line.startswith(("http://", "https://")):
+            continue
+        return line if len(line) <= _EXCERPT else line[: _EXCERPT - 1].rstrip() + "…"
+    return None
 
 
 def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
