@@ -347,11 +347,15 @@ def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
                 continue
             start = fragment.rfind("\n", 0, match.start()) + 1
             end = fragment.find("\n", match.end())
-            line = fragment[start : end if end != -1 else len(fragment)].strip()
+            raw = fragment[start : end if end != -1 else len(fragment)]
+            line = raw.strip()
             if len(line) > _EXCERPT:
-                # Error chains end with the cause ("…: 401 Unauthorized"): keep the match and
-                # what follows it, starting at a word.
-                hi = min(len(line), match.end() - start + _EXCERPT // 2)
+                # Error chains end with the cause ("…: 401 Unauthorized", "…: 429 Too Many
+                # Requests"): keep the last thing any signal matched on the line, and what
+                # follows it, starting at a word; the first match may be the chain's head.
+                offset = len(raw) - len(raw.lstrip())
+                last = max(m.end() for s in signals for m in s.pattern.finditer(line[:20_000]))
+                hi = min(len(line), max(last, match.end() - start - offset) + _EXCERPT // 2)
                 lo = max(0, hi - _EXCERPT)
                 clipped = line[lo:hi]
                 if lo and " " in clipped:
