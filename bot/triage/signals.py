@@ -63,7 +63,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "auth",
         _p(
-            r"(?<!\d)40[13](?!\d)|unauthori[sz]ed|forbidden|authentication required"
+            r"(?<![\d#])40[13](?!\d)|unauthori[sz]ed|forbidden|authentication required"
             r"|failed to authorize|denied: requested access|access denied|insufficient_scope"
             r"|fail(?:ed|ing|ure)?[ _-]?log ?ins?|log ?in[ _-]?fail|invalid credentials"
             r"|AuthorizationFailed|ContainerRegistryLoginEvents"
@@ -81,7 +81,10 @@ SIGNALS: tuple[Signal, ...] = (
     ),
     Signal(
         "pull",
-        _p(r"imagepullbackoff|errimagepull|failed to pull|pull ?(?:fail|error)|pull ?count|\bpull"),
+        _p(
+            r"imagepullbackoff|errimagepull|failed to pull|pull ?(?:fail|error)|pull ?count"
+            r"|\bpull(?!\s?requests?\b)"  # a pull request is code review, not an image pull
+        ),
         ("check-health",),
         "docker pull fails from registry",
         "image pull",
@@ -143,7 +146,7 @@ _ALERT_EVIDENCE = _p(
     r"|degraded|outage|incident|exceeded|cannot|can't|could ?n[o']t|unable to|crash\w*"
     r"|back-?off|timed? ?out|timeout|not working|broken)\b"
     r"|\b(?:is|are|was|were|went|goes|gone|been) down\b"
-    r"|(?<![\w.:/-])[45]\d\d(?![\w.:/-])"
+    r"|(?<![\w.:/#-])[45]\d\d(?![\w.:/-])"
     r"|\[(?:FIRING|RESOLVED|Alerting|OK|No ?Data)\b|\bFIRING\b|\b(?:fired|triggered|activated)\b"
     r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity)\b"
     r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常"

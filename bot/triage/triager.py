@@ -132,7 +132,7 @@ class Triager:
                     repo = repos.get(registry) if check == "check-health" and pulling else None
                     checks.append(OfferedCheck(check, registry, repo))
         faq: tuple[FaqLink, ...] = ()
-        if about or (alert.source == Source.TEXT and signals):
+        if about or (alert.source == Source.TEXT and signals and reports_a_problem(texts, signals)):
             faq = self._faq(alert, signals, texts)
         return Triage(
             alert=alert,
@@ -298,22 +298,62 @@ class Triager:
     def _faq(
         self, alert: Alert, signals: Sequence[Signal], texts: Sequence[str]
     ) -> tuple[FaqLink, ...]:
+        """Entries the alert's own words find; the signals' phrasing only when they find none.
+
+        A signal's ``search_words`` say what such problems usually are ("docker
+        pull fails … unauthorized"): searched beside the alert's error line they
+        can outweigh it (an entry on timeouts for "no such host"). So the
+        alert's words are searched first, and the phrasing is added only when
+        they find nothing sure; a pull or push signal lends its phrasing only
+        when the alert says something failed (``SuccessfulPullCount`` is a
+        metric, not a failure).
+        """
         if self._search is None:
             return ()
-        query = _query(alert, signals, texts)
-        if not query:
+        own = _query(alert, signals, texts, phrased=())
+        hits = self._hits(own)
+        if hits is None:
             return ()
+        if not hits:
+            phrased = [s for s in signals if s.kind not in _ACTIVITIES or _failed(signals, texts)]
+            query = _query(alert, signals, texts, phrased=phrased)
+            if query != own:
+                hits = self._hits(query) or ()
+        return tuple(hits)[: self._faq_limit]
+
+    def _hits(self, query: str) -> list[FaqLink] | None:
+        """The sure hits for ``query`` ([] for none or no query); None when the search failed."""
+        if not query:
+            return []
         try:
-            hits = self._search(query, self._faq_limit)
+            hits = self._search(query, self._faq_limit)  # type: ignore[misc]
         except Exception:  # a search bug must not lose the alert: post it without FAQ links
             log.exception("triage: FAQ search failed")
-            return ()
-        return tuple(h for h in hits if h.score >= self._min_score)[: self._faq_limit]
+            return None
+        return [h for h in hits if h.score >= self._min_score]
 
 
-def _query(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> str:
-    """The words to search the FAQ with: the problem's phrasing and the alert's error line."""
-    parts = [s.search_words for s in signals[:2]]
+# Signals that name what was being done, not what went wrong.
+_ACTIVITIES = frozenset({"pull", "push"})
+_CAUSES = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling", "health"})
+
+
+def _failed(signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+    """Whether the alert says the pull or push failed (a cause, or a runtime's pull failure)."""
+    return any(s.kind in _CAUSES for s in signals) or is_pull_failure(texts, signals)
+
+
+def _query(
+    alert: Alert,
+    signals: Sequence[Signal],
+    texts: Sequence[str],
+    phrased: Sequence[Signal] = (),
+) -> str:
+    """The words to search the FAQ with: the alert's error line, and the problem's phrasing.
+
+    ``phrased``: the signals whose ``search_words`` join the query (at most two).
+    """
+    parts = [s.search_words for s in phrased[:2]]
     excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
     if excerpt:
         parts.append(_NOISE.sub(" ", excerpt))
