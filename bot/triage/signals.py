@@ -148,7 +148,7 @@ _ALERT_EVIDENCE = _p(
     r"|\b(?:is|are|was|were|went|goes|gone|been) down\b"
     r"|(?<![\w.:/#-])[45]\d\d(?![\w.:/-])"
     r"|\[(?:FIRING|RESOLVED|Alerting|OK|No ?Data)\b|\bFIRING\b|\b(?:fired|triggered|activated)\b"
-    r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity)\b"
+    r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity|threshold)\b"
     r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常"
 )
 _ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})

@@ -121,7 +121,7 @@ class Triager:
             or found.rejected
             or ACR_TYPE in target_types
             or self._marked_acr(alert, signals, texts)
-        )
+        ) and (alert.source != Source.TEXT or _alert_like(alert, signals, texts))
         checks: list[OfferedCheck] = []
         if about:
             checks += self._pull_checks(alert, found, signals, texts)
@@ -153,15 +153,10 @@ class Triager:
     def _marked_acr(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
         """Whether ACR's words (no registry named) make this an ACR alert.
 
-        Only in an alert: a webhook's, or text that reports a problem (chat that
-        names ACR is not one). Not from the name of the resource the alert is
-        on (a VM called ``acr-build-agent-01`` is a VM), and not when every
-        image the alert names is on another registry.
+        Not from the name of the resource the alert is on (a VM called
+        ``acr-build-agent-01`` is a VM), and not when every image the alert
+        names is on another registry.
         """
-        if alert.source == Source.TEXT and not (
-            alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
-        ):
-            return False
         names = {
             t.rstrip("/").rsplit("/", 1)[-1]
             for t in alert.target_ids
@@ -331,6 +326,19 @@ class Triager:
             log.exception("triage: FAQ search failed")
             return None
         return [h for h in hits if h.score >= self._min_score]
+
+
+def _alert_like(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+    """Whether pasted or posted text is an alert or an error, not chat that names ACR or a registry.
+
+    A webhook's payload is an alert; text needs evidence: a severity, a
+    resolved state, an error or failure in its words, an alerting tool's
+    header ("Heads up: ACR team standup moved to 3pm" is none, and neither is
+    "pulls from contosoreg.azurecr.io should be faster now").
+    """
+    return bool(
+        alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
+    )
 
 
 # Signals that name what was being done, not what went wrong.

@@ -68,3 +68,19 @@ def test_an_alert_whose_images_are_all_elsewhere_is_not_marked_acr_by_a_namespac
     # namespace acr-system, image on harbor.corp.local: not an ACR alert
     (triage,) = triager.triage_all(read_alertmanager(fixture("rt_dom_am_label_acr_ns.json")))
     assert not triage.about_registry
+
+
+def test_chat_that_names_a_registry_is_not_an_alert_either(triager):
+    chat = (
+        "FYI our PR to bump the helm chart is merged, pulls from contosoreg.azurecr.io "
+        "should be faster now"
+    )
+    triage = triager.triage(read_message(message(chat)))
+    assert not triage.about_registry and triage.checks == ()
+
+
+def test_an_alert_pasted_with_its_threshold_is_still_one(triager):
+    pasted = "contosoreg.azurecr.io StorageUsed 95 GiB, above the threshold of 90 GiB"
+    triage = triager.triage(read_message(message(pasted)))
+    assert triage.about_registry
+    assert [(c.check, c.registry) for c in triage.checks] == [("usage", "contosoreg")]
