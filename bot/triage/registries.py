@@ -41,7 +41,28 @@ _IMAGE = re.compile(
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?",
 )
 _API_PATHS = ("v2", "oauth2", "acr")
-_BARE_FIELDS = re.compile(r"login_?server|registry|acr", re.IGNORECASE)
+# The names of fields that hold a registry: the whole name, not a part of it (``macro_service``
+# and ``acr_system_namespace`` name no registry). ``registry``, ``acr``, ``registryName``,
+# ``acr_name``, ``container_registry``, ``image_registry``, ``LoginServer``,
+# ``registry_login_server``: an optional qualifier, the registry word, an optional ``name``,
+# ``server``, ``host`` or ``login server``; separators ``_``, ``-``, ``.``, space or none.
+_SEP = r"[_. -]?"
+_BARE_FIELDS = re.compile(
+    rf"(?:(?:azure|container|docker|image|oci){_SEP})?(?:registry|acr)"
+    rf"(?:{_SEP}(?:name|login{_SEP}server|server|host))?"
+    rf"|(?:(?:registry|acr){_SEP})?login{_SEP}server",
+    re.IGNORECASE,
+)
+# An image on a registry that is not ACR's (harbor.corp.local/shop/api:1.4, docker.io/library/
+# nginx:1.25, ghcr.io/org/app@sha256:…): a dotted host (or one with a port) then a path, and
+# not the host of a URL (https://runbooks.example.dev/…) or an e-mail address.
+_OTHER_IMAGE = re.compile(
+    r"(?<![\w.@/:-])(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?"
+    r"|localhost:\d{1,5})"
+    rf"/(?P<repo>{_REPO_PART}(?:/{_REPO_PART}){{0,8}})"
+    r"(?P<ref>:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -55,15 +76,24 @@ class Found:
 
 
 def is_registry_field(name: str) -> bool:
-    """Whether a field or label of this name holds a registry when its value is bare."""
-    return bool(_BARE_FIELDS.search(name))
+    """Whether a field or label of this name holds a registry when its value is bare.
+
+    The whole name must be a registry field's (``registry``, ``acr_name``,
+    ``LoginServer``): a name that merely contains the letters (``macro_service``,
+    ``registry_mirror_enabled``) holds anything but a registry.
+    """
+    return isinstance(name, str) and bool(_BARE_FIELDS.fullmatch(name.strip()))
 
 
 def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
     """Registries named in ``texts`` (login servers, resource IDs) and ``bare`` values.
 
     ``bare`` values may be plain names (``contosoregistry``); free text is
-    never searched for plain names, since any word would match.
+    never searched for plain names, since any word would match. A bare value
+    is not taken as an ACR registry when the alert's own images say the
+    registry is elsewhere: the value is the first label of a non-ACR image
+    host (``registry=harbor`` beside ``harbor.corp.local/shop/api:1.4``), or
+    every image the alert names is on a registry that is not ACR.
     """
     # Dicts keep first-mention order and make each "seen?" O(1); every list
     # stops growing at MAX_REGISTRIES_PER_MESSAGE.
@@ -88,15 +118,15 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
             return name
         return None
 
+    texts = [visible(t[:_SCAN_LIMIT]) for t in texts if isinstance(t, str) and t]
+    bare = [visible(v.strip()) for v in bare if isinstance(v, str) and v.strip()]
+    if bare:
+        bare = _not_elsewhere(bare, texts)
     for value in bare:
-        if isinstance(value, str) and value.strip():
-            accept(visible(value.strip()))
+        accept(value)
     for text in texts:
         if full():
             break
-        if not isinstance(text, str) or not text:
-            continue
-        text = visible(text[:_SCAN_LIMIT])
         for match in _RESOURCE_ID.finditer(text):
             accept(match.group(0))
             if full():
@@ -117,9 +147,41 @@ def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:
                 repositories.setdefault((registry, repo))
                 image = _image(match, text)
                 if image and len(images) < limit:
-                    bare = not (match.group("tag") or match.group("digest"))
-                    images[(registry, image)] = images.get((registry, image), True) and bare
+                    untagged = not (match.group("tag") or match.group("digest"))
+                    key = (registry, image)
+                    images[key] = images.get(key, True) and untagged
     return Found(tuple(names), tuple(rejected), tuple(repositories), _explicit_first(images))
+
+
+def images_elsewhere(texts: Iterable[str]) -> bool:
+    """Whether the alert names images and every one is on a registry that is not ACR."""
+    _, others, on_acr = _other_registries([visible(t[:_SCAN_LIMIT]) for t in texts if t])
+    return bool(others) and not on_acr
+
+
+def _other_registries(texts: list[str]) -> tuple[set[str], int, int]:
+    """Non-ACR image hosts (and their first labels), their tagged images, and ACR images."""
+    hosts: set[str] = set()
+    others = on_acr = 0
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        on_acr += sum(1 for _ in _IMAGE.finditer(text))
+        for match in _OTHER_IMAGE.finditer(text):
+            host = match.group("host").lower()
+            if next(login_servers_in(host), None):
+                continue
+            hosts.update((host, host.split(".")[0].split(":")[0]))
+            others += bool(match.group("ref"))
+    return hosts, others, on_acr
+
+
+def _not_elsewhere(bare: list[str], texts: list[str]) -> list[str]:
+    """The bare values the alert's images do not place on another registry (see find_registries)."""
+    hosts, others, on_acr = _other_registries(texts)
+    if others and not on_acr:
+        return []
+    return [value for value in bare if value.lower() not in hosts]
 
 
 def _explicit_first(images: dict[tuple[str, str], bool]) -> tuple[tuple[str, str], ...]:

@@ -63,7 +63,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "auth",
         _p(
-            r"(?<!\d)40[13](?!\d)|unauthori[sz]ed|forbidden|authentication required"
+            r"(?<![\d#])40[13](?!\d)|unauthori[sz]ed|forbidden|authentication required"
             r"|failed to authorize|denied: requested access|access denied|insufficient_scope"
             r"|fail(?:ed|ing|ure)?[ _-]?log ?ins?|log ?in[ _-]?fail|invalid credentials"
             r"|AuthorizationFailed|ContainerRegistryLoginEvents"
@@ -81,7 +81,10 @@ SIGNALS: tuple[Signal, ...] = (
     ),
     Signal(
         "pull",
-        _p(r"imagepullbackoff|errimagepull|failed to pull|pull ?(?:fail|error)|pull ?count|\bpull"),
+        _p(
+            r"imagepullbackoff|errimagepull|failed to pull|pull ?(?:fail|error)|pull ?count"
+            r"|\bpull(?!\s?requests?\b)"  # a pull request is code review, not an image pull
+        ),
         ("check-health",),
         "docker pull fails from registry",
         "image pull",
@@ -108,6 +111,22 @@ SIGNALS: tuple[Signal, ...] = (
         "throttling",
     ),
     Signal(
+        "health",
+        # Said of something ("is unavailable", "Service Unavailable", "degraded pulls"), not a
+        # bare status word: a Resource Health event lists the previous status beside the
+        # current one, so a lone "Unavailable" may be what a recovery recovered from.
+        _p(
+            r"\b(?:is|are|was|were|been|became|becomes|service|registry|endpoint)"
+            r"\s+(?:(?:currently|now|temporarily|partially|still)\s+)?"
+            r"(?:unavailable|degraded|unhealthy|down|not available|not healthy)\b"
+            r"|\bdegraded (?:performance|availability|pulls?|pushes?|service)\b|\boutage\b"
+            r"|不可用|降级"
+        ),
+        ("check-health",),
+        "registry unavailable or degraded health check",
+        "availability / health",
+    ),
+    Signal(
         "tasks",
         _p(r"RunDuration|AgentPoolCPUTime|acr task|task run|\brun failed"),
         (),
@@ -120,6 +139,19 @@ SIGNALS: tuple[Signal, ...] = (
 _ACR_MARKER = _p(
     r"azurecr\.|container ?registry|ContainerRegistry|\bACR\b|aka\.ms/acr|az acr|acr_|_acr"
 )
+# What says a message reports a problem or is an alert, not chat that names ACR: a failure in
+# words (English, Chinese), an HTTP error status, or an alerting tool's header and states.
+_ALERT_EVIDENCE = _p(
+    r"\b(?:errors?|err|fail(?:s|ed|ing|ures?)?|denied|refused|unavailable|unreachable|unhealthy"
+    r"|degraded|outage|incident|exceeded|cannot|can't|could ?n[o']t|unable to|crash\w*"
+    r"|back-?off|timed? ?out|timeout|not working|broken)\b"
+    r"|\b(?:is|are|was|were|went|goes|gone|been) down\b"
+    r"|(?<![\w.:/#-])[45]\d\d(?![\w.:/-])"
+    r"|\[(?:FIRING|RESOLVED|Alerting|OK|No ?Data)\b|\bFIRING\b|\b(?:fired|triggered|activated)\b"
+    r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity|threshold)\b"
+    r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常"
+)
+_ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})
 
 
 # A container runtime or Kubernetes saying an image could not be pulled: kube-state-metrics'
@@ -160,6 +192,20 @@ def detect(texts: Iterable[str]) -> tuple[Signal, ...]:
     """The signals present in ``texts``, most specific first."""
     haystack = "\n".join(t[:_SCAN_LIMIT] for t in texts if isinstance(t, str))
     return tuple(s for s in SIGNALS if s.pattern.search(haystack))
+
+
+def reports_a_problem(texts: Iterable[str], signals: Iterable[Signal]) -> bool:
+    """Whether the text reads as an alert or an error rather than chat that names ACR.
+
+    An error signal (401, timeout, firewall, not found, TLS, throttling), a
+    pull failure in Kubernetes' or a runtime's words, failure words, or an
+    alerting tool's header ("[FIRING:1]", "alertname:", "Sev2").
+    """
+    texts = [t for t in texts if isinstance(t, str)]
+    signals = tuple(signals)
+    if any(s.kind in _ERROR_KINDS for s in signals) or is_pull_failure(texts, signals):
+        return True
+    return any(_ALERT_EVIDENCE.search(t[:_SCAN_LIMIT]) for t in texts)
 
 
 def mentions_acr(texts: Iterable[str]) -> bool:

@@ -20,11 +20,19 @@ from bot.triage.model import (
     Measurement,
     OfferedCheck,
     Source,
+    State,
     Triage,
 )
 from bot.triage.readers.common import resource_type
-from bot.triage.registries import Found, find_registries
-from bot.triage.signals import Signal, detect, is_pull_failure, mentions_acr, offered_checks
+from bot.triage.registries import Found, find_registries, images_elsewhere
+from bot.triage.signals import (
+    Signal,
+    detect,
+    is_pull_failure,
+    mentions_acr,
+    offered_checks,
+    reports_a_problem,
+)
 from bot.triage.units import human_duration, human_value
 
 """Given a query and a limit, the best knowledge-base entries (best first, scored 0..1)."""
@@ -66,12 +74,14 @@ _WORDS = {
         "over": "over",
         "not_registry": "not about a registry: no check to offer",
         "nothing": "nothing recognised",
+        "cluster": "cluster {name}",
     },
     "zh": {
         "threshold": "阈值",
         "over": "统计窗口",
         "not_registry": "与容器镜像仓库无关，没有可运行的检查",
         "nothing": "未识别出任何内容",
+        "cluster": "集群 {name}",
     },
 }
 _EXCERPT = 240
@@ -110,8 +120,8 @@ class Triager:
             found.registries
             or found.rejected
             or ACR_TYPE in target_types
-            or mentions_acr(list(alert.target_ids) + texts)
-        )
+            or self._marked_acr(alert, signals, texts)
+        ) and (alert.source != Source.TEXT or _alert_like(alert, signals, texts))
         checks: list[OfferedCheck] = []
         if about:
             checks += self._pull_checks(alert, found, signals, texts)
@@ -122,7 +132,7 @@ class Triager:
                     repo = repos.get(registry) if check == "check-health" and pulling else None
                     checks.append(OfferedCheck(check, registry, repo))
         faq: tuple[FaqLink, ...] = ()
-        if about or (alert.source == Source.TEXT and signals):
+        if about or (alert.source == Source.TEXT and signals and reports_a_problem(texts, signals)):
             faq = self._faq(alert, signals, texts)
         return Triage(
             alert=alert,
@@ -138,6 +148,27 @@ class Triager:
 
     def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
         return [self.triage(alert) for alert in alerts]
+
+    @staticmethod
+    def _marked_acr(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+        """Whether ACR's words (no registry named) make this an ACR alert.
+
+        Not from the name of the resource the alert is on (a VM called
+        ``acr-build-agent-01`` is a VM), and not when every image the alert
+        names is on another registry.
+        """
+        names = {
+            t.rstrip("/").rsplit("/", 1)[-1]
+            for t in alert.target_ids
+            if resource_type(t) not in (None, ACR_TYPE)
+        }
+        names.discard("")
+        if names:
+            pattern = re.compile(
+                "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.IGNORECASE
+            )
+            texts = [pattern.sub(" ", t) for t in texts]
+        return mentions_acr(texts) and not images_elsewhere(texts)
 
     # -- the pull check -----------------------------------------------------------------
 
@@ -156,28 +187,56 @@ class Triager:
         kinds = {s.kind for s in signals}
         if not (is_pull_failure(texts, signals) or (on_cluster and kinds & _PULLISH)):
             return []
-        cluster = self._cluster(alert)
+        cluster_of = self._cluster_of(alert, texts)
         allowed = found.registries[:MAX_REGISTRIES_CHECKED]
         return [
-            OfferedCheck("pull", registry, image=image, cluster=cluster)
+            OfferedCheck("pull", registry, image=image, cluster=cluster_of(registry, image))
             for registry, image in found.images
             if registry in allowed
         ][:MAX_IMAGES_CHECKED]
 
-    def _cluster(self, alert: Alert) -> KnownCluster | None:
-        """The first cluster the alert names that configuration knows (label, field, target)."""
+    def _cluster_of(
+        self, alert: Alert, texts: Sequence[str]
+    ) -> Callable[[str, str], KnownCluster | None]:
+        """Which cluster pulled each image: the one its own block names, else the alert's.
+
+        Pasted text can hold several alerts (a Grafana or Alertmanager message
+        of two, each with its ``cluster`` label): an image goes with the
+        cluster named in its paragraph (the nearest mention there). When its
+        paragraph names none, it goes with the first cluster of the alert that
+        configuration knows (label, field, target). A cluster the image's
+        block names that configuration does not know is no cluster, never
+        another block's.
+        """
         if self._clusters is None:
-            return None
-        targets = [t for t in alert.target_ids if resource_type(t) == AKS_TYPE]
-        for candidate in (*alert.cluster_fields, *targets):
-            try:
-                known = self._clusters(candidate)
-            except Exception:  # a lookup bug must not lose the alert: offer pull without it
-                log.exception("triage: cluster lookup failed")
+            return lambda registry, image: None
+        lookups: dict[str, KnownCluster | None] = {}
+        failed = False
+
+        def lookup(candidate: str) -> KnownCluster | None:
+            nonlocal failed
+            if failed:
                 return None
-            if known is not None:
-                return known
-        return None
+            if candidate not in lookups:
+                try:
+                    lookups[candidate] = self._clusters(candidate)  # type: ignore[misc]
+                except Exception:  # a lookup bug must not lose the alert: offer pull without it
+                    log.exception("triage: cluster lookup failed")
+                    failed = True
+                    return None
+            return lookups[candidate]
+
+        targets = [t for t in alert.target_ids if resource_type(t) == AKS_TYPE]
+        first = next((k for c in (*alert.cluster_fields, *targets) if (k := lookup(c))), None)
+        mentions = _cluster_mentions(alert.cluster_fields, texts)
+
+        def cluster_of(registry: str, image: str) -> KnownCluster | None:
+            named = _named_beside(registry, image, texts, mentions)
+            if named is None:
+                return None if failed else first
+            return lookup(named)
+
+        return cluster_of
 
     # -- the summary line ---------------------------------------------------------------
 
@@ -193,6 +252,16 @@ class Triager:
         excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
         if excerpt and not any(excerpt in p or p in excerpt for p in parts):
             parts.append(excerpt)
+        elif excerpt is None and alert.source != Source.TEXT and not alert.measurement:
+            # No problem recognised: still say where (the description names the pod and
+            # namespace in kube-prometheus' rules; the cluster is a label's).
+            described = _description(alert, texts)
+            if described and not any(described in p or p in described for p in parts):
+                parts.append(described)
+            shown = " ".join(parts).lower()
+            clusters = [c for c in alert.cluster_fields if c.lower() not in shown][:1]
+            if clusters and not any(c.lower() in shown for c in alert.cluster_fields):
+                parts.append(words["cluster"].format(name=clusters[0]))
         if not parts and alert.detail:
             parts.append(alert.detail)
         if not parts:
@@ -224,28 +293,97 @@ class Triager:
     def _faq(
         self, alert: Alert, signals: Sequence[Signal], texts: Sequence[str]
     ) -> tuple[FaqLink, ...]:
+        """Entries the alert's own words find; the signals' phrasing only when they find none.
+
+        A signal's ``search_words`` say what such problems usually are ("docker
+        pull fails … unauthorized"): searched beside the alert's error line they
+        can outweigh it (an entry on timeouts for "no such host"). So the
+        alert's words are searched first, and the phrasing is added only when
+        they find nothing sure; a pull or push signal lends its phrasing only
+        when the alert says something failed (``SuccessfulPullCount`` is a
+        metric, not a failure).
+        """
         if self._search is None:
             return ()
-        query = _query(alert, signals, texts)
-        if not query:
+        own = _query(alert, signals, texts, phrased=())
+        hits = self._hits(own)
+        if hits is None:
             return ()
+        if not hits:
+            phrased = [s for s in signals if s.kind not in _ACTIVITIES or _failed(signals, texts)]
+            query = _query(alert, signals, texts, phrased=phrased)
+            if query != own:
+                hits = self._hits(query) or ()
+        return tuple(hits)[: self._faq_limit]
+
+    def _hits(self, query: str) -> list[FaqLink] | None:
+        """The sure hits for ``query`` ([] for none or no query); None when the search failed."""
+        if not query:
+            return []
         try:
-            hits = self._search(query, self._faq_limit)
+            hits = self._search(query, self._faq_limit)  # type: ignore[misc]
         except Exception:  # a search bug must not lose the alert: post it without FAQ links
             log.exception("triage: FAQ search failed")
-            return ()
-        return tuple(h for h in hits if h.score >= self._min_score)[: self._faq_limit]
+            return None
+        return [h for h in hits if h.score >= self._min_score]
 
 
-def _query(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> str:
-    """The words to search the FAQ with: the problem's phrasing and the alert's error line."""
-    parts = [s.search_words for s in signals[:2]]
+def _alert_like(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+    """Whether pasted or posted text is an alert or an error, not chat that names ACR or a registry.
+
+    A webhook's payload is an alert; text needs evidence: a severity, a
+    resolved state, an error or failure in its words, an alerting tool's
+    header ("Heads up: ACR team standup moved to 3pm" is none, and neither is
+    "pulls from contosoreg.azurecr.io should be faster now").
+    """
+    return bool(
+        alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
+    )
+
+
+# Signals that name what was being done, not what went wrong.
+_ACTIVITIES = frozenset({"pull", "push"})
+_CAUSES = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling", "health"})
+
+
+def _failed(signals: Sequence[Signal], texts: Sequence[str]) -> bool:
+    """Whether the alert says the pull or push failed (a cause, or a runtime's pull failure)."""
+    return any(s.kind in _CAUSES for s in signals) or is_pull_failure(texts, signals)
+
+
+def _query(
+    alert: Alert,
+    signals: Sequence[Signal],
+    texts: Sequence[str],
+    phrased: Sequence[Signal] = (),
+) -> str:
+    """The words to search the FAQ with: the alert's error line, and the problem's phrasing.
+
+    ``phrased``: the signals whose ``search_words`` join the query (at most two).
+    """
+    parts = [s.search_words for s in phrased[:2]]
     excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
     if excerpt:
         parts.append(_NOISE.sub(" ", excerpt))
     if not parts:
         parts = [p for p in (alert.rule, alert.detail) if p]
     return " ".join(" ".join(parts).split())[:MAX_QUERY]
+
+
+def _description(alert: Alert, texts: Sequence[str]) -> str | None:
+    """The alert's own sentence after its summary: the first fragment of words, not a value.
+
+    Label values and IDs are one token; a description is a sentence
+    ("Pod shop/api-7d9f (api) is in waiting state…"), clipped like an excerpt.
+    """
+    for fragment in texts:
+        line = _one_line(fragment)
+        if fragment in (alert.rule, alert.detail) or " " not in line:
+            continue
+        if line.startswith(("http://", "https://")):
+            continue
+        return line if len(line) <= _EXCERPT else line[: _EXCERPT - 1].rstrip() + "…"
+    return None
 
 
 def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
@@ -257,17 +395,76 @@ def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
                 continue
             start = fragment.rfind("\n", 0, match.start()) + 1
             end = fragment.find("\n", match.end())
-            line = fragment[start : end if end != -1 else len(fragment)].strip()
+            raw = fragment[start : end if end != -1 else len(fragment)]
+            line = raw.strip()
             if len(line) > _EXCERPT:
-                # Error chains end with the cause ("…: 401 Unauthorized"): keep the match and
-                # what follows it, starting at a word.
-                hi = min(len(line), match.end() - start + _EXCERPT // 2)
+                # Error chains end with the cause ("…: 401 Unauthorized", "…: 429 Too Many
+                # Requests"): keep the last thing any signal matched on the line, and what
+                # follows it, starting at a word; the first match may be the chain's head.
+                offset = len(raw) - len(raw.lstrip())
+                last = max(m.end() for s in signals for m in s.pattern.finditer(line[:20_000]))
+                hi = min(len(line), max(last, match.end() - start - offset) + _EXCERPT // 2)
                 lo = max(0, hi - _EXCERPT)
                 clipped = line[lo:hi]
                 if lo and " " in clipped:
                     clipped = clipped[clipped.index(" ") + 1 :]
                 line = ("…" if lo else "") + clipped.strip() + ("…" if hi < len(line) else "")
             return line
+    return None
+
+
+# Paragraphs: blocks of a pasted message (one alert of a group each, in Grafana's and
+# Alertmanager's templates), split at blank lines.
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _cluster_mentions(
+    names: Sequence[str], texts: Sequence[str]
+) -> dict[int, list[tuple[int, str]]]:
+    """Per text fragment, where each cluster is named as one (``cluster = aks-dr``), in order."""
+    if not names:
+        return {}
+    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    pattern = re.compile(
+        rf"cluster[^\n]{{0,40}}?(?<![\w.-])(?P<name>{alternatives})(?![\w.-])", re.IGNORECASE
+    )
+    by_name = {n.lower(): n for n in names}
+    found: dict[int, list[tuple[int, str]]] = {}
+    for index, fragment in enumerate(texts):
+        for match in pattern.finditer(fragment[:20_000]):
+            name = by_name.get(match.group("name").lower(), match.group("name"))
+            found.setdefault(index, []).append((match.start("name"), name))
+    return found
+
+
+def _named_beside(
+    registry: str,
+    image: str,
+    texts: Sequence[str],
+    mentions: dict[int, list[tuple[int, str]]],
+) -> str | None:
+    """The cluster named in the same paragraph as the image's first mention (nearest), if any."""
+    repository = image.partition("@")[0]
+    if ":" in repository:
+        repository = repository.rpartition(":")[0]
+    reference = re.compile(
+        rf"(?<![\w.-]){re.escape(registry)}\.[A-Za-z0-9.-]+(?::\d{{1,5}})?/{re.escape(repository)}"
+        r"(?![\w/-])",
+        re.IGNORECASE,
+    )
+    for index, fragment in enumerate(texts):
+        if index not in mentions:
+            continue
+        match = reference.search(fragment[:20_000])
+        if not match:
+            continue
+        at = match.start()
+        starts = [0] + [m.end() for m in _PARAGRAPH.finditer(fragment[:20_000])]
+        lo = max(b for b in starts if b <= at)
+        hi = min((b for b in starts if b > at), default=len(fragment))
+        beside = [(abs(pos - at), name) for pos, name in mentions[index] if lo <= pos < hi]
+        if beside:
+            return min(beside)[1]
     return None
 
 
