@@ -37,6 +37,7 @@ from bot.triage.model import State, Triage
 
 MAX_FAQ = 3
 MAX_BUTTONS = 5
+CHECKS_BLOCK_ID = "alert_checks"  # the first alert's buttons; echo.py recognises it
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "fired": "FIRED",
@@ -73,6 +74,28 @@ WORDS: dict[str, dict[str, str]] = {
             "{past} past the {limit} acrbot reads from one delivery, {truncated} dropped by "
             "Alertmanager's `max_alerts`. Alertmanager's own view lists them all."
         ),
+        "more_alerts": (
+            "…and {count} more alerts not shown here: see the alert channel, "
+            "or paste fewer alerts at a time."
+        ),
+        "more_alerts_one": (
+            "…and 1 more alert not shown here: see the alert channel, "
+            "or paste fewer alerts at a time."
+        ),
+        "unread": "{count} of them were not read: {why}.",
+        "unread_one": "1 of them was not read: {why}.",
+        "unread_past": "{count} past the {limit} acrbot reads from one paste",
+        "unread_truncated": "{count} dropped by Alertmanager's `max_alerts` before it sent them",
+        "unlaid": (
+            "⚠️ I triaged that paste but could not lay the reply out as a Slack message "
+            "({reason}), so here it is as plain text. Paste fewer alerts at a time, or run "
+            "`acrbot triage` on it in a terminal."
+        ),
+        "failed": (
+            "⚠️ Something went wrong in acrbot while triaging that paste (it is logged). "
+            "Try again with fewer alerts or just the error line, or run `acrbot triage` "
+            "on it in a terminal."
+        ),
     },
     "zh": {
         "fired": "告警",
@@ -97,6 +120,18 @@ WORDS: dict[str, dict[str, str]] = {
             "⚠️ *Alertmanager 告警组* `{group}` *中有 {count} 条告警未在此显示*："
             "{past} 条超出 acrbot 单次读取的 {limit} 条上限，{truncated} 条被 Alertmanager 的 "
             "`max_alerts` 截断。完整列表请查看 Alertmanager。"
+        ),
+        "more_alerts": "……另有 {count} 条告警未在此显示：请查看告警频道，或每次少粘贴几条。",
+        "unread": "其中 {count} 条未被读取：{why}。",
+        "unread_past": "{count} 条超出 acrbot 单次读取的 {limit} 条上限",
+        "unread_truncated": "{count} 条在发送前已被 Alertmanager 的 `max_alerts` 截断",
+        "unlaid": (
+            "⚠️ 已完成分诊，但回复无法排成 Slack 消息（{reason}），以下为纯文本。"
+            "请每次少粘贴几条告警，或在终端运行 `acrbot triage`。"
+        ),
+        "failed": (
+            "⚠️ acrbot 分诊时出错（已记录日志）。请少粘贴几条或只粘贴报错行后重试，"
+            "或在终端运行 `acrbot triage`。"
         ),
     },
 }
@@ -160,8 +195,23 @@ def headline(triage: Triage, language: str) -> str:
     return " · ".join(parts)
 
 
-def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Message:
-    """The message for an alert (webhook, watched channel or ``/acr triage``)."""
+def alert_text(triage: Triage, language: str = "en") -> str:
+    """The alert in one plain line: an alert message's fallback text."""
+    return f"{_plain(headline(triage, language))}: {neutralise(triage.summary)}"
+
+
+def alert_message(
+    triage: Triage,
+    language: str = "en",
+    *,
+    count: int = 1,
+    checks_block_id: str = CHECKS_BLOCK_ID,
+) -> Message:
+    """The message for an alert (webhook, watched channel or ``/acr triage``).
+
+    ``checks_block_id`` names the buttons' block: a reply that shows several
+    alerts gives each its own (Slack refuses a message with two alike).
+    """
     alert = triage.alert
     top = headline(triage, language)
     summary = neutralise(triage.summary)
@@ -184,14 +234,13 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
             lines.append(f"• {link(ref.url, title) if ref.url else escape(title)}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     if triage.checks and alert.state == State.FIRED:
-        blocks.append(check_buttons(triage, language))
+        blocks.append(check_buttons(triage, language, checks_block_id))
     elif triage.about_registry and not triage.registries and alert.state == State.FIRED:
         blocks.append(ContextBlock(elements=[mrkdwn(word(language, "no_registry"))]))
-    fallback = f"{_plain(top)}: {summary}"
-    return Message.of(fallback, blocks)
+    return Message.of(alert_text(triage, language), blocks)
 
 
-def check_buttons(triage: Triage, language: str) -> ActionsBlock:
+def check_buttons(triage: Triage, language: str, block_id: str = CHECKS_BLOCK_ID) -> ActionsBlock:
     buttons = []
     for number, offered in enumerate(triage.checks[:MAX_BUTTONS]):
         label = pull_label(offered, language) or "🩺 " + word(
@@ -204,7 +253,7 @@ def check_buttons(triage: Triage, language: str) -> ActionsBlock:
                 value=button_value(offered),
             )
         )
-    return ActionsBlock(block_id="alert_checks", elements=buttons)
+    return ActionsBlock(block_id=block_id, elements=buttons)
 
 
 def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:

@@ -1,7 +1,10 @@
 """`/acr triage` and alert posts through the served ASGI app, with signed requests.
 
-The paths the red-team report found forgeable: alert text that forges a
-headline line, or is auto-linked by Slack.
+The paths the red-team report found silent or forgeable: a pasted
+Alertmanager group whose alerts offer checks (one ``alert_checks`` block
+each made Slack's duplicate block_id, and the ack came back empty), alerts
+of a paste the reply does not show, a reply that cannot be built, and alert
+text that forges a headline line or is auto-linked by Slack.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import httpx
 import pytest
 import yaml
 
+from bot.slack import block_limits
 from tests.fakes.acrbot_process import ALERTS, ALICE, AZURE_TOKEN, SIGNING_SECRET
 from tests.fakes.azure_api import FakeAzure, FakeRegistry
 from tests.fakes.in_process import InProcessBot, start_in_process
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import post, slash_command
+from tests.fakes.slack_requests import block_actions, post, slash_command
 
 PASTES = Path(__file__).parent / "triage_paste"
 TOKEN = "alert-token-7c1e0b2d9a4f"
@@ -73,6 +77,10 @@ def triage(bot: InProcessBot, text: str, name: str = "t") -> dict:
     return data
 
 
+def block_ids(blocks: list[dict]) -> list[str]:
+    return [b["block_id"] for b in blocks if b.get("block_id")]
+
+
 def text_objects(blocks: list[dict]) -> Iterator[dict]:
     for block in blocks:
         if isinstance(block.get("text"), dict):
@@ -80,6 +88,90 @@ def text_objects(blocks: list[dict]) -> Iterator[dict]:
         for element in block.get("elements", []):
             if element.get("type") in ("mrkdwn", "plain_text"):
                 yield element
+
+
+# -- item 4: several alerts with checks in one paste ------------------------------------------
+
+
+def test_a_pasted_group_whose_alerts_offer_checks_gets_its_reply(bot):
+    reply = triage(bot, paste("am_group10.json"))
+    blocks = reply["blocks"]
+    assert block_limits.problems_in(blocks) == []
+    ids = block_ids(blocks)
+    assert len(ids) == len(set(ids))
+    actions = [b for b in blocks if b["type"] == "actions"]
+    # the first keeps the id echo.py and the listeners know; each alert has its own
+    assert [b["block_id"] for b in actions] == ["alert_checks", "alert_checks_2", "alert_checks_3"]
+    for block in actions:  # the same buttons the click listener answers
+        assert block["elements"][0]["action_id"] == "diag_request_0"
+    assert reply["text"].count("FIRED") == 3
+
+
+def test_a_button_of_the_second_alert_goes_through_access_and_confirm(bot):
+    actions = [b for b in triage(bot, paste("am_group10.json"))["blocks"] if b["type"] == "actions"]
+    second = actions[1]
+    health = next(e for e in second["elements"] if json.loads(e["value"])["c"] == "check-health")
+    body = block_actions(
+        health["action_id"],
+        health["value"],
+        block_id=second["block_id"],
+        user_id=ALICE,
+        response_url=bot.slack.response_url("click"),
+    )
+    assert send(bot, body).status_code == 200
+    (answer,) = bot.slack.wait_for("response_url", lambda c: c.name == "click", 10)
+    assert "confirm" in json.dumps(answer.params).lower()
+
+
+def test_the_reply_counts_the_alerts_it_does_not_show(bot):
+    reply = triage(bot, paste("am_group8_nochecks.json"))
+    last = reply["blocks"][-1]
+    assert last["type"] == "context"
+    note = last["elements"][0]["text"]
+    assert "…and 5 more alerts not shown here" in note
+    assert "see the alert channel" in note and "paste fewer" in note
+    assert "not read" not in note  # every alert of the paste was read
+    assert "5 more alerts" in reply["text"]  # the notification's text says it too
+
+
+def test_alertmanagers_truncated_alerts_are_counted(bot):
+    # 10 alerts, 3 shown, and truncatedAlerts: 37 that Alertmanager never sent
+    note = triage(bot, paste("am_group10.json"))["blocks"][-1]["elements"][0]["text"]
+    assert "…and 44 more alerts not shown here" in note
+    assert "37 of them were not read: 37 dropped by Alertmanager's `max_alerts`" in note
+
+
+def test_one_alert_gets_no_note(bot):
+    text = 'Failed to pull image "contosoreg.azurecr.io/app:1": 401 Unauthorized'
+    blocks = triage(bot, text)["blocks"]
+    assert "more alert" not in json.dumps(blocks)
+
+
+def test_a_reply_slack_would_refuse_is_sent_as_plain_text(bot, monkeypatch):
+    """Were every alert's buttons one ``alert_checks`` block again, the ack still says something."""
+    from bot.slack import triage_reply
+
+    monkeypatch.setattr(triage_reply, "checks_block_id", lambda number: "alert_checks")
+    reply = triage(bot, paste("am_group10.json"))
+    assert not reply.get("blocks")
+    text = reply["text"]
+    assert "could not lay the reply out as a Slack message" in text
+    assert "duplicate block_id 'alert_checks'" in text
+    assert "Paste fewer alerts" in text and "acrbot triage" in text
+    assert text.count("FIRED") == 3 and "44 more alerts" in text
+
+
+def test_a_failure_while_triaging_is_said_not_silent(bot, monkeypatch):
+    triager = bot.served.services.triager
+
+    def broken(alerts):
+        raise RuntimeError("index went away")
+
+    monkeypatch.setattr(triager, "triage_all", broken)
+    reply = triage(bot, "contosoreg.azurecr.io 401 Unauthorized")
+    assert "Something went wrong in acrbot while triaging" in reply["text"]
+    assert "acrbot triage" in reply["text"]
+    assert "index went away" not in json.dumps(reply)  # the log has it, not the chat
 
 
 # -- item 15: one-line fields, verbatim text ---------------------------------------------------
