@@ -2,6 +2,11 @@
 
 Exit 0 whenever the input could be read, recognised or not; 2 with one line
 when it could not (missing file, not UTF-8 text, larger than 1 MB).
+
+Alert text is someone else's: the text rendering goes through
+:class:`~bot.cli.terminal.Printable` (no escape sequence or bidi control in an
+annotation reaches the terminal) with each headline field on one line, and
+``--json`` escapes every control character.
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
-from bot.cli.terminal import json_line
+from bot.cli.terminal import Printable, json_line, one_line
 from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.triage.model import State, Triage
@@ -61,7 +66,9 @@ def _triage(args: argparse.Namespace) -> int:
         for triage in triages:
             print(json_line(triage.to_json()))
     else:
-        print("\n\n".join(render(t) for t in triages) or render_empty())
+        # Annotations and descriptions are the sender's text: printed, none of their escapes runs.
+        out: TextIO = Printable(sys.stdout)  # type: ignore[assignment]
+        print("\n\n".join(render(t) for t in triages) or render_empty(), file=out)
     return 0
 
 
@@ -82,12 +89,18 @@ def headline(triage: Triage) -> str:
     alert = triage.alert
     state = "RESOLVED" if alert.state == State.RESOLVED else "FIRED"
     parts = [state]
-    parts += [p for p in (alert.severity, alert.rule) if p]
+    parts += [f for f in (_field(alert.severity, 40), _field(alert.rule, 300)) if f]
     if triage.registries:
         parts.append(", ".join(triage.registries))
     elif triage.rejected:
-        parts.append("not a valid registry name: " + ", ".join(triage.rejected))
+        names = (_field(name, 100) for name in triage.rejected)
+        parts.append("not a valid registry name: " + ", ".join(names))
     return " · ".join(parts) + f"  ({alert.source})"
+
+
+def _field(text: str | None, limit: int) -> str:
+    """A headline field on one line: a line break in a label is a space, not a new line."""
+    return one_line(" ".join((text or "").split()), limit)
 
 
 def render(triage: Triage) -> str:
