@@ -6,12 +6,15 @@ when it could not (missing file, not UTF-8 text, larger than 1 MB).
 Alert text is someone else's: the text rendering goes through
 :class:`~bot.cli.terminal.Printable` (no escape sequence or bidi control in an
 annotation reaches the terminal) with each headline field on one line, and
-``--json`` escapes every control character.
+``--json`` escapes every control character. Alerts of an Alertmanager group
+that were not read (past ``MAX_ALERTS``, or ``truncatedAlerts``) are counted
+in a last line (on stderr with ``--json``, so stdout stays one object per alert).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -21,6 +24,7 @@ from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.triage.model import State, Triage
 from bot.triage.readers import read_any
+from bot.triage.readers.alertmanager import MAX_ALERTS, left_out, looks_like_alertmanager
 
 MAX_INPUT_BYTES = 1024 * 1024
 
@@ -62,18 +66,52 @@ def _triage(args: argparse.Namespace) -> int:
 
     triager = triager_from(settings, library_from(settings))
     triages = triager.triage_all(read_any(text))
+    note = unread_note(*unread(text))
     if args.json:
         for triage in triages:
             print(json_line(triage.to_json()))
+        if note:
+            print(note, file=Printable(sys.stderr))
     else:
         # Annotations and descriptions are the sender's text: printed, none of their escapes runs.
         out: TextIO = Printable(sys.stdout)  # type: ignore[assignment]
         print("\n\n".join(render(t) for t in triages) or render_empty(), file=out)
+        if note:
+            print(f"\n{note}", file=out)
     return 0
 
 
 def render_empty() -> str:
     return "The Alertmanager group holds no alerts."
+
+
+def unread(text: str) -> tuple[int, int]:
+    """Alerts of an Alertmanager group not read: (past ``MAX_ALERTS``, ``truncatedAlerts``)."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return 0, 0
+    try:
+        payload = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return 0, 0
+    return left_out(payload) if looks_like_alertmanager(payload) else (0, 0)
+
+
+def unread_note(past: int, truncated: int) -> str:
+    """ "…and N more alerts were not read: …", or "" when every alert of the input was."""
+    if not past and not truncated:
+        return ""
+    why = []
+    if past:
+        why.append(f"{past} past the first {MAX_ALERTS}, the most acrbot reads from one group")
+    if truncated:
+        why.append(
+            f"{truncated} dropped by Alertmanager's max_alerts before it sent the group "
+            "(truncatedAlerts)"
+        )
+    total = past + truncated
+    alerts = "alert was" if total == 1 else "alerts were"
+    return f"…and {total} more {alerts} not read: {'; '.join(why)}. Alertmanager lists them all."
 
 
 # --- text rendering (``acrbot triage`` without ``--json``) ---------------------------

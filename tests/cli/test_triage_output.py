@@ -1,8 +1,9 @@
-"""``acrbot triage``: what the sender's text may and may not do to a terminal.
+"""``acrbot triage``: what the sender's text may and may not do to a terminal, and what is left out.
 
 Run as a user runs it (``main(argv)`` in process). Alert annotations are the
 sender's: an escape sequence or a bidi override in them must not reach the
-terminal, in the text rendering or in ``--json`` (which stays valid JSON).
+terminal, in the text rendering or in ``--json`` (which stays valid JSON);
+and a group bigger than what acrbot reads says how many alerts it did not.
 """
 
 from __future__ import annotations
@@ -69,3 +70,24 @@ def test_json_stays_json_with_every_control_escaped():
     assert acts_on_a_terminal(line) == []
     result = json.loads(line)
     assert result["severity"] == "\u202eevil\x1b[8m"  # the value itself, escaped, not lost
+
+
+def test_a_group_past_the_limit_says_how_many_alerts_were_not_read():
+    done = run(str(INPUTS / "am_group260.json"))
+    assert done.returncode == 0
+    last = done.stdout.rstrip().splitlines()[-1]
+    assert last.startswith("…and 100 more alerts were not read:")
+    assert "60 past the first 200" in last
+    assert "40 dropped by Alertmanager's max_alerts" in last and "truncatedAlerts" in last
+
+
+def test_with_json_the_count_goes_to_stderr_and_stdout_stays_one_object_per_alert():
+    done = run(str(INPUTS / "am_group260.json"), "--json")
+    lines = done.stdout.splitlines()
+    assert len(lines) == 200 and all(json.loads(line)["source"] for line in lines)
+    assert "…and 100 more alerts were not read" in done.stderr
+
+
+def test_a_complete_group_has_no_count():
+    done = run(stdin=(INPUTS / "am_ansi.json").read_bytes())
+    assert "not read" not in done.stdout + done.stderr
