@@ -2,20 +2,29 @@
 
 Exit 0 whenever the input could be read, recognised or not; 2 with one line
 when it could not (missing file, not UTF-8 text, larger than 1 MB).
+
+Alert text is someone else's: the text rendering goes through
+:class:`~bot.cli.terminal.Printable` (no escape sequence or bidi control in an
+annotation reaches the terminal) with each headline field on one line, and
+``--json`` escapes every control character. Alerts of an Alertmanager group
+that were not read (past ``MAX_ALERTS``, or ``truncatedAlerts``) are counted
+in a last line (on stderr with ``--json``, so stdout stays one object per alert).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
-from bot.cli.terminal import json_line
+from bot.cli.terminal import Printable, json_line, one_line
 from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.triage.model import State, Triage
 from bot.triage.readers import read_any
+from bot.triage.readers.alertmanager import MAX_ALERTS, left_out, looks_like_alertmanager
 
 MAX_INPUT_BYTES = 1024 * 1024
 
@@ -57,16 +66,52 @@ def _triage(args: argparse.Namespace) -> int:
 
     triager = triager_from(settings, library_from(settings))
     triages = triager.triage_all(read_any(text))
+    note = unread_note(*unread(text))
     if args.json:
         for triage in triages:
             print(json_line(triage.to_json()))
+        if note:
+            print(note, file=Printable(sys.stderr))
     else:
-        print("\n\n".join(render(t) for t in triages) or render_empty())
+        # Annotations and descriptions are the sender's text: printed, none of their escapes runs.
+        out: TextIO = Printable(sys.stdout)  # type: ignore[assignment]
+        print("\n\n".join(render(t) for t in triages) or render_empty(), file=out)
+        if note:
+            print(f"\n{note}", file=out)
     return 0
 
 
 def render_empty() -> str:
     return "The Alertmanager group holds no alerts."
+
+
+def unread(text: str) -> tuple[int, int]:
+    """Alerts of an Alertmanager group not read: (past ``MAX_ALERTS``, ``truncatedAlerts``)."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return 0, 0
+    try:
+        payload = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return 0, 0
+    return left_out(payload) if looks_like_alertmanager(payload) else (0, 0)
+
+
+def unread_note(past: int, truncated: int) -> str:
+    """ "…and N more alerts were not read: …", or "" when every alert of the input was."""
+    if not past and not truncated:
+        return ""
+    why = []
+    if past:
+        why.append(f"{past} past the first {MAX_ALERTS}, the most acrbot reads from one group")
+    if truncated:
+        why.append(
+            f"{truncated} dropped by Alertmanager's max_alerts before it sent the group "
+            "(truncatedAlerts)"
+        )
+    total = past + truncated
+    alerts = "alert was" if total == 1 else "alerts were"
+    return f"…and {total} more {alerts} not read: {'; '.join(why)}. Alertmanager lists them all."
 
 
 # --- text rendering (``acrbot triage`` without ``--json``) ---------------------------
@@ -82,12 +127,18 @@ def headline(triage: Triage) -> str:
     alert = triage.alert
     state = "RESOLVED" if alert.state == State.RESOLVED else "FIRED"
     parts = [state]
-    parts += [p for p in (alert.severity, alert.rule) if p]
+    parts += [f for f in (_field(alert.severity, 40), _field(alert.rule, 300)) if f]
     if triage.registries:
         parts.append(", ".join(triage.registries))
     elif triage.rejected:
-        parts.append("not a valid registry name: " + ", ".join(triage.rejected))
+        names = (_field(name, 100) for name in triage.rejected)
+        parts.append("not a valid registry name: " + ", ".join(names))
     return " · ".join(parts) + f"  ({alert.source})"
+
+
+def _field(text: str | None, limit: int) -> str:
+    """A headline field on one line: a line break in a label is a space, not a new line."""
+    return one_line(" ".join((text or "").split()), limit)
 
 
 def render(triage: Triage) -> str:

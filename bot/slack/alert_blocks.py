@@ -6,11 +6,19 @@ per offered check. The buttons are the same ``diag_request_N`` buttons as
 under an answer, so a click goes through the same request → access check →
 Confirm flow as ``/acr diagnose``. Words are in the configured
 ``alerts.language`` (en | zh).
+
+Alert text is someone else's: it is neutralised (no live ``<!channel>`` or
+``<url|label>``), shown on one line where the layout has one line for it (a
+newline in a severity label must not forge a second headline), and every
+mrkdwn text object is ``verbatim``, so Slack does not turn a bare URL,
+``#channel`` or ``@here`` in it into a link or a mention. acrbot's own links
+are written as ``<url|label>``, which verbatim text still renders.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -29,6 +37,7 @@ from bot.triage.model import State, Triage
 
 MAX_FAQ = 3
 MAX_BUTTONS = 5
+CHECKS_BLOCK_ID = "alert_checks"  # the first alert's buttons; echo.py recognises it
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "fired": "FIRED",
@@ -65,6 +74,28 @@ WORDS: dict[str, dict[str, str]] = {
             "{past} past the {limit} acrbot reads from one delivery, {truncated} dropped by "
             "Alertmanager's `max_alerts`. Alertmanager's own view lists them all."
         ),
+        "more_alerts": (
+            "…and {count} more alerts not shown here: see the alert channel, "
+            "or paste fewer alerts at a time."
+        ),
+        "more_alerts_one": (
+            "…and 1 more alert not shown here: see the alert channel, "
+            "or paste fewer alerts at a time."
+        ),
+        "unread": "{count} of them were not read: {why}.",
+        "unread_one": "1 of them was not read: {why}.",
+        "unread_past": "{count} past the {limit} acrbot reads from one paste",
+        "unread_truncated": "{count} dropped by Alertmanager's `max_alerts` before it sent them",
+        "unlaid": (
+            "⚠️ I triaged that paste but could not lay the reply out as a Slack message "
+            "({reason}), so here it is as plain text. Paste fewer alerts at a time, or run "
+            "`acrbot triage` on it in a terminal."
+        ),
+        "failed": (
+            "⚠️ Something went wrong in acrbot while triaging that paste (it is logged). "
+            "Try again with fewer alerts or just the error line, or run `acrbot triage` "
+            "on it in a terminal."
+        ),
     },
     "zh": {
         "fired": "告警",
@@ -90,6 +121,18 @@ WORDS: dict[str, dict[str, str]] = {
             "{past} 条超出 acrbot 单次读取的 {limit} 条上限，{truncated} 条被 Alertmanager 的 "
             "`max_alerts` 截断。完整列表请查看 Alertmanager。"
         ),
+        "more_alerts": "……另有 {count} 条告警未在此显示：请查看告警频道，或每次少粘贴几条。",
+        "unread": "其中 {count} 条未被读取：{why}。",
+        "unread_past": "{count} 条超出 acrbot 单次读取的 {limit} 条上限",
+        "unread_truncated": "{count} 条在发送前已被 Alertmanager 的 `max_alerts` 截断",
+        "unlaid": (
+            "⚠️ 已完成分诊，但回复无法排成 Slack 消息（{reason}），以下为纯文本。"
+            "请每次少粘贴几条告警，或在终端运行 `acrbot triage`。"
+        ),
+        "failed": (
+            "⚠️ acrbot 分诊时出错（已记录日志）。请少粘贴几条或只粘贴报错行后重试，"
+            "或在终端运行 `acrbot triage`。"
+        ),
     },
 }
 _TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})")
@@ -104,36 +147,75 @@ def word(language: str, key: str, **values: object) -> str:
 
 
 def short_time(iso: str | None) -> str:
-    """``2026-11-29T02:41:07.64Z`` → ``2026-11-29 02:41 UTC`` (alerts send UTC)."""
+    """``2026-11-29T02:41:07.64Z`` → ``2026-11-29 02:41 UTC`` (alerts send UTC).
+
+    Anything else is the sender's text, shown as it is: on one line and neutralised
+    (an ``endsAt`` of ``<!channel>`` in a plain-text "Resolved" reply must not ping).
+    """
     match = _TIME.match(iso or "")
-    return f"{match.group(1)} {match.group(2)} UTC" if match else (iso or "")[:40]
+    if match:
+        return f"{match.group(1)} {match.group(2)} UTC"
+    return neutralise(one_line((iso or "")[:40]))
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: format characters (bidi overrides, zero-width) dropped, and
+    every run of whitespace, control characters or line and paragraph separators one space.
+    """
+    kept = []
+    for char in text:
+        kind = unicodedata.category(char)
+        if kind == "Cf":
+            continue
+        kept.append(" " if kind in ("Cc", "Cs", "Zl", "Zp") else char)
+    return " ".join("".join(kept).split())
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """A verbatim mrkdwn text: Slack links and mentions only what acrbot wrote as such."""
+    return MarkdownTextObject(text=text, verbatim=True)
 
 
 def headline(triage: Triage, language: str) -> str:
     alert = triage.alert
     resolved = alert.state == State.RESOLVED
     parts = [("✅ *" if resolved else "🔴 *") + word(language, alert.state.value) + "*"]
-    if alert.severity:
-        parts.append(neutralise(alert.severity))
-    if alert.rule:
-        rule = block_limits.clip(alert.rule.replace("`", "'"), 150)
+    severity = one_line(alert.severity or "")
+    if severity:
+        parts.append(neutralise(block_limits.clip(severity, 40)))
+    rule = one_line(alert.rule or "")
+    if rule:
+        rule = block_limits.clip(rule.replace("`", "'"), 150)
         parts.append(f"`{neutralise(rule)}`")
     if triage.registries:
-        parts.append(", ".join(f"*{name}*" for name in triage.registries))
+        parts.append(", ".join(f"*{one_line(name)}*" for name in triage.registries))
     elif triage.rejected:
-        names = ", ".join(f"`{neutralise(r)}`" for r in triage.rejected[:3])
+        names = ", ".join(f"`{neutralise(one_line(r))}`" for r in triage.rejected[:3])
         parts.append(word(language, "invalid", names=names))
     return " · ".join(parts)
 
 
-def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Message:
-    """The message for an alert (webhook, watched channel or ``/acr triage``)."""
+def alert_text(triage: Triage, language: str = "en") -> str:
+    """The alert in one plain line: an alert message's fallback text."""
+    return f"{_plain(headline(triage, language))}: {neutralise(triage.summary)}"
+
+
+def alert_message(
+    triage: Triage,
+    language: str = "en",
+    *,
+    count: int = 1,
+    checks_block_id: str = CHECKS_BLOCK_ID,
+) -> Message:
+    """The message for an alert (webhook, watched channel or ``/acr triage``).
+
+    ``checks_block_id`` names the buttons' block: a reply that shows several
+    alerts gives each its own (Slack refuses a message with two alike).
+    """
     alert = triage.alert
     top = headline(triage, language)
     summary = neutralise(triage.summary)
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=block_limits.clip(f"{top}\n{summary}", 3000)))
-    ]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(block_limits.clip(f"{top}\n{summary}", 3000)))]
     context = []
     if alert.state == State.RESOLVED and alert.resolved_at:
         context.append(word(language, "resolved_at", time=short_time(alert.resolved_at)))
@@ -144,24 +226,21 @@ def alert_message(triage: Triage, language: str = "en", *, count: int = 1) -> Me
     context.append(f"{word(language, 'source')}: {alert.source}")
     if alert.links:
         context.append(link(alert.links[0], word(language, "results")))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]))
+    blocks.append(ContextBlock(elements=[mrkdwn(" · ".join(context))]))
     if triage.faq:
         lines = [word(language, "faq")]
         for ref in triage.faq[:MAX_FAQ]:
             title = block_limits.clip(ref.title, 200)
             lines.append(f"• {link(ref.url, title) if ref.url else escape(title)}")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
     if triage.checks and alert.state == State.FIRED:
-        blocks.append(check_buttons(triage, language))
+        blocks.append(check_buttons(triage, language, checks_block_id))
     elif triage.about_registry and not triage.registries and alert.state == State.FIRED:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=word(language, "no_registry"))])
-        )
-    fallback = f"{_plain(top)}: {summary}"
-    return Message.of(fallback, blocks)
+        blocks.append(ContextBlock(elements=[mrkdwn(word(language, "no_registry"))]))
+    return Message.of(alert_text(triage, language), blocks)
 
 
-def check_buttons(triage: Triage, language: str) -> ActionsBlock:
+def check_buttons(triage: Triage, language: str, block_id: str = CHECKS_BLOCK_ID) -> ActionsBlock:
     buttons = []
     for number, offered in enumerate(triage.checks[:MAX_BUTTONS]):
         label = pull_label(offered, language) or "🩺 " + word(
@@ -174,7 +253,7 @@ def check_buttons(triage: Triage, language: str) -> ActionsBlock:
                 value=button_value(offered),
             )
         )
-    return ActionsBlock(block_id="alert_checks", elements=buttons)
+    return ActionsBlock(block_id=block_id, elements=buttons)
 
 
 def storm_reply(triage: Triage, count: int, language: str = "en") -> Message:
@@ -195,7 +274,7 @@ def resolved_note(triage: Triage, language: str = "en") -> Message:
     when = short_time(triage.alert.resolved_at) if triage.alert.resolved_at else ""
     top = headline(triage, language)
     text = f"{top}\n{word(language, 'resolved_note', time=when)}"
-    blocks = [SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))]
+    blocks = [SectionBlock(text=mrkdwn(block_limits.clip(text, 3000)))]
     return Message.of(_plain(top) + " " + word(language, "resolved_note", time=when), blocks)
 
 
@@ -206,11 +285,11 @@ def digest_message(entries: list[dict[str, str]], total: int, language: str = "e
         lines.append(word(language, "digest_more", count=total - len(entries)))
     for entry in entries:
         mark = "✅" if entry.get("state") == State.RESOLVED else "🔴"
-        rule = block_limits.clip(str(entry.get("rule") or "").replace("`", "'"), 120)
-        summary = block_limits.clip(str(entry.get("summary") or ""), 200)
+        rule = block_limits.clip(one_line(str(entry.get("rule") or "")).replace("`", "'"), 120)
+        summary = block_limits.clip(one_line(str(entry.get("summary") or "")), 200)
         lines.append(f"{mark} `{neutralise(rule)}` {neutralise(summary)}".rstrip())
     text = block_limits.clip("\n".join(lines), 3000)
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks = [SectionBlock(text=mrkdwn(text))]
     return Message.of(_plain(lines[0]), blocks)
 
 
@@ -218,12 +297,12 @@ def left_out_message(
     group: str, past: int, truncated: int, limit: int, language: str = "en"
 ) -> Message:
     """Alerts of a group that acrbot did not read: how many, and why."""
-    name = neutralise(block_limits.clip(group.replace("`", "'"), 150))
+    name = neutralise(block_limits.clip(one_line(group).replace("`", "'"), 150))
     text = word(
         language, "left_out", count=past + truncated, group=name, past=past,
         truncated=truncated, limit=limit,
     )  # fmt: skip
-    blocks = [SectionBlock(text=MarkdownTextObject(text=block_limits.clip(text, 3000)))]
+    blocks = [SectionBlock(text=mrkdwn(block_limits.clip(text, 3000)))]
     return Message.of(block_limits.clip(_plain(text), 3000), blocks)
 
 
