@@ -220,7 +220,14 @@ def test_a_line_break_in_a_label_forges_no_headline_in_the_channel(bot, severity
 
 
 def test_pasted_alert_text_is_not_auto_linked(bot):
-    blocks = triage(bot, json.dumps(alertmanager(severity="warning")))["blocks"]
+    payload = alertmanager(severity="warning")
+    # An error the FAQ file answers (its entries link learn.microsoft.com; the pull
+    # troubleshooting file's do not), so acrbot's own link is in the reply beside the bait.
+    payload["alerts"][0]["annotations"]["description"] = (
+        "docker login to contosoreg.azurecr.io failed: unauthorized: authentication required, "
+        "see https://evil.example/login #general @here"
+    )
+    blocks = triage(bot, json.dumps(payload))["blocks"]
     mrkdwn = [t for t in text_objects(blocks) if t["type"] == "mrkdwn"]
     assert any("https://evil.example/login" in t["text"] for t in mrkdwn)
     assert all(t.get("verbatim") is True for t in mrkdwn)
