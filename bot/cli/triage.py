@@ -14,7 +14,6 @@ in a last line (on stderr with ``--json``, so stdout stays one object per alert)
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -23,8 +22,8 @@ from bot.cli.terminal import Printable, json_line, one_line
 from bot.config import load_settings
 from bot.errors import AcrbotError
 from bot.triage.model import State, Triage
-from bot.triage.readers import read_any
-from bot.triage.readers.alertmanager import MAX_ALERTS, left_out, looks_like_alertmanager
+from bot.triage.readers import read_any, unread
+from bot.triage.readers.alertmanager import MAX_ALERTS
 
 MAX_INPUT_BYTES = 1024 * 1024
 
@@ -83,18 +82,6 @@ def _triage(args: argparse.Namespace) -> int:
 
 def render_empty() -> str:
     return "The Alertmanager group holds no alerts."
-
-
-def unread(text: str) -> tuple[int, int]:
-    """Alerts of an Alertmanager group not read: (past ``MAX_ALERTS``, ``truncatedAlerts``)."""
-    stripped = text.strip()
-    if not stripped.startswith("{"):
-        return 0, 0
-    try:
-        payload = json.loads(stripped)
-    except (ValueError, RecursionError):
-        return 0, 0
-    return left_out(payload) if looks_like_alertmanager(payload) else (0, 0)
 
 
 def unread_note(past: int, truncated: int) -> str:

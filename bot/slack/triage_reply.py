@@ -11,7 +11,6 @@ never empty.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -30,8 +29,8 @@ from bot.slack.alert_blocks import (
 from bot.slack.blocks import Message
 from bot.slack.i18n import language_of
 from bot.triage.model import Triage
-from bot.triage.readers import read_any
-from bot.triage.readers.alertmanager import MAX_ALERTS, left_out, looks_like_alertmanager
+from bot.triage.readers import read_any, unread
+from bot.triage.readers.alertmanager import MAX_ALERTS
 from bot.triage.triager import Triager
 
 log = logging.getLogger(__name__)
@@ -57,18 +56,6 @@ def raw_rest(text: str) -> str:
 def checks_block_id(number: int) -> str:
     """The block_id of the ``number``-th alert's buttons: ``alert_checks``, then ``_2``, ``_3``."""
     return CHECKS_BLOCK_ID if number == 0 else f"{CHECKS_BLOCK_ID}_{number + 1}"
-
-
-def unread(text: str) -> tuple[int, int]:
-    """Alerts of a pasted Alertmanager group that were not read: (past the limit, truncated)."""
-    stripped = text.strip()
-    if not stripped.startswith("{"):
-        return 0, 0
-    try:
-        payload = json.loads(stripped)
-    except (ValueError, RecursionError):
-        return 0, 0
-    return left_out(payload) if looks_like_alertmanager(payload) else (0, 0)
 
 
 def triage_reply(triager: Triager, text: str) -> Message:

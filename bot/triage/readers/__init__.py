@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from bot.triage.model import Alert
-from bot.triage.readers.alertmanager import looks_like_alertmanager, read_alertmanager
+from bot.triage.readers.alertmanager import left_out, looks_like_alertmanager, read_alertmanager
 from bot.triage.readers.azure_monitor import looks_like_azure_monitor, read_azure_monitor
 from bot.triage.readers.common import UnknownShape
 from bot.triage.readers.free_text import read_message, read_text
@@ -54,3 +54,18 @@ def read_any(text: str) -> list[Alert]:
         if payload is not None:
             return read_payload(payload)
     return [read_text(text)]
+
+
+def unread(text: str) -> tuple[int, int]:
+    """Alerts of a pasted Alertmanager group not read: (past ``MAX_ALERTS``, ``truncatedAlerts``).
+
+    (0, 0) for anything else, so every front door that reads a paste can say what it left out.
+    """
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return 0, 0
+    try:
+        payload = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return 0, 0
+    return left_out(payload) if looks_like_alertmanager(payload) else (0, 0)
