@@ -159,7 +159,8 @@ def test_feedback_of_both_replicas_is_read_from_redis(replicas: Replicas) -> Non
             response_url=replicas.slack.response_url(f"fb{i}"),
         )
         assert replica.post(body).status_code == 200
-    replicas.slack.wait_for("response_url", predicate=lambda c: c.name == "fb1", timeout=10)
+    for name in ("fb0", "fb1"):  # each replica's thanks comes after its record: wait for both
+        replicas.slack.wait_for("response_url", predicate=lambda c, n=name: c.name == n, timeout=10)
     summary = replicas.cli("feedback")
     assert summary.returncode == 0, summary.stderr
     assert "No feedback yet" not in summary.stdout
