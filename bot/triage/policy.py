@@ -7,6 +7,11 @@ its thread. A Resolved alert finds the message its Fired one produced; in a
 storm, the message is marked resolved once every firing in it has resolved
 (until then each Resolved is a thread reply saying how many still fire).
 
+An incident (a health event: :func:`incident_of`) is a storm of its own events:
+each update is a firing counted into the incident's message however long after
+the last one it comes, the recovery (another event) resolves that message whole
+and closes the storm, and a re-activation after it is a new message.
+
 Every decision is a compare-and-replace of one record in the shared store
 (:func:`~bot.triage.state.update`), so replicas handling one storm at the
 same moment agree:
@@ -96,7 +101,7 @@ class AlertPolicy:
         late, counted = self._claim_firing(alert, counted)
         if late is not None:
             return late
-        if not alert.storm_key or self.coalesce_seconds <= 0:
+        if not alert.storm_key or (self.coalesce_seconds <= 0 and not incident_of(alert)):
             return Decision(Action.POST)
         return self._storm(alert, alert.storm_key, counted)
 
@@ -139,7 +144,8 @@ class AlertPolicy:
 
     def _storm(self, alert: Alert, key: str, counted: str | None) -> Decision:
         now = self._clock()
-        opened = counted.rsplit(":", 1)[1] if counted else self._open(key, now)
+        window = self._storm_ttl() if incident_of(alert) else self.coalesce_seconds
+        opened = counted.rsplit(":", 1)[1] if counted else self._open(key, now, window)
         storm = f"{key}:{opened}"
         holder = alert.delivery_key or alert.identity or ""
         lead = mine = False
@@ -177,11 +183,11 @@ class AlertPolicy:
             Action.COALESCE, message=message, count=count, thread_update=thread, storm=storm
         )
 
-    def _open(self, key: str, now: float) -> str:
-        """The storm now open on ``key`` (opening one if the last firing is too old)."""
+    def _open(self, key: str, now: float, window: float) -> str:
+        """The storm now open on ``key`` (opening one if the last firing is ``window`` old)."""
 
         def change(record: Record | None) -> Record:
-            if record is None or now - float(record.get("last", 0)) >= self.coalesce_seconds:
+            if record is None or now - float(record.get("last", 0)) >= window:
                 return {"opened": f"{now:.6f}", "last": now}
             return {**record, "last": max(now, float(record.get("last", 0)))}
 
@@ -248,6 +254,10 @@ class AlertPolicy:
         record = self._store.get(self._alert_key(alert)) or {}
         if record.get("state") == "storm":
             return self._resolve_in_storm(alert, str(record.get("storm")))
+        if not record.get("state") and alert.storm_key and incident_of(alert):
+            ended = self._resolve_incident(alert, alert.storm_key)
+            if ended is not None:
+                return ended
         now, outcome = self._clock(), Decision(Action.RESOLVE)
 
         def change(record: Record | None) -> Record | None:
@@ -295,6 +305,56 @@ class AlertPolicy:
             Action.RESOLVE,
             message=_posted(state),
             still_firing=still_firing,
+            digest=str(digest) if digest else None,
+        )
+
+    def _resolve_incident(self, alert: Alert, key: str) -> Decision | None:
+        """An incident's recovery: its storm's message is resolved whole and the storm closed.
+
+        None when no storm of the incident is known (the recovery is then a note).
+        """
+        opened = (self._store.get(f"storm:{key}") or {}).get("opened")
+        if opened is None:
+            return None
+        storm, now, outcome = f"{key}:{opened}", self._clock(), "resolve"
+
+        def change(record: Record | None) -> Record | None:
+            nonlocal outcome
+            if record is None:
+                outcome = "unknown"
+                return None
+            if record.get("closed"):
+                outcome = "duplicate"  # another recovery event of the same incident
+                return None
+            if not _posted(record) and float(record.get("lease", 0)) > now:
+                outcome = "wait"
+                return None
+            fired = int(record.get("fired", 0))
+            return {**record, "resolved": max(fired, int(record.get("resolved", 0))), "closed": 1}
+
+        _, state = update(self._store, f"storm-state:{storm}", self._storm_ttl(), change)
+        if outcome == "unknown":
+            return None
+        if outcome == "wait":
+            return Decision(Action.WAIT)
+        self._put_alert(
+            alert, {"state": "resolved", "storm": storm, "resolved_at": alert.resolved_at}
+        )
+        if outcome == "duplicate":
+            return Decision(Action.DUPLICATE)
+        # Closed: the incident's next event opens a new storm (a re-activation is a new message).
+        update(
+            self._store,
+            f"storm:{key}",
+            self._storm_ttl(),
+            lambda r: {**r, "last": 0.0} if r and r.get("opened") == opened else None,
+        )
+        state = state or {}
+        digest = state.get("digest") if not _posted(state) else None
+        return Decision(
+            Action.RESOLVE,
+            message=_posted(state),
+            still_firing=0,
             digest=str(digest) if digest else None,
         )
 
@@ -385,6 +445,13 @@ class AlertPolicy:
 
     def _storm_ttl(self) -> float:
         return max(self.coalesce_seconds * 2, 86400.0)
+
+
+def incident_of(alert: Alert) -> bool:
+    """Whether the alert is one event of an incident: its identity is its storm key and the
+    event's own ID (the Azure Monitor reader's health events), so its storm is the incident."""
+    key, identity = alert.storm_key, alert.identity
+    return bool(key and identity and identity.startswith(f"{key}:"))
 
 
 def _done(alert: Alert) -> str:

@@ -36,9 +36,9 @@ def test_a_resource_health_recovery_is_resolved_and_finds_the_outage():
     recovery = _read(fixture("rt_az_resourcehealth_recovered.json"))
     assert outage.state == State.FIRED
     assert recovery.state == State.RESOLVED
-    assert recovery.identity == outage.identity  # another alertId, the same health event
+    assert recovery.storm_key == outage.storm_key  # another event of the same health event
+    assert recovery.identity != outage.identity  # each event is its own delivery
     assert recovery.delivery_key != outage.delivery_key
-    assert recovery.storm_key == outage.storm_key
     assert recovery.resolved_at == "2026-12-07T10:41:12Z"  # when the event says it recovered
 
 
@@ -46,7 +46,8 @@ def test_a_service_health_incident_resolved_finds_its_first_notice():
     active = _read(fixture("rt_az_servicehealth.json"))
     resolved = _read(fixture("rt_az_servicehealth_resolved.json"))
     assert active.state == State.FIRED and resolved.state == State.RESOLVED
-    assert resolved.identity == active.identity and "1LG8-3TZ" in resolved.identity
+    assert resolved.storm_key == active.storm_key and "1LG8-3TZ" in resolved.storm_key
+    assert resolved.identity != active.identity
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_another_outage_of_the_same_resource_is_a_new_alert():
     first = _read(fixture("rt_az_resourcehealth.json"))
     later = fixture("rt_az_resourcehealth.json")
     later["data"]["alertContext"]["correlationId"] = "0d9e8f7a-6b5c-4d3e-a2f1-0e9d8c7b6a51"
-    assert _read(later).identity != first.identity
+    assert _read(later).storm_key != first.storm_key
 
 
 @pytest.mark.parametrize("status", ["Succeeded", "Failed", "Started"])

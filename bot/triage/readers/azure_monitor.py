@@ -119,7 +119,17 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
 
     links = _links(criteria, context)
     target = targets[0].lower() if targets else (config_items[0] if config_items else None)
-    identity = _identity(alert_id, health, context, rule, target, subscription)
+    incident = _incident(health, context, rule, target, subscription)
+    if incident:  # each event of a health incident is its own delivery, in the incident's storm
+        event = (
+            alert_id
+            or text(context.get("eventDataId"), 200)
+            or text(context.get("eventTimestamp"), 40)
+        )
+        identity: str | None = f"{incident}:{event or ''}"
+    else:
+        identity = f"azure-monitor:{alert_id}" if alert_id else None
+    storm_key = incident or (f"azure-monitor:{rule}:{target}" if rule and target else None)
     resolved_at = text(essentials.get("resolvedDateTime"), 40)
     if state == State.RESOLVED and resolved_at is None and activity:
         resolved_at = text(context.get("eventTimestamp"), 40)
@@ -131,7 +141,7 @@ def read_azure_monitor(payload: Any) -> list[Alert]:
             rule=rule,
             identity=identity,
             delivery_key=f"{identity}:{state}" if identity else None,
-            storm_key=f"azure-monitor:{rule}:{target}" if rule and target else None,
+            storm_key=storm_key,
             target_ids=targets,
             subscription=subscription,
             resource_group=group,
@@ -186,21 +196,23 @@ def _activity_resolved(context: Any, health: str | None) -> bool:
     return False
 
 
-def _identity(
-    alert_id: str | None,
+def _incident(
     health: str | None,
     context: Any,
     rule: str | None,
     target: str | None,
     subscription: str | None,
 ) -> str | None:
-    """What the Fired and Resolved deliveries of one alert share.
+    """The health incident an activity-log event belongs to, or None for any other alert.
 
     A metric or log alert keeps its ``alertId`` from Fired to Resolved. A health
-    event's recovery is another activity-log event, so another alert with another
+    incident is a series of activity-log events, each another alert with another
     ``alertId``: a Service Health incident is its ``trackingId`` (the same on every
     update), a Resource Health event its ``correlationId``, each with the rule and
-    where it happened, so the recovery finds the outage's message.
+    where it happened. Like an Alertmanager alert's fingerprint, the incident is
+    what its events share: it is their storm (an update coalesces into the
+    incident's message, a recovery resolves it, a re-activation after that is a
+    new firing); each event's own ID, like ``startsAt``, makes it its own delivery.
     """
     properties = mapping(context.get("properties"))
     occurrence = None
@@ -210,7 +222,7 @@ def _identity(
         occurrence = text(context.get("correlationId"), 200)
     if occurrence:
         return f"azure-monitor:{health}:{rule or ''}:{target or subscription or ''}:{occurrence}"
-    return f"azure-monitor:{alert_id}" if alert_id else None
+    return None
 
 
 def _subscription_and_group(candidates: tuple[str | None, ...]) -> tuple[str | None, str | None]:
