@@ -79,9 +79,71 @@ def test_the_same_alert_firing_again_joins_its_storm():
 def test_pods_kubernetes_did_not_name_stay_apart():
     payload = fixture("rt_am_two_workloads.json")
     payload["alerts"] = payload["alerts"][:1]
-    names = ["web-0", "web-1", "my-app-redis", "my-app-cache"]
+    names = ["web-0", "my-app-redis", "my-app-cache", "my-app-redis-v2"]
     keys = set()
     for pod in names:
         payload["alerts"][0]["labels"]["pod"] = pod
         keys.update(_keys(payload))
     assert len(keys) == len(names)
+
+
+# -- the storm key is the labels naming the problem, not every label but a few --------------
+
+
+def _pair(first: dict, second: dict) -> set[str | None]:
+    """The storm keys of one group holding two members that differ only as given."""
+    payload = fixture("rt_am_two_workloads.json")
+    template = payload["alerts"][0]
+    payload["alerts"] = []
+    for n, extra in enumerate((first, second)):
+        member = copy.deepcopy(template)
+        member["labels"].update(extra)
+        member["fingerprint"] = f"{n:016x}"
+        payload["alerts"].append(member)
+    return set(_keys(payload))
+
+
+# A 48-character Deployment: its ReplicaSet's name and '-' pass 58 characters, so Kubernetes
+# cuts the pod's generated prefix to 58 and appends the random suffix without a '-'.
+_LONG = "payments-reconciliation-service-eastus-canary-v2"
+_CUT = f"{_LONG}-7d9f8b6c5-"[:58]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"pod": "web-0"}, {"pod": "web-1"}),  # a StatefulSet's ordinals
+        ({"pod": f"{_CUT}x2k4q"}, {"pod": f"{_CUT}bq9zr"}),  # a truncated generated name
+        (  # cAdvisor's per-container id and name
+            {"pod": "api-7d9f8b6c5-x2k4q", "id": "/kubepods/pod1/abc", "name": "k8s_api_x2k4q"},
+            {"pod": "api-7d9f8b6c5-bq9zr", "id": "/kubepods/pod2/def", "name": "k8s_api_bq9zr"},
+        ),
+        (  # kube_pod_info's placement labels
+            {"pod": "api-7d9f8b6c5-x2k4q", "node": "aks-n1", "host_ip": "10.0.0.4"},
+            {"pod": "api-7d9f8b6c5-bq9zr", "node": "aks-n2", "host_ip": "10.0.0.5"},
+        ),
+        (
+            {"pod": "api-7d9f8b6c5-x2k4q", "container_id": "containerd://aa11"},
+            {"pod": "api-7d9f8b6c5-bq9zr", "container_id": "containerd://bb22"},
+        ),
+        (
+            {"pod": "api-7d9f8b6c5-x2k4q", "replica": "A"},
+            {"pod": "api-7d9f8b6c5-x2k4q", "replica": "B"},
+        ),
+        (  # a PodMonitor's instance is the pod's own IP
+            {"pod": "api-7d9f8b6c5-x2k4q", "instance": "10.1.0.5:8080"},
+            {"pod": "api-7d9f8b6c5-bq9zr", "instance": "10.1.0.6:8080"},
+        ),
+    ],
+)
+def test_replicas_of_one_workload_are_one_storm_whatever_else_their_labels_say(first, second):
+    assert len(_pair(first, second)) == 1
+
+
+def test_two_long_deployments_sharing_no_58_character_prefix_stay_apart():
+    other = f"{_LONG[:-2]}v3-5c8b9d7f4-"[:58]
+    assert len(_pair({"pod": f"{_CUT}x2k4q"}, {"pod": f"{other}bq9zr"})) == 2
+
+
+def test_two_nodes_are_two_problems_when_no_pod_is_named():
+    assert len(_pair({"pod": None, "node": "aks-n1"}, {"pod": None, "node": "aks-n2"})) == 2

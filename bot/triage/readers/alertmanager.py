@@ -19,28 +19,46 @@ from bot.triage.readers.common import UnknownShape, is_cluster_field, mapping, t
 from bot.triage.registries import is_registry_field
 
 MAX_ALERTS = 200  # a group larger than this is read up to here (Alertmanager truncates too)
-# Labels that differ between alerts of one problem: the pod's generated name (replaced by its
-# workload), per-pod IDs, and an HA Prometheus pair's replica label (usually dropped upstream).
-_VOLATILE_LABELS = frozenset(
+# Labels that name the problem (with the alertname, in the key already): where it is, which
+# workload, container, image and registry, why, how bad. Everything else (the pod's own name,
+# IDs, node, IPs, the scraping job or replica, cAdvisor's id/name) differs between replicas
+# of one problem, so it is left out.
+_PROBLEM_LABELS = frozenset(
     {
-        "alertname",
-        "pod",
-        "pod_name",
-        "uid",
-        "pod_uid",
-        "pod_ip",
-        "pod_template_hash",
-        "controller_revision_hash",
-        "prometheus_replica",
-        "__replica__",
+        "namespace",
+        "container",
+        "reason",
+        "image",
+        "severity",
+        "phase",
+        "persistentvolumeclaim",
+        "persistentvolume",
+        "horizontalpodautoscaler",
     }
 )
+_WORKLOAD_LABELS = (
+    "workload",
+    "deployment",
+    "statefulset",
+    "daemonset",
+    "cronjob",
+    "job_name",
+    "replicaset",
+)
+# An alert about no pod or workload is about its node, instance or service: those name it.
+_PLACE_LABELS = frozenset({"node", "instance", "service", "job", "endpoint", "device"})
 # Kubernetes' generated name suffixes use this alphabet (no vowels, no 0/1/3): a pod of a
 # ReplicaSet is <deployment>-<hash>-<5>, of a DaemonSet or Job <name>-<5>, of a CronJob's
-# Job <cronjob>-<minutes since epoch>-<5>; a StatefulSet's is <name>-<ordinal> (kept).
+# Job <cronjob>-<minutes since epoch>-<5>; a StatefulSet's is <name>-<ordinal>. A generated
+# name is at most 63 characters: its prefix is cut to 58, so a long one has no '-' before
+# the random suffix (and only part of the template hash).
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
 _POD_SUFFIX = re.compile(rf"-{_SAFE}{{5}}$")
+_TRUNCATED_SUFFIX = re.compile(rf"{_SAFE}{{5}}$")
 _TEMPLATE_HASH = re.compile(rf"-(?:{_SAFE}{{6,10}}|\d{{8,10}})$")
+_PARTIAL_HASH = re.compile(rf"-(?:{_SAFE}{{0,10}}|\d{{0,10}})$")
+_ORDINAL = re.compile(r"-\d{1,5}$")
+_GENERATED_PREFIX = 58  # Kubernetes' maxGeneratedNameLength (63 less the 5-character suffix)
 
 
 def looks_like_alertmanager(payload: Any) -> bool:
@@ -142,19 +160,32 @@ def _alert(member: dict[str, Any], common: Any, group_status: str | None) -> Ale
 
 
 def _storm_target(labels: dict[str, Any]) -> str | None:
-    """What makes two firings of one rule the same problem: every label but the volatile ones.
+    """What makes two firings of one rule the same problem: the labels that name it.
 
-    Replicas of one workload failing alike are one storm (the pod name is read as its
-    workload); a different workload, container, cluster, reason or image is not, so no
-    alert is hidden inside another's storm.
+    Replicas of one workload failing alike are one storm (a pod is read as its workload,
+    whatever the controller); a different workload, cluster, namespace, container,
+    reason, image or registry is not, so no alert is hidden inside another's storm.
     """
     shown: dict[str, str] = {}
     for key, value in labels.items():
-        if isinstance(key, str) and key not in _VOLATILE_LABELS and text(value, 600):
+        if not isinstance(key, str) or not text(value, 600):
+            continue
+        if key in _PROBLEM_LABELS or is_cluster_field(key) or is_registry_field(key):
             shown[key] = text(value, 600) or ""
+    workload = next(
+        (text(labels.get(k), 300) for k in _WORKLOAD_LABELS if text(labels.get(k))), None
+    )
     pod = text(labels.get("pod"), 300) or text(labels.get("pod_name"), 300)
-    if pod:
-        shown["workload"] = shown.get("workload") or _workload(pod)
+    if workload:
+        shown["workload"] = (
+            _workload(workload) if labels.get("replicaset") == workload else workload
+        )
+    elif pod:
+        shown["workload"] = _workload(pod)
+    else:
+        for key in _PLACE_LABELS:
+            if text(labels.get(key), 600):
+                shown[key] = text(labels.get(key), 600) or ""
     if not shown:
         return None
     encoded = json.dumps(shown, sort_keys=True).encode()
@@ -163,11 +194,14 @@ def _storm_target(labels: dict[str, Any]) -> str | None:
 
 def _workload(pod: str) -> str:
     """The pod's name without the parts Kubernetes generated for it (``api-7d9f8b6c5-x2k4q``
-    → ``api``); a name it did not generate stays whole."""
+    → ``api``, ``web-1`` → ``web``); a name it did not generate stays whole."""
+    if len(pod) == _GENERATED_PREFIX + 5 and _TRUNCATED_SUFFIX.search(pod) and pod[-6] != "-":
+        prefix = pod[:_GENERATED_PREFIX]  # cut to 58: drop what is left of the template hash
+        return _PARTIAL_HASH.sub("", prefix).rstrip("-") or prefix
     base = _POD_SUFFIX.sub("", pod)
     if base != pod:
-        base = _TEMPLATE_HASH.sub("", base) or base
-    return base
+        return _TEMPLATE_HASH.sub("", base) or base
+    return _ORDINAL.sub("", pod) or pod
 
 
 def _fingerprint(labels: dict[str, Any]) -> str:
