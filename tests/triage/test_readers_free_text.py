@@ -91,3 +91,48 @@ def test_hostile_text_around_a_stated_status_is_neutralised(triager):
     for body in (f"[RESOLVED] {EVIL}", f"Status: resolved {EVIL}", f"{EVIL}\nStatus: {EVIL}"):
         triage = triager.triage(read_text(body + "\nFailed to pull image: 401 Unauthorized"))
         _assert_no_live(triage, *_everything(triage))
+
+
+# -- resolved as real formats say it, with no ':' after the word --------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rt_t_am_default_email_resolved.txt",  # Alertmanager's default email: "[1] Resolved"
+        "rt_t_grafana_default_resolved.txt",  # Grafana's default body: "**Resolved**"
+        "rt_t_portal_email_table_resolved.txt",  # the portal email's table, no headline
+    ],
+)
+def test_a_resolved_notice_without_a_colon_is_resolved(name):
+    assert read_text(_text(name)).state == State.RESOLVED
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Alert resolved: AcrPullErrors contosoreg.azurecr.io failed to pull 401",
+        "Alert closed: AcrPullErrors contosoreg.azurecr.io pull 401",
+    ],
+)
+def test_an_alert_resolved_headline_is_resolved(said):
+    assert read_text(said).state == State.RESOLVED
+
+
+def test_an_alertmanager_email_with_alerts_still_firing_is_fired():
+    assert read_text(_text("rt_t_am_default_email_mixed.txt")).state == State.FIRED
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Firing\nfailed to pull contosoreg.azurecr.io/shop/api:1.4",
+        "Monitor condition\tFired\nfailed to pull contosoreg.azurecr.io/shop/api:1.4",
+        "Alert fired: AcrPullErrors contosoreg.azurecr.io",
+        "nslookup contosoreg.azurecr.io\nName resolved: 20.62.128.5\npull failed 401",
+        "Error response from daemon: Get https://contosoreg.azurecr.io/v2/: dial tcp: lookup"
+        " contosoreg.azurecr.io: could not be resolved",
+    ],
+)
+def test_a_line_saying_fired_or_an_error_saying_resolved_is_fired(said):
+    assert read_text(said).state == State.FIRED

@@ -22,11 +22,15 @@ _SEVERITY = re.compile(r"\b(sev ?[0-4])\b|\bseverity\W{1,3}(critical|warning|err
 # ("… resolved to 20.62.128.5", "could not be resolved"): a status tag at the start of a
 # line (Alertmanager's and Grafana's "[FIRING:2]", "[RESOLVED]", "[FIRING:1, RESOLVED:1]",
 # Datadog's "[Recovered]"), a status field ("Status: resolved", "Monitor condition:
-# Resolved", "*State:* ok"), the portal's email headline ("Azure Monitor alert 'x' was
-# resolved for 'y'"), a headline word ("RESOLVED: …") or a leading ✅. The first one
-# said wins; a tag that names firing alerts among resolved ones is firing.
+# Resolved", "*State:* ok", a pasted table's "Monitor condition<TAB>Resolved"), the portal's
+# email headline ("Azure Monitor alert 'x' was resolved for 'y'"), a headline word
+# ("RESOLVED: …", "Alert resolved: …"), a line that is only a status (Alertmanager's default
+# email's "[1] Resolved", Grafana's "**Resolved**") or a leading ✅. The first one said wins;
+# a tag that names firing alerts among resolved ones is firing.
 _STATUS_SCAN = 4000  # characters from the top where a status is looked for
-_RESOLVED_WORDS = frozenset({"resolved", "recovered", "recovery", "ok", "normal", "deactivated"})
+_RESOLVED_WORDS = frozenset(
+    {"resolved", "recovered", "recovery", "ok", "normal", "deactivated", "closed"}
+)
 _FIRING_WORDS = frozenset({"firing", "fired", "active", "activated", "triggered", "alerting"})
 _LEAD = r"^(?:[^\w\n]|:[a-z0-9_+-]{1,30}:){0,6}[ \t]*"
 _TAG_PART = r"[A-Za-z]{2,12}(?::\s*\d{1,6})?"  # FIRING:2
@@ -36,7 +40,7 @@ _STATUS_TAG = re.compile(
 )
 _STATUS_FIELD = re.compile(
     r"^[^\w\n]{0,4}(?:alert[ _]?)?(?:status|state|monitor[ _]?condition|condition)"
-    r"[*_ \t]{0,3}[:=][*_`'\" \t]{0,4}(?P<word>[A-Za-z]{2,12})\b",
+    r"(?:[*_ \t]{0,3}[:=][*_`'\" \t]{0,4}|[ \t]*\t[ \t]*)(?P<word>[A-Za-z]{2,12})\b",
     re.MULTILINE | re.IGNORECASE,
 )
 _STATUS_HEADLINE = re.compile(
@@ -48,6 +52,16 @@ _STATUS_WORD = re.compile(
     _LEAD + r"(?P<word>RESOLVED|RECOVERED|FIRING|TRIGGERED|Resolved|Recovered|Firing|Triggered)"
     r"\b[ \t]*[:|\-\u2013\u2014]",
     re.MULTILINE,
+)
+_STATUS_ALERT_WORD = re.compile(
+    _LEAD + r"(?:alert|incident|problem)[ \t]+"
+    r"(?P<word>resolved|recovered|closed|firing|fired|triggered)[ \t]*[:|\-\u2013\u2014]",
+    re.MULTILINE | re.IGNORECASE,
+)
+_STATUS_LINE = re.compile(
+    _LEAD + r"(?:\[\d{1,6}\][ \t]*)?(?P<mark>\*{1,2}|_{1,2})?"
+    r"(?P<word>resolved|recovered|firing|fired|triggered|alerting)(?P=mark)?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
 )
 _STATUS_CHECK = re.compile(r"^[ \t>*_]*(?:✅|:white_check_mark:|:heavy_check_mark:)", re.MULTILINE)
 
@@ -118,7 +132,16 @@ def _stated_state(fragments: list[str]) -> State:
     it states none."""
     body = "\n".join(f for f in fragments if f.strip())[:_STATUS_SCAN]
     first: tuple[int, State] | None = None
-    for pattern in (_STATUS_TAG, _STATUS_FIELD, _STATUS_HEADLINE, _STATUS_WORD, _STATUS_CHECK):
+    patterns = (
+        _STATUS_TAG,
+        _STATUS_FIELD,
+        _STATUS_HEADLINE,
+        _STATUS_WORD,
+        _STATUS_ALERT_WORD,
+        _STATUS_LINE,
+        _STATUS_CHECK,
+    )
+    for pattern in patterns:
         for match in pattern.finditer(body):
             if first is not None and match.start() >= first[0]:
                 break
