@@ -206,3 +206,33 @@ def test_a_watched_channel_error_saying_could_not_be_resolved_is_fired(bot):
         "chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"], 10
     )
     assert "FIRED" in reply.params["text"] and "RESOLVED" not in reply.params["text"]
+
+
+def test_a_service_health_update_joins_the_incident_message_and_the_recovery_resolves_it(bot):
+    rule, tracking = f"acr health {uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    events = []
+    for stage, communication in (
+        ("Active", "We are investigating"),
+        ("Active", "Mitigation in progress, next update 14:00 UTC"),
+        ("Resolved", "Mitigated"),
+    ):
+        payload = copy.deepcopy(fixture("rt_az_servicehealth.json"))
+        essentials, context = payload["data"]["essentials"], payload["data"]["alertContext"]
+        essentials["alertRule"] = rule
+        essentials["alertId"] = (
+            f"/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/{uuid.uuid4()}"
+        )
+        context["eventDataId"] = str(uuid.uuid4())
+        context["status"] = "Resolved" if stage == "Resolved" else "Active"
+        context["properties"].update(trackingId=tracking, stage=stage, communication=communication)
+        events.append(payload)
+    assert bot.webhook("azure-monitor", events[0]).status_code == 200
+    posts_to(bot.slack, ONCALL)
+    assert bot.webhook("azure-monitor", events[1]).status_code == 200
+    bot.slack.wait_for(
+        "chat.update", lambda c: "fired 2 times" in json.dumps(c.params.get("blocks")), 10
+    )
+    assert bot.webhook("azure-monitor", events[2]).status_code == 200
+    bot.slack.wait_for("chat.update", lambda c: "RESOLVED" in c.params.get("text", ""), 10)
+    bot.settled()
+    assert len(_top_level(bot)) == 1
