@@ -111,17 +111,27 @@ class Triager:
         self._min_score = min_score
         self.language = language if language in _WORDS else "en"
 
-    def triage(self, alert: Alert) -> Triage:
+    def triage(self, alert: Alert, *, unsolicited: bool = False) -> Triage:
+        """The triage of ``alert``.
+
+        ``unsolicited``: text nobody asked acrbot about (a message in a watched
+        channel), which is an alert only with alert evidence (chat that names a
+        registry or ACR is not one). Text pasted to ``/acr triage`` or ``acrbot
+        triage`` was asked about: triaged whenever it names a registry or an ACR
+        problem. A webhook's payload is an alert either way.
+        """
         texts = list(alert.text) + ([alert.detail] if alert.detail else [])
         found = find_registries(list(alert.target_ids) + texts, alert.registry_fields)
         signals = detect(texts + ([alert.measurement.name] if alert.measurement else []))
         target_types = {resource_type(t) for t in alert.target_ids}
-        about = bool(
+        unasked_text = unsolicited and alert.source == Source.TEXT
+        chat = unasked_text and not _alert_like(alert, signals, texts)
+        about = not chat and bool(
             found.registries
             or found.rejected
             or ACR_TYPE in target_types
             or self._marked_acr(alert, signals, texts)
-        ) and (alert.source != Source.TEXT or _alert_like(alert, signals, texts))
+        )
         checks: list[OfferedCheck] = []
         if about:
             checks += self._pull_checks(alert, found, signals, texts)
@@ -146,8 +156,8 @@ class Triager:
             checks=tuple(checks),
         )
 
-    def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
-        return [self.triage(alert) for alert in alerts]
+    def triage_all(self, alerts: Sequence[Alert], *, unsolicited: bool = False) -> list[Triage]:
+        return [self.triage(alert, unsolicited=unsolicited) for alert in alerts]
 
     @staticmethod
     def _marked_acr(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
@@ -329,12 +339,12 @@ class Triager:
 
 
 def _alert_like(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
-    """Whether pasted or posted text is an alert or an error, not chat that names ACR or a registry.
+    """Whether unsolicited text is an alert or a problem, not chat that names ACR or a registry.
 
-    A webhook's payload is an alert; text needs evidence: a severity, a
-    resolved state, an error or failure in its words, an alerting tool's
-    header ("Heads up: ACR team standup moved to 3pm" is none, and neither is
-    "pulls from contosoreg.azurecr.io should be faster now").
+    Evidence: a severity, a resolved state, an error, a failure, slowness, a
+    hang, a usage past a threshold in its words, an alerting tool's header
+    ("Heads up: ACR team standup moved to 3pm" is none, and neither is "pulls
+    from contosoreg.azurecr.io should be faster now").
     """
     return bool(
         alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
