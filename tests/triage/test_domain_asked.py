@@ -117,3 +117,19 @@ def test_the_watched_channel_listener_says_its_text_is_unsolicited(context):
     watched_channel.triage_message(posted(SLOW), client, context)
     (call,) = client.chat_postMessage.call_args_list
     assert "contosoreg" in call.kwargs["text"]
+
+
+def test_acrbot_triage_reads_a_slow_pull_paste_as_asked():
+    import json
+    import os
+
+    from tests.fakes.cli import run_cli
+
+    env = {k: v for k, v in os.environ.items() if k != "ACRBOT_CONFIG"}
+    done = run_cli("triage", "--json", env=env, input=SLOW.encode())
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    result = json.loads(line)
+    assert result["registries"] == ["contosoreg"]
+    assert {"check": "check-health", "registry": "contosoreg"} in result["checks"]
+    assert result["faq"]
