@@ -41,18 +41,31 @@ _IMAGE = re.compile(
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?",
 )
 _API_PATHS = ("v2", "oauth2", "acr")
-# The names of fields that hold a registry: the whole name, not a part of it (``macro_service``
-# and ``acr_system_namespace`` name no registry). ``registry``, ``acr``, ``registryName``,
-# ``acr_name``, ``container_registry``, ``image_registry``, ``LoginServer``,
-# ``registry_login_server``: an optional qualifier, the registry word, an optional ``name``,
-# ``server``, ``host`` or ``login server``; separators ``_``, ``-``, ``.``, space or none.
-_SEP = r"[_. -]?"
-_BARE_FIELDS = re.compile(
-    rf"(?:(?:azure|container|docker|image|oci){_SEP})?(?:registry|acr)"
-    rf"(?:{_SEP}(?:name|login{_SEP}server|server|host))?"
-    rf"|(?:(?:registry|acr){_SEP})?login{_SEP}server",
-    re.IGNORECASE,
+# The names of fields that hold a registry, read as words (snake_case, camelCase, kebab-case,
+# dotted, spaced): known qualifiers, then the registry word as a whole word (``registry``,
+# ``acr``, ``AzureContainerRegistry``), then known parts of what it names. ``registry_name``,
+# ``acrName``, ``azure_container_registry``, ``acr_registry_name``, ``target_registry``,
+# ``registry_fqdn``, ``acr_url``, ``LoginServer``; not ``macro_service``, ``acrOwnerTeam``,
+# ``registry_mirror_enabled`` or ``source_registry_count`` (a word merely containing the
+# letters, or a word that says the value is something else).
+_FIELD_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_REGISTRY_WORDS = frozenset({"registry", "acr"})
+_FIELD_QUALIFIERS = frozenset(
+    {"azure", "container", "docker", "image", "oci", "target", "source", "src", "dest"}
+    | {"destination", "upstream", "primary", "private"}
 )
+_FIELD_PARTS = frozenset(
+    {"name", "login", "server", "host", "hostname", "fqdn", "url", "uri", "endpoint", "address"}
+    | {"resource", "instance", "domain"}
+)
+_PAIRED = {"login": "server", "resource": "name"}
+
+
+def _field_words(name: str) -> list[str]:
+    """``AzureContainerRegistry`` → azure, container, registry; ``acr_url`` → acr, url."""
+    return [w.lower() for w in _FIELD_WORD.findall(name)]
+
+
 # An image on a registry that is not ACR's (harbor.corp.local/shop/api:1.4, docker.io/library/
 # nginx:1.25, ghcr.io/org/app@sha256:…): a dotted host (or one with a port) then a path, and
 # not the host of a URL (https://runbooks.example.dev/…) or an e-mail address.
@@ -78,11 +91,37 @@ class Found:
 def is_registry_field(name: str) -> bool:
     """Whether a field or label of this name holds a registry when its value is bare.
 
-    The whole name must be a registry field's (``registry``, ``acr_name``,
-    ``LoginServer``): a name that merely contains the letters (``macro_service``,
-    ``registry_mirror_enabled``) holds anything but a registry.
+    The name's words must all be a registry field's: qualifiers, the
+    registry word as a whole word, then what it names (``registry``,
+    ``acr_name``, ``target_registry``, ``registry_fqdn``, ``LoginServer``). A
+    name that merely contains the letters (``macro_service``, ``acrOwnerTeam``)
+    or says the value is something else (``registry_mirror_enabled``) holds
+    anything but a registry.
     """
-    return isinstance(name, str) and bool(_BARE_FIELDS.fullmatch(name.strip()))
+    if not isinstance(name, str) or len(name) > 100:
+        return False
+    words = _field_words(name)
+    if not words or "".join(words) != re.sub(r"[_. -]", "", name.strip()).lower():
+        return False  # other characters than words and separators
+    at = 0
+    while at < len(words) and words[at] in _FIELD_QUALIFIERS:
+        at += 1
+    registry_words = 0
+    while at < len(words) and words[at] in _REGISTRY_WORDS:
+        at += 1
+        registry_words += 1
+    rest = words[at:]
+    if not all(w in _FIELD_PARTS for w in rest):
+        return False
+    # "login" and "resource" only in "login server" and "resource name" (``acr_login`` may hold
+    # a user name, ``acr_resource`` a resource ID)
+    pairs = zip(rest, [*rest[1:], None], strict=False)  # the last word is followed by None
+    if any(_PAIRED.get(word, after) != after for word, after in pairs):
+        return False
+    if registry_words:
+        return True
+    # ``LoginServer``, ``login_server``: a login server is a registry's, no registry word needed
+    return words == ["login", "server"]
 
 
 def find_registries(texts: Iterable[str], bare: Iterable[str] = ()) -> Found:

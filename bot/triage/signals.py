@@ -140,16 +140,26 @@ _ACR_MARKER = _p(
     r"azurecr\.|container ?registry|ContainerRegistry|\bACR\b|aka\.ms/acr|az acr|acr_|_acr"
 )
 # What says a message reports a problem or is an alert, not chat that names ACR: a failure in
-# words (English, Chinese), an HTTP error status, or an alerting tool's header and states.
+# words (English, Chinese), an HTTP error status, slowness, a hang, a pod not ready, a usage past
+# a threshold or a percentage full, or an alerting tool's header and states.
 _ALERT_EVIDENCE = _p(
     r"\b(?:errors?|err|fail(?:s|ed|ing|ures?)?|denied|refused|unavailable|unreachable|unhealthy"
     r"|degraded|outage|incident|exceeded|cannot|can't|could ?n[o']t|unable to|crash\w*"
-    r"|back-?off|timed? ?out|timeout|not working|broken)\b"
+    r"|back-?off|timed? ?out|timeouts?|not working|broken)\b"
     r"|\b(?:is|are|was|were|went|goes|gone|been) down\b"
+    r"|\bslow(?:s|er|ly|ness|ing|ed)?\b|\b(?:hangs?|hanging|hung|stuck|freez(?:e|es|ing)|frozen)\b"
+    r"|\b(?:unresponsive|not responding|no response)\b|(?:not|non)[ -]?ready\b"
+    r"|\b\d{1,3}(?:\.\d+)?\s?%\s?(?:full|used|utili[sz]ed|of (?:the |its )?(?:quota|storage|limit))"
+    r"|\b(?:used|usage|utili[sz]ation|consumed|full)\b[^\n%]{0,20}?\b\d{1,3}(?:\.\d+)?\s?%"
+    r"|\b(?:almost|nearly|is|are) full\b"
+    r"|\b(?:above|over|exceeds?|exceeding|past|reached) (?:the |its )?(?:quota|limit|capacity)\b"
     r"|(?<![\w.:/#-])[45]\d\d(?![\w.:/-])"
     r"|\[(?:FIRING|RESOLVED|Alerting|OK|No ?Data)\b|\bFIRING\b|\b(?:fired|triggered|activated)\b"
     r"|\balert ?(?:name|rule)?\s{0,3}[:=]|\b(?:sev ?[0-4]|severity|threshold)\b"
-    r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常"
+    r"|失败|错误|无法|告警|报警|超时|拒绝|異常|异常|失敗|錯誤|無法|超時"
+    r"|[很太变變好超较較]慢|慢[了得]|缓慢|緩慢|速度慢|拉取慢|下载慢|下載慢|推送慢"
+    r"|卡住|卡死|挂起|掛起|无响应|無回應|未就绪|未就緒|不可用|已满|已滿|将满|將滿|快满|快滿|满了|滿了"
+    r"|阈值|閾值|(?:使用率|用量|占用|佔用|使用了?)[^\n%]{0,8}?\d{1,3}(?:\.\d+)?\s?%"
 )
 _ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})
 

@@ -88,7 +88,7 @@ _EXCERPT = 240
 # Hashes, URLs, image references and IP addresses only dilute a FAQ search.
 _NOISE = re.compile(
     r"sha256:[0-9a-f]{16,}|\b[0-9a-f]{32,}\b|https?://\S+|\S*(?:" + SUFFIX_PATTERN + r")\S*"
-    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b",
     re.IGNORECASE,
 )
 
@@ -111,17 +111,27 @@ class Triager:
         self._min_score = min_score
         self.language = language if language in _WORDS else "en"
 
-    def triage(self, alert: Alert) -> Triage:
+    def triage(self, alert: Alert, *, unsolicited: bool = False) -> Triage:
+        """The triage of ``alert``.
+
+        ``unsolicited``: text nobody asked acrbot about (a message in a watched
+        channel), which is an alert only with alert evidence (chat that names a
+        registry or ACR is not one). Text pasted to ``/acr triage`` or ``acrbot
+        triage`` was asked about: triaged whenever it names a registry or an ACR
+        problem. A webhook's payload is an alert either way.
+        """
         texts = list(alert.text) + ([alert.detail] if alert.detail else [])
         found = find_registries(list(alert.target_ids) + texts, alert.registry_fields)
         signals = detect(texts + ([alert.measurement.name] if alert.measurement else []))
         target_types = {resource_type(t) for t in alert.target_ids}
-        about = bool(
+        unasked_text = unsolicited and alert.source == Source.TEXT
+        chat = unasked_text and not _alert_like(alert, signals, texts)
+        about = not chat and bool(
             found.registries
             or found.rejected
             or ACR_TYPE in target_types
             or self._marked_acr(alert, signals, texts)
-        ) and (alert.source != Source.TEXT or _alert_like(alert, signals, texts))
+        )
         checks: list[OfferedCheck] = []
         if about:
             checks += self._pull_checks(alert, found, signals, texts)
@@ -146,8 +156,8 @@ class Triager:
             checks=tuple(checks),
         )
 
-    def triage_all(self, alerts: Sequence[Alert]) -> list[Triage]:
-        return [self.triage(alert) for alert in alerts]
+    def triage_all(self, alerts: Sequence[Alert], *, unsolicited: bool = False) -> list[Triage]:
+        return [self.triage(alert, unsolicited=unsolicited) for alert in alerts]
 
     @staticmethod
     def _marked_acr(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
@@ -329,12 +339,12 @@ class Triager:
 
 
 def _alert_like(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -> bool:
-    """Whether pasted or posted text is an alert or an error, not chat that names ACR or a registry.
+    """Whether unsolicited text is an alert or a problem, not chat that names ACR or a registry.
 
-    A webhook's payload is an alert; text needs evidence: a severity, a
-    resolved state, an error or failure in its words, an alerting tool's
-    header ("Heads up: ACR team standup moved to 3pm" is none, and neither is
-    "pulls from contosoreg.azurecr.io should be faster now").
+    Evidence: a severity, a resolved state, an error, a failure, slowness, a
+    hang, a usage past a threshold in its words, an alerting tool's header
+    ("Heads up: ACR team standup moved to 3pm" is none, and neither is "pulls
+    from contosoreg.azurecr.io should be faster now").
     """
     return bool(
         alert.severity or alert.state == State.RESOLVED or reports_a_problem(texts, signals)
@@ -362,9 +372,18 @@ def _query(
     ``phrased``: the signals whose ``search_words`` join the query (at most two).
     """
     parts = [s.search_words for s in phrased[:2]]
-    excerpt = _excerpt(signals, [t for t in texts if t != alert.rule])
-    if excerpt:
-        parts.append(_NOISE.sub(" ", excerpt))
+    found = _cause_line(signals, [t for t in texts if t != alert.rule])
+    if found:
+        # Noise out first, then clip around the cause: ids and URLs take no room from it, and
+        # the chain before the cause ("Failed to pull image … 401") weighs more than what follows.
+        line, at, end = found
+        pieces = (line[:at], line[at:end], line[end:])
+        head, cause, tail = (" ".join(_NOISE.sub(" ", piece).split()) for piece in pieces)
+        room = MAX_QUERY - len(" ".join(parts)) - 3
+        cleaned = " ".join(p for p in (head, cause, tail) if p)
+        at = len(head) + 1 if head else 0
+        width = max(room, len(cause))
+        parts.append(_clipped(cleaned, at, at + len(cause), width, after=40).strip("…"))
     if not parts:
         parts = [p for p in (alert.rule, alert.detail) if p]
     return " ".join(" ".join(parts).split())[:MAX_QUERY]
@@ -386,9 +405,18 @@ def _description(alert: Alert, texts: Sequence[str]) -> str | None:
     return None
 
 
-def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
-    """The line of the alert that shows the strongest signal, clipped around the match."""
-    for signal in signals:
+def _cause_line(signals: Sequence[Signal], texts: Sequence[str]) -> tuple[str, int, int] | None:
+    """The line of the alert that shows the most specific cause, and where on it (start, end).
+
+    A cause (401, 403, 429, not found, timeout, TLS, a firewall, health) outranks
+    what was being done (pull, push): in ``Failed to pull image …: 401
+    Unauthorized … Back-off pulling image`` the 401 is the news. Among causes,
+    and among the rest, the order of :data:`SIGNALS` (most specific first).
+    """
+    ranked = [s for s in signals if s.kind in _CAUSES] + [
+        s for s in signals if s.kind not in _CAUSES
+    ]
+    for signal in ranked:
         for fragment in texts:
             match = signal.pattern.search(fragment[:20_000])
             if not match:
@@ -396,21 +424,32 @@ def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
             start = fragment.rfind("\n", 0, match.start()) + 1
             end = fragment.find("\n", match.end())
             raw = fragment[start : end if end != -1 else len(fragment)]
-            line = raw.strip()
-            if len(line) > _EXCERPT:
-                # Error chains end with the cause ("…: 401 Unauthorized", "…: 429 Too Many
-                # Requests"): keep the last thing any signal matched on the line, and what
-                # follows it, starting at a word; the first match may be the chain's head.
-                offset = len(raw) - len(raw.lstrip())
-                last = max(m.end() for s in signals for m in s.pattern.finditer(line[:20_000]))
-                hi = min(len(line), max(last, match.end() - start - offset) + _EXCERPT // 2)
-                lo = max(0, hi - _EXCERPT)
-                clipped = line[lo:hi]
-                if lo and " " in clipped:
-                    clipped = clipped[clipped.index(" ") + 1 :]
-                line = ("…" if lo else "") + clipped.strip() + ("…" if hi < len(line) else "")
-            return line
+            shift = start + len(raw) - len(raw.lstrip())
+            return raw.strip(), match.start() - shift, match.end() - shift
     return None
+
+
+def _excerpt(signals: Sequence[Signal], texts: Sequence[str]) -> str | None:
+    """The line of the alert that shows the most specific cause, clipped around it."""
+    found = _cause_line(signals, texts)
+    return _clipped(*found, _EXCERPT) if found else None
+
+
+def _clipped(line: str, at: int, end: int, width: int, after: int | None = None) -> str:
+    """``line`` in at most ``width`` characters (and two ellipses) that keep line[at:end].
+
+    Error chains end with the cause ("…: 401 Unauthorized", "…: 429 Too Many
+    Requests"): the cause's match, ``after`` characters after it (half the
+    width unless said), and what precedes it, starting at a word.
+    """
+    if len(line) <= width:
+        return line
+    hi = min(len(line), end + (width // 2 if after is None else after))
+    lo = max(0, hi - width)
+    clipped = line[lo:hi]
+    if lo and " " in clipped[: at - lo]:
+        clipped = clipped[clipped.index(" ") + 1 :]
+    return ("…" if lo else "") + clipped.strip() + ("…" if hi < len(line) else "")
 
 
 # Paragraphs: blocks of a pasted message (one alert of a group each, in Grafana's and

@@ -6,7 +6,9 @@ registry named" instead of "not about a registry". A message that names no
 registry needs alert evidence (an error, a failure, an alert's header or
 state) before ACR's words make it an ACR alert, and the name of the resource
 an alert is on is not such a word. The watched-channel listener answers only
-``about_registry`` triages, so these tests drive the triager as it does.
+``about_registry`` triages of unsolicited text, so these tests drive the
+triager as it does (``unsolicited=True``); text pasted to ``/acr triage`` is
+asked about, and tests/triage/test_domain_asked.py has what it gets.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def message(text: str) -> dict:
     ],
 )
 def test_chat_that_names_acr_is_not_an_alert(triager, text):
-    triage = triager.triage(read_message(message(text)))
+    triage = triager.triage(read_message(message(text)), unsolicited=True)
     assert not triage.about_registry
     assert triage.checks == ()
 
@@ -48,7 +50,7 @@ def test_chat_that_names_acr_is_not_an_alert(triager, text):
     ],
 )
 def test_an_error_or_an_alert_that_names_acr_still_is(triager, text):
-    assert triager.triage(read_message(message(text))).about_registry
+    assert triager.triage(read_message(message(text)), unsolicited=True).about_registry
 
 
 def test_a_vm_named_like_acr_is_a_vm(triager):
@@ -75,12 +77,12 @@ def test_chat_that_names_a_registry_is_not_an_alert_either(triager):
         "FYI our PR to bump the helm chart is merged, pulls from contosoreg.azurecr.io "
         "should be faster now"
     )
-    triage = triager.triage(read_message(message(chat)))
+    triage = triager.triage(read_message(message(chat)), unsolicited=True)
     assert not triage.about_registry and triage.checks == ()
 
 
 def test_an_alert_pasted_with_its_threshold_is_still_one(triager):
     pasted = "contosoreg.azurecr.io StorageUsed 95 GiB, above the threshold of 90 GiB"
-    triage = triager.triage(read_message(message(pasted)))
+    triage = triager.triage(read_message(message(pasted)), unsolicited=True)
     assert triage.about_registry
     assert [(c.check, c.registry) for c in triage.checks] == [("usage", "contosoreg")]

@@ -99,3 +99,47 @@ def test_the_other_registrys_host_and_url_hosts():
     # a runbook URL's host is not an image's registry
     runbook = "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubecontainerwaiting"
     assert find_registries([runbook], ["contosoreg"]).registries == ("contosoreg",)
+
+
+# Review of red-team item 6: the whole-name rule allowed one qualifier and no url, fqdn,
+# endpoint, target or source forms, so names exporters and pipelines really use were lost.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "azure_container_registry",
+        "AzureContainerRegistry",
+        "acr_registry_name",
+        "registry_url",
+        "registry_hostname",
+        "registry_fqdn",
+        "target_registry",
+        "source_registry",
+        "acr_url",
+        "registry_endpoint",
+        "acr-login-server",
+        "imageRegistryURL",
+        "ACRName",
+    ],
+)
+def test_registry_field_names_read_as_words(name):
+    assert is_registry_field(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["acr_login", "acr_resource", "registry_id_count", "registryMirrorUrl", "acr_owner_url"],
+)
+def test_a_registry_word_with_an_unknown_word_is_no_registry_field(name):
+    assert not is_registry_field(name)
+
+
+@pytest.mark.parametrize("label", ["target_registry", "registry_fqdn", "acr_url"])
+def test_a_registry_label_with_a_qualifier_names_the_registry(triager, label):
+    payload = fixture("rt_dom_am_label_registry_harbor.json")
+    labels = payload["alerts"][0]["labels"]
+    del labels["registry"], labels["image"]
+    labels["alertname"] = "AcrPullErrors"
+    labels[label] = "contosoreg"
+    (triage,) = triager.triage_all(read_alertmanager(payload))
+    assert triage.registries == ("contosoreg",)
+    assert any(c.registry == "contosoreg" for c in triage.checks)

@@ -68,7 +68,7 @@ def triage_message(event: dict[str, Any], client: WebClient, context: BoltContex
     if is_own_rendering(event):
         metrics.watched_skipped("echo")
         return
-    triage = services.triager.triage(read_message(event))
+    triage = services.triager.triage(read_message(event), unsolicited=True)  # chat stays silent
     if not triage.about_registry:
         return  # not an alert acrbot answers: not counted as triaged
     if not _within_limits(event, services):
