@@ -18,7 +18,6 @@ are written as ``<url|label>``, which verbatim text still renders.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -29,6 +28,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.feedback import printable
 from bot.slack import block_limits
 from bot.slack.blocks import Message
 from bot.slack.check_buttons import button_value, pull_label
@@ -159,16 +159,10 @@ def short_time(iso: str | None) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: format characters (bidi overrides, zero-width) dropped, and
-    every run of whitespace, control characters or line and paragraph separators one space.
-    """
-    kept = []
-    for char in text:
-        kind = unicodedata.category(char)
-        if kind == "Cf":
-            continue
-        kept.append(" " if kind in ("Cc", "Cs", "Zl", "Zp") else char)
-    return " ".join("".join(kept).split())
+    """``text`` on one line: every run of whitespace one space (``str.split`` takes U+0085,
+    U+2028 and the like for line breaks too), then each word without the control and
+    format characters (bidi overrides, zero-width) :func:`bot.feedback.printable` drops."""
+    return " ".join(filter(None, (printable(word) for word in text.split())))
 
 
 def mrkdwn(text: str) -> MarkdownTextObject:
