@@ -161,7 +161,8 @@ _ALERT_EVIDENCE = _p(
     r"|卡住|卡死|挂起|掛起|无响应|無回應|未就绪|未就緒|不可用|已满|已滿|将满|將滿|快满|快滿|满了|滿了"
     r"|阈值|閾值|(?:使用率|用量|占用|佔用|使用了?)[^\n%]{0,8}?\d{1,3}(?:\.\d+)?\s?%"
 )
-_ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})
+# The kinds of signal that name what went wrong (not what was being done, like a pull).
+ERROR_KINDS = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling"})
 
 
 # A container runtime or Kubernetes saying an image could not be pulled: kube-state-metrics'
@@ -213,7 +214,7 @@ def reports_a_problem(texts: Iterable[str], signals: Iterable[Signal]) -> bool:
     """
     texts = [t for t in texts if isinstance(t, str)]
     signals = tuple(signals)
-    if any(s.kind in _ERROR_KINDS for s in signals) or is_pull_failure(texts, signals):
+    if any(s.kind in ERROR_KINDS for s in signals) or is_pull_failure(texts, signals):
         return True
     return any(_ALERT_EVIDENCE.search(t[:_SCAN_LIMIT]) for t in texts)
 

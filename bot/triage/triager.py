@@ -26,6 +26,7 @@ from bot.triage.model import (
 from bot.triage.readers.common import resource_type
 from bot.triage.registries import Found, find_registries, images_elsewhere
 from bot.triage.signals import (
+    ERROR_KINDS,
     Signal,
     detect,
     is_pull_failure,
@@ -353,7 +354,7 @@ def _alert_like(alert: Alert, signals: Sequence[Signal], texts: Sequence[str]) -
 
 # Signals that name what was being done, not what went wrong.
 _ACTIVITIES = frozenset({"pull", "push"})
-_CAUSES = frozenset({"firewall", "timeout", "tls", "auth", "not-found", "throttling", "health"})
+_CAUSES = ERROR_KINDS | {"health"}  # what went wrong, a registry's health included
 
 
 def _failed(signals: Sequence[Signal], texts: Sequence[str]) -> bool:
